@@ -1,0 +1,1 @@
+"""Data package ``anjian_metadata``: the standard declarations and meta-schemas (JSON only)."""

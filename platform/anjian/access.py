@@ -1,0 +1,48 @@
+"""Who may do what: the one interface every read and write path asks.
+
+The default policy lets any signed-in user read and write entities and reserves publishing and
+administration to administrators. The casbin policy with region scope replaces it through the
+same three methods, so no caller changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table
+
+from .audit import Actor
+from .errors import PermissionDenied
+from .meta.spec import EntitySpec
+
+__all__ = ["Access", "DefaultAccess"]
+
+
+class Access:
+    """Interface: decisions (check), read filters (scope) and write checks (check_record)."""
+
+    def check(self, actor: Actor, entity: EntitySpec | None, action: str) -> None:
+        raise NotImplementedError
+
+    def scope(self, actor: Actor, entity: EntitySpec, table: Table) -> ColumnElement[bool] | None:
+        raise NotImplementedError
+
+    def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class DefaultAccess(Access):
+    """Signed-in users work with entities; administrators also publish and administer."""
+
+    ADMIN_ACTIONS = frozenset({"publish", "administer"})
+
+    def check(self, actor: Actor, entity: EntitySpec | None, action: str) -> None:
+        if action in self.ADMIN_ACTIONS and not actor.is_admin:
+            raise PermissionDenied(f"只有管理员可以执行此操作 ({action})")
+
+    def scope(self, actor: Actor, entity: EntitySpec, table: Table) -> ColumnElement[bool] | None:
+        return None
+
+    def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any]) -> None:
+        return None

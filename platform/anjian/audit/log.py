@@ -1,0 +1,111 @@
+"""Write and verify audit entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text
+
+from ..data.system import audit_log
+
+__all__ = ["GENESIS", "Actor", "AuditEntry", "append", "append_many", "verify"]
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, and from where."""
+
+    username: str
+    address: str = ""
+    roles: tuple[str, ...] = ()
+    is_admin: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        return cls(username=name, address="local", roles=("Admin",), is_admin=True)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: dt.datetime
+    actor: str
+    address: str
+    action: str
+    entity: str
+    record_id: str
+    detail: Mapping[str, Any]
+
+
+def _digest(prev: str, entry: AuditEntry) -> str:
+    body = json.dumps(
+        [prev, entry.at.isoformat(timespec="microseconds"), entry.actor, entry.address, entry.action,
+         entry.entity, entry.record_id, entry.detail],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _lock_chain(connection: Connection) -> str:
+    """Serialise appends (PostgreSQL advisory lock; SQLite write transactions are exclusive already)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+    last = connection.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
+    return str(last) if last else GENESIS
+
+
+def _row(prev: str, entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at, "actor": entry.actor, "address": entry.address, "action": entry.action,
+        "entity": entry.entity, "record_id": entry.record_id, "detail": dict(entry.detail),
+        "prev_hash": prev, "hash": _digest(prev, entry),
+    }
+
+
+def _entry(actor: Actor, action: str, entity: str, record_id: object, detail: Mapping[str, Any]) -> AuditEntry:
+    # The stored detail must hash the same after a JSON round trip.
+    clean = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
+    return AuditEntry(dt.datetime.now(dt.UTC).replace(tzinfo=None), actor.username, actor.address, action,
+                      entity, "" if record_id is None else str(record_id), clean)
+
+
+def append(connection: Connection, actor: Actor, action: str, entity: str = "", record_id: object = None,
+           detail: Mapping[str, Any] | None = None) -> None:
+    """Append one entry inside the caller's transaction."""
+    append_many(connection, [(actor, action, entity, record_id, detail or {})])
+
+
+def append_many(connection: Connection,
+                entries: Iterable[tuple[Actor, str, str, object, Mapping[str, Any]]]) -> None:
+    """Append several entries in order inside the caller's transaction."""
+    prev = _lock_chain(connection)
+    rows = []
+    for actor, action, entity, record_id, detail in entries:
+        row = _row(prev, _entry(actor, action, entity, record_id, detail))
+        rows.append(row)
+        prev = row["hash"]
+    if rows:
+        connection.execute(insert(audit_log), rows)
+
+
+def verify(connection: Connection) -> tuple[int, str | None]:
+    """Walk the chain; return (entries checked, description of the first fault or None)."""
+    prev = GENESIS
+    count = 0
+    result = connection.execution_options(yield_per=2000).execute(select(audit_log).order_by(audit_log.c.id))
+    for row in result:
+        entry = AuditEntry(row.at, row.actor, row.address, row.action, row.entity, row.record_id, row.detail)
+        if row.prev_hash != prev:
+            return count, f"entry {row.id}: the entry before it was removed or altered (chain link broken)"
+        if _digest(prev, entry) != row.hash:
+            return count, f"entry {row.id}: its content was altered after it was written"
+        prev = row.hash
+        count += 1
+    return count, None

@@ -1,0 +1,130 @@
+"""Settings: every ``ANJIAN_*`` environment variable, declared, typed and validated at once.
+
+An unknown ``ANJIAN_*`` variable is an error too, because a misspelled setting that is silently
+ignored is worse than a refused start. Variables for tooling (``ANJIAN_TEST_*``, ``ANJIAN_PG_*``)
+are not settings and are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+__all__ = ["Settings", "bundled_metadata_path", "load_settings"]
+
+PREFIX = "ANJIAN_"
+TOOLING_PREFIXES = ("ANJIAN_TEST_", "ANJIAN_PG_")
+
+
+def bundled_metadata_path() -> Path:
+    """Folder of the standard declarations shipped as the ``anjian_metadata`` package."""
+    import anjian_metadata
+
+    return Path(anjian_metadata.__file__).parent
+
+
+class Settings(BaseModel):
+    """The platform's configuration; field names are the variables without ``ANJIAN_``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    home: Path = Field(Path("var"), description="Folder for the embedded database, files and exports.")
+    database_url: str = Field("", description="SQLAlchemy URL; default: SQLite in HOME.")
+    secret_key: str = Field("", description="Signing key; default: generated once and kept in HOME.")
+    broker_url: str = Field("", description="Celery broker; default: SQLite in HOME (no server).")
+    result_backend: str = Field("", description="Celery result backend; default: SQLite in HOME.")
+    celery_eager: bool = Field(False, description="Run tasks in-process (tests).")
+    metadata_paths: tuple[Path, ...] = Field((), description="Declaration folders, os.pathsep-separated.")
+    plugins: tuple[str, ...] = Field(("registry",), description="Enabled plugins, comma-separated.")
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(5000, ge=1, le=65535, description="Port the web server listens on.")
+    admin_password: str = Field("", description="Password of the first administrator 'admin'.")
+    token_ttl: int = Field(3600, ge=60, description="Lifetime of API access tokens, seconds.")
+    catalog_poll_interval: float = Field(0.5, gt=0, le=5, description="Seconds between catalog checks.")
+    language: str = Field("zh_CN", description="Default UI language.")
+    timezone: str = Field("Asia/Shanghai", description="Time zone dates and times are shown in.")
+    demo_data: bool = Field(True, description="Load demo data on `anjian run`.")
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Largest accepted upload.")
+
+    @field_validator("database_url", "broker_url", "result_backend")
+    @classmethod
+    def _url_has_scheme(cls, value: str) -> str:
+        if value and "://" not in value:
+            raise ValueError("must be a URL such as sqlite:///var/anjian.db")
+        return value
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home.resolve() / 'anjian.db'}"
+
+    @property
+    def broker(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{self.home.resolve() / 'broker.db'}"
+
+    @property
+    def results(self) -> str:
+        return self.result_backend or f"db+sqlite:///{self.home.resolve() / 'results.db'}"
+
+    @property
+    def metadata_dirs(self) -> tuple[Path, ...]:
+        return self.metadata_paths or (bundled_metadata_path(),)
+
+    @property
+    def export_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.home / "files"
+
+    def signing_key(self) -> str:
+        """The configured secret, or one generated once and kept in HOME (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.home / "secret_key"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+_SPLIT = {"metadata_paths": os.pathsep, "plugins": ","}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read settings from ``environ`` (default: the process environment); report all problems."""
+    environ = os.environ if environ is None else environ
+    problems: list[tuple[str, str]] = []
+    values: dict[str, Any] = {}
+    known = set(Settings.model_fields)
+    for key, raw in environ.items():
+        if not key.startswith(PREFIX) or key.startswith(TOOLING_PREFIXES):
+            continue
+        name = key[len(PREFIX) :].lower()
+        if name not in known:
+            problems.append((key, f"unknown setting. Known settings: {', '.join(sorted(PREFIX + k.upper() for k in known))}"))
+            continue
+        if name in _SPLIT:
+            values[name] = tuple(part.strip() for part in raw.split(_SPLIT[name]) if part.strip())
+        else:
+            values[name] = raw
+    values.update(overrides)
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            problems.append((PREFIX + field.upper(), error["msg"]))
+        raise ConfigError(problems) from None
+    if problems:
+        raise ConfigError(problems)
+    return settings

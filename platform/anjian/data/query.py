@@ -1,0 +1,216 @@
+"""Read records: one record with its child rows, or a filtered, sorted page.
+
+Every read takes the caller's scope filter (a SQL condition) so the region scope is applied in
+the query itself, never by filtering loaded rows in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
+
+from ..errors import FieldError, NotFound, RecordValidationError
+from ..meta.spec import EntitySpec, FieldSpec
+from .codec import Codec
+
+__all__ = ["ListQuery", "RecordReader"]
+
+SYSTEM_SORTS = ("id", "created_at", "updated_at")
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Parsed list parameters: filters {field: [values]}, ranges, search text, sort, page."""
+
+    filters: Mapping[str, tuple[Any, ...]]
+    ranges: Mapping[str, tuple[Any, Any]]
+    search: str
+    sort: tuple[str, ...]
+    page: int
+    page_size: int
+
+    @classmethod
+    def parse(cls, spec: EntitySpec, args: Mapping[str, str]) -> ListQuery:
+        """Parse query-string arguments; every bad one becomes a field error (422)."""
+        errors: list[FieldError] = []
+        filterable = filterable_fields(spec)
+        filters: dict[str, tuple[Any, ...]] = {}
+        ranges: dict[str, tuple[Any, Any]] = {}
+
+        def number(key: str, default: int, low: int, high: int) -> int:
+            raw = args.get(key)
+            if raw in (None, ""):
+                return default
+            try:
+                value = int(str(raw))
+            except ValueError:
+                value = low - 1
+            if not low <= value <= high:
+                errors.append(FieldError(f"/query/{key}", f"应为 {low} 到 {high} 之间的整数", "query"))
+                return default
+            return value
+
+        page = number("page", 1, 1, 10**9)
+        page_size = number("page_size", 20, 1, MAX_PAGE_SIZE)
+        sort = tuple(s for s in (args.get("sort") or "").split(",") if s) or spec.order_by or ("-id",)
+        sortable = {f.name for f in spec.column_fields if f.type not in ("object", "array")} | set(SYSTEM_SORTS)
+        for item in sort:
+            if item.lstrip("-") not in sortable:
+                errors.append(FieldError("/query/sort", f"不能按「{item.lstrip('-')}」排序；可用：{', '.join(sorted(sortable))}", "query"))
+        for key, raw in args.items():
+            if key in ("page", "page_size", "sort", "q", "format"):
+                continue
+            name, _, op = key.partition("__")
+            if name not in filterable or op not in ("", "from", "to"):
+                errors.append(FieldError(f"/query/{key}", f"不支持的筛选条件；可筛选字段：{', '.join(sorted(filterable)) or '无'}", "query"))
+                continue
+            field = filterable[name]
+            try:
+                if op:
+                    low, high = ranges.get(name, (None, None))
+                    value = parse_value(field, raw)
+                    ranges[name] = (value, high) if op == "from" else (low, value)
+                else:
+                    filters[name] = tuple(parse_value(field, part) for part in str(raw).split(","))
+            except ValueError as exc:
+                errors.append(FieldError(f"/query/{key}", str(exc), "query"))
+        if errors:
+            raise RecordValidationError(spec.name, errors)
+        return cls(filters, ranges, str(args.get("q") or "").strip(), sort, page, page_size)
+
+
+def filterable_fields(spec: EntitySpec) -> dict[str, FieldSpec]:
+    names = set(spec.filter_fields) | {f.name for f in spec.column_fields if f.link}
+    names |= {n for n in (spec.scope, spec.owner) if n}
+    return {f.name: f for f in spec.column_fields if f.name in names}
+
+
+def parse_value(field: FieldSpec, raw: Any) -> Any:
+    """A query-string or spreadsheet text converted to the field's type (ValueError if it can't)."""
+    text = str(raw).strip()
+    try:
+        if field.type == "integer":
+            return int(text)
+        if field.type == "number":
+            return float(text)
+        if field.type == "boolean":
+            lowered = text.lower()
+            if lowered in ("true", "1", "yes", "是", "y"):
+                return True
+            if lowered in ("false", "0", "no", "否", "n"):
+                return False
+            raise ValueError
+        if field.format == "date":
+            return dt.date.fromisoformat(text)
+        if field.format == "date-time":
+            return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"「{text}」不是有效的{_kind_name(field)}") from None
+    return text
+
+
+def _kind_name(field: FieldSpec) -> str:
+    if field.format == "date":
+        return "日期"
+    if field.format == "date-time":
+        return "日期时间"
+    return {"integer": "整数", "number": "数字", "boolean": "是/否"}.get(field.type, "值")
+
+
+class RecordReader:
+    """Queries over one registry version."""
+
+    def __init__(self, registry: Any, codec: Codec) -> None:
+        self.registry = registry
+        self.codec = codec
+
+    def _json(self, spec: EntitySpec, row: Mapping[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {"id": row["id"]}
+        for field in spec.column_fields:
+            result[field.name] = self.codec.to_json(field, row.get(field.name))
+        for key in ("created_at", "updated_at", "created_by", "updated_by", "row_version"):
+            if key in row:
+                result[key] = self.codec.to_json(None, row[key])
+        return result
+
+    def _children(self, conn: Connection, spec: EntitySpec, parents: dict[int, dict[str, Any]]) -> None:
+        for field in spec.child_fields:
+            child = self.registry.entity(field.child, child_ok=True)
+            table = self.registry.table(child.name)
+            for parent in parents.values():
+                parent[field.name] = []
+            rows = conn.execute(select(table).where(table.c.parent_id.in_(list(parents)))
+                                .order_by(table.c.parent_id, table.c.position, table.c.id)).mappings()
+            loaded: dict[int, dict[str, Any]] = {}
+            for row in rows:
+                item = self._json(child, row)
+                parents[row["parent_id"]][field.name].append(item)
+                loaded[row["id"]] = item
+            if loaded:
+                self._children(conn, child, loaded)
+
+    def fetch(self, conn: Connection, spec: EntitySpec, record_id: Any,
+              scope: ColumnElement[bool] | None = None) -> dict[str, Any]:
+        """One record with its child rows; NotFound if absent or out of scope."""
+        table = self.registry.table(spec.name)
+        try:
+            key = int(record_id)
+        except (TypeError, ValueError):
+            raise NotFound(f"{spec.title} {record_id} 不存在") from None
+        query = select(table).where(table.c.id == key)
+        if scope is not None:
+            query = query.where(scope)
+        row = conn.execute(query).mappings().first()
+        if row is None:
+            raise NotFound(f"{spec.title} {record_id} 不存在")
+        record = self._json(spec, row)
+        self._children(conn, spec, {key: record})
+        return record
+
+    def select(self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None) -> Select[Any]:
+        """The filtered, unpaged SELECT of a list (used by lists and exports)."""
+        table = self.registry.table(spec.name)
+        clauses: list[ColumnElement[bool]] = []
+        if scope is not None:
+            clauses.append(scope)
+        for name, values in query.filters.items():
+            column = table.c[name]
+            clauses.append(column == values[0] if len(values) == 1 else column.in_(values))
+        for name, (low, high) in query.ranges.items():
+            if low is not None:
+                clauses.append(table.c[name] >= low)
+            if high is not None:
+                clauses.append(table.c[name] <= high)
+        if query.search and spec.search_fields:
+            pattern = "%" + query.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            clauses.append(or_(*(table.c[n].like(pattern, escape="\\") for n in spec.search_fields)))
+        stmt = select(table)
+        if clauses:
+            stmt = stmt.where(and_(*clauses))
+        return stmt
+
+    def page(self, conn: Connection, spec: EntitySpec, query: ListQuery,
+             scope: ColumnElement[bool] | None = None) -> dict[str, Any]:
+        """``{"items", "total", "page", "page_size"}`` for a list request."""
+        table = self.registry.table(spec.name)
+        base = self.select(spec, query, scope)
+        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        order = [table.c[s.lstrip("-")].desc() if s.startswith("-") else table.c[s] for s in query.sort]
+        order.append(table.c.id.desc() if query.sort[0].startswith("-") else table.c.id)
+        rows = conn.execute(base.order_by(*order).limit(query.page_size).offset((query.page - 1) * query.page_size)).mappings()
+        items = [self._json(spec, row) for row in rows]
+        return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+
+    def iterate(self, conn: Connection, spec: EntitySpec, query: ListQuery,
+                scope: ColumnElement[bool] | None = None) -> Iterator[dict[str, Any]]:
+        """Every matching record in sort order, streamed (exports)."""
+        table = self.registry.table(spec.name)
+        order = [table.c[s.lstrip("-")].desc() if s.startswith("-") else table.c[s] for s in query.sort]
+        result = conn.execution_options(yield_per=1000).execute(self.select(spec, query, scope).order_by(*order, table.c.id))
+        for row in result.mappings():
+            yield self._json(spec, row)

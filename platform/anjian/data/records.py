@@ -1,0 +1,343 @@
+"""The one record service: every write of business data goes through here.
+
+create/update/delete run, in one transaction: normalise -> computed fields -> JSON Schema
+validation -> dictionaries, links, attachments, named validators and plugin hooks -> unique
+checks -> write (with child rows) -> plugin hook -> audit entry. Any problem raises
+RecordValidationError (422) or RecordConflict (409) with field-level JSON pointers, and nothing
+is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit
+from ..access import Access
+from ..audit import Actor
+from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
+from ..meta.pointer import pointer
+from ..meta.spec import EntitySpec, FieldSpec
+from .codec import Codec
+from .db import write
+from .messages import describe
+from .system import stored_file
+
+__all__ = ["RecordService", "ValidationContext"]
+
+IGNORED_KEYS = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by"})
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What a named validator or computed function may look at."""
+
+    entity: EntitySpec
+    actor: Actor
+    old: Mapping[str, Any] | None
+    record: Mapping[str, Any]
+
+
+class RecordService:
+    """Create, update and delete records of any published entity."""
+
+    def __init__(self, engine: Engine, registry_source: Callable[[], Any], access: Access,
+                 hooks: Any, codec: Codec) -> None:
+        self.engine = engine
+        self._registry = registry_source
+        self.access = access
+        self.hooks = hooks
+        self.codec = codec
+
+    @property
+    def registry(self) -> Any:
+        return self._registry()
+
+    # ---- preparing and checking a record (no database writes) -------------------------
+
+    def prepare(self, spec: EntitySpec, payload: Any, actor: Actor, old: Mapping[str, Any] | None,
+                partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+        """Return (record, overrides) or raise RecordValidationError; touches no table."""
+        if not isinstance(payload, Mapping):
+            raise RecordValidationError(spec.name, [FieldError("", "请求体应为 JSON 对象", "type")])
+        overrides = payload.get("_overrides") or {}
+        if not isinstance(overrides, Mapping) or not all(isinstance(v, str) and v.strip() for v in overrides.values()):
+            raise RecordValidationError(spec.name, [FieldError("/_overrides", "每项豁免都需要填写原因", "override")])
+        data = {k: v for k, v in payload.items() if k not in IGNORED_KEYS and k not in ("_overrides", "row_version")}
+        if partial and old is not None:
+            data = {**{k: v for k, v in old.items() if k not in IGNORED_KEYS and k != "row_version"}, **data}
+        record = self._normalise(spec, data)
+        context = ValidationContext(spec, actor, old, record)
+        self._compute(spec, record, context)
+        errors = self.schema_errors(spec, record)
+        invalid = {e.pointer for e in errors}
+        # Rules only see values that passed the schema, so a value gets one clear message.
+        errors += [e for e in self._rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
+        errors = [e for e in errors if not (e.overridable and e.pointer in overrides)]
+        if errors:
+            raise RecordValidationError(spec.name, errors)
+        return record, {str(k): str(v) for k, v in overrides.items()}
+
+    def _normalise(self, spec: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Drop empty values and computed inputs, apply defaults, recurse into child rows."""
+        record: dict[str, Any] = {}
+        for key, value in data.items():
+            field = next((f for f in spec.fields if f.name == key), None)
+            if value is None or (value == "" and field is not None and field.type != "string"):
+                continue
+            if field is not None and field.computed:
+                continue
+            if field is not None and field.child and isinstance(value, list):
+                child = self.registry.entity(field.child, child_ok=True)
+                value = [self._normalise(child, row) if isinstance(row, Mapping) else row for row in value]
+            record[key] = value
+        for field in spec.fields:
+            if field.name not in record and field.default is not None and not field.computed:
+                record[field.name] = field.default
+        return record
+
+    def _compute(self, spec: EntitySpec, record: dict[str, Any], context: ValidationContext) -> None:
+        for field in spec.fields:
+            if field.computed:
+                value = self.registry.functions.computed[field.computed](record, context)
+                if value is not None:
+                    record[field.name] = value
+
+    def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any], fast: bool = False) -> list[FieldError]:
+        """JSON Schema verdict; ``fast`` tries the compiled validator first (same verdicts)."""
+        if fast:
+            try:
+                self.registry.fast_validator(spec.name)(record)
+                return []
+            except Exception:  # fastjsonschema only says "invalid": let jsonschema explain why
+                pass
+        errors = []
+        for error in self.registry.validator(spec.name).iter_errors(record):
+            parts = list(error.absolute_path)
+            if error.validator == "required":
+                parts.append(error.message.split("'")[1])
+            elif error.validator == "additionalProperties":
+                parts.append(error.message.split("'")[1])
+            errors.append(FieldError(pointer(parts), describe(error), str(error.validator)))
+        return errors
+
+    def _walk(self, spec: EntitySpec, record: Mapping[str, Any], at: list[Any]) -> Iterator[tuple[EntitySpec, Mapping[str, Any], list[Any]]]:
+        yield spec, record, at
+        for field in spec.child_fields:
+            child = self.registry.entity(field.child, child_ok=True)
+            for i, row in enumerate(record.get(field.name) or ()):
+                yield from self._walk(child, row, at + [field.name, i])
+
+    def _rule_errors(self, spec: EntitySpec, record: Mapping[str, Any], context: ValidationContext,
+                     invalid: set[str]) -> list[FieldError]:
+        """Dictionary codes, named validators and plugin hooks (no database)."""
+        errors: list[FieldError] = []
+        codes = self.registry.dictionary_codes
+        functions = self.registry.functions.validators
+        for node, row, at in self._walk(spec, record, []):
+            for field in node.column_fields:
+                value = row.get(field.name)
+                where = pointer(at + [field.name])
+                if value is None or where in invalid:
+                    continue
+                if field.dictionary and value not in codes.get(field.dictionary, frozenset()):
+                    errors.append(FieldError(where, f"「{value}」不是{self.registry.catalog.dictionaries[field.dictionary].title}中的代码", "dictionary"))
+                for name in field.validators:
+                    errors += _as_errors(functions[name](value, context), where)
+            if node.validators and not any(p == pointer(at) or p.startswith(pointer(at) + "/") for p in invalid):
+                for name in node.validators:
+                    errors += _as_errors(functions[name](row, context), pointer(at))
+        for extra in self.hooks.anjian_record_validate(entity=spec, record=record, old=context.old):
+            errors += list(extra or ())
+        return errors
+
+    def _db_errors(self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any],
+                   record_id: int | None) -> tuple[list[FieldError], list[FieldError]]:
+        """(422 errors, 409 conflicts): missing link targets and attachments, unique clashes."""
+        errors: list[FieldError] = []
+        wanted: dict[str, dict[int, list[str]]] = {}
+        files: dict[str, list[str]] = {}
+        for node, row, at in self._walk(spec, record, []):
+            for field in node.column_fields:
+                value = row.get(field.name)
+                if value is None:
+                    continue
+                where = pointer(at + [field.name])
+                if field.link and isinstance(value, int) and not isinstance(value, bool):
+                    wanted.setdefault(field.link, {}).setdefault(value, []).append(where)
+                if field.attachment is not None:
+                    for file_id in value if isinstance(value, list) else [value]:
+                        files.setdefault(str(file_id), []).append(where)
+        for target, ids in wanted.items():
+            table = self.registry.table(target)
+            found = set(conn.execute(select(table.c.id).where(table.c.id.in_(list(ids)))).scalars())
+            title = self.registry.entity(target).title
+            for missing in sorted(set(ids) - found):
+                errors += [FieldError(w, f"关联的{title}记录 (id={missing}) 不存在", "link") for w in ids[missing]]
+        if files:
+            found = set(conn.execute(select(stored_file.c.id).where(stored_file.c.id.in_(list(files)))).scalars())
+            for missing in sorted(set(files) - found):
+                errors += [FieldError(w, f"附件 {missing} 不存在，请重新上传", "attachment") for w in files[missing]]
+        conflicts: list[FieldError] = []
+        table = self.registry.table(spec.name)
+        for group in spec.unique:
+            if any(record.get(name) is None for name in group):
+                continue
+            clause = and_(*(table.c[name] == self.codec.to_db(spec.field(name), record[name]) for name in group))
+            if record_id is not None:
+                clause = and_(clause, table.c.id != record_id)
+            if conn.execute(select(table.c.id).where(clause).limit(1)).first() is not None:
+                titles = "、".join(spec.field(name).title for name in group)
+                conflicts.append(FieldError("/" + group[0], f"已存在{titles}相同的记录", "unique"))
+        return errors, conflicts
+
+    # ---- writing ------------------------------------------------------------------------
+
+    def _row(self, spec: EntitySpec, record: Mapping[str, Any]) -> dict[str, Any]:
+        return {f.name: self.codec.to_db(f, record.get(f.name)) for f in spec.column_fields}
+
+    def _insert_children(self, conn: Connection, spec: EntitySpec, parent_id: int, record: Mapping[str, Any]) -> None:
+        for field in spec.child_fields:
+            child = self.registry.entity(field.child, child_ok=True)
+            table = self.registry.table(child.name)
+            for position, row in enumerate(record.get(field.name) or ()):
+                values = {**self._row(child, row), "parent_id": parent_id, "position": position}
+                child_id = conn.execute(insert(table).values(values)).inserted_primary_key[0]
+                self._insert_children(conn, child, child_id, row)
+
+    def _delete_children(self, conn: Connection, spec: EntitySpec, parent_ids: list[int]) -> None:
+        for field in spec.child_fields:
+            child = self.registry.entity(field.child, child_ok=True)
+            table = self.registry.table(child.name)
+            ids = list(conn.execute(select(table.c.id).where(table.c.parent_id.in_(parent_ids))).scalars())
+            if ids:
+                self._delete_children(conn, child, ids)
+                conn.execute(delete(table).where(table.c.id.in_(ids)))
+
+    def _finish(self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], record_id: int,
+                old: Mapping[str, Any] | None, actor: Actor, action: str, overrides: Mapping[str, str]) -> dict[str, Any]:
+        from .query import RecordReader
+
+        stored = RecordReader(self.registry, self.codec).fetch(conn, spec, record_id)
+        self.hooks.anjian_record_written(entity=spec, action=action, record=stored, connection=conn)
+        detail: dict[str, Any] = {"changes": _diff(old, stored)}
+        if overrides:
+            detail["overrides"] = dict(overrides)
+        audit.append(conn, actor, action, spec.name, record_id, detail)
+        return stored
+
+    def _conflict(self, spec: EntitySpec, exc: IntegrityError) -> RecordConflict:
+        text = str(exc.orig).lower()
+        if "unique" in text or "duplicate" in text:
+            return RecordConflict(spec.name, [FieldError("", "已存在相同的记录", "unique")])
+        if "foreign key" in text:
+            return RecordConflict(spec.name, [FieldError("", "关联记录不存在或仍被引用", "link")])
+        return RecordConflict(spec.name, [FieldError("", f"数据完整性冲突: {exc.orig}", "integrity")])
+
+    def create(self, entity: str, payload: Any, actor: Actor) -> dict[str, Any]:
+        """Validate and store a new record; return it as stored."""
+        spec = self.registry.entity(entity)
+        self.access.check(actor, spec, "create")
+        record, overrides = self.prepare(spec, payload, actor, None)
+        self.access.check_record(actor, spec, record)
+        try:
+            with write(self.engine) as conn, conn.begin():
+                errors, conflicts = self._db_errors(conn, spec, record, None)
+                if errors:
+                    raise RecordValidationError(spec.name, errors)
+                if conflicts:
+                    raise RecordConflict(spec.name, conflicts)
+                now = self.codec.now()
+                values = {**self._row(spec, record), "created_at": now, "updated_at": now,
+                          "created_by": actor.username, "updated_by": actor.username, "row_version": 1}
+                record_id = conn.execute(insert(self.registry.table(spec.name)).values(values)).inserted_primary_key[0]
+                self._insert_children(conn, spec, record_id, record)
+                return self._finish(conn, spec, record, record_id, None, actor, "create", overrides)
+        except IntegrityError as exc:
+            raise self._conflict(spec, exc) from None
+
+    def update(self, entity: str, record_id: int, payload: Any, actor: Actor, partial: bool = False) -> dict[str, Any]:
+        """Replace (PUT) or merge (PATCH) a record; a stale ``row_version`` is a 409."""
+        from .query import RecordReader
+
+        spec = self.registry.entity(entity)
+        self.access.check(actor, spec, "update")
+        reader = RecordReader(self.registry, self.codec)
+        table = self.registry.table(spec.name)
+        try:
+            with write(self.engine) as conn, conn.begin():
+                old = reader.fetch(conn, spec, record_id, scope=self.access.scope(actor, spec, table))
+                expected = payload.get("row_version") if isinstance(payload, Mapping) else None
+                if expected is not None and expected != old["row_version"]:
+                    raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
+                record, overrides = self.prepare(spec, payload, actor, old, partial=partial)
+                self.access.check_record(actor, spec, record)
+                errors, conflicts = self._db_errors(conn, spec, record, record_id)
+                if errors:
+                    raise RecordValidationError(spec.name, errors)
+                if conflicts:
+                    raise RecordConflict(spec.name, conflicts)
+                values = {**self._row(spec, record), "updated_at": self.codec.now(), "updated_by": actor.username,
+                          "row_version": old["row_version"] + 1}
+                done = conn.execute(update(table).where(table.c.id == record_id, table.c.row_version == old["row_version"])
+                                    .values(values))
+                if done.rowcount != 1:
+                    raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
+                self._delete_children(conn, spec, [record_id])
+                self._insert_children(conn, spec, record_id, record)
+                return self._finish(conn, spec, record, record_id, old, actor, "update", overrides)
+        except IntegrityError as exc:
+            raise self._conflict(spec, exc) from None
+
+    def delete(self, entity: str, record_id: int, actor: Actor) -> None:
+        """Delete a record and its child rows; refused (409) while other records link to it."""
+        from .query import RecordReader
+
+        spec = self.registry.entity(entity)
+        self.access.check(actor, spec, "delete")
+        table = self.registry.table(spec.name)
+        with write(self.engine) as conn, conn.begin():
+            old = RecordReader(self.registry, self.codec).fetch(conn, spec, record_id,
+                                                                scope=self.access.scope(actor, spec, table))
+            for other, field in self.registry.referrers(spec.name):
+                if other.is_child:
+                    continue
+                other_table = self.registry.table(other.name)
+                count = conn.execute(select(func.count()).where(other_table.c[field] == record_id)).scalar_one()
+                if count:
+                    raise RecordConflict(spec.name, [FieldError("", f"仍有 {count} 条{other.title}记录引用此记录，不能删除", "referenced")])
+            self._delete_children(conn, spec, [record_id])
+            conn.execute(delete(table).where(table.c.id == record_id))
+            self.hooks.anjian_record_written(entity=spec, action="delete", record=old, connection=conn)
+            audit.append(conn, actor, "delete", spec.name, record_id, {"changes": _diff(old, None)})
+
+    def require(self, conn: Connection, spec: EntitySpec, record_id: int) -> None:
+        table = self.registry.table(spec.name)
+        if conn.execute(select(table.c.id).where(table.c.id == record_id)).first() is None:
+            raise NotFound(f"{spec.title} {record_id} 不存在")
+
+
+def _as_errors(result: Any, where: str) -> list[FieldError]:
+    """Named validators may return None, a message, a FieldError or a list of FieldErrors."""
+    if not result:
+        return []
+    if isinstance(result, str):
+        return [FieldError(where, result, "rule")]
+    items = [result] if isinstance(result, FieldError) else list(result)
+    # Validators point relative to what they were given; anchor that at the field or row.
+    return [FieldError(where + e.pointer if e.pointer != where and not e.pointer.startswith(where + "/") else e.pointer,
+                       e.message, e.code, e.overridable) for e in items]
+
+
+SYSTEM_KEYS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version")
+
+
+def _diff(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """Field-level changes as {field: [old, new]}."""
+    old, new = old or {}, new or {}
+    keys = (set(old) | set(new)) - set(SYSTEM_KEYS)
+    return {k: [old.get(k), new.get(k)] for k in sorted(keys) if old.get(k) != new.get(k)}

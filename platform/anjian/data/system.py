@@ -1,0 +1,72 @@
+"""Tables the engine itself keeps: catalog versions, dictionary items, files, audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["SYSTEM", "audit_log", "catalog_version", "dictionary_item", "stored_file"]
+
+SYSTEM = MetaData()
+
+catalog_version = Table(
+    "anjian_catalog_version", SYSTEM,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("published_at", DateTime, nullable=False),
+    Column("published_by", String(150), nullable=False),
+    Column("comment", Text, nullable=False, default=""),
+    Column("documents", JSON, nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("digest", String(64), nullable=False),
+)
+
+dictionary_item = Table(
+    "anjian_dictionary_item", SYSTEM,
+    Column("id", Integer, primary_key=True),
+    Column("dictionary", String(63), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("label", String(255), nullable=False),
+    Column("parent", String(64)),
+    Column("level", String(32)),
+    Column("valid_from", String(10)),
+    Column("valid_to", String(10)),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("dictionary", "code", name="uq_anjian_dictionary_item_code"),
+)
+
+stored_file = Table(
+    "anjian_file", SYSTEM,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("content_type", String(127), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("entity", String(63), nullable=False),
+    Column("field", String(63), nullable=False),
+    Column("uploaded_at", DateTime, nullable=False),
+    Column("uploaded_by", String(150), nullable=False),
+)
+
+audit_log = Table(
+    "anjian_audit_log", SYSTEM,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("actor", String(150), nullable=False, index=True),
+    Column("address", String(64), nullable=False, default=""),
+    Column("action", String(32), nullable=False, index=True),
+    Column("entity", String(63), nullable=False, default="", index=True),
+    Column("record_id", String(64), nullable=False, default=""),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

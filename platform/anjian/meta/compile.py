@@ -1,0 +1,394 @@
+"""Turn checked documents into a Catalog of specs, with every cross-reference verified."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from ..errors import MetadataError, MetadataErrors
+from .loader import Document
+from .pointer import pointer
+from .schema_check import check_document
+from .spec import (
+    CHILD_SYSTEM_COLUMNS,
+    SYSTEM_COLUMNS,
+    AttachmentSpec,
+    DictionaryItem,
+    DictionarySpec,
+    EntitySpec,
+    FieldSpec,
+    MenuItem,
+    ModuleSpec,
+    RoleSpec,
+)
+
+__all__ = ["ACTIONS", "Catalog", "compile_catalog"]
+
+ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report")
+RESERVED_PREFIXES = ("ab_", "anjian_", "celery_", "kombu_", "alembic", "sqlite_")
+SCALAR_TYPES = ("string", "integer", "number", "boolean")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything one set of declarations defines, keyed by name."""
+
+    entities: Mapping[str, EntitySpec] = field(default_factory=dict)
+    modules: Mapping[str, ModuleSpec] = field(default_factory=dict)
+    dictionaries: Mapping[str, DictionarySpec] = field(default_factory=dict)
+    documents: tuple[Document, ...] = ()
+
+    def top_entities(self) -> list[EntitySpec]:
+        return [e for e in self.entities.values() if not e.is_child]
+
+    def children_of(self, entity: EntitySpec) -> list[EntitySpec]:
+        return [self.entities[f.child] for f in entity.child_fields if f.child in self.entities]
+
+
+def _types(schema: Mapping[str, Any]) -> tuple[str, bool]:
+    """(main type, nullable) of a property schema."""
+    declared = schema.get("type", "string")
+    kinds = [declared] if isinstance(declared, str) else list(declared)
+    nullable = "null" in kinds or not kinds
+    main = next((k for k in kinds if k != "null"), "string")
+    return main, nullable
+
+
+class _Builder:
+    """Builds specs from one document, collecting semantic problems instead of stopping."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.errors: list[MetadataError] = []
+        self.entities: list[EntitySpec] = []
+
+    def error(self, parts: Iterable[Any], message: str, hint: str) -> None:
+        self.errors.append(MetadataError(self.document.path, pointer(parts), message, hint))
+
+    def entity(self, schema: Mapping[str, Any], options: Mapping[str, Any], where: list[Any],
+               name: str, parent: str | None, module: str | None) -> EntitySpec:
+        required = set(schema.get("required", []))
+        fields: list[FieldSpec] = []
+        reserved = CHILD_SYSTEM_COLUMNS if parent else SYSTEM_COLUMNS
+        for fname, prop in schema.get("properties", {}).items():
+            at = where + ["properties", fname]
+            if fname in reserved:
+                self.error(at, f"{fname!r} is a system column", f"Rename the field; {', '.join(reserved)} are reserved.")
+                continue
+            fields.append(self.field(fname, prop, at, fname in required, name, module))
+        spec = EntitySpec(
+            name=name,
+            title=str(schema.get("title") or name),
+            description=str(schema.get("description", "")),
+            module=module,
+            parent=parent,
+            source=self.document.path,
+            pointer=pointer(where),
+            fields=tuple(fields),
+            title_field=options.get("title_field"),
+            list_columns=tuple(options.get("list_columns", ())),
+            search_fields=tuple(options.get("search_fields", ())),
+            filter_fields=tuple(options.get("filter_fields", ())),
+            order_by=tuple(options.get("order_by", ())),
+            unique=tuple(tuple(u) for u in options.get("unique", ())),
+            indexes=tuple(tuple(i) for i in options.get("indexes", ())),
+            scope=options.get("scope"),
+            owner=options.get("owner"),
+            validators=tuple(options.get("validators", ())),
+            sections=tuple(options.get("sections", ())),
+            renamed_from=options.get("renamed_from"),
+            drop_fields=tuple(options.get("drop_fields", ())),
+            schema_=dict(schema),
+        )
+        self.check_entity_options(spec, where + ["x-anjian"] if not parent else where)
+        self.entities.append(spec)
+        return spec
+
+    def field(self, name: str, prop: Mapping[str, Any], at: list[Any], required: bool,
+              entity: str, module: str | None) -> FieldSpec:
+        options = prop.get("x-anjian", {})
+        main, nullable = _types(prop)
+        opt_at = at + ["x-anjian"]
+        child = options.get("child")
+        if child is not None:
+            items = prop.get("items", {})
+            if main != "array" or _types(items)[0] != "object" or "properties" not in items:
+                self.error(opt_at + ["child"], "a child table must be an array of objects",
+                           'Declare "type": "array" with "items": {"type": "object", "properties": {...}}.')
+            else:
+                self.entity(items, {}, at + ["items"], child, entity, module)
+        if options.get("link") and main != "integer":
+            self.error(opt_at + ["link"], f"a link holds a record id, but the field is of type {main!r}",
+                       'Declare the field as "type": "integer".')
+        if options.get("dictionary") and main != "string":
+            self.error(opt_at + ["dictionary"], f"a dictionary code is a string, but the field is {main!r}",
+                       'Declare the field as "type": "string".')
+        labels = options.get("enum_labels", {})
+        enum = prop.get("enum")
+        if labels and enum is None:
+            self.error(opt_at + ["enum_labels"], "labels given for a field without enum", 'Add "enum" or drop "enum_labels".')
+        for key in labels:
+            if enum is not None and key not in [str(v) for v in enum]:
+                self.error(opt_at + ["enum_labels", key], f"{key!r} is not one of the enum values",
+                           f"Label only values of enum: {', '.join(map(str, enum))}.")
+        if "default" in prop:
+            problems = list(Draft202012Validator(
+                {k: v for k, v in prop.items() if k != "x-anjian"},
+                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            ).iter_errors(prop["default"]))
+            if problems:
+                self.error(at + ["default"], f"the default breaks the field's own rules: {problems[0].message}",
+                           "Give a default the field accepts.")
+        attachment = options.get("attachment")
+        if attachment is not None and main not in ("array", "string"):
+            self.error(opt_at + ["attachment"], "an attachment field holds file ids",
+                       'Declare it "type": "array" of strings (or "string" for a single file).')
+        return FieldSpec(
+            name=name,
+            title=str(prop.get("title") or name),
+            description=str(prop.get("description", "")),
+            type=main,
+            nullable=nullable,
+            format=prop.get("format"),
+            enum=tuple(enum) if enum is not None else None,
+            enum_labels={str(k): str(v) for k, v in labels.items()},
+            max_length=prop.get("maxLength"),
+            required=required,
+            default=prop.get("default"),
+            link=options.get("link"),
+            child=child,
+            dictionary=options.get("dictionary"),
+            attachment=AttachmentSpec(**attachment) if attachment is not None else None,
+            computed=options.get("computed"),
+            validators=tuple(options.get("validators", ())),
+            widget=options.get("widget"),
+            renamed_from=options.get("renamed_from"),
+            readonly=bool(options.get("readonly", False)) or options.get("computed") is not None,
+            hidden=bool(options.get("hidden", False)),
+            placeholder=str(options.get("placeholder", "")),
+            schema_=dict(prop),
+        )
+
+    def check_entity_options(self, spec: EntitySpec, at: list[Any]) -> None:
+        names = {f.name for f in spec.fields}
+        columns = {f.name for f in spec.column_fields}
+
+        def need(parts: list[Any], fieldname: str, pool: set[str], what: str) -> None:
+            if fieldname not in pool:
+                self.error(at + parts, f"{fieldname!r} is not {what} of {spec.name!r}",
+                           f"Use one of: {', '.join(sorted(pool)) or '(none)'}.")
+
+        for key in ("list_columns", "search_fields", "filter_fields", "drop_fields"):
+            for i, fname in enumerate(getattr(spec, key)):
+                if key == "drop_fields":
+                    if fname in names:
+                        self.error(at + [key, i], f"{fname!r} is still declared",
+                                   "Remove the field from properties before asking to drop its column.")
+                    continue
+                need([key, i], fname, columns, "a stored field")
+        for i, entry in enumerate(spec.order_by):
+            need(["order_by", i], entry.lstrip("-"), columns | {"id", "created_at", "updated_at"}, "a sortable field")
+        for key in ("unique", "indexes"):
+            for i, group in enumerate(getattr(spec, key)):
+                for j, fname in enumerate(group):
+                    need([key, i, j], fname, columns, "a stored field")
+        if spec.title_field:
+            need(["title_field"], spec.title_field, columns, "a stored field")
+        if spec.scope:
+            need(["scope"], spec.scope, {f.name for f in spec.column_fields if f.type == "string"}, "a string field")
+        if spec.owner:
+            need(["owner"], spec.owner, {f.name for f in spec.column_fields if f.link}, "a link field")
+        for i, section in enumerate(spec.sections):
+            for j, fname in enumerate(section.get("fields", ())):
+                need(["sections", i, "fields", j], fname, names, "a field")
+
+
+def _build_dictionary(document: Document) -> tuple[DictionarySpec | None, list[MetadataError]]:
+    content = document.content
+    errors: list[MetadataError] = []
+    seen: set[str] = set()
+    for i, item in enumerate(content["items"]):
+        code = item["code"]
+        if code in seen:
+            errors.append(MetadataError(document.path, pointer(["items", i, "code"]), f"duplicate code {code!r}",
+                                        "Give each item its own code."))
+        parent = item.get("parent")
+        if parent is not None and parent not in seen:
+            errors.append(MetadataError(document.path, pointer(["items", i, "parent"]),
+                                        f"parent {parent!r} is not an earlier item",
+                                        "List parents before their children, and use an existing code."))
+        seen.add(code)
+    spec = DictionarySpec(
+        name=content["dictionary"], title=content["title"], description=content.get("description", ""),
+        standard=content.get("standard", ""), hierarchical=bool(content.get("hierarchical", False)),
+        source=document.path, items=tuple(DictionaryItem(**item) for item in content["items"]),
+    )
+    return spec, errors
+
+
+def _menu(items: Iterable[Mapping[str, Any]]) -> tuple[MenuItem, ...]:
+    return tuple(
+        MenuItem(title=i["title"], entity=i.get("entity"), url=i.get("url"), icon=i.get("icon"),
+                 items=_menu(i.get("items", ())))
+        for i in items
+    )
+
+
+def _build_module(document: Document) -> ModuleSpec:
+    c = document.content
+    roles = tuple(
+        RoleSpec(name=r["name"], title=r["title"], description=r.get("description", ""),
+                 inherits=tuple(r.get("inherits", ())), require_totp=bool(r.get("require_totp", False)),
+                 permissions={k: tuple(v) for k, v in r.get("permissions", {}).items()})
+        for r in c.get("roles", ())
+    )
+    return ModuleSpec(name=c["module"], title=c["title"], description=c.get("description", ""),
+                      version=c.get("version", ""), order=c.get("order", 100), source=document.path,
+                      entities=tuple(c.get("entities", ())), menu=_menu(c.get("menu", ())), roles=roles)
+
+
+def compile_catalog(documents: Iterable[Document], functions: Mapping[str, frozenset[str]] | None = None) -> Catalog:
+    """Check and compile documents; raise MetadataErrors with every problem found.
+
+    ``functions`` maps a kind ("validator", "computed") to the registered named functions; when
+    None, references to named functions are not checked (the engine is not loaded).
+    """
+    documents = list(documents)
+    errors: list[MetadataError] = []
+    entities: dict[str, EntitySpec] = {}
+    modules: dict[str, ModuleSpec] = {}
+    dictionaries: dict[str, DictionarySpec] = {}
+    first_seen: dict[tuple[str, str], str] = {}
+
+    def claim(kind: str, name: str, document: Document, where: str) -> bool:
+        key = ("entity" if kind == "entity" else kind, name)
+        if key in first_seen:
+            errors.append(MetadataError(document.path, where, f"{kind} name {name!r} is already declared in {first_seen[key]}",
+                                        f"Rename one of them; {kind} names are unique."))
+            return False
+        first_seen[key] = document.path
+        return True
+
+    for document in documents:
+        problems = check_document(document)
+        if problems:
+            errors.extend(problems)
+            continue
+        if document.kind == "dictionary":
+            dictionary, problems = _build_dictionary(document)
+            errors.extend(problems)
+            if dictionary and claim("dictionary", dictionary.name, document, "/dictionary"):
+                dictionaries[dictionary.name] = dictionary
+        elif document.kind == "module":
+            module = _build_module(document)
+            if claim("module", module.name, document, "/module"):
+                modules[module.name] = module
+        else:
+            builder = _Builder(document)
+            options = document.content["x-anjian"]
+            name = options["entity"]
+            if name.startswith(RESERVED_PREFIXES):
+                builder.error(["x-anjian", "entity"], f"entity names may not start with {name.split('_')[0]}_",
+                              f"Those prefixes are reserved for system tables: {', '.join(RESERVED_PREFIXES)}.")
+            builder.entity(document.content, options, [], name, None, options.get("module"))
+            errors.extend(builder.errors)
+            for spec in builder.entities:
+                where = "/x-anjian/entity" if not spec.parent else spec.pointer + "/x-anjian/child"
+                if claim("entity", spec.name, document, where):
+                    entities[spec.name] = spec
+
+    # Module membership: a manifest lists its entities; an entity may name its module itself.
+    for module in modules.values():
+        for i, name in enumerate(module.entities):
+            spec = entities.get(name)
+            if spec is None:
+                errors.append(MetadataError(module.source, pointer(["entities", i]), f"unknown entity {name!r}",
+                                            _known("entities", entities)))
+            elif spec.module not in (None, module.name):
+                errors.append(MetadataError(module.source, pointer(["entities", i]),
+                                            f"entity {name!r} declares module {spec.module!r}", "List it in that module's manifest."))
+            else:
+                _adopt(entities, spec, module.name)
+    for spec in list(entities.values()):
+        if spec.module and spec.module not in modules and not spec.is_child:
+            errors.append(MetadataError(spec.source, "/x-anjian/module", f"unknown module {spec.module!r}",
+                                        _known("modules", modules)))
+    errors.extend(_check_references(entities, modules, dictionaries, functions))
+    if errors:
+        raise MetadataErrors(errors)
+    return Catalog(entities=entities, modules=modules, dictionaries=dictionaries, documents=tuple(documents))
+
+
+def _adopt(entities: dict[str, EntitySpec], spec: EntitySpec, module: str) -> None:
+    """Set the module of an entity and of its child tables."""
+    entities[spec.name] = spec.model_copy(update={"module": module})
+    for f in spec.child_fields:
+        if f.child in entities:
+            _adopt(entities, entities[f.child], module)
+
+
+def _known(what: str, pool: Mapping[str, Any]) -> str:
+    names = sorted(pool)
+    return f"Known {what}: {', '.join(names)}." if names else f"No {what} are declared; publish one first."
+
+
+def _check_references(entities: Mapping[str, EntitySpec], modules: Mapping[str, ModuleSpec],
+                      dictionaries: Mapping[str, DictionarySpec],
+                      functions: Mapping[str, frozenset[str]] | None) -> list[MetadataError]:
+    errors: list[MetadataError] = []
+    top = {n: e for n, e in entities.items() if not e.is_child}
+    for spec in entities.values():
+        base = spec.pointer
+        for f in spec.fields:
+            at = f"{base}/properties/{f.name}/x-anjian"
+            if f.link and f.link not in top:
+                errors.append(MetadataError(spec.source, at + "/link", f"link target {f.link!r} is not a declared entity",
+                                            _known("entities", top)))
+            if f.dictionary and f.dictionary not in dictionaries:
+                errors.append(MetadataError(spec.source, at + "/dictionary", f"unknown dictionary {f.dictionary!r}",
+                                            _known("dictionaries", dictionaries)))
+            if functions is not None:
+                if f.computed and f.computed not in functions.get("computed", frozenset()):
+                    errors.append(MetadataError(spec.source, at + "/computed", f"no computed function {f.computed!r} is registered",
+                                                _known("computed functions", dict.fromkeys(functions.get("computed", ())))
+                                                + " Enable the module that provides it (ANJIAN_PLUGINS)."))
+                for i, name in enumerate(f.validators):
+                    if name not in functions.get("validator", frozenset()):
+                        errors.append(MetadataError(spec.source, f"{at}/validators/{i}", f"no validator {name!r} is registered",
+                                                    _known("validators", dict.fromkeys(functions.get("validator", ())))))
+        if functions is not None:
+            for i, name in enumerate(spec.validators):
+                if name not in functions.get("validator", frozenset()):
+                    errors.append(MetadataError(spec.source, f"{base}/x-anjian/validators/{i}", f"no validator {name!r} is registered",
+                                                _known("validators", dict.fromkeys(functions.get("validator", ())))))
+    roles = {r.name for m in modules.values() for r in m.roles}
+    for module in modules.values():
+        errors.extend(_check_menu(module, module.menu, ["menu"], top))
+        for i, role in enumerate(module.roles):
+            for j, parent in enumerate(role.inherits):
+                if parent not in roles:
+                    errors.append(MetadataError(module.source, pointer(["roles", i, "inherits", j]), f"unknown role {parent!r}",
+                                                f"Known roles: {', '.join(sorted(roles))}."))
+            for entity, actions in role.permissions.items():
+                if entity not in top:
+                    errors.append(MetadataError(module.source, pointer(["roles", i, "permissions", entity]),
+                                                f"unknown entity {entity!r}", _known("entities", top)))
+                for k, action in enumerate(actions):
+                    if action not in ACTIONS:
+                        errors.append(MetadataError(module.source, pointer(["roles", i, "permissions", entity, k]),
+                                                    f"unknown action {action!r}", f"Use one of: {', '.join(ACTIONS)}."))
+    return errors
+
+
+def _check_menu(module: ModuleSpec, items: tuple[MenuItem, ...], at: list[Any],
+                top: Mapping[str, EntitySpec]) -> list[MetadataError]:
+    errors: list[MetadataError] = []
+    for i, item in enumerate(items):
+        if item.entity and item.entity not in top:
+            errors.append(MetadataError(module.source, pointer(at + [i, "entity"]), f"unknown entity {item.entity!r}",
+                                        _known("entities", top)))
+        errors.extend(_check_menu(module, item.items, at + [i, "items"], top))
+    return errors

@@ -1,0 +1,191 @@
+"""Frozen, typed views of declarations: what the engine works from after a load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "SYSTEM_COLUMNS",
+    "AttachmentSpec",
+    "DictionaryItem",
+    "DictionarySpec",
+    "EntitySpec",
+    "FieldSpec",
+    "MenuItem",
+    "ModuleSpec",
+    "RoleSpec",
+]
+
+# Columns every entity table has; declarations may not use these names.
+SYSTEM_COLUMNS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version")
+CHILD_SYSTEM_COLUMNS = ("id", "parent_id", "position")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class AttachmentSpec(_Frozen):
+    """Upload limits of an attachment field."""
+
+    max_size: int = 20 * 1024 * 1024
+    accept: tuple[str, ...] = ()
+    multiple: bool = True
+
+
+class FieldSpec(_Frozen):
+    """One declared property of an entity."""
+
+    name: str
+    title: str
+    description: str = ""
+    type: str
+    nullable: bool = True
+    format: str | None = None
+    enum: tuple[Any, ...] | None = None
+    enum_labels: dict[str, str] = {}
+    max_length: int | None = None
+    required: bool = False
+    default: Any = None
+    link: str | None = None
+    child: str | None = None
+    dictionary: str | None = None
+    attachment: AttachmentSpec | None = None
+    computed: str | None = None
+    validators: tuple[str, ...] = ()
+    widget: str | None = None
+    renamed_from: str | None = None
+    readonly: bool = False
+    hidden: bool = False
+    placeholder: str = ""
+    schema_: dict[str, Any] = {}
+
+    @property
+    def is_child(self) -> bool:
+        return self.child is not None
+
+    def label_of(self, value: Any) -> str:
+        """The display label of an enum value (the value itself when none is declared)."""
+        return self.enum_labels.get(str(value), "" if value is None else str(value))
+
+
+class EntitySpec(_Frozen):
+    """One entity (a business record type), or a child table of one."""
+
+    name: str
+    title: str
+    description: str = ""
+    module: str | None = None
+    parent: str | None = None
+    source: str = ""
+    pointer: str = ""
+    fields: tuple[FieldSpec, ...]
+    title_field: str | None = None
+    list_columns: tuple[str, ...] = ()
+    search_fields: tuple[str, ...] = ()
+    filter_fields: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+    scope: str | None = None
+    owner: str | None = None
+    validators: tuple[str, ...] = ()
+    sections: tuple[dict[str, Any], ...] = ()
+    renamed_from: str | None = None
+    drop_fields: tuple[str, ...] = ()
+    schema_: dict[str, Any] = {}
+
+    @property
+    def table(self) -> str:
+        return self.name
+
+    @property
+    def is_child(self) -> bool:
+        return self.parent is not None
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def has_field(self, name: str) -> bool:
+        return any(spec.name == name for spec in self.fields)
+
+    @property
+    def column_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if not f.is_child)
+
+    @property
+    def child_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.is_child)
+
+    @property
+    def effective_list_columns(self) -> tuple[str, ...]:
+        if self.list_columns:
+            return self.list_columns
+        return tuple(f.name for f in self.column_fields if f.type not in ("object", "array"))[:6]
+
+
+class DictionaryItem(_Frozen):
+    """One code of a code table."""
+
+    code: str
+    label: str
+    parent: str | None = None
+    level: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    note: str = ""
+
+
+class DictionarySpec(_Frozen):
+    """A code table (GB/T 2260 regions, GB/T 4754 industries, ...)."""
+
+    name: str
+    title: str
+    description: str = ""
+    standard: str = ""
+    hierarchical: bool = False
+    source: str = ""
+    items: tuple[DictionaryItem, ...]
+
+    def codes(self) -> frozenset[str]:
+        return frozenset(item.code for item in self.items)
+
+
+class MenuItem(_Frozen):
+    """A menu entry: a group of items, an entity's screens, or a URL."""
+
+    title: str
+    entity: str | None = None
+    url: str | None = None
+    icon: str | None = None
+    items: tuple[MenuItem, ...] = ()
+
+
+class RoleSpec(_Frozen):
+    """A role a module declares: what it may do per entity, and what it includes."""
+
+    name: str
+    title: str
+    description: str = ""
+    inherits: tuple[str, ...] = ()
+    permissions: dict[str, tuple[str, ...]] = {}
+    require_totp: bool = False
+
+
+class ModuleSpec(_Frozen):
+    """A business system: title, menu, entities and roles."""
+
+    name: str
+    title: str
+    description: str = ""
+    version: str = ""
+    order: int = 100
+    source: str = ""
+    entities: tuple[str, ...] = ()
+    menu: tuple[MenuItem, ...] = ()
+    roles: tuple[RoleSpec, ...] = ()

@@ -1,0 +1,129 @@
+"""The Platform: one per process, holding the engine, plugins and the live registry.
+
+Web requests, CLI commands and Celery tasks all reach data through a Platform. Its registry
+follows the published catalog: at most every ``catalog_poll_interval`` seconds it reads the
+version number, and rebuilds when it changed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from .access import Access, DefaultAccess
+from .audit import Actor
+from .catalog import PublishResult, Registry, current_version, load_documents_at
+from .catalog import publish as publish_catalog
+from .config import Settings, load_settings
+from .data.codec import Codec
+from .data.db import make_engine
+from .data.query import RecordReader
+from .data.records import RecordService
+from .data.system import SYSTEM
+from .errors import MetadataError, MetadataErrors
+from .hooks import PluginHost
+from .meta.compile import Catalog, compile_catalog
+from .meta.loader import Document, load_documents
+
+__all__ = ["Platform"]
+
+
+class Platform:
+    """Engine, plugins, access policy and the catalog-following registry of one process."""
+
+    def __init__(self, settings: Settings | None = None, *, access: Access | None = None,
+                 plugins: Iterable[object] = ()) -> None:
+        self.settings = settings or load_settings()
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = make_engine(self.settings.db_url)
+        self.host = PluginHost(self.settings.plugins, extra=plugins)
+        self.access: Access = access or DefaultAccess()
+        self.codec = Codec(self.settings.timezone)
+        self._lock = threading.Lock()
+        self._registry = Registry(Catalog(), 0, self.host.functions)
+        self._checked = 0.0
+        self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec)
+
+    # ---- catalog ---------------------------------------------------------------------------
+
+    def init_db(self) -> None:
+        """Create the engine's own tables (idempotent)."""
+        SYSTEM.create_all(self.engine)
+
+    @property
+    def registry(self) -> Registry:
+        """The registry of the newest published version (checked at most every poll interval)."""
+        if time.monotonic() - self._checked >= self.settings.catalog_poll_interval:
+            self.refresh()
+        return self._registry
+
+    def refresh(self) -> Registry:
+        """Rebuild the registry if a newer catalog version was published."""
+        with self._lock:
+            with self.engine.connect() as conn:
+                version = current_version(conn)
+                if version != self._registry.version:
+                    documents = load_documents_at(conn, version)
+                    catalog = compile_catalog(documents, self.host.functions.names())
+                    self._registry = Registry(catalog, version, self.host.functions)
+            self._checked = time.monotonic()
+        return self._registry
+
+    @property
+    def reader(self) -> RecordReader:
+        return RecordReader(self.registry, self.codec)
+
+    def metadata_paths(self) -> list[Path]:
+        return [*self.settings.metadata_dirs, *self.host.metadata_paths()]
+
+    def check(self, paths: Iterable[Path | str] | None = None) -> list[MetadataError]:
+        """Every problem of the documents below ``paths`` (default: configured metadata)."""
+        documents, errors = load_documents(paths or self.metadata_paths())
+        try:
+            compile_catalog(self._with_published(documents), self.host.functions.names())
+        except MetadataErrors as exc:
+            errors += exc.errors
+        return sorted(errors, key=lambda e: (e.path, e.pointer))
+
+    def _with_published(self, documents: list[Document]) -> list[Document]:
+        """Documents checked together with what is published, as a publish would see them."""
+        from .catalog.store import merge
+
+        try:
+            with self.engine.connect() as conn:
+                current = load_documents_at(conn, current_version(conn))
+        except Exception:  # no database yet: check the files on their own
+            current = []
+        return merge(current, documents, replace_all=False)
+
+    def publish(self, paths: Iterable[Path | str] | None = None, *, documents: list[Document] | None = None,
+                actor: Actor | None = None, confirm_destructive: bool = False, dry_run: bool = False,
+                replace_all: bool = False, comment: str = "") -> PublishResult:
+        """Validate and publish documents (from ``paths`` or given); MetadataErrors on any problem."""
+        actor = actor or Actor.system()
+        self.access.check(actor, None, "publish")
+        if documents is None:
+            documents, errors = load_documents(paths or self.metadata_paths())
+            if errors:
+                raise MetadataErrors(errors)
+        result = publish_catalog(
+            self.engine, documents, self.host.functions, actor, export_dir=self.settings.export_dir,
+            confirm_destructive=confirm_destructive, dry_run=dry_run, replace_all=replace_all, comment=comment,
+        )
+        if not dry_run:
+            self.refresh()
+        return result
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"<Platform {self.settings.db_url!r} version={self._registry.version}>"
+
+    def __getstate__(self) -> Any:  # Platforms hold connections; never pickle them into tasks
+        raise TypeError("Platform objects are per process; pass names and ids to tasks instead")
