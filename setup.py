@@ -38,6 +38,7 @@ setup(
     packages=[
         "anjian",
         "anjian.api",
+        "anjian.auth",
         "anjian.audit",
         "anjian.catalog",
         "anjian.cli",
@@ -45,6 +46,7 @@ setup(
         "anjian.hooks",
         "anjian.meta",
         "anjian.tasks",
+        "anjian.web",
         "anjian.testing",
         "anjian_metadata",
         "anjian_registry",

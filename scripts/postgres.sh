@@ -39,6 +39,7 @@ readonly DB_USER=postgres
 PORT=${ANJIAN_PG_PORT:-55432}
 PG_DIR=${ANJIAN_PG_DIR:-/tmp/anjian-pgtest-$(id -u)-${PORT}}
 BINDIR=
+READY_DEADLINE=0 # the $SECONDS by which the server must answer pg_isready
 
 log() { printf 'postgres.sh: %s\n' "$*" >&2; }
 die() {
@@ -48,12 +49,13 @@ die() {
 
 is_root() { [[ $(id -u) -eq 0 ]]; }
 
-# Run a command as the OS user that owns the cluster.
+# Run a command as the OS user that owns the cluster.  fd 9 (our lock) is
+# closed so that a server started here does not hold the lock forever.
 as_pg() {
   if is_root; then
-    (cd / && runuser -u postgres -- "$@")
+    (cd / && runuser -u postgres -- "$@" 9>&-)
   else
-    (cd / && "$@")
+    (cd / && "$@" 9>&-)
   fi
 }
 
@@ -195,10 +197,10 @@ show_log_tail() {
 }
 
 wait_ready() {
-  local isready=pg_isready deadline=$((SECONDS + 30))
+  local isready=pg_isready
   [[ -x $BINDIR/pg_isready ]] && isready=$BINDIR/pg_isready
   until "$isready" -q -h 127.0.0.1 -p "$PORT" -U "$DB_USER" -d postgres; do
-    if ((SECONDS >= deadline)); then
+    if ((SECONDS >= READY_DEADLINE)); then
       show_log_tail
       die "PostgreSQL on 127.0.0.1:$PORT not ready after 30 s (cluster $PG_DIR)"
     fi
@@ -231,6 +233,7 @@ cmd_start() {
   take_lock
   find_bindir || install_server
   init_cluster
+  READY_DEADLINE=$((SECONDS + 30))
   if is_running; then
     local rp
     rp=$(running_port)

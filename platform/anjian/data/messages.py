@@ -6,6 +6,8 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from ..meta.spec import FieldSpec
+
 __all__ = ["describe"]
 
 _TYPES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否", "object": "对象",
@@ -19,12 +21,12 @@ def _type_names(value: Any) -> str:
     return "或".join(_TYPES.get(k, k) for k in kinds)
 
 
-def describe(error: ValidationError) -> str:
-    """A short Chinese message for one validation error."""
+def describe(error: ValidationError, field: FieldSpec | None = None) -> str:
+    """A short Chinese message for one validation error (titles and labels from ``field``)."""
     v, arg = error.validator, error.validator_value
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
-        return f"必填项「{missing}」不能为空"
+        return f"必填项「{field.title if field else missing}」不能为空"
     if v == "type":
         return f"应为{_type_names(arg)}"
     if v == "maxLength":
@@ -32,7 +34,8 @@ def describe(error: ValidationError) -> str:
     if v == "minLength":
         return "不能为空" if arg == 1 else f"长度不能少于 {arg} 个字符"
     if v == "enum":
-        return f"取值无效，可选值：{'、'.join(map(str, arg))}"
+        labels = [field.label_of(a) for a in arg] if field else [str(a) for a in arg]
+        return f"取值无效，可选值：{'、'.join(labels)}"
     if v == "const":
         return f"取值必须为 {arg}"
     if v == "format":

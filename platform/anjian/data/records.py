@@ -70,19 +70,19 @@ class RecordService:
         data = {k: v for k, v in payload.items() if k not in IGNORED_KEYS and k not in ("_overrides", "row_version")}
         if partial and old is not None:
             data = {**{k: v for k, v in old.items() if k not in IGNORED_KEYS and k != "row_version"}, **data}
-        record = self._normalise(spec, data)
+        record = self.normalise(spec, data)
         context = ValidationContext(spec, actor, old, record)
-        self._compute(spec, record, context)
+        self.compute(spec, record, context)
         errors = self.schema_errors(spec, record)
         invalid = {e.pointer for e in errors}
         # Rules only see values that passed the schema, so a value gets one clear message.
-        errors += [e for e in self._rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
+        errors += [e for e in self.rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
         errors = [e for e in errors if not (e.overridable and e.pointer in overrides)]
         if errors:
             raise RecordValidationError(spec.name, errors)
         return record, {str(k): str(v) for k, v in overrides.items()}
 
-    def _normalise(self, spec: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
+    def normalise(self, spec: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
         """Drop empty values and computed inputs, apply defaults, recurse into child rows."""
         record: dict[str, Any] = {}
         for key, value in data.items():
@@ -93,14 +93,14 @@ class RecordService:
                 continue
             if field is not None and field.child and isinstance(value, list):
                 child = self.registry.entity(field.child, child_ok=True)
-                value = [self._normalise(child, row) if isinstance(row, Mapping) else row for row in value]
+                value = [self.normalise(child, row) if isinstance(row, Mapping) else row for row in value]
             record[key] = value
         for field in spec.fields:
             if field.name not in record and field.default is not None and not field.computed:
                 record[field.name] = field.default
         return record
 
-    def _compute(self, spec: EntitySpec, record: dict[str, Any], context: ValidationContext) -> None:
+    def compute(self, spec: EntitySpec, record: dict[str, Any], context: ValidationContext) -> None:
         for field in spec.fields:
             if field.computed:
                 value = self.registry.functions.computed[field.computed](record, context)
@@ -122,8 +122,21 @@ class RecordService:
                 parts.append(error.message.split("'")[1])
             elif error.validator == "additionalProperties":
                 parts.append(error.message.split("'")[1])
-            errors.append(FieldError(pointer(parts), describe(error), str(error.validator)))
+            errors.append(FieldError(pointer(parts), describe(error, self._field_at(spec, parts)), str(error.validator)))
         return errors
+
+    def _field_at(self, spec: EntitySpec, parts: list[Any]) -> FieldSpec | None:
+        """The field a pointer's path names (through child rows), for titles and labels."""
+        field = None
+        for part in parts:
+            if isinstance(part, int):
+                continue
+            if field is not None and field.child:
+                spec = self.registry.entity(field.child, child_ok=True)
+            field = next((f for f in spec.fields if f.name == part), None)
+            if field is None:
+                return None
+        return field
 
     def _walk(self, spec: EntitySpec, record: Mapping[str, Any], at: list[Any]) -> Iterator[tuple[EntitySpec, Mapping[str, Any], list[Any]]]:
         yield spec, record, at
@@ -132,7 +145,7 @@ class RecordService:
             for i, row in enumerate(record.get(field.name) or ()):
                 yield from self._walk(child, row, at + [field.name, i])
 
-    def _rule_errors(self, spec: EntitySpec, record: Mapping[str, Any], context: ValidationContext,
+    def rule_errors(self, spec: EntitySpec, record: Mapping[str, Any], context: ValidationContext,
                      invalid: set[str]) -> list[FieldError]:
         """Dictionary codes, named validators and plugin hooks (no database)."""
         errors: list[FieldError] = []
@@ -197,7 +210,7 @@ class RecordService:
 
     # ---- writing ------------------------------------------------------------------------
 
-    def _row(self, spec: EntitySpec, record: Mapping[str, Any]) -> dict[str, Any]:
+    def row_values(self, spec: EntitySpec, record: Mapping[str, Any]) -> dict[str, Any]:
         return {f.name: self.codec.to_db(f, record.get(f.name)) for f in spec.column_fields}
 
     def _insert_children(self, conn: Connection, spec: EntitySpec, parent_id: int, record: Mapping[str, Any]) -> None:
@@ -205,7 +218,7 @@ class RecordService:
             child = self.registry.entity(field.child, child_ok=True)
             table = self.registry.table(child.name)
             for position, row in enumerate(record.get(field.name) or ()):
-                values = {**self._row(child, row), "parent_id": parent_id, "position": position}
+                values = {**self.row_values(child, row), "parent_id": parent_id, "position": position}
                 child_id = conn.execute(insert(table).values(values)).inserted_primary_key[0]
                 self._insert_children(conn, child, child_id, row)
 
@@ -252,7 +265,7 @@ class RecordService:
                 if conflicts:
                     raise RecordConflict(spec.name, conflicts)
                 now = self.codec.now()
-                values = {**self._row(spec, record), "created_at": now, "updated_at": now,
+                values = {**self.row_values(spec, record), "created_at": now, "updated_at": now,
                           "created_by": actor.username, "updated_by": actor.username, "row_version": 1}
                 record_id = conn.execute(insert(self.registry.table(spec.name)).values(values)).inserted_primary_key[0]
                 self._insert_children(conn, spec, record_id, record)
@@ -281,7 +294,7 @@ class RecordService:
                     raise RecordValidationError(spec.name, errors)
                 if conflicts:
                     raise RecordConflict(spec.name, conflicts)
-                values = {**self._row(spec, record), "updated_at": self.codec.now(), "updated_by": actor.username,
+                values = {**self.row_values(spec, record), "updated_at": self.codec.now(), "updated_by": actor.username,
                           "row_version": old["row_version"] + 1}
                 done = conn.execute(update(table).where(table.c.id == record_id, table.c.row_version == old["row_version"])
                                     .values(values))

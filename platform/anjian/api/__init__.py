@@ -1,0 +1,10 @@
+"""REST API ``/api/v1``: tokens, entity CRUD, import/export, files, publish and OpenAPI.
+
+Every route answers JSON; every error is ``{"error": {"code", "message", "errors"}}`` with the
+status its AnjianError class carries (422 field errors, 409 conflicts, 404, 401, 403).
+"""
+
+from ._blueprint import api
+from . import auth, entities, files, meta  # noqa: F401  (routes register on import)
+
+__all__ = ["api"]

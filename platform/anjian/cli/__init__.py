@@ -1,0 +1,5 @@
+"""The ``anjian`` command line (click): thin wrappers over plain functions."""
+
+from .main import main
+
+__all__ = ["main"]

@@ -1,0 +1,157 @@
+"""init, run, serve and worker: bring up a working platform from nothing."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+__all__ = ["InitResult", "init", "initialise", "run", "serve", "worker"]
+
+ADMIN = "admin"
+
+
+@dataclass
+class InitResult:
+    version: int
+    admin_password: str | None
+    password_note: str
+    demo_added: int
+
+
+def _ensure_admin(app: Any, settings: Any) -> tuple[str | None, str]:
+    """Create the first administrator; return (password to show, note)."""
+    sm = app.appbuilder.sm
+    admin_role = sm.find_role(sm.auth_role_admin)
+    kept = settings.home / "initial_admin_password"
+    user = sm.find_user(username=ADMIN)
+    if user is None:
+        password = settings.admin_password or secrets.token_urlsafe(12)
+        created = sm.add_user(ADMIN, "系统", "管理员", "admin@anjian.local", admin_role, password=password)
+        if not created:
+            raise click.ClickException("could not create the administrator account")
+        if not settings.admin_password:
+            kept.write_text(password)
+            kept.chmod(0o600)
+            return password, "generated; kept in " + str(kept)
+        return password, "from ANJIAN_ADMIN_PASSWORD"
+    if settings.admin_password:
+        sm.reset_password(user.id, settings.admin_password)
+        return settings.admin_password, "from ANJIAN_ADMIN_PASSWORD"
+    if kept.exists() and sm.auth_user_db(ADMIN, kept.read_text().strip()) is not None:
+        return kept.read_text().strip(), "generated at first start; kept in " + str(kept)
+    return None, "unchanged (set ANJIAN_ADMIN_PASSWORD to reset it)"
+
+
+def initialise(platform: Any, demo: bool = True) -> InitResult:
+    """Create tables, roles and the administrator, publish metadata, load demo data (idempotent)."""
+    from ..demo import load_demo_data
+    from ..web.app import create_app
+
+    platform.init_db()
+    app = create_app(platform=platform)
+    with app.app_context():
+        app.appbuilder.sm.create_db()
+        app.appbuilder.add_permissions(update_perms=True)
+        password, note = _ensure_admin(app, platform.settings)
+    result = platform.publish(comment="anjian init")
+    added = load_demo_data(platform) if demo and platform.settings.demo_data else 0
+    return InitResult(result.version, password, note, added)
+
+
+def _print_init(result: InitResult) -> None:
+    click.echo(f"catalog version {result.version}; demo records added: {result.demo_added}")
+
+
+@click.command()
+@click.option("--no-demo", is_flag=True, help="Do not load demo data.")
+def init(no_demo: bool) -> None:
+    """Prepare the database: tables, roles, administrator, metadata, demo data."""
+    from ..runtime import Platform
+
+    result = initialise(Platform(), demo=not no_demo)
+    _print_init(result)
+    if result.admin_password:
+        click.echo(f"login: {ADMIN} / {result.admin_password}  ({result.password_note})")
+
+
+def _serve(platform: Any) -> None:
+    import waitress
+
+    from ..web.app import create_app
+
+    app = create_app(platform=platform)
+    waitress.serve(app, host=platform.settings.host, port=platform.settings.port, threads=8, ident="anjian",
+                   _quiet=True)
+
+
+@click.command()
+def serve() -> None:
+    """Run the web server only (ANJIAN_HOST, ANJIAN_PORT)."""
+    from ..runtime import Platform
+
+    platform = Platform()
+    click.echo(f"anjian serving on http://{platform.settings.host}:{platform.settings.port}/")
+    _serve(platform)
+
+
+def _worker_command(beat: bool = True) -> list[str]:
+    command = [sys.executable, "-m", "celery", "-A", "anjian.tasks.app:celery_app", "worker",
+               "--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return command + ["--beat", "--schedule", "var/celerybeat-schedule"] if beat else command
+
+
+@click.command()
+@click.option("--no-beat", is_flag=True, help="Do not run the periodic scheduler in this worker.")
+def worker(no_beat: bool) -> None:
+    """Run the background worker (with the scheduler unless --no-beat)."""
+    os.execv(sys.executable, _worker_command(beat=not no_beat))
+
+
+@click.command()
+@click.option("--no-demo", is_flag=True, help="Do not load demo data.")
+def run(no_demo: bool) -> None:
+    """Everything at once: init, background worker, web server; prints URL and login."""
+    from ..runtime import Platform
+
+    platform = Platform()
+    result = initialise(platform, demo=not no_demo)
+    _print_init(result)
+    platform.settings.home.mkdir(parents=True, exist_ok=True)
+    log = open(platform.settings.home / "worker.log", "ab")  # noqa: SIM115 (lives as long as the worker)
+    command = _worker_command()
+    command[command.index("var/celerybeat-schedule")] = str(platform.settings.home / "celerybeat-schedule")
+    background = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://{platform.settings.host}:{platform.settings.port}/"
+    click.echo("")
+    click.echo("  anjian is running")
+    click.echo(f"  URL:    {url}")
+    click.echo(f"  API:    {url}api/v1/docs")
+    if result.admin_password:
+        click.echo(f"  login:  {ADMIN} / {result.admin_password}")
+    else:
+        click.echo(f"  login:  {ADMIN} / (password {result.password_note})")
+    click.echo(f"  worker: pid {background.pid}, log {platform.settings.home / 'worker.log'}")
+    click.echo("  stop with Ctrl-C")
+
+    def _stop(*_args: Any) -> None:
+        background.terminate()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        _serve(platform)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        background.terminate()
+        try:
+            background.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            background.kill()

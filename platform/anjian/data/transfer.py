@@ -1,0 +1,323 @@
+"""Import and export records as CSV or XLSX, through the record service's rules.
+
+Import is all-or-nothing by default: every row is checked first and, if any row is invalid,
+nothing is written and a row-level report says why. With ``skip_invalid`` the valid rows are
+written (still in one transaction) and the report lists the skipped ones. Rows are validated
+with the compiled validator, and the same rules as single writes (dictionaries, named
+validators, plugin hooks, links, unique values) apply; one audit entry records the import.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import insert, select, tuple_
+
+from .. import audit
+from ..audit import Actor
+from ..errors import FieldError, PermissionDenied, RecordValidationError
+from ..meta.spec import EntitySpec, FieldSpec
+from .db import write
+from .query import ListQuery, parse_value
+from .records import RecordService, ValidationContext
+
+__all__ = ["ImportReport", "RowError", "export_records", "import_records", "read_rows"]
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem in one row of an imported file (row 2 is the first data row)."""
+
+    row: int
+    pointer: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "pointer": self.pointer, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    entity: str
+    rows: int = 0
+    created: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    committed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"entity": self.entity, "rows": self.rows, "created": self.created, "skipped": self.skipped,
+                "committed": self.committed, "errors": [e.as_dict() for e in self.errors]}
+
+
+def _header_map(spec: EntitySpec, header: list[str]) -> tuple[list[FieldSpec | None], list[RowError]]:
+    by_key: dict[str, FieldSpec] = {}
+    for f in spec.column_fields:
+        by_key[f.name] = f
+        by_key.setdefault(f.title, f)
+    fields: list[FieldSpec | None] = []
+    errors = []
+    for i, name in enumerate(header):
+        key = (name or "").strip()
+        if key in ("", "id", "ID"):
+            fields.append(None)
+        elif key in by_key:
+            fields.append(by_key[key])
+        else:
+            fields.append(None)
+            errors.append(RowError(1, f"/{i}", f"未知的列「{key}」；列名应为字段名或字段标题"))
+    return fields, errors
+
+
+def read_rows(path: Path | str, stream: IO[bytes] | None = None) -> Iterator[list[Any]]:
+    """Rows of a CSV (UTF-8, with or without BOM) or XLSX file, header first."""
+    name = str(path).lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(stream or path, read_only=True, data_only=True)
+        try:
+            for row in book.worksheets[0].iter_rows(values_only=True):
+                yield list(row)
+        finally:
+            book.close()
+    elif name.endswith(".csv"):
+        raw = stream.read() if stream is not None else Path(path).read_bytes()
+        yield from csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    else:
+        raise RecordValidationError("import", [FieldError("/file", "只支持 .csv 和 .xlsx 文件", "file")])
+
+
+def _cell(field: FieldSpec, value: Any) -> Any:
+    """A spreadsheet cell as the field's JSON value (labels accepted for enums)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if hasattr(value, "isoformat") and field.format in ("date", "date-time"):
+        text = value.isoformat()
+        return text[:10] if field.format == "date" else text
+    if field.enum is not None:
+        text = str(value).strip()
+        for code, label in field.enum_labels.items():
+            if text == label:
+                text = code
+        return next((v for v in field.enum if str(v) == text), text)
+    if field.type in ("integer", "number", "boolean"):
+        if isinstance(value, bool) or (field.type != "boolean" and isinstance(value, int | float)):
+            return int(value) if field.type == "integer" and float(value).is_integer() else value
+        return parse_value(field, value)
+    if field.type == "string":
+        return str(value).strip() if not isinstance(value, str) else value.strip()
+    return value
+
+
+def import_records(service: RecordService, entity: str, rows: Iterable[list[Any]], actor: Actor, *,
+                   source: str = "", skip_invalid: bool = False,
+                   progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Check every row, then write the valid ones in one transaction (see module docstring)."""
+    registry = service.registry
+    spec = registry.entity(entity)
+    service.access.check(actor, spec, "import")
+    report = ImportReport(entity)
+    iterator = iter(rows)
+    header = next(iterator, None)
+    if header is None:
+        report.errors.append(RowError(1, "", "文件为空"))
+        return report
+    fields, problems = _header_map(spec, [str(h) if h is not None else "" for h in header])
+    if problems:
+        report.errors = problems
+        return report
+    digest = hashlib.sha256()
+    good: list[tuple[int, dict[str, Any]]] = []
+    for number, raw in enumerate(iterator, start=2):
+        if not any(v not in (None, "") for v in raw):
+            continue
+        report.rows += 1
+        digest.update(repr(raw).encode())
+        record, errors = _prepare_row(service, spec, fields, raw, actor)
+        if errors:
+            report.errors += [RowError(number, e.pointer, e.message) for e in errors]
+        else:
+            good.append((number, record))
+        if progress and report.rows % 1000 == 0:
+            progress(1000)
+    with write(service.engine) as conn:
+        transaction = conn.begin()
+        try:
+            _write_rows(service, conn, spec, good, report, actor, skip_invalid, digest.hexdigest(), source)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if report.committed:
+            transaction.commit()
+        else:
+            transaction.rollback()
+    report.errors.sort(key=lambda e: (e.row, e.pointer))
+    return report
+
+
+def _write_rows(service: RecordService, conn: Any, spec: EntitySpec, good: list[tuple[int, dict[str, Any]]],
+                report: ImportReport, actor: Actor, skip_invalid: bool, sha256: str, source: str) -> None:
+    """Insert the valid rows and the audit entry; leaves ``report.committed`` False to roll back."""
+    registry = service.registry
+    for number, e in _db_errors(service, conn, spec, good):
+        report.errors.append(RowError(number, e.pointer, e.message))
+    bad_rows = {e.row for e in report.errors}
+    if bad_rows and not skip_invalid:
+        return
+    table = registry.table(spec.name)
+    now = service.codec.now()
+    stamp = {"created_at": now, "updated_at": now, "created_by": actor.username,
+             "updated_by": actor.username, "row_version": 1}
+    valid = [(n, r) for n, r in good if n not in bad_rows]
+    ids: list[int] = []
+    for start in range(0, len(valid), CHUNK):
+        chunk = [{**service.row_values(spec, r), **stamp} for _, r in valid[start:start + CHUNK]]
+        ids += list(conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk).scalars())
+    for record_id, (_, record) in zip(ids, valid, strict=True):
+        service.hooks.anjian_record_written(entity=spec, action="create", record={"id": record_id, **record},
+                                            connection=conn)
+    report.created = len(valid)
+    report.skipped = len(bad_rows)
+    audit.append(conn, actor, "import", spec.name, "", {
+        "source": source, "sha256": sha256, "rows": report.rows, "created": report.created,
+        "skipped": report.skipped, "ids": _ranges(ids)})
+    report.committed = True
+
+
+def _prepare_row(service: RecordService, spec: EntitySpec, fields: list[FieldSpec | None], raw: list[Any],
+                 actor: Actor) -> tuple[dict[str, Any], list[FieldError]]:
+    errors: list[FieldError] = []
+    data: dict[str, Any] = {}
+    for f, value in zip(fields, raw, strict=False):
+        if f is None:
+            continue
+        try:
+            converted = _cell(f, value)
+        except ValueError as exc:
+            errors.append(FieldError(f"/{f.name}", str(exc), "type"))
+            continue
+        if converted is not None:
+            data[f.name] = converted
+    if errors:
+        return data, errors
+    record = service.normalise(spec, data)
+    context = ValidationContext(spec, actor, None, record)
+    service.compute(spec, record, context)
+    errors = service.schema_errors(spec, record, fast=True)
+    invalid = {e.pointer for e in errors}
+    errors += [e for e in service.rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
+    if not errors:
+        try:
+            service.access.check_record(actor, spec, record)
+        except PermissionDenied as exc:
+            errors.append(FieldError("", str(exc), "scope"))
+    return record, errors
+
+
+def _db_errors(service: RecordService, conn: Any, spec: EntitySpec,
+               good: list[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, FieldError]]:
+    """Missing link targets and unique clashes (with stored rows and within the file), in bulk."""
+    registry = service.registry
+    for f in spec.column_fields:
+        if not f.link:
+            continue
+        wanted = {r[f.name] for _, r in good if r.get(f.name) is not None}
+        target = registry.table(f.link)
+        found: set[Any] = set()
+        ids = list(wanted)
+        for start in range(0, len(ids), 900):
+            found |= set(conn.execute(select(target.c.id).where(target.c.id.in_(ids[start:start + 900]))).scalars())
+        for number, r in good:
+            if r.get(f.name) is not None and r[f.name] not in found:
+                yield number, FieldError(f"/{f.name}", f"关联的{registry.entity(f.link).title}记录 (id={r[f.name]}) 不存在", "link")
+    table = registry.table(spec.name)
+    for group in spec.unique:
+        seen: dict[tuple[Any, ...], int] = {}
+        keyed = []
+        for number, r in good:
+            if any(r.get(n) is None for n in group):
+                continue
+            key = tuple(service.codec.to_db(spec.field(n), r[n]) for n in group)
+            if key in seen:
+                yield number, FieldError("/" + group[0], f"与第 {seen[key]} 行重复", "unique")
+            else:
+                seen[key] = number
+                keyed.append(key)
+        columns = [table.c[n] for n in group]
+        for start in range(0, len(keyed), 500):
+            part = keyed[start:start + 500]
+            clause = columns[0].in_([k[0] for k in part]) if len(group) == 1 else tuple_(*columns).in_(part)
+            for existing in conn.execute(select(*columns).where(clause)):
+                number = seen[tuple(existing)]
+                yield number, FieldError("/" + group[0], "已存在相同的记录", "unique")
+
+
+def _ranges(ids: list[int]) -> str:
+    """Compact id list: '1-100,105,107-110'."""
+    parts: list[str] = []
+    for value in sorted(ids):
+        if parts and "-" in parts[-1] and int(parts[-1].split("-")[1]) + 1 == value:
+            parts[-1] = f"{parts[-1].split('-')[0]}-{value}"
+        elif parts and "-" not in parts[-1] and int(parts[-1]) + 1 == value:
+            parts[-1] = f"{parts[-1]}-{value}"
+        else:
+            parts.append(str(value))
+    return ",".join(parts)
+
+
+def export_records(service: RecordService, entity: str, query: ListQuery, fmt: str, out: IO[bytes],
+                   actor: Actor) -> int:
+    """Write the records a list query selects (scope applied) as CSV or XLSX; return the count."""
+    from .query import RecordReader
+
+    registry = service.registry
+    spec = registry.entity(entity)
+    service.access.check(actor, spec, "export")
+    columns = [f for f in spec.column_fields if f.type not in ("object", "array") and f.attachment is None]
+    header = ["id", *(f.title for f in columns)]
+    reader = RecordReader(registry, service.codec)
+    scope = service.access.scope(actor, spec, registry.table(spec.name))
+    count = 0
+    with service.engine.connect() as conn:
+        rows = ([r["id"], *(_label(f, r.get(f.name)) for f in columns)] for r in reader.iterate(conn, spec, query, scope))
+        if fmt == "xlsx":
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet(spec.title[:31])
+            sheet.append(header)
+            for row in rows:
+                sheet.append(row)
+                count += 1
+            book.save(out)
+        else:
+            text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+            writer = csv.writer(text)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+            text.flush()
+            text.detach()
+    with write(service.engine) as conn, conn.begin():
+        audit.append(conn, actor, "export", spec.name, "", {"format": fmt, "count": count,
+                                                             "filters": {k: list(v) for k, v in query.filters.items()},
+                                                             "search": query.search})
+    return count
+
+
+def _label(field: FieldSpec, value: Any) -> Any:
+    if value is None:
+        return ""
+    if field.enum is not None:
+        return field.label_of(value)
+    return value

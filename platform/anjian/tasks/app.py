@@ -1,0 +1,67 @@
+"""The Celery application and the engine's tasks."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from celery import Celery
+
+from ..audit import Actor
+from ..config import Settings, load_settings
+
+__all__ = ["celery_app", "make_celery", "worker_platform"]
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("anjian", broker=settings.broker, backend=settings.results, include=[])
+    app.conf.update(
+        task_always_eager=settings.celery_eager,
+        task_eager_propagates=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        timezone=settings.timezone,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        result_expires=7 * 24 * 3600,
+    )
+    if settings.broker.startswith("sqla+"):
+        from kombu.transport import sqlalchemy as sqla_transport
+
+        # Set on the class: a polling_interval in broker_transport_options reaches create_engine and crashes.
+        sqla_transport.Channel.polling_interval = 0.5
+        settings.home.mkdir(parents=True, exist_ok=True)
+    _register(app)
+    return app
+
+
+@cache
+def worker_platform() -> Any:
+    """The Platform of this worker process (built on first use)."""
+    from ..runtime import Platform
+
+    platform = Platform()
+    platform.init_db()
+    return platform
+
+
+def _register(app: Celery) -> None:
+    @app.task(name="anjian.ping")
+    def ping() -> dict[str, Any]:
+        """The catalog version this worker sees (used to check it follows publishes)."""
+        platform = worker_platform()
+        return {"version": platform.registry.version, "entities": sorted(platform.registry.catalog.entities)}
+
+    @app.task(name="anjian.import_file")
+    def import_file(entity: str, path: str, username: str, skip_invalid: bool = False) -> dict[str, Any]:
+        """Import a CSV/XLSX file in the background; returns the import report."""
+        from ..data.transfer import import_records, read_rows
+
+        platform = worker_platform()
+        report = import_records(platform.records, entity, read_rows(path), Actor(username=username, address="worker"),
+                                source=path, skip_invalid=skip_invalid)
+        return report.as_dict()
+
+
+celery_app = make_celery(load_settings())

@@ -1,0 +1,74 @@
+"""create_app: the Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, redirect
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.security.manager import AUTH_DB
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from ..config import Settings
+from ..runtime import Platform
+from .security import AnjianSecurityManager
+
+__all__ = ["create_app"]
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None,
+               config: dict[str, Any] | None = None) -> Flask:
+    """Build the web application around a Platform (one per process)."""
+    from ..api import api
+
+    platform = platform or Platform(settings)
+    settings = platform.settings
+    app = Flask("anjian")
+    app.config.update(
+        SECRET_KEY=platform.settings.signing_key(),
+        APP_NAME="安监 · 安全生产综合信息平台",
+        AUTH_TYPE=AUTH_DB,
+        BABEL_DEFAULT_LOCALE=settings.language.split("_")[0],
+        LANGUAGES={"zh": {"flag": "cn", "name": "中文"}, "en": {"flag": "gb", "name": "English"}},
+        FAB_UPDATE_PERMS=False,
+        FAB_ADD_SECURITY_API=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+    )
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]  (keep declared field order)
+    app.extensions["anjian"] = platform
+    session = scoped_session(sessionmaker(bind=platform.engine))
+    csrf = CSRFProtect(app)
+    with app.app_context():
+        AppBuilder(app, session, security_manager_class=AnjianSecurityManager, update_perms=False)
+    app.register_blueprint(api)
+    csrf.exempt(api)
+
+    @app.teardown_appcontext
+    def _remove_session(_exc: BaseException | None) -> None:
+        session.remove()
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    @app.route("/api")
+    def _api_home() -> Any:
+        return redirect("/api/v1/docs")
+
+    return app
