@@ -27,7 +27,7 @@ from .data.records import RecordService
 from .data.system import SYSTEM
 from .errors import MetadataError, MetadataErrors
 from .hooks import PluginHost
-from .meta.compile import Catalog, compile_catalog
+from .meta.compile import Catalog, compile_catalog, duplicate_errors
 from .meta.loader import Document, load_documents
 
 __all__ = ["Platform"]
@@ -84,6 +84,7 @@ class Platform:
     def check(self, paths: Iterable[Path | str] | None = None) -> list[MetadataError]:
         """Every problem of the documents below ``paths`` (default: configured metadata)."""
         documents, errors = load_documents(paths or self.metadata_paths())
+        errors += duplicate_errors(documents)
         try:
             compile_catalog(self._with_published(documents), self.host.functions.names())
         except MetadataErrors as exc:
@@ -109,6 +110,7 @@ class Platform:
         self.access.check(actor, None, "publish")
         if documents is None:
             documents, errors = load_documents(paths or self.metadata_paths())
+            errors += duplicate_errors(documents)
             if errors:
                 raise MetadataErrors(errors)
         result = publish_catalog(

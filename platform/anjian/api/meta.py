@@ -7,6 +7,7 @@ from typing import Any
 from flask import jsonify, render_template_string, request
 
 from ..errors import MetadataError, MetadataErrors
+from ..meta.compile import duplicate_errors
 from ..meta.loader import Document, document_kind
 from ._blueprint import api, current_actor, platform
 from .openapi import openapi_document
@@ -27,6 +28,7 @@ def _documents(body: Any) -> list[Document]:
                                         'or a dictionary a "dictionary" key.'))
             continue
         documents.append(Document(path=f"api:{kind[0]}/{kind[1]}", kind=kind[0], name=kind[1], content=content))
+    errors += duplicate_errors(documents)
     if errors:
         raise MetadataErrors(errors)
     return documents

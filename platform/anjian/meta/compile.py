@@ -25,7 +25,7 @@ from .spec import (
     RoleSpec,
 )
 
-__all__ = ["ACTIONS", "Catalog", "compile_catalog"]
+__all__ = ["ACTIONS", "Catalog", "compile_catalog", "duplicate_errors"]
 
 ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report")
 RESERVED_PREFIXES = ("ab_", "anjian_", "celery_", "kombu_", "alembic", "sqlite_")
@@ -248,6 +248,22 @@ def _build_module(document: Document) -> ModuleSpec:
     return ModuleSpec(name=c["module"], title=c["title"], description=c.get("description", ""),
                       version=c.get("version", ""), order=c.get("order", 100), source=document.path,
                       entities=tuple(c.get("entities", ())), menu=_menu(c.get("menu", ())), roles=roles)
+
+
+def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
+    """Two documents of one set declaring the same name (before they replace published ones)."""
+    first: dict[tuple[str, str], str] = {}
+    errors = []
+    for document in documents:
+        key = (document.kind, document.name)
+        if key in first:
+            where = {"entity": "/x-anjian/entity", "module": "/module", "dictionary": "/dictionary"}[document.kind]
+            errors.append(MetadataError(document.path, where,
+                                        f"{document.kind} name {document.name!r} is already declared in {first[key]}",
+                                        f"Rename one of them; {document.kind} names are unique."))
+        else:
+            first[key] = document.path
+    return errors
 
 
 def compile_catalog(documents: Iterable[Document], functions: Mapping[str, frozenset[str]] | None = None) -> Catalog:

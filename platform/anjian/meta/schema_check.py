@@ -57,6 +57,16 @@ def _explain(error: ValidationError) -> tuple[list[Any], str, str]:
             f"unknown {where} {word!r}",
             f"{_suggest(word, known)}Known keywords here: {', '.join(known)}.",
         )
+    if "propertyNames" in list(error.relative_schema_path) and isinstance(error.instance, str):
+        # A key of an object broke the naming rule; jsonschema reports the object, so point at the key.
+        key = error.instance
+        if error.validator == "enum":
+            allowed = [str(o) for o in schema.get("enum", [])]
+            return (parts + [key], f"unknown keyword {key!r} in a field",
+                    f"{_suggest(key, allowed)}Field keywords are standard JSON Schema keywords (see docs/metadata.md) "
+                    "plus an \"x-anjian\" object.")
+        return (parts + [key], f"field name {key!r} is not snake_case",
+                "Use lower-case letters, digits and underscores, starting with a letter.")
     if error.validator == "propertyNames" and isinstance(error.instance, dict):
         # jsonschema reports the object; find the offending key to point at it.
         names = schema.get("propertyNames", {})

@@ -1,0 +1,40 @@
+"""Helpers for tests of the engine, modules and plugins."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ApiClient", "entity_document", "write_json"]
+
+
+def write_json(path: Path, content: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def entity_document(name: str, properties: dict[str, Any], required: list[str] | None = None,
+                    **options: Any) -> dict[str, Any]:
+    """A minimal entity declaration for tests."""
+    return {"title": name, "type": "object", "required": required or [], "properties": properties,
+            "x-anjian": {"entity": name, **options}}
+
+
+class ApiClient:
+    """A Flask test client that sends the bearer token and JSON bodies."""
+
+    def __init__(self, client: Any, token: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def __getattr__(self, method: str) -> Any:
+        if method not in ("get", "post", "put", "patch", "delete"):
+            raise AttributeError(method)
+
+        def call(url: str, json: Any = None, **kwargs: Any) -> Any:
+            headers = {**self.headers, **kwargs.pop("headers", {})}
+            return getattr(self.client, method)(url, json=json, headers=headers, **kwargs)
+
+        return call

@@ -1,0 +1,34 @@
+import pytest
+
+from anjian.config import load_settings
+from anjian.errors import ConfigError
+
+
+def test_defaults_and_parsing(tmp_path):
+    settings = load_settings({"ANJIAN_PORT": "5080", "ANJIAN_PLUGINS": "registry, gis", "ANJIAN_HOME": str(tmp_path)})
+    assert settings.port == 5080
+    assert settings.plugins == ("registry", "gis")
+    assert settings.db_url == f"sqlite:///{tmp_path.resolve() / 'anjian.db'}"
+    assert settings.broker.startswith("sqla+sqlite:///")
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(ConfigError) as info:
+        load_settings({"ANJIAN_PORT": "not-a-port", "ANJIAN_DATABSE_URL": "x", "ANJIAN_DATABASE_URL": "nope"})
+    keys = [key for key, _ in info.value.problems]
+    assert "ANJIAN_DATABSE_URL" in keys  # misspelled: unknown, not silently ignored
+    assert "ANJIAN_PORT" in keys
+    assert "ANJIAN_DATABASE_URL" in keys
+    assert "Known settings" in str(info.value)
+
+
+def test_tooling_variables_are_not_settings():
+    load_settings({"ANJIAN_TEST_DATABASE_URL": "postgresql://x", "ANJIAN_PG_PORT": "1"})
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path):
+    settings = load_settings({}, home=tmp_path)
+    first = settings.signing_key()
+    assert len(first) > 40
+    assert load_settings({}, home=tmp_path).signing_key() == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
