@@ -99,13 +99,16 @@ def verify(connection: Connection) -> tuple[int, str | None]:
     """Walk the chain; return (entries checked, description of the first fault or None)."""
     prev = GENESIS
     count = 0
-    result = connection.execution_options(yield_per=2000).execute(select(audit_log).order_by(audit_log.c.id))
-    for row in result:
-        entry = AuditEntry(row.at, row.actor, row.address, row.action, row.entity, row.record_id, row.detail)
-        if row.prev_hash != prev:
-            return count, f"entry {row.id}: the entry before it was removed or altered (chain link broken)"
-        if _digest(prev, entry) != row.hash:
-            return count, f"entry {row.id}: its content was altered after it was written"
-        prev = row.hash
-        count += 1
+    result = connection.execute(select(audit_log).order_by(audit_log.c.id).execution_options(yield_per=2000))
+    try:
+        for row in result:
+            entry = AuditEntry(row.at, row.actor, row.address, row.action, row.entity, row.record_id, row.detail)
+            if row.prev_hash != prev:
+                return count, f"entry {row.id}: the entry before it was removed or altered (chain link broken)"
+            if _digest(prev, entry) != row.hash:
+                return count, f"entry {row.id}: its content was altered after it was written"
+            prev = row.hash
+            count += 1
+    finally:
+        result.close()
     return count, None

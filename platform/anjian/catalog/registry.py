@@ -25,7 +25,12 @@ def validation_schema(entity: EntitySpec) -> dict[str, Any]:
 
     def strip(node: Any) -> Any:
         if isinstance(node, dict):
-            return {k: strip(v) for k, v in node.items() if k not in ("x-anjian", "$schema", "$id")}
+            result = {k: strip(v) for k, v in node.items() if k not in ("x-anjian", "$schema", "$id")}
+            if isinstance(node.get("x-anjian"), dict) and node["x-anjian"].get("child"):
+                # Child rows may name the id they were read with, so an update keeps it.
+                items = result.setdefault("items", {})
+                items["properties"] = {"id": {"type": "integer"}, **items.get("properties", {})}
+            return result
         if isinstance(node, list):
             return [strip(v) for v in node]
         return node

@@ -211,6 +211,9 @@ class RecordReader:
         """Every matching record in sort order, streamed (exports)."""
         table = self.registry.table(spec.name)
         order = [table.c[s.lstrip("-")].desc() if s.startswith("-") else table.c[s] for s in query.sort]
-        result = conn.execution_options(yield_per=1000).execute(self.select(spec, query, scope).order_by(*order, table.c.id))
-        for row in result.mappings():
-            yield self._json(spec, row)
+        result = conn.execute(self.select(spec, query, scope).order_by(*order, table.c.id).execution_options(yield_per=1000))
+        try:
+            for row in result.mappings():
+                yield self._json(spec, row)
+        finally:
+            result.close()

@@ -213,23 +213,34 @@ class RecordService:
     def row_values(self, spec: EntitySpec, record: Mapping[str, Any]) -> dict[str, Any]:
         return {f.name: self.codec.to_db(f, record.get(f.name)) for f in spec.column_fields}
 
-    def _insert_children(self, conn: Connection, spec: EntitySpec, parent_id: int, record: Mapping[str, Any]) -> None:
+    def _insert_children(self, conn: Connection, spec: EntitySpec, parent_id: int, record: Mapping[str, Any],
+                         reusable: Mapping[str, set[int]]) -> None:
+        """Insert child rows; a row that names the id it had under this parent keeps it."""
         for field in spec.child_fields:
             child = self.registry.entity(field.child, child_ok=True)
             table = self.registry.table(child.name)
             for position, row in enumerate(record.get(field.name) or ()):
                 values = {**self.row_values(child, row), "parent_id": parent_id, "position": position}
+                old_id = row.get("id")
+                if isinstance(old_id, int) and old_id in reusable.get(child.name, set()):
+                    reusable[child.name].discard(old_id)
+                    values["id"] = old_id
                 child_id = conn.execute(insert(table).values(values)).inserted_primary_key[0]
-                self._insert_children(conn, child, child_id, row)
+                self._insert_children(conn, child, child_id, row, reusable)
 
-    def _delete_children(self, conn: Connection, spec: EntitySpec, parent_ids: list[int]) -> None:
+    def _delete_children(self, conn: Connection, spec: EntitySpec, parent_ids: list[int],
+                         deleted: dict[str, set[int]] | None = None) -> dict[str, set[int]]:
+        """Delete child rows (depth first); return their ids per child entity, for reuse."""
+        deleted = {} if deleted is None else deleted
         for field in spec.child_fields:
             child = self.registry.entity(field.child, child_ok=True)
             table = self.registry.table(child.name)
             ids = list(conn.execute(select(table.c.id).where(table.c.parent_id.in_(parent_ids))).scalars())
             if ids:
-                self._delete_children(conn, child, ids)
+                self._delete_children(conn, child, ids, deleted)
                 conn.execute(delete(table).where(table.c.id.in_(ids)))
+                deleted.setdefault(child.name, set()).update(ids)
+        return deleted
 
     def _finish(self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], record_id: int,
                 old: Mapping[str, Any] | None, actor: Actor, action: str, overrides: Mapping[str, str]) -> dict[str, Any]:
@@ -268,7 +279,7 @@ class RecordService:
                 values = {**self.row_values(spec, record), "created_at": now, "updated_at": now,
                           "created_by": actor.username, "updated_by": actor.username, "row_version": 1}
                 record_id = conn.execute(insert(self.registry.table(spec.name)).values(values)).inserted_primary_key[0]
-                self._insert_children(conn, spec, record_id, record)
+                self._insert_children(conn, spec, record_id, record, {})
                 return self._finish(conn, spec, record, record_id, None, actor, "create", overrides)
         except IntegrityError as exc:
             raise self._conflict(spec, exc) from None
@@ -300,8 +311,8 @@ class RecordService:
                                     .values(values))
                 if done.rowcount != 1:
                     raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
-                self._delete_children(conn, spec, [record_id])
-                self._insert_children(conn, spec, record_id, record)
+                reusable = self._delete_children(conn, spec, [record_id])
+                self._insert_children(conn, spec, record_id, record, reusable)
                 return self._finish(conn, spec, record, record_id, old, actor, "update", overrides)
         except IntegrityError as exc:
             raise self._conflict(spec, exc) from None
