@@ -60,6 +60,13 @@ class Settings(BaseModel):
             raise ValueError("must be a URL such as sqlite:///var/anjian.db")
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if value and len(value.encode()) < 32:
+            raise ValueError("must be at least 32 bytes (it signs sessions and API tokens)")
+        return value
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home.resolve() / 'anjian.db'}"

@@ -50,7 +50,10 @@ def upload() -> Any:
     content_type = upload.mimetype or "application/octet-stream"
     if not _accepts(field.attachment.accept, upload.filename, content_type):
         raise RecordValidationError(entity, [FieldError(f"/{field_name}", f"不支持的文件类型；允许：{'、'.join(field.attachment.accept)}", "file_type")])
-    data = upload.read(field.attachment.max_size + 1)
+    try:
+        data = upload.read(field.attachment.max_size + 1)
+    finally:
+        upload.close()
     if len(data) > field.attachment.max_size:
         raise RecordValidationError(entity, [FieldError(f"/{field_name}", f"文件超过 {field.attachment.max_size // 1024} KB 的上限", "file_size")])
     file_id = uuid.uuid4().hex

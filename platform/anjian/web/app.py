@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, redirect
+from flask import Flask, Response, jsonify, redirect, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.security.manager import AUTH_DB
 from flask_wtf.csrf import CSRFProtect
@@ -66,6 +66,12 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
+
+    @app.errorhandler(404)
+    def _not_found(exc: Any) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"code": "http.404", "message": "没有这个接口"}}), 404
+        return exc
 
     @app.route("/api")
     def _api_home() -> Any:
