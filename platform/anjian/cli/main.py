@@ -92,7 +92,8 @@ def import_(entity: str, file: Path, skip_invalid: bool) -> None:
     total = _count_rows(file)
     with click.progressbar(length=total, label=f"checking {file.name}", file=sys.stderr) as bar:
         report = import_records(platform.records, entity, read_rows(file), _cli_actor(), source=str(file),
-                                skip_invalid=skip_invalid, progress=bar.update)
+                                skip_invalid=skip_invalid, progress=bar.update,
+                                writing=lambda n: click.echo(f"\nchecked; writing {n} valid row(s)...", err=True))
     for error in report.errors[:100]:
         click.echo(f"row {error.row} {error.pointer or '/'}: {error.message}")
     if len(report.errors) > 100:

@@ -120,7 +120,8 @@ def _cell(field: FieldSpec, value: Any) -> Any:
 
 def import_records(service: RecordService, entity: str, rows: Iterable[list[Any]], actor: Actor, *,
                    source: str = "", skip_invalid: bool = False,
-                   progress: Callable[[int], None] | None = None) -> ImportReport:
+                   progress: Callable[[int], None] | None = None,
+                   writing: Callable[[int], None] | None = None) -> ImportReport:
     """Check every row, then write the valid ones in one transaction (see module docstring)."""
     registry = service.registry
     spec = registry.entity(entity)
@@ -149,6 +150,8 @@ def import_records(service: RecordService, entity: str, rows: Iterable[list[Any]
             good.append((number, record))
         if progress and report.rows % 1000 == 0:
             progress(1000)
+    if writing:
+        writing(len(good))
     with write(service.engine) as conn:
         transaction = conn.begin()
         try:
@@ -207,12 +210,11 @@ def _prepare_row(service: RecordService, spec: EntitySpec, fields: list[FieldSpe
             continue
         if converted is not None:
             data[f.name] = converted
-    if errors:
-        return data, errors
+    unreadable = {e.pointer for e in errors}
     record = service.normalise(spec, data)
     context = ValidationContext(spec, actor, None, record)
     service.compute(spec, record, context)
-    errors = service.schema_errors(spec, record, fast=True)
+    errors += [e for e in service.schema_errors(spec, record, fast=True) if e.pointer not in unreadable]
     invalid = {e.pointer for e in errors}
     errors += [e for e in service.rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
     if not errors:
