@@ -29,6 +29,7 @@ from .errors import MetadataError, MetadataErrors
 from .hooks import PluginHost
 from .meta.compile import Catalog, compile_catalog, duplicate_errors
 from .meta.loader import Document, load_documents
+from .meta.schema_check import check_document
 
 __all__ = ["Platform"]
 
@@ -85,8 +86,12 @@ class Platform:
         """Every problem of the documents below ``paths`` (default: configured metadata)."""
         documents, errors = load_documents(paths or self.metadata_paths())
         errors += duplicate_errors(documents)
+        merged = self._with_published(documents)
+        # A duplicate is replaced in the merged set; still report its own problems.
+        kept = {id(d) for d in merged}
+        errors += [e for d in documents if id(d) not in kept for e in check_document(d)]
         try:
-            compile_catalog(self._with_published(documents), self.host.functions.names())
+            compile_catalog(merged, self.host.functions.names())
         except MetadataErrors as exc:
             errors += exc.errors
         return sorted(errors, key=lambda e: (e.path, e.pointer))
