@@ -22,8 +22,7 @@ run: $(STAMP)
 
 ## Run the whole test suite: SQLite, then the storage/sync/API tests on a real PostgreSQL.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
-	ANJIAN_TEST_DATABASE_URL=$$(scripts/postgres.sh start) $(BIN)/python -m pytest -q -m postgres
+	PY=$(BIN)/python scripts/test.sh
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -x

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
+from werkzeug.security import check_password_hash
 
 __all__ = ["InitResult", "init", "initialise", "run", "serve", "worker"]
 
@@ -44,7 +45,7 @@ def _ensure_admin(app: Any, settings: Any) -> tuple[str | None, str]:
     if settings.admin_password:
         sm.reset_password(user.id, settings.admin_password)
         return settings.admin_password, "from ANJIAN_ADMIN_PASSWORD"
-    if kept.exists() and sm.auth_user_db(ADMIN, kept.read_text().strip()) is not None:
+    if kept.exists() and check_password_hash(user.password, kept.read_text().strip()):
         return kept.read_text().strip(), "generated at first start; kept in " + str(kept)
     return None, "unchanged (set ANJIAN_ADMIN_PASSWORD to reset it)"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from .. import audit
@@ -17,12 +17,14 @@ __all__ = ["AnjianSecurityManager", "record_login"]
 def record_login(username: str, action: str, detail: dict[str, Any] | None = None) -> None:
     """Append a login/logout entry in its own transaction."""
     platform = current_app.extensions["anjian"]
+    address = (request.remote_addr or "") if has_request_context() else "local"
     with write(platform.engine) as conn, conn.begin():
-        audit.append(conn, Actor(username=username or "?", address=request.remote_addr or ""), action, "", "",
-                     detail or {})
+        audit.append(conn, Actor(username=username or "?", address=address), action, "", "", detail or {})
 
 
 def _via() -> dict[str, Any]:
+    if not has_request_context():
+        return {"via": "cli"}
     return {"via": "api" if request.path.startswith("/api/") else "form"}
 
 

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it: the default suite (SQLite), the process
+# suites (several servers, a real Celery worker, `anjian run`), then the storage, sync and API
+# tests again on a real PostgreSQL that scripts/postgres.sh installs and starts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+export PYTHONSAFEPATH=1
+
+echo "== default suite (SQLite)"
+"$PY" -m pytest -q
+
+echo "== process suites (web servers, worker, anjian run)"
+"$PY" -m pytest -q -m "slow or worker"
+
+echo "== PostgreSQL suite"
+url=$(scripts/postgres.sh start)
+trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+ANJIAN_TEST_DATABASE_URL="$url" "$PY" -m pytest -q -m postgres
