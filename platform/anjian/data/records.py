@@ -85,8 +85,9 @@ class RecordService:
     def normalise(self, spec: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
         """Drop empty values and computed inputs, apply defaults, recurse into child rows."""
         record: dict[str, Any] = {}
+        fields = spec.by_name
         for key, value in data.items():
-            field = next((f for f in spec.fields if f.name == key), None)
+            field = fields.get(key)
             if value is None or (value == "" and field is not None and field.type != "string"):
                 continue
             if field is not None and field.computed:
@@ -95,17 +96,16 @@ class RecordService:
                 child = self.registry.entity(field.child, child_ok=True)
                 value = [self.normalise(child, row) if isinstance(row, Mapping) else row for row in value]
             record[key] = value
-        for field in spec.fields:
-            if field.name not in record and field.default is not None and not field.computed:
+        for field in spec.default_fields:
+            if field.name not in record:
                 record[field.name] = field.default
         return record
 
     def compute(self, spec: EntitySpec, record: dict[str, Any], context: ValidationContext) -> None:
-        for field in spec.fields:
-            if field.computed:
-                value = self.registry.functions.computed[field.computed](record, context)
-                if value is not None:
-                    record[field.name] = value
+        for field in spec.computed_fields:
+            value = self.registry.functions.computed[field.computed](record, context)
+            if value is not None:
+                record[field.name] = value
 
     def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any], fast: bool = False) -> list[FieldError]:
         """JSON Schema verdict; ``fast`` tries the compiled validator first (same verdicts)."""
@@ -152,10 +152,12 @@ class RecordService:
         codes = self.registry.dictionary_codes
         functions = self.registry.functions.validators
         for node, row, at in self._walk(spec, record, []):
-            for field in node.column_fields:
+            for field in node.rule_fields:
                 value = row.get(field.name)
+                if value is None:
+                    continue
                 where = pointer(at + [field.name])
-                if value is None or where in invalid:
+                if where in invalid:
                     continue
                 if field.dictionary and value not in codes.get(field.dictionary, frozenset()):
                     errors.append(FieldError(where, f"「{value}」不是{self.registry.catalog.dictionaries[field.dictionary].title}中的代码", "dictionary"))

@@ -14,10 +14,11 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import func, insert, select, tuple_
 
 from .. import audit
 from ..audit import Actor
@@ -181,10 +182,7 @@ def _write_rows(service: RecordService, conn: Any, spec: EntitySpec, good: list[
     stamp = {"created_at": now, "updated_at": now, "created_by": actor.username,
              "updated_by": actor.username, "row_version": 1}
     valid = [(n, r) for n, r in good if n not in bad_rows]
-    ids: list[int] = []
-    for start in range(0, len(valid), CHUNK):
-        chunk = [{**service.row_values(spec, r), **stamp} for _, r in valid[start:start + CHUNK]]
-        ids += list(conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk).scalars())
+    ids = _insert_many(conn, table, ({**service.row_values(spec, r), **stamp} for _, r in valid))
     for record_id, (_, record) in zip(ids, valid, strict=True):
         service.hooks.anjian_record_written(entity=spec, action="create", record={"id": record_id, **record},
                                             connection=conn)
@@ -194,6 +192,28 @@ def _write_rows(service: RecordService, conn: Any, spec: EntitySpec, good: list[
         "source": source, "sha256": sha256, "rows": report.rows, "created": report.created,
         "skipped": report.skipped, "ids": _ranges(ids)})
     report.committed = True
+
+
+def _insert_many(conn: Any, table: Any, rows: Iterator[dict[str, Any]]) -> list[int]:
+    """Insert in chunks; return the new ids in row order.
+
+    PostgreSQL returns them in order with RETURNING. SQLite would then insert row by row, so
+    there the ids are read from the table: the write transaction holds the database lock and
+    rowids are assigned one after another.
+    """
+    ids: list[int] = []
+    sqlite = conn.dialect.name == "sqlite"
+    while chunk := list(islice(rows, CHUNK)):
+        if sqlite:
+            before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+            conn.execute(insert(table), chunk)
+            after = conn.execute(select(func.max(table.c.id))).scalar_one()
+            if after - before != len(chunk):
+                raise RuntimeError("rowids were not assigned in sequence; import rolled back")
+            ids += range(before + 1, after + 1)
+        else:
+            ids += conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk).scalars()
+    return ids
 
 
 def _prepare_row(service: RecordService, spec: EntitySpec, fields: list[FieldSpec | None], raw: list[Any],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -105,22 +106,37 @@ class EntitySpec(_Frozen):
     def is_child(self) -> bool:
         return self.parent is not None
 
+    # Derived views are cached: the record service asks for them on every row of an import.
+    @cached_property
+    def by_name(self) -> dict[str, FieldSpec]:
+        return {f.name: f for f in self.fields}
+
     def field(self, name: str) -> FieldSpec:
-        for spec in self.fields:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return self.by_name[name]
 
     def has_field(self, name: str) -> bool:
-        return any(spec.name == name for spec in self.fields)
+        return name in self.by_name
 
-    @property
+    @cached_property
     def column_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if not f.is_child)
 
-    @property
+    @cached_property
     def child_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.is_child)
+
+    @cached_property
+    def rule_fields(self) -> tuple[FieldSpec, ...]:
+        """Stored fields with rules beyond JSON Schema (dictionary codes, named validators)."""
+        return tuple(f for f in self.column_fields if f.dictionary or f.validators)
+
+    @cached_property
+    def computed_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.computed)
+
+    @cached_property
+    def default_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.default is not None and not f.computed)
 
     @property
     def effective_list_columns(self) -> tuple[str, ...]:
