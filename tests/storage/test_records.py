@@ -172,3 +172,12 @@ def test_removed_audit_entries_break_the_chain(published):
         conn.execute(audit_log.delete().where(audit_log.c.id == ids[-2]))
         _, fault = verify(conn)
     assert fault and "removed" in fault
+
+
+def test_read_only_fields_keep_their_stored_value(published, tmp_path):
+    write_json(tmp_path / "permit.json", entity_document(
+        "permit", {"number": {"type": "string", "x-anjian": {"readonly": True}}, "holder": {"type": "string"}}))
+    published.publish([tmp_path])
+    created = published.records.create("permit", {"number": "闽安许证字[2026]001", "holder": "甲"}, ACTOR)
+    changed = published.records.update("permit", created["id"], {"number": "伪造", "holder": "乙"}, ACTOR)
+    assert changed["number"] == "闽安许证字[2026]001" and changed["holder"] == "乙"

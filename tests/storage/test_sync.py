@@ -117,6 +117,9 @@ def test_renames_are_declared_not_guessed(platform, tmp_path):
     result = platform.publish([folder])
     assert "rename_table" in [c.kind for c in result.plan.changes]
     assert rows(platform, "select * from place")[0]["address"] == "凤城镇1号"
+    assert "site" not in platform.registry.catalog.entities  # the old declaration is gone with the rename
+    again = platform.publish([folder])
+    assert not again.changed and "site" not in inspect(platform.engine).get_table_names()
 
 
 def test_a_unique_constraint_over_duplicate_data_is_blocked(platform, tmp_path):

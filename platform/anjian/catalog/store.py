@@ -56,6 +56,9 @@ def merge(current: Iterable[Document], incoming: Iterable[Document], replace_all
     merged = {} if replace_all else {_key(d): d for d in current}
     for document in incoming:
         merged[_key(document)] = document
+        renamed = document.content.get("x-anjian", {}).get("renamed_from") if document.kind == "entity" else None
+        if renamed and ("entity", renamed) not in {_key(d) for d in incoming}:
+            merged.pop(("entity", renamed), None)  # a renamed entity replaces its old declaration
     return sorted(merged.values(), key=lambda d: (d.kind != "dictionary", d.kind != "module", d.path, d.name))
 
 

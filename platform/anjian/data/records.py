@@ -70,6 +70,11 @@ class RecordService:
         data = {k: v for k, v in payload.items() if k not in IGNORED_KEYS and k not in ("_overrides", "row_version")}
         if partial and old is not None:
             data = {**{k: v for k, v in old.items() if k not in IGNORED_KEYS and k != "row_version"}, **data}
+        if old is not None:
+            # Read-only fields are set when a record is created and kept afterwards.
+            for field in spec.column_fields:
+                if field.readonly and not field.computed:
+                    data[field.name] = old.get(field.name)
         record = self.normalise(spec, data)
         context = ValidationContext(spec, actor, old, record)
         self.compute(spec, record, context)

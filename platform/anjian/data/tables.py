@@ -51,8 +51,6 @@ def column_type(field: FieldSpec) -> TypeEngine[object]:
             return DateTime()
         if field.max_length is not None and field.max_length <= LONG_STRING:
             return String(field.max_length)
-        if field.enum is not None or field.dictionary:
-            return String(max(64, *(len(str(v)) for v in field.enum or ("",))))
         return Text()
     if field.type == "integer":
         return Integer() if field.link else BigInteger().with_variant(Integer(), "sqlite")

@@ -119,7 +119,18 @@ class _Builder:
                 self.error(opt_at + ["child"], "a child table must be an array of objects",
                            'Declare "type": "array" with "items": {"type": "object", "properties": {...}}.')
             else:
-                self.entity(items, {}, at + ["items"], child, entity, module)
+                if "x-anjian" in items:
+                    self.error(at + ["items", "x-anjian"], "options of a child table go on the parent field",
+                               'Move them into the array field\'s own "x-anjian" object, or onto the child\'s fields.')
+                if child.startswith(RESERVED_PREFIXES):
+                    self.error(opt_at + ["child"], f"child table names may not start with {child.split('_')[0]}_",
+                               f"Those prefixes are reserved for system tables: {', '.join(RESERVED_PREFIXES)}.")
+                spec = self.entity(items, {}, at + ["items"], child, entity, module)
+                for f in spec.fields:
+                    if f.computed:
+                        self.error(at + ["items", "properties", f.name, "x-anjian", "computed"],
+                                   "computed fields are not supported in child tables",
+                                   "Compute the value in a computed field of the parent, or in a validator.")
         if options.get("link") and main != "integer":
             self.error(opt_at + ["link"], f"a link holds a record id, but the field is of type {main!r}",
                        'Declare the field as "type": "integer".')
@@ -181,6 +192,13 @@ class _Builder:
                 self.error(at + parts, f"{fieldname!r} is not {what} of {spec.name!r}",
                            f"Use one of: {', '.join(sorted(pool)) or '(none)'}.")
 
+        scalar = {f.name for f in spec.column_fields if f.type not in ("object", "array")}
+        for i, fname in enumerate(spec.search_fields):
+            if fname in columns and spec.field(fname).type != "string":
+                self.error(at + ["search_fields", i], f"{fname!r} is not a text field", "Search only string fields.")
+        for i, fname in enumerate(spec.filter_fields):
+            if fname in columns and fname not in scalar:
+                self.error(at + ["filter_fields", i], f"{fname!r} holds a list or object", "Filter only on scalar fields.")
         for key in ("list_columns", "search_fields", "filter_fields", "drop_fields"):
             for i, fname in enumerate(getattr(spec, key)):
                 if key == "drop_fields":
@@ -190,7 +208,7 @@ class _Builder:
                     continue
                 need([key, i], fname, columns, "a stored field")
         for i, entry in enumerate(spec.order_by):
-            need(["order_by", i], entry.lstrip("-"), columns | {"id", "created_at", "updated_at"}, "a sortable field")
+            need(["order_by", i], entry.lstrip("-"), scalar | {"id", "created_at", "updated_at"}, "a sortable field")
         for key in ("unique", "indexes"):
             for i, group in enumerate(getattr(spec, key)):
                 for j, fname in enumerate(group):

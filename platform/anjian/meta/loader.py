@@ -64,7 +64,8 @@ def _files(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             found.extend(
                 p for p in sorted(path.rglob("*.json"))
-                if not p.name.endswith(META_SCHEMA_SUFFIX) and not any(part.startswith(".") for part in p.parts)
+                if not p.name.endswith(META_SCHEMA_SUFFIX)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
             found.append(path)
