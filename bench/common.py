@@ -48,3 +48,63 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     """(p50, p95) in milliseconds."""
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """`anjian serve` in a subprocess on a platform's home and database."""
+
+    def __init__(self, platform: Platform) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/api/v1"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
+        env.update(ANJIAN_HOME=str(platform.settings.home), ANJIAN_DATABASE_URL=platform.settings.db_url,
+                   ANJIAN_SECRET_KEY=SECRET, ANJIAN_PORT=str(self.port), ANJIAN_ADMIN_PASSWORD="Bench-pass-1")
+        subprocess.run([sys.executable, "-m", "anjian.cli", "init", "--no-demo"], env=env, check=True,
+                       capture_output=True)
+        self.process = subprocess.Popen([sys.executable, "-m", "anjian.cli", "serve"], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.wait_ready()
+        self.token = self.call("/auth/token", {"username": "admin", "password": "Bench-pass-1"})[1]["access_token"]
+
+    def wait_ready(self) -> None:
+        import time
+
+        for _ in range(600):
+            try:
+                if self.call("/openapi.json")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def call(self, path: str, body: Any = None) -> tuple[int, Any]:
+        import json
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(self.base + path, data=json.dumps(body).encode() if body is not None else None)
+        request.add_header("Content-Type", "application/json")
+        if getattr(self, "token", None):
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, None
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
