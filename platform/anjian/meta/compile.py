@@ -177,7 +177,7 @@ class _Builder:
             validators=tuple(options.get("validators", ())),
             widget=options.get("widget"),
             renamed_from=options.get("renamed_from"),
-            readonly=bool(options.get("readonly", False)) or options.get("computed") is not None,
+            readonly=bool(options.get("readonly", prop.get("readOnly", False))) or options.get("computed") is not None,
             hidden=bool(options.get("hidden", False)),
             placeholder=str(options.get("placeholder", "")),
             schema_=dict(prop),
