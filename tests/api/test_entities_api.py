@@ -133,3 +133,25 @@ def test_attachments_upload_with_limits_and_link_to_records(api, client):
     download = client.get(f"/api/v1/files/{file_id}", headers=api.headers)
     assert download.status_code == 200 and download.data == b"%PDF-1.4 test"
     download.close()
+
+
+def test_import_and_export_over_http(api, client):
+    from io import BytesIO
+
+    csv_body = "企业名称,统一社会信用代码,所在行政区划,行业门类 (GB/T 4754)\n导入一号有限公司,91512081MA62K0260E,350524,C\n坏行,x,350524,C\n"
+
+    def upload(skip):
+        return client.post(f"/api/v1/e/enterprise/import?skip_invalid={skip}", headers=api.headers,
+                           content_type="multipart/form-data",
+                           data={"file": (BytesIO(csv_body.encode("utf-8-sig")), "enterprises.csv")})
+
+    refused = upload(0)
+    assert refused.status_code == 422 and not refused.get_json()["committed"]
+    assert {e["row"] for e in refused.get_json()["errors"]} == {3}
+    done = upload(1)
+    assert done.status_code == 200 and done.get_json()["created"] == 1 and done.get_json()["skipped"] == 1
+    exported = api.get("/api/v1/e/enterprise/export?format=csv&industry=C")
+    assert exported.status_code == 200 and "导入一号有限公司" in exported.data.decode("utf-8-sig")
+    assert api.get("/api/v1/e/enterprise/export?format=pdf").status_code == 422
+    xlsx = api.get("/api/v1/e/enterprise/export?format=xlsx")
+    assert xlsx.data[:2] == b"PK"
