@@ -22,6 +22,7 @@ from .catalog import publish as publish_catalog
 from .config import Settings, load_settings
 from .data.codec import Codec
 from .data.db import make_engine
+from .data.files import FileStore
 from .data.query import RecordReader
 from .data.records import RecordService
 from .data.system import SYSTEM
@@ -49,6 +50,7 @@ class Platform:
         self._registry = Registry(Catalog(), 0, self.host.functions)
         self._checked = 0.0
         self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec)
+        self.files = FileStore(self.engine, self.settings.upload_dir)
 
     # ---- catalog ---------------------------------------------------------------------------
 

@@ -81,6 +81,29 @@ class Registry:
     def dictionary_codes(self) -> dict[str, frozenset[str]]:
         return {name: spec.codes() for name, spec in self.catalog.dictionaries.items()}
 
+    @cached_property
+    def dictionary_labels(self) -> dict[str, dict[str, str]]:
+        return {name: {i.code: i.label for i in spec.items} for name, spec in self.catalog.dictionaries.items()}
+
+    @cached_property
+    def _dictionary_children(self) -> dict[str, dict[str, list[str]]]:
+        tree: dict[str, dict[str, list[str]]] = {}
+        for name, spec in self.catalog.dictionaries.items():
+            children = tree.setdefault(name, {})
+            for item in spec.items:
+                children.setdefault(item.parent or "", []).append(item.code)
+        return tree
+
+    def with_descendants(self, dictionary: str, codes: tuple[str, ...]) -> list[str]:
+        """The codes and every code below them in a hierarchical dictionary (for filters)."""
+        children = self._dictionary_children.get(dictionary, {})
+        result, stack = [], list(codes)
+        while stack:
+            code = stack.pop()
+            result.append(code)
+            stack.extend(children.get(code, ()))
+        return result
+
     def referrers(self, target: str) -> list[tuple[EntitySpec, str]]:
         """(entity, field) pairs whose link points at ``target``."""
         return [(e, f.name) for e in self.catalog.entities.values() for f in e.column_fields if f.link == target]

@@ -180,6 +180,11 @@ class RecordReader:
             clauses.append(scope)
         for name, values in query.filters.items():
             column = table.c[name]
+            field = spec.by_name.get(name)  # None for "id" (selected rows of a bulk export)
+            dictionary = self.registry.catalog.dictionaries.get(field.dictionary or "") if field else None
+            if dictionary is not None and dictionary.hierarchical:
+                # A code of a tree (a county) also selects the codes below it (its townships).
+                values = tuple(self.registry.with_descendants(dictionary.name, tuple(map(str, values))))
             clauses.append(column == values[0] if len(values) == 1 else column.in_(values))
         for name, (low, high) in query.ranges.items():
             if low is not None:

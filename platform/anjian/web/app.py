@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, redirect, request
@@ -12,6 +13,8 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ..config import Settings
 from ..runtime import Platform
+from ..ui import CatalogMenu, ui
+from .home import HomeView
 from .security import AnjianSecurityManager
 
 __all__ = ["create_app"]
@@ -30,7 +33,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
 
     platform = platform or Platform(settings)
     settings = platform.settings
-    app = Flask("anjian")
+    app = Flask("anjian", template_folder=str(Path(__file__).parent.parent / "templates"))
     app.config.update(
         SECRET_KEY=platform.settings.signing_key(),
         APP_NAME="安监 · 安全生产综合信息平台",
@@ -53,8 +56,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     session = scoped_session(sessionmaker(bind=platform.engine))
     csrf = CSRFProtect(app)
     with app.app_context():
-        AppBuilder(app, session, security_manager_class=AnjianSecurityManager, update_perms=False)
+        AppBuilder(app, session, menu=CatalogMenu(), indexview=HomeView,
+                   security_manager_class=AnjianSecurityManager, update_perms=False)
     app.register_blueprint(api)
+    app.register_blueprint(ui)
     csrf.exempt(api)
 
     @app.teardown_appcontext

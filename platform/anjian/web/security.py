@@ -38,6 +38,14 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
             record_login(username, "login_failed", {**_via(), "unknown_user": True})
         return user
 
+    def has_access(self, permission_name: str, view_name: str) -> bool:
+        # Generated module menus are visible to signed-in users; each screen asks the access policy.
+        if permission_name == "menu_access" and view_name.startswith("anjian:"):
+            from flask_login import current_user
+
+            return bool(current_user.is_authenticated)
+        return bool(super().has_access(permission_name, view_name))
+
     def on_user_login(self, user: Any) -> None:
         record_login(user.username, "login", _via())
 

@@ -1,0 +1,102 @@
+/* Behaviour of the generated screens: child rows, link pickers, region cascades, confirmations.
+   Everything degrades to plain inputs without JavaScript. */
+(function ($) {
+  "use strict";
+
+  function initLinks(root) {
+    $(root).find("select.anjian-link").each(function () {
+      var $select = $(this);
+      if ($select.data("select2")) { return; }
+      $select.select2({
+        theme: "bootstrap", width: "100%", allowClear: true,
+        placeholder: $select.data("placeholder") || "",
+        ajax: {
+          url: $select.data("url"), dataType: "json", delay: 200,
+          data: function (params) { return {q: params.term || ""}; },
+          processResults: function (data) { return {results: data.results}; }
+        }
+      });
+    });
+  }
+
+  function initRegions(root) {
+    $(root).find(".anjian-region").each(function () {
+      var $box = $(this), url = $box.data("url"), $input = $box.find("input[type=hidden]").first();
+      var $levels = $box.find(".anjian-region-levels");
+      if ($box.data("ready")) { return; }
+      $box.data("ready", true);
+
+      function addLevel(parent, selected, done) {
+        $.getJSON(url, {parent: parent}, function (data) {
+          if (!data.items.length) { if (done) { done(); } return; }
+          var $select = $("<select class='form-control input-sm anjian-region-level'></select>");
+          $select.append($("<option value=''>—</option>"));
+          $.each(data.items, function (_, item) {
+            $select.append($("<option>").val(item.code).text(item.label));
+          });
+          $levels.append($select);
+          if (selected) { $select.val(selected); }
+          $select.on("change", function () {
+            $select.nextAll("select").remove();
+            var value = $select.val();
+            $input.val(value || ($select.prevAll("select").first().val() || ""));
+            if (value) { addLevel(value, null); }
+          });
+          if (done) { done(); }
+        });
+      }
+
+      var value = String($box.data("value") || "");
+      if (!value) { addLevel("", null); return; }
+      $.getJSON(url, {path: value}, function (data) {
+        var path = data.path || [];
+        var step = function (i, parent) {
+          if (i > path.length) { return; }
+          addLevel(parent, path[i] || null, function () { if (i < path.length) { step(i + 1, path[i]); } });
+        };
+        step(0, "");
+      });
+    });
+  }
+
+  function nextIndex($rows) {
+    var max = -1;
+    $rows.children(".anjian-row").each(function () {
+      var name = $(this).find("input[name$='-__row']").first().attr("name") || "";
+      var parts = name.split("-");
+      var n = parseInt(parts[parts.length - 2], 10);
+      if (!isNaN(n) && n > max) { max = n; }
+    });
+    return max + 1;
+  }
+
+  $(document).on("click", ".anjian-add-row", function () {
+    var $children = $(this).closest(".anjian-children");
+    var $rows = $children.children(".anjian-rows");
+    var token = $children.data("token");
+    var html = $children.children("template.anjian-row-template").html();
+    var $row = $(html.split(token).join(String(nextIndex($rows))));
+    $rows.append($row);
+    initLinks($row); initRegions($row);
+    $row.find("input,select,textarea").filter(":visible").first().trigger("focus");
+  });
+
+  $(document).on("click", ".anjian-remove-row", function () {
+    $(this).closest(".anjian-row").remove();
+  });
+
+  $(document).on("change", ".anjian-select-all", function () {
+    $(this).closest("table").find("input[name=ids]").prop("checked", this.checked);
+  });
+
+  $(document).on("click", ".anjian-confirm", function (event) {
+    if (!window.confirm($(this).data("confirm"))) { event.preventDefault(); }
+  });
+
+  $(function () {
+    initLinks(document.body);
+    initRegions(document.body);
+    var $error = $(".has-error").first();
+    if ($error.length) { $("html, body").scrollTop($error.offset().top - 80); }
+  });
+})(jQuery);

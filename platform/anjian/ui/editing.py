@@ -1,0 +1,137 @@
+"""Create and edit screens: forms from the declaration, errors next to their fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+
+from ..errors import FieldError, RecordValidationError
+from ..meta.spec import EntitySpec
+from .forms import FormData, input_name, parse_form, raw_values
+from .i18n import t
+from .views import actor, entity_for, platform, render, scope_for, sections, ui
+
+__all__ = ["edit_view", "new_view"]
+
+
+def _errors_by_input(errors: list[FieldError]) -> tuple[dict[str, list[str]], set[str], list[str]]:
+    """(input name -> messages, input names whose error may be overridden, form-level messages)."""
+    by_input: dict[str, list[str]] = {}
+    overridable: set[str] = set()
+    general = []
+    for error in errors:
+        if not error.pointer:
+            general.append(error.message)
+            continue
+        name = input_name(error.pointer)
+        by_input.setdefault(name, []).append(error.message)
+        if error.overridable:
+            overridable.add(error.pointer)
+    return by_input, overridable, general
+
+
+def _store_uploads(spec: EntitySpec, data: FormData) -> None:
+    """Save uploaded files first, so a failed save keeps them (their ids go back into the form)."""
+    p = platform()
+    for pointer, owner, field, upload in data.files:
+        try:
+            stored = p.files.save(owner, field, upload.filename, upload.mimetype, upload.stream, actor(), pointer)
+        except RecordValidationError as exc:
+            data.errors += exc.errors
+            continue
+        finally:
+            upload.close()
+        target_record, target_raw = data.record, data.raw
+        parts = pointer.strip("/").split("/")
+        for part in parts[:-1]:
+            key: Any = int(part) if part.isdigit() else part
+            target_record, target_raw = target_record[key], target_raw[key]
+        name = parts[-1]
+        target_raw.setdefault(name, []).append(stored["id"])
+        if field.type == "array":
+            target_record[name] = [*(target_record.get(name) or []), stored["id"]]
+        else:
+            target_record[name] = stored["id"]
+            target_raw[name] = [stored["id"]]
+
+
+def _form(spec: EntitySpec, raw: dict[str, Any], errors: list[FieldError], record_id: int | None) -> Any:
+    p = platform()
+    by_input, overridable, general = _errors_by_input(errors)
+    if errors:
+        flash(t("fix_errors"), "danger")
+    files = p.files.describe(_raw_file_ids(raw))
+    with p.engine.connect() as conn:
+        from .display import Display
+
+        display = Display(p.registry, conn, scope_for)
+        display.load_links(spec, [{k: int(v) for k, v in raw.items() if isinstance(v, str) and v.isdigit()
+                                   and spec.has_field(k) and spec.field(k).link}])
+    status = 422 if errors else 200
+    return render("anjian/form.html", spec=spec, raw=raw, errors=by_input, overridable=overridable,
+                  general=general, record_id=record_id, sections=sections(spec), registry=p.registry,
+                  files=files, display=display), status
+
+
+def _raw_file_ids(raw: Any) -> list[str]:
+    ids: list[str] = []
+    if isinstance(raw, dict):
+        for value in raw.values():
+            if isinstance(value, list):
+                ids += [v for v in value if isinstance(v, str)]
+                ids += _raw_file_ids(value)
+    elif isinstance(raw, list):
+        for item in raw:
+            ids += _raw_file_ids(item)
+    return ids
+
+
+def _save(spec: EntitySpec, record_id: int | None) -> Any:
+    p = platform()
+    data = parse_form(p.registry, spec, request.form, request.files, p.codec.zone)
+    _store_uploads(spec, data)
+    try:
+        if data.errors:
+            # Ask the record service about the other fields too, so every problem shows at once.
+            old = None
+            if record_id is not None:
+                with p.engine.connect() as conn:
+                    old = p.reader.fetch(conn, spec, record_id, scope_for(spec))
+            typed = {k: v for k, v in data.record.items() if not any(e.pointer == f"/{k}" for e in data.errors)}
+            p.records.prepare(spec, typed, actor(), old)
+            raise RecordValidationError(spec.name, data.errors)
+        if record_id is None:
+            saved = p.records.create(spec.name, data.record, actor())
+        else:
+            saved = p.records.update(spec.name, record_id, data.record, actor())
+    except RecordValidationError as exc:
+        known = {e.pointer for e in data.errors}
+        errors = data.errors + [e for e in exc.errors if e.pointer not in known]
+        return _form(spec, data.raw, errors, record_id)
+    flash(t("saved"), "success")
+    return redirect(url_for(".detail_view", entity=spec.name, record_id=saved["id"]))
+
+
+@ui.route("/<entity>/new", methods=["GET", "POST"])
+def new_view(entity: str) -> Any:
+    spec = entity_for(entity, "create")
+    if request.method == "POST":
+        return _save(spec, None)
+    p = platform()
+    raw = raw_values(p.registry, spec, {f.name: f.default for f in spec.fields}, p.codec)
+    return _form(spec, raw, [], None)
+
+
+@ui.route("/<entity>/<int:record_id>/edit", methods=["GET", "POST"])
+def edit_view(entity: str, record_id: int) -> Any:
+    spec = entity_for(entity, "update")
+    if request.method == "POST":
+        return _save(spec, record_id)
+    p = platform()
+    with p.engine.connect() as conn:
+        record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
+    return _form(spec, raw_values(p.registry, spec, record, p.codec), [], record_id)
+
+
+
