@@ -68,18 +68,22 @@ def enterprise(rng: random.Random, townships: list[tuple[str, str]], n: int) -> 
     }
 
 
-def load_demo_data(platform: Platform, count: int = 240) -> int:
-    """Load demo enterprises into an empty table; return how many were added."""
+def _empty(platform: Platform, entity: str) -> bool:
     registry = platform.registry
-    if "enterprise" not in registry.catalog.entities or "region" not in registry.catalog.dictionaries:
-        return 0
-    table = registry.table("enterprise")
+    if entity not in registry.catalog.entities:
+        return False
     with platform.engine.connect() as conn:
-        if conn.execute(select(func.count()).select_from(table)).scalar_one():
-            return 0
-    townships = [(i.code, i.label) for i in registry.catalog.dictionaries["region"].items
-                 if i.parent == COUNTY and i.level == "township"]
-    if not townships:
+        return not conn.execute(select(func.count()).select_from(registry.table(entity))).scalar_one()
+
+
+def _townships(platform: Platform) -> list[tuple[str, str]]:
+    region = platform.registry.catalog.dictionaries.get("region")
+    return [(i.code, i.label) for i in region.items if i.parent == COUNTY and i.level == "township"] if region else []
+
+
+def load_enterprises(platform: Platform, count: int) -> int:
+    townships = _townships(platform)
+    if not townships or not _empty(platform, "enterprise"):
         return 0
     rng = random.Random(350524)
     actor = Actor(username="demo", address="local")
@@ -92,3 +96,62 @@ def load_demo_data(platform: Platform, count: int = 240) -> int:
         platform.records.create("enterprise", record, actor)
         added += 1
     return added
+
+
+AGENCIES = [  # (name, kind, level, region, parent index, head, phone)
+    ("泉州市应急管理局", "authority", "city", "350500", None, "林志强", "0595-22500000"),
+    ("安溪县应急管理局", "authority", "county", COUNTY, 0, "陈建国", "0595-23200000"),
+    ("安溪县安全生产执法大队", "affiliated", "county", COUNTY, 1, "黄明辉", "0595-23200110"),
+    ("安溪县应急救援指挥中心", "affiliated", "county", COUNTY, 1, "王海峰", "0595-23200119"),
+    ("安溪县住房和城乡建设局", "member_unit", "county", COUNTY, None, "李文杰", "0595-23201234"),
+    ("安溪县市场监督管理局", "member_unit", "county", COUNTY, None, "张国华", "0595-23205678"),
+]
+SPECIALTIES = ["hazardous_chemicals", "mining", "fireworks", "metallurgy", "construction", "electrical", "mechanical",
+               "fire", "occupational_health", "special_equipment", "road_transport"]
+
+
+def load_organisation(platform: Platform) -> tuple[int, int, int]:
+    """Agencies of the county and its townships, their staff, and the expert pool."""
+    townships = _townships(platform)
+    if not townships or not all(_empty(platform, e) for e in ("agency", "staff", "expert")):
+        return 0, 0, 0
+    rng = random.Random(2260)
+    actor = Actor(username="demo", address="local")
+    ids: list[int] = []
+    for name, kind, level, region, parent, head, phone in AGENCIES:
+        record = {"name": name, "kind": kind, "level": level, "region_code": region, "head": head, "phone": phone,
+                  "address": f"福建省泉州市安溪县凤城镇{rng.randint(1, 200)}号", "established_staff": rng.randint(8, 60)}
+        if parent is not None:
+            record["parent_agency_id"] = ids[parent]
+        ids.append(platform.records.create("agency", record, actor)["id"])
+    for code, town in townships:
+        ids.append(platform.records.create("agency", {
+            "name": f"{town}安全生产监督管理站", "short_name": f"{town}安监站", "kind": "township_office",
+            "level": "township", "region_code": code, "parent_agency_id": ids[1], "head": _person(rng),
+            "phone": f"0595-{rng.randint(23300000, 23399999)}", "established_staff": rng.randint(2, 6)}, actor)["id"])
+    staff = 0
+    for agency_id in ids[1:4] + ids[len(AGENCIES):]:
+        for _ in range(4 if agency_id in ids[1:4] else 2):
+            staff += 1
+            platform.records.create("staff", {
+                "name": _person(rng), "agency_id": agency_id, "gender": rng.choice(["male", "female"]),
+                "post": rng.choice(["执法员", "科员", "副站长", "站长", "科长"]),
+                "phone": f"13{rng.randint(100000000, 999999999)}",
+                "enforcement_cert_no": f"闽应急执{35052400 + staff:010d}",
+                "enforcement_cert_expires_on": f"{rng.randint(2026, 2030)}-{rng.randint(1, 12):02d}-28",
+                "specialty": rng.choice(["危险化学品", "非煤矿山", "工贸", "综合"]), "status": "active"}, actor)
+    for n in range(16):
+        platform.records.create("expert", {
+            "name": _person(rng), "specialty": SPECIALTIES[n % len(SPECIALTIES)],
+            "title": rng.choice(["senior", "associate_senior", "intermediate"]),
+            "employer": rng.choice(["泉州市安全生产技术服务中心", "福建省安全生产科学研究院", "安溪县建设工程质量安全站",
+                                    "华侨大学", "泉州职业技术大学"]),
+            "region_code": COUNTY, "phone": f"139{rng.randint(10000000, 99999999)}",
+            "valid_until": f"{rng.randint(2026, 2029)}-12-31"}, actor)
+    return len(ids), staff, 16
+
+
+def load_demo_data(platform: Platform, count: int = 240) -> int:
+    """Load the demo data sets whose tables are empty; return how many records were added."""
+    agencies, staff, experts = load_organisation(platform)
+    return load_enterprises(platform, count) + agencies + staff + experts

@@ -15,13 +15,13 @@ from .views import actor, entity_for, platform, render, scope_for, sections, ui
 __all__ = ["edit_view", "new_view"]
 
 
-def _errors_by_input(errors: list[FieldError]) -> tuple[dict[str, list[str]], set[str], list[str]]:
-    """(input name -> messages, input names whose error may be overridden, form-level messages)."""
+def _errors_by_input(spec: EntitySpec, errors: list[FieldError]) -> tuple[dict[str, list[str]], set[str], list[str]]:
+    """(input name -> messages, pointers whose error may be overridden, form-level messages)."""
     by_input: dict[str, list[str]] = {}
     overridable: set[str] = set()
     general = []
     for error in errors:
-        if not error.pointer:
+        if not error.pointer or not spec.has_field(error.pointer.strip("/").split("/")[0]):
             general.append(error.message)
             continue
         name = input_name(error.pointer)
@@ -58,7 +58,7 @@ def _store_uploads(spec: EntitySpec, data: FormData) -> None:
 
 def _form(spec: EntitySpec, raw: dict[str, Any], errors: list[FieldError], record_id: int | None) -> Any:
     p = platform()
-    by_input, overridable, general = _errors_by_input(errors)
+    by_input, overridable, general = _errors_by_input(spec, errors)
     if errors:
         flash(t("fix_errors"), "danger")
     files = p.files.describe(_raw_file_ids(raw))
