@@ -13,6 +13,15 @@ echo "== default suite (SQLite)"
 echo "== process suites (web servers, worker, anjian run)"
 "$PY" -m pytest -q -m "slow or worker"
 
+echo "== browser suite (Playwright driving Debian's Chromium)"
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then
+  echo "installing chromium and a CJK font (apt)" >&2
+  if [ "$(id -u)" = 0 ]; then apt=(apt-get); else apt=(sudo apt-get); fi
+  "${apt[@]}" update -qq >/dev/null || echo "apt-get update failed; trying the install anyway" >&2
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends chromium fonts-wqy-zenhei >/dev/null
+fi
+"$PY" -m pytest -q -m browser
+
 echo "== PostgreSQL suite"
 url=$(scripts/postgres.sh start)
 trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT

@@ -83,6 +83,15 @@ def test_checksum_failure_is_overridable_with_a_reason_that_is_audited(published
     with published.engine.connect() as conn:
         detail = conn.execute(audit_log.select().where(audit_log.c.entity == "enterprise", audit_log.c.record_id == str(created["id"]))).mappings().one()["detail"]
     assert detail["overrides"] == {"/credit_code": "早期赋码，已核验执照原件"}
+    override = created["overrides"]["/credit_code"]
+    assert override["reason"] == "早期赋码，已核验执照原件" and override["by"] == "tester"
+    # The waiver holds while the value stays; editing another field needs no new reason.
+    edited = published.records.update("enterprise", created["id"], {"employees": 5}, ACTOR, partial=True)
+    assert edited["overrides"] == created["overrides"]
+    with pytest.raises(RecordValidationError):  # another failing value needs its own reason
+        published.records.update("enterprise", created["id"], {"credit_code": "91310115MA1H8R7C6D"}, ACTOR, partial=True)
+    fixed = published.records.update("enterprise", created["id"], {"credit_code": "91512081MA62K0260E"}, ACTOR, partial=True)
+    assert fixed["overrides"] is None  # a value that passes drops the waiver
 
 
 def test_format_errors_cannot_be_overridden(published):

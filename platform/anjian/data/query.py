@@ -133,7 +133,7 @@ class RecordReader:
         result: dict[str, Any] = {"id": row["id"]}
         for field in spec.column_fields:
             result[field.name] = self.codec.to_json(field, row.get(field.name))
-        for key in ("created_at", "updated_at", "created_by", "updated_by", "row_version"):
+        for key in ("created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides"):
             if key in row:
                 result[key] = self.codec.to_json(None, row[key])
         return result

@@ -29,7 +29,7 @@ from .system import stored_file
 
 __all__ = ["RecordService", "ValidationContext"]
 
-IGNORED_KEYS = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by"})
+IGNORED_KEYS = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by", "overrides"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class RecordService:
     # ---- preparing and checking a record (no database writes) -------------------------
 
     def prepare(self, spec: EntitySpec, payload: Any, actor: Actor, old: Mapping[str, Any] | None,
-                partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+                partial: bool = False) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         """Return (record, overrides) or raise RecordValidationError; touches no table."""
         if not isinstance(payload, Mapping):
             raise RecordValidationError(spec.name, [FieldError("", "请求体应为 JSON 对象", "type")])
@@ -82,10 +82,29 @@ class RecordService:
         invalid = {e.pointer for e in errors}
         # Rules only see values that passed the schema, so a value gets one clear message.
         errors += [e for e in self.rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
-        errors = [e for e in errors if not (e.overridable and e.pointer in overrides)]
+        waived = self._waivers(record, overrides, old, actor)
+        errors = [e for e in errors if not (e.overridable and e.pointer in waived)]
         if errors:
             raise RecordValidationError(spec.name, errors)
-        return record, {str(k): str(v) for k, v in overrides.items()}
+        # Keep only waivers of rules that actually failed, so a corrected value drops its reason.
+        failed = {e.pointer for e in self._overridable_failures(spec, record, context)}
+        return record, {p: w for p, w in waived.items() if p in failed}
+
+    def _waivers(self, record: Mapping[str, Any], given: Mapping[str, Any], old: Mapping[str, Any] | None,
+                 actor: Actor) -> dict[str, dict[str, Any]]:
+        """Overrides in force: reasons given now, and stored ones whose value has not changed."""
+        result: dict[str, dict[str, Any]] = {}
+        for where, entry in ((old or {}).get("overrides") or {}).items():
+            if isinstance(entry, Mapping) and _value_at(record, where) == entry.get("value"):
+                result[where] = dict(entry)
+        for where, reason in given.items():
+            result[str(where)] = {"reason": str(reason).strip(), "by": actor.username,
+                                  "at": self.codec.moment(self.codec.now()), "value": _value_at(record, str(where))}
+        return result
+
+    def _overridable_failures(self, spec: EntitySpec, record: Mapping[str, Any],
+                              context: ValidationContext) -> list[FieldError]:
+        return [e for e in self.rule_errors(spec, record, context, set()) if e.overridable]
 
     def normalise(self, spec: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
         """Drop empty values and computed inputs, apply defaults, recurse into child rows."""
@@ -250,14 +269,17 @@ class RecordService:
         return deleted
 
     def _finish(self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], record_id: int,
-                old: Mapping[str, Any] | None, actor: Actor, action: str, overrides: Mapping[str, str]) -> dict[str, Any]:
+                old: Mapping[str, Any] | None, actor: Actor, action: str,
+                overrides: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
         from .query import RecordReader
 
         stored = RecordReader(self.registry, self.codec).fetch(conn, spec, record_id)
         self.hooks.anjian_record_written(entity=spec, action=action, record=stored, connection=conn)
         detail: dict[str, Any] = {"changes": _diff(old, stored)}
-        if overrides:
-            detail["overrides"] = dict(overrides)
+        before = (old or {}).get("overrides") or {}
+        fresh = {p: w["reason"] for p, w in overrides.items() if p not in before}
+        if fresh:
+            detail["overrides"] = fresh
         audit.append(conn, actor, action, spec.name, record_id, detail)
         return stored
 
@@ -284,7 +306,8 @@ class RecordService:
                     raise RecordConflict(spec.name, conflicts)
                 now = self.codec.now()
                 values = {**self.row_values(spec, record), "created_at": now, "updated_at": now,
-                          "created_by": actor.username, "updated_by": actor.username, "row_version": 1}
+                          "created_by": actor.username, "updated_by": actor.username, "row_version": 1,
+                          "overrides": overrides or None}
                 record_id = conn.execute(insert(self.registry.table(spec.name)).values(values)).inserted_primary_key[0]
                 self._insert_children(conn, spec, record_id, record, {})
                 return self._finish(conn, spec, record, record_id, None, actor, "create", overrides)
@@ -313,7 +336,7 @@ class RecordService:
                 if conflicts:
                     raise RecordConflict(spec.name, conflicts)
                 values = {**self.row_values(spec, record), "updated_at": self.codec.now(), "updated_by": actor.username,
-                          "row_version": old["row_version"] + 1}
+                          "row_version": old["row_version"] + 1, "overrides": overrides or None}
                 done = conn.execute(update(table).where(table.c.id == record_id, table.c.row_version == old["row_version"])
                                     .values(values))
                 if done.rowcount != 1:
@@ -364,7 +387,20 @@ def _as_errors(result: Any, where: str) -> list[FieldError]:
                        e.message, e.code, e.overridable) for e in items]
 
 
-SYSTEM_KEYS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version")
+SYSTEM_KEYS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides")
+
+
+def _value_at(record: Mapping[str, Any], where: str) -> Any:
+    """The value a JSON pointer names in a record (None when absent)."""
+    node: Any = record
+    for part in where.strip("/").split("/"):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, Mapping):
+            node = node.get(part)
+        else:
+            return None
+    return node
 
 
 def _diff(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, list[Any]]:

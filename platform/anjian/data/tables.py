@@ -76,6 +76,7 @@ def _entity_table(metadata: MetaData, entity: EntitySpec, catalog: Catalog) -> T
             Column("created_by", String(150), nullable=False, default=""),
             Column("updated_by", String(150), nullable=False, default=""),
             Column("row_version", Integer, nullable=False, default=1),
+            Column("overrides", JSON, nullable=True),  # waived rule failures: pointer -> reason, who, when, value
         ]
     for field in entity.column_fields:
         args: list[object] = []

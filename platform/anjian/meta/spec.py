@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 # Columns every entity table has; declarations may not use these names.
-SYSTEM_COLUMNS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version")
+SYSTEM_COLUMNS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides")
 CHILD_SYSTEM_COLUMNS = ("id", "parent_id", "position")
 
 
