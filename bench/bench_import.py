@@ -29,13 +29,21 @@ def main() -> str:
     sheet = [fields] + [[r[f] for f in fields] for r in records]
 
     codec = platform.codec
-    typed = [{**{f.name: codec.to_db(f, r.get(f.name)) for f in spec.column_fields},
-              "created_at": codec.now(), "updated_at": codec.now(), "created_by": "raw", "updated_by": "raw",
-              "row_version": 1} for r in records]
+    typed = [
+        {
+            **{f.name: codec.to_db(f, r.get(f.name)) for f in spec.column_fields},
+            "created_at": codec.now(),
+            "updated_at": codec.now(),
+            "created_by": "raw",
+            "updated_by": "raw",
+            "row_version": 1,
+        }
+        for r in records
+    ]
     start = time.perf_counter()
     with platform.engine.begin() as conn:
         for chunk in range(0, len(typed), 2000):
-            conn.execute(insert(table), typed[chunk:chunk + 2000])
+            conn.execute(insert(table), typed[chunk : chunk + 2000])
     raw = time.perf_counter() - start
     with platform.engine.begin() as conn:
         conn.execute(delete(table))
@@ -44,8 +52,10 @@ def main() -> str:
     report = import_records(platform.records, "enterprise", sheet, Actor("bench"), source="bench")
     full = time.perf_counter() - start
     assert report.committed and report.created == COUNT, report.errors[:3]
-    return (f"import {COUNT} rows: full record service {COUNT / full:,.0f} rows/s, raw executemany "
-            f"{COUNT / raw:,.0f} rows/s, ratio {raw / full:.2f} (goal >= 0.25)")
+    return (
+        f"import {COUNT} rows: full record service {COUNT / full:,.0f} rows/s, raw executemany "
+        f"{COUNT / raw:,.0f} rows/s, ratio {raw / full:.2f} (goal >= 0.25)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,12 +25,20 @@ def main() -> str:
     spec = platform.registry.entity("enterprise")
     table = platform.registry.table("enterprise")
     codec = platform.codec
-    rows = [{**{f.name: codec.to_db(f, r.get(f.name)) for f in spec.column_fields}, "created_at": codec.now(),
-             "updated_at": codec.now(), "created_by": "bench", "updated_by": "bench", "row_version": 1}
-            for r in enterprise_rows(COUNT)]
+    rows = [
+        {
+            **{f.name: codec.to_db(f, r.get(f.name)) for f in spec.column_fields},
+            "created_at": codec.now(),
+            "updated_at": codec.now(),
+            "created_by": "bench",
+            "updated_by": "bench",
+            "row_version": 1,
+        }
+        for r in enterprise_rows(COUNT)
+    ]
     with platform.engine.begin() as conn:
         for start in range(0, len(rows), 5000):
-            conn.execute(insert(table), rows[start:start + 5000])
+            conn.execute(insert(table), rows[start : start + 5000])
     server = Server(platform)
     try:
         assert server.call(QUERY)[0] == 200
@@ -58,9 +66,11 @@ def main() -> str:
     p50, p95 = percentiles(http)
     d50, _ = percentiles(direct)
     f50, _ = percentiles(floor)
-    return (f"list {COUNT} rows (filter industry+status, sort name): HTTP p50 {p50:.1f} ms, p95 {p95:.1f} ms "
-            f"(goal p50 < 50 ms); direct SQL p50 {d50:.1f} ms (ratio {p50 / d50:.2f}); "
-            f"unfiltered 1-row GET p50 {f50:.1f} ms")
+    return (
+        f"list {COUNT} rows (filter industry+status, sort name): HTTP p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+        f"(goal p50 < 50 ms); direct SQL p50 {d50:.1f} ms (ratio {p50 / d50:.2f}); "
+        f"unfiltered 1-row GET p50 {f50:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -45,9 +45,11 @@ def main() -> str:
     finally:
         server.stop()
     p50 = statistics.median(live_times)
-    return (f"publish-to-live: p50 {p50 * 1000:.0f} ms, max {max(live_times) * 1000:.0f} ms "
-            f"(publish itself p50 {statistics.median(publish_times) * 1000:.0f} ms; goal < 1000 ms); "
-            f"baseline GET of a live entity p50 {statistics.median(floor) * 1000:.1f} ms, ratio {p50 / statistics.median(floor):.0f}x")
+    return (
+        f"publish-to-live: p50 {p50 * 1000:.0f} ms, max {max(live_times) * 1000:.0f} ms "
+        f"(publish itself p50 {statistics.median(publish_times) * 1000:.0f} ms; goal < 1000 ms); "
+        f"baseline GET of a live entity p50 {statistics.median(floor) * 1000:.1f} ms, ratio {p50 / statistics.median(floor):.0f}x"
+    )
 
 
 if __name__ == "__main__":

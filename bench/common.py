@@ -35,12 +35,24 @@ def enterprise_rows(count: int, seed: int = 1) -> list[dict[str, Any]]:
         if code in codes:
             continue
         codes.add(code)
-        rows.append({"name": f"基准测试第{len(rows):06d}号有限公司", "credit_code": code, "region_code": rng.choice(towns),
-                     "industry": rng.choice(industries), "status": rng.choice(["active", "suspended"]),
-                     "scale": rng.choice(["small", "medium", "large", "micro"]), "employees": rng.randint(1, 900),
-                     "economic_type": "private", "high_risk_category": "none", "legal_representative": "张三",
-                     "contact_phone": "0595-2345678", "established_on": "2010-05-01",
-                     "has_safety_organisation": bool(rng.random() < 0.5), "address": "福建省泉州市安溪县凤城镇1号"})
+        rows.append(
+            {
+                "name": f"基准测试第{len(rows):06d}号有限公司",
+                "credit_code": code,
+                "region_code": rng.choice(towns),
+                "industry": rng.choice(industries),
+                "status": rng.choice(["active", "suspended"]),
+                "scale": rng.choice(["small", "medium", "large", "micro"]),
+                "employees": rng.randint(1, 900),
+                "economic_type": "private",
+                "high_risk_category": "none",
+                "legal_representative": "张三",
+                "contact_phone": "0595-2345678",
+                "established_on": "2010-05-01",
+                "has_safety_organisation": bool(rng.random() < 0.5),
+                "address": "福建省泉州市安溪县凤城镇1号",
+            }
+        )
     return rows
 
 
@@ -69,12 +81,17 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
-        env.update(ANJIAN_HOME=str(platform.settings.home), ANJIAN_DATABASE_URL=platform.settings.db_url,
-                   ANJIAN_SECRET_KEY=SECRET, ANJIAN_PORT=str(self.port), ANJIAN_ADMIN_PASSWORD="Bench-pass-1")
-        subprocess.run([sys.executable, "-m", "anjian.cli", "init", "--no-demo"], env=env, check=True,
-                       capture_output=True)
-        self.process = subprocess.Popen([sys.executable, "-m", "anjian.cli", "serve"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env.update(
+            ANJIAN_HOME=str(platform.settings.home),
+            ANJIAN_DATABASE_URL=platform.settings.db_url,
+            ANJIAN_SECRET_KEY=SECRET,
+            ANJIAN_PORT=str(self.port),
+            ANJIAN_ADMIN_PASSWORD="Bench-pass-1",
+        )
+        subprocess.run([sys.executable, "-m", "anjian.cli", "init", "--no-demo"], env=env, check=True, capture_output=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "anjian.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.wait_ready()
         self.token = self.call("/auth/token", {"username": "admin", "password": "Bench-pass-1"})[1]["access_token"]
 

@@ -30,8 +30,13 @@ def check_uscc(code: str) -> list[tuple[str, str, bool]]:
         return [("统一社会信用代码含有无效字符（不使用 I、O、Z、S、V，字母须大写）", "uscc.format", False)]
     expected = check_character(code[:17])
     if code[17] != expected:
-        return [(f"统一社会信用代码校验位错误（按 GB 32100 计算应为 {expected}）；如确属发证机关早期赋码，可填写原因后保存",
-                 "uscc.checksum", True)]
+        return [
+            (
+                f"统一社会信用代码校验位错误（按 GB 32100 计算应为 {expected}）；如确属发证机关早期赋码，可填写原因后保存",
+                "uscc.checksum",
+                True,
+            )
+        ]
     return []
 
 

@@ -22,11 +22,26 @@ WEIGHTS = [pow(3, i, 31) for i in range(17)]
 
 # (industry section, name stem, high-risk category, scale weights)
 PROFILES = [
-    ("C", "茶叶加工", "none"), ("C", "陶瓷制品", "none"), ("C", "藤铁工艺", "none"), ("C", "机械制造", "industry_trade_other"),
-    ("C", "化工", "hazardous_chemicals"), ("C", "建材", "none"), ("C", "食品", "none"), ("C", "纺织", "none"),
-    ("B", "矿业", "mining"), ("B", "石材开采", "mining"), ("C", "钢铁", "metallurgy"), ("F", "燃气销售", "hazardous_chemicals"),
-    ("F", "加油站", "hazardous_chemicals"), ("F", "商贸", "none"), ("E", "建筑工程", "none"), ("G", "物流", "none"),
-    ("H", "酒店", "none"), ("D", "水电", "none"), ("C", "烟花爆竹", "fireworks"), ("A", "茶叶种植", "none"),
+    ("C", "茶叶加工", "none"),
+    ("C", "陶瓷制品", "none"),
+    ("C", "藤铁工艺", "none"),
+    ("C", "机械制造", "industry_trade_other"),
+    ("C", "化工", "hazardous_chemicals"),
+    ("C", "建材", "none"),
+    ("C", "食品", "none"),
+    ("C", "纺织", "none"),
+    ("B", "矿业", "mining"),
+    ("B", "石材开采", "mining"),
+    ("C", "钢铁", "metallurgy"),
+    ("F", "燃气销售", "hazardous_chemicals"),
+    ("F", "加油站", "hazardous_chemicals"),
+    ("F", "商贸", "none"),
+    ("E", "建筑工程", "none"),
+    ("G", "物流", "none"),
+    ("H", "酒店", "none"),
+    ("D", "水电", "none"),
+    ("C", "烟花爆竹", "fireworks"),
+    ("A", "茶叶种植", "none"),
 ]
 SURNAMES = "陈林黄王李张吴刘蔡郑杨许苏谢洪詹白廖施"
 GIVEN = ["建国", "志强", "秀英", "美玲", "国华", "文杰", "丽娟", "明辉", "海峰", "淑珍", "伟东", "雅琴", "金水", "清泉"]
@@ -49,21 +64,39 @@ def enterprise(rng: random.Random, townships: list[tuple[str, str]], n: int) -> 
     code, town = rng.choice(townships)
     town_short = town.rstrip("镇乡")
     name = f"安溪县{town_short}{rng.choice(WORDS)}{rng.choice(WORDS)}{stem}有限公司"
-    staff = [{"name": _person(rng), "post": rng.choice(POSTS), "phone": f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}",
-              "certificates": [{"kind": "安全生产知识和管理能力考核合格证", "number": f"FJ{rng.randint(10**9, 10**10 - 1)}",
-                                "expires_on": f"{rng.randint(2025, 2029)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"}]}
-             for _ in range(rng.randint(0, 2))]
+    staff = [
+        {
+            "name": _person(rng),
+            "post": rng.choice(POSTS),
+            "phone": f"1{rng.randint(3, 9)}{rng.randint(0, 999999999):09d}",
+            "certificates": [
+                {
+                    "kind": "安全生产知识和管理能力考核合格证",
+                    "number": f"FJ{rng.randint(10**9, 10**10 - 1)}",
+                    "expires_on": f"{rng.randint(2025, 2029)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                }
+            ],
+        }
+        for _ in range(rng.randint(0, 2))
+    ]
     return {
-        "name": name, "credit_code": credit_code(rng), "region_code": code, "industry": section,
+        "name": name,
+        "credit_code": credit_code(rng),
+        "region_code": code,
+        "industry": section,
         "address": f"福建省泉州市安溪县{town}{rng.randint(1, 300)}号",
-        "legal_representative": _person(rng), "contact_person": _person(rng),
+        "legal_representative": _person(rng),
+        "contact_person": _person(rng),
         "contact_phone": f"0595-{rng.randint(2000000, 2999999)}",
         "economic_type": rng.choice(["private", "private", "private", "joint_stock", "collective", "state", "hmt"]),
         "scale": rng.choice(["micro", "small", "small", "small", "medium", "large"]),
-        "employees": rng.randint(5, 800), "high_risk_category": risk,
+        "employees": rng.randint(5, 800),
+        "high_risk_category": risk,
         "established_on": f"{rng.randint(1990, 2023)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-        "has_safety_organisation": rng.random() < 0.6, "status": rng.choice(["active"] * 9 + ["suspended"]),
-        "longitude": round(117.75 + rng.random() * 0.5, 6), "latitude": round(24.9 + rng.random() * 0.45, 6),
+        "has_safety_organisation": rng.random() < 0.6,
+        "status": rng.choice(["active"] * 9 + ["suspended"]),
+        "longitude": round(117.75 + rng.random() * 0.5, 6),
+        "latitude": round(24.9 + rng.random() * 0.45, 6),
         "safety_staff": staff,
     }
 
@@ -106,8 +139,19 @@ AGENCIES = [  # (name, kind, level, region, parent index, head, phone)
     ("安溪县住房和城乡建设局", "member_unit", "county", COUNTY, None, "李文杰", "0595-23201234"),
     ("安溪县市场监督管理局", "member_unit", "county", COUNTY, None, "张国华", "0595-23205678"),
 ]
-SPECIALTIES = ["hazardous_chemicals", "mining", "fireworks", "metallurgy", "construction", "electrical", "mechanical",
-               "fire", "occupational_health", "special_equipment", "road_transport"]
+SPECIALTIES = [
+    "hazardous_chemicals",
+    "mining",
+    "fireworks",
+    "metallurgy",
+    "construction",
+    "electrical",
+    "mechanical",
+    "fire",
+    "occupational_health",
+    "special_equipment",
+    "road_transport",
+]
 
 
 def load_organisation(platform: Platform) -> tuple[int, int, int]:
@@ -119,35 +163,78 @@ def load_organisation(platform: Platform) -> tuple[int, int, int]:
     actor = Actor(username="demo", address="local")
     ids: list[int] = []
     for name, kind, level, region, parent, head, phone in AGENCIES:
-        record = {"name": name, "kind": kind, "level": level, "region_code": region, "head": head, "phone": phone,
-                  "address": f"福建省泉州市安溪县凤城镇{rng.randint(1, 200)}号", "established_staff": rng.randint(8, 60)}
+        record = {
+            "name": name,
+            "kind": kind,
+            "level": level,
+            "region_code": region,
+            "head": head,
+            "phone": phone,
+            "address": f"福建省泉州市安溪县凤城镇{rng.randint(1, 200)}号",
+            "established_staff": rng.randint(8, 60),
+        }
         if parent is not None:
             record["parent_agency_id"] = ids[parent]
         ids.append(platform.records.create("agency", record, actor)["id"])
     for code, town in townships:
-        ids.append(platform.records.create("agency", {
-            "name": f"{town}安全生产监督管理站", "short_name": f"{town}安监站", "kind": "township_office",
-            "level": "township", "region_code": code, "parent_agency_id": ids[1], "head": _person(rng),
-            "phone": f"0595-{rng.randint(23300000, 23399999)}", "established_staff": rng.randint(2, 6)}, actor)["id"])
+        ids.append(
+            platform.records.create(
+                "agency",
+                {
+                    "name": f"{town}安全生产监督管理站",
+                    "short_name": f"{town}安监站",
+                    "kind": "township_office",
+                    "level": "township",
+                    "region_code": code,
+                    "parent_agency_id": ids[1],
+                    "head": _person(rng),
+                    "phone": f"0595-{rng.randint(23300000, 23399999)}",
+                    "established_staff": rng.randint(2, 6),
+                },
+                actor,
+            )["id"]
+        )
     staff = 0
-    for agency_id in ids[1:4] + ids[len(AGENCIES):]:
+    for agency_id in ids[1:4] + ids[len(AGENCIES) :]:
         for _ in range(4 if agency_id in ids[1:4] else 2):
             staff += 1
-            platform.records.create("staff", {
-                "name": _person(rng), "agency_id": agency_id, "gender": rng.choice(["male", "female"]),
-                "post": rng.choice(["执法员", "科员", "副站长", "站长", "科长"]),
-                "phone": f"13{rng.randint(100000000, 999999999)}",
-                "enforcement_cert_no": f"闽应急执{35052400 + staff:010d}",
-                "enforcement_cert_expires_on": f"{rng.randint(2026, 2030)}-{rng.randint(1, 12):02d}-28",
-                "specialty": rng.choice(["危险化学品", "非煤矿山", "工贸", "综合"]), "status": "active"}, actor)
+            platform.records.create(
+                "staff",
+                {
+                    "name": _person(rng),
+                    "agency_id": agency_id,
+                    "gender": rng.choice(["male", "female"]),
+                    "post": rng.choice(["执法员", "科员", "副站长", "站长", "科长"]),
+                    "phone": f"13{rng.randint(100000000, 999999999)}",
+                    "enforcement_cert_no": f"闽应急执{35052400 + staff:010d}",
+                    "enforcement_cert_expires_on": f"{rng.randint(2026, 2030)}-{rng.randint(1, 12):02d}-28",
+                    "specialty": rng.choice(["危险化学品", "非煤矿山", "工贸", "综合"]),
+                    "status": "active",
+                },
+                actor,
+            )
     for n in range(16):
-        platform.records.create("expert", {
-            "name": _person(rng), "specialty": SPECIALTIES[n % len(SPECIALTIES)],
-            "title": rng.choice(["senior", "associate_senior", "intermediate"]),
-            "employer": rng.choice(["泉州市安全生产技术服务中心", "福建省安全生产科学研究院", "安溪县建设工程质量安全站",
-                                    "华侨大学", "泉州职业技术大学"]),
-            "region_code": COUNTY, "phone": f"139{rng.randint(10000000, 99999999)}",
-            "valid_until": f"{rng.randint(2026, 2029)}-12-31"}, actor)
+        platform.records.create(
+            "expert",
+            {
+                "name": _person(rng),
+                "specialty": SPECIALTIES[n % len(SPECIALTIES)],
+                "title": rng.choice(["senior", "associate_senior", "intermediate"]),
+                "employer": rng.choice(
+                    [
+                        "泉州市安全生产技术服务中心",
+                        "福建省安全生产科学研究院",
+                        "安溪县建设工程质量安全站",
+                        "华侨大学",
+                        "泉州职业技术大学",
+                    ]
+                ),
+                "region_code": COUNTY,
+                "phone": f"139{rng.randint(10000000, 99999999)}",
+                "valid_until": f"{rng.randint(2026, 2029)}-12-31",
+            },
+            actor,
+        )
     return len(ids), staff, 16
 
 

@@ -38,8 +38,7 @@ __all__ = ["Platform"]
 class Platform:
     """Engine, plugins, access policy and the catalog-following registry of one process."""
 
-    def __init__(self, settings: Settings | None = None, *, access: Access | None = None,
-                 plugins: Iterable[object] = ()) -> None:
+    def __init__(self, settings: Settings | None = None, *, access: Access | None = None, plugins: Iterable[object] = ()) -> None:
         self.settings = settings or load_settings()
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = make_engine(self.settings.db_url)
@@ -109,9 +108,17 @@ class Platform:
             current = []
         return merge(current, documents, replace_all=False)
 
-    def publish(self, paths: Iterable[Path | str] | None = None, *, documents: list[Document] | None = None,
-                actor: Actor | None = None, confirm_destructive: bool = False, dry_run: bool = False,
-                replace_all: bool = False, comment: str = "") -> PublishResult:
+    def publish(
+        self,
+        paths: Iterable[Path | str] | None = None,
+        *,
+        documents: list[Document] | None = None,
+        actor: Actor | None = None,
+        confirm_destructive: bool = False,
+        dry_run: bool = False,
+        replace_all: bool = False,
+        comment: str = "",
+    ) -> PublishResult:
         """Validate and publish documents (from ``paths`` or given); MetadataErrors on any problem."""
         actor = actor or Actor.system()
         self.access.check(actor, None, "publish")
@@ -121,8 +128,15 @@ class Platform:
             if errors:
                 raise MetadataErrors(errors)
         result = publish_catalog(
-            self.engine, documents, self.host.functions, actor, export_dir=self.settings.export_dir,
-            confirm_destructive=confirm_destructive, dry_run=dry_run, replace_all=replace_all, comment=comment,
+            self.engine,
+            documents,
+            self.host.functions,
+            actor,
+            export_dir=self.settings.export_dir,
+            confirm_destructive=confirm_destructive,
+            dry_run=dry_run,
+            replace_all=replace_all,
+            comment=comment,
         )
         if not dry_run:
             self.refresh()

@@ -8,7 +8,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -147,7 +146,7 @@ def test_run_serves_with_demo_data_and_is_idempotent(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
     env["ANJIAN_HOME"] = str(tmp_path / "var")
     totals = []
-    for attempt in range(2):
+    for _ in range(2):
         port = free_port()
         process, lines = run_platform(env, port)
         try:
@@ -155,7 +154,7 @@ def test_run_serves_with_demo_data_and_is_idempotent(tmp_path):
             login = next(line for line in lines if line.startswith("login:"))
             password = login.split(" / ")[1]
             base = f"http://127.0.0.1:{port}"
-            wait_until(lambda: urllib.request.urlopen(f"{base}/login/", timeout=5).status == 200, 30)
+            wait_until(lambda base=base: urllib.request.urlopen(f"{base}/login/", timeout=5).status == 200, 30)
             token = call(f"{base}/api/v1/auth/token", {"username": "admin", "password": password})[1]["access_token"]
             totals.append(call(f"{base}/api/v1/e/enterprise?page_size=1", token=token)[1]["total"])
         finally:

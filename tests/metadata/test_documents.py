@@ -1,6 +1,5 @@
 """Every shipped declaration passes meta-schema and cross-reference checks."""
 
-from pathlib import Path
 
 import pytest
 

@@ -1,6 +1,7 @@
 """GB 32100-2015 check character, with the test vectors of FACTS.md §3.5."""
 
 import pytest
+
 from anjian_registry.uscc import check_character, check_uscc, registration_region
 
 VALID = ["91512081MA62K0260E", "91430111MA4L41YT1U", "91350200MA2YJ1XR9G", "914403001922038216",

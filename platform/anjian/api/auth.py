@@ -16,7 +16,7 @@ __all__ = ["token"]
 def token() -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
-        raise RecordValidationError("auth", [FieldError("/username", "需要 JSON {\"username\", \"password\"}", "required")])
+        raise RecordValidationError("auth", [FieldError("/username", '需要 JSON {"username", "password"}', "required")])
     username = body["username"][:150]
     user = current_app.appbuilder.sm.auth_user_db(username, body["password"])  # type: ignore[attr-defined]
     if user is None:  # the security manager has audited the failure

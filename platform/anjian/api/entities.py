@@ -80,10 +80,10 @@ def export(entity: str) -> Any:
     query = ListQuery.parse(spec, args)
     buffer = io.BytesIO()
     export_records(p.records, entity, query, fmt, buffer, current_actor())
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(buffer.getvalue(), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{entity}.{fmt}"'})
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        buffer.getvalue(), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{entity}.{fmt}"'}
+    )
 
 
 @api.post("/e/<entity>/import")
@@ -93,8 +93,7 @@ def import_(entity: str) -> Any:
         raise RecordValidationError(entity, [FieldError("/file", "请上传 .csv 或 .xlsx 文件（表单字段 file）", "file")])
     skip = request.args.get("skip_invalid", request.form.get("skip_invalid", "")).lower() in ("1", "true", "yes")
     rows = read_rows(upload.filename, upload.stream)
-    report = import_records(platform().records, entity, rows, current_actor(), source=upload.filename,
-                            skip_invalid=skip)
+    report = import_records(platform().records, entity, rows, current_actor(), source=upload.filename, skip_invalid=skip)
     response = jsonify(report.as_dict())
     response.status_code = 200 if report.committed else 422
     return response

@@ -17,15 +17,29 @@ __all__ = ["dictionary", "docs", "entities", "openapi", "publish", "version"]
 
 def _documents(body: Any) -> list[Document]:
     if not isinstance(body, dict) or not isinstance(body.get("documents"), list) or not body["documents"]:
-        raise MetadataErrors([MetadataError("request", "/documents", "no documents given",
-                                            'Send {"documents": [<entity, module or dictionary JSON>, ...]}.')])
+        raise MetadataErrors(
+            [
+                MetadataError(
+                    "request",
+                    "/documents",
+                    "no documents given",
+                    'Send {"documents": [<entity, module or dictionary JSON>, ...]}.',
+                )
+            ]
+        )
     documents, errors = [], []
     for i, content in enumerate(body["documents"]):
         kind = document_kind(content)
         if kind is None:
-            errors.append(MetadataError("request", f"/documents/{i}", "not an anjian declaration",
-                                        'Give an entity an "x-anjian": {"entity": ...} object, a module a "module" key, '
-                                        'or a dictionary a "dictionary" key.'))
+            errors.append(
+                MetadataError(
+                    "request",
+                    f"/documents/{i}",
+                    "not an anjian declaration",
+                    'Give an entity an "x-anjian": {"entity": ...} object, a module a "module" key, '
+                    'or a dictionary a "dictionary" key.',
+                )
+            )
             continue
         documents.append(Document(path=f"api:{kind[0]}/{kind[1]}", kind=kind[0], name=kind[1], content=content))
     errors += duplicate_errors(documents)
@@ -41,11 +55,22 @@ def publish() -> Any:
     p = platform()
     p.access.check(current_actor(), None, "publish")
     options = body if isinstance(body, dict) else {}
-    result = p.publish(documents=_documents(body), actor=current_actor(),
-                       confirm_destructive=bool(options.get("confirm_destructive")),
-                       dry_run=bool(options.get("dry_run")), comment=str(options.get("comment", "")))
-    return jsonify({"version": result.version, "changed": result.changed, "dry_run": result.dry_run,
-                    "plan": result.plan.as_dict(), "plan_text": result.plan.render()})
+    result = p.publish(
+        documents=_documents(body),
+        actor=current_actor(),
+        confirm_destructive=bool(options.get("confirm_destructive")),
+        dry_run=bool(options.get("dry_run")),
+        comment=str(options.get("comment", "")),
+    )
+    return jsonify(
+        {
+            "version": result.version,
+            "changed": result.changed,
+            "dry_run": result.dry_run,
+            "plan": result.plan.as_dict(),
+            "plan_text": result.plan.render(),
+        }
+    )
 
 
 @api.get("/meta/version")
@@ -56,9 +81,15 @@ def version() -> Any:
 @api.get("/meta/entities")
 def entities() -> Any:
     registry = platform().registry
-    return jsonify({"version": registry.version, "entities": [
-        {"name": e.name, "title": e.title, "module": e.module, "schema": e.schema_}
-        for e in registry.catalog.top_entities()]})
+    return jsonify(
+        {
+            "version": registry.version,
+            "entities": [
+                {"name": e.name, "title": e.title, "module": e.module, "schema": e.schema_}
+                for e in registry.catalog.top_entities()
+            ],
+        }
+    )
 
 
 @api.get("/meta/dictionaries/<name>")
@@ -71,8 +102,7 @@ def dictionary(name: str) -> Any:
         raise NotFound(f"no dictionary {name!r}")
     parent = request.args.get("parent")
     items = [i for i in spec.items if "parent" not in request.args or (i.parent or "") == (parent or "")]
-    return jsonify({"dictionary": name, "title": spec.title,
-                    "items": [i.model_dump(exclude_defaults=True) for i in items]})
+    return jsonify({"dictionary": name, "title": spec.title, "items": [i.model_dump(exclude_defaults=True) for i in items]})
 
 
 @api.get("/openapi.json")

@@ -46,9 +46,20 @@ class AuditEntry:
 
 def _digest(prev: str, entry: AuditEntry) -> str:
     body = json.dumps(
-        [prev, entry.at.isoformat(timespec="microseconds"), entry.actor, entry.address, entry.action,
-         entry.entity, entry.record_id, entry.detail],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+        [
+            prev,
+            entry.at.isoformat(timespec="microseconds"),
+            entry.actor,
+            entry.address,
+            entry.action,
+            entry.entity,
+            entry.record_id,
+            entry.detail,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     )
     return hashlib.sha256(body.encode()).hexdigest()
 
@@ -63,27 +74,45 @@ def _lock_chain(connection: Connection) -> str:
 
 def _row(prev: str, entry: AuditEntry) -> dict[str, Any]:
     return {
-        "at": entry.at, "actor": entry.actor, "address": entry.address, "action": entry.action,
-        "entity": entry.entity, "record_id": entry.record_id, "detail": dict(entry.detail),
-        "prev_hash": prev, "hash": _digest(prev, entry),
+        "at": entry.at,
+        "actor": entry.actor,
+        "address": entry.address,
+        "action": entry.action,
+        "entity": entry.entity,
+        "record_id": entry.record_id,
+        "detail": dict(entry.detail),
+        "prev_hash": prev,
+        "hash": _digest(prev, entry),
     }
 
 
 def _entry(actor: Actor, action: str, entity: str, record_id: object, detail: Mapping[str, Any]) -> AuditEntry:
     # The stored detail must hash the same after a JSON round trip.
     clean = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
-    return AuditEntry(dt.datetime.now(dt.UTC).replace(tzinfo=None), actor.username, actor.address, action,
-                      entity, "" if record_id is None else str(record_id), clean)
+    return AuditEntry(
+        dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        actor.username,
+        actor.address,
+        action,
+        entity,
+        "" if record_id is None else str(record_id),
+        clean,
+    )
 
 
-def append(connection: Connection, actor: Actor, action: str, entity: str = "", record_id: object = None,
-           detail: Mapping[str, Any] | None = None) -> None:
+def append(
+    connection: Connection,
+    actor: Actor,
+    action: str,
+    entity: str = "",
+    record_id: object = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
     """Append one entry inside the caller's transaction."""
     append_many(connection, [(actor, action, entity, record_id, detail or {})])
 
 
-def append_many(connection: Connection,
-                entries: Iterable[tuple[Actor, str, str, object, Mapping[str, Any]]]) -> None:
+def append_many(connection: Connection, entries: Iterable[tuple[Actor, str, str, object, Mapping[str, Any]]]) -> None:
     """Append several entries in order inside the caller's transaction."""
     prev = _lock_chain(connection)
     rows = []

@@ -26,8 +26,16 @@ class TokenService:
 
     def issue(self, username: str) -> dict[str, Any]:
         now = dt.datetime.now(dt.UTC)
-        claims = {"sub": username, "iat": now, "nbf": now, "exp": now + dt.timedelta(seconds=self.ttl),
-                  "iss": ISSUER, "aud": AUDIENCE, "jti": uuid.uuid4().hex, "typ": "access"}
+        claims = {
+            "sub": username,
+            "iat": now,
+            "nbf": now,
+            "exp": now + dt.timedelta(seconds=self.ttl),
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "jti": uuid.uuid4().hex,
+            "typ": "access",
+        }
         token = jwt.encode(claims, self.secret, algorithm=ALGORITHM)
         return {"access_token": token, "token_type": "Bearer", "expires_in": self.ttl}
 
@@ -35,7 +43,11 @@ class TokenService:
         """The token's claims; AuthenticationFailed for a forged, expired or foreign token."""
         try:
             claims: dict[str, Any] = jwt.decode(
-                token, self.secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
+                token,
+                self.secret,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError:

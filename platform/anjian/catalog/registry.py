@@ -9,11 +9,11 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from sqlalchemy import MetaData, Table
 
+from ..data.tables import build_tables
 from ..errors import NotFound
 from ..hooks import NamedFunctions
 from ..meta.compile import Catalog
 from ..meta.spec import EntitySpec
-from ..data.tables import build_tables
 
 __all__ = ["Registry"]
 
@@ -72,9 +72,7 @@ class Registry:
     def fast_validator(self, name: str) -> Any:
         """A compiled validator for bulk paths; it must agree with ``validator`` (tests check)."""
         if name not in self._fast:
-            self._fast[name] = fastjsonschema.compile(
-                validation_schema(self.catalog.entities[name]), formats=_FAST_FORMATS
-            )
+            self._fast[name] = fastjsonschema.compile(validation_schema(self.catalog.entities[name]), formats=_FAST_FORMATS)
         return self._fast[name]
 
     @cached_property

@@ -102,9 +102,18 @@ def _changed(old: list[Document], new: list[Document]) -> list[str]:
     return [f"{d.kind}:{d.name}" for d in new if before.get(_key(d)) != d.content]
 
 
-def publish(engine: Engine, incoming: list[Document], functions: NamedFunctions, actor: Actor, *,
-            export_dir: Path, confirm_destructive: bool = False, dry_run: bool = False,
-            replace_all: bool = False, comment: str = "") -> PublishResult:
+def publish(
+    engine: Engine,
+    incoming: list[Document],
+    functions: NamedFunctions,
+    actor: Actor,
+    *,
+    export_dir: Path,
+    confirm_destructive: bool = False,
+    dry_run: bool = False,
+    replace_all: bool = False,
+    comment: str = "",
+) -> PublishResult:
     """Validate, plan, apply and record a new catalog version (all or nothing)."""
     with engine.connect() as conn:
         version = current_version(conn)
@@ -123,14 +132,25 @@ def publish(engine: Engine, incoming: list[Document], functions: NamedFunctions,
         apply_plan(conn, registry.metadata, plan, confirm_destructive=confirm_destructive, export_dir=export_dir)
         _store_dictionaries(conn, catalog, changed)
         new_version = current_version(conn) + 1
-        conn.execute(insert(catalog_version).values(
-            version=new_version, published_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            published_by=actor.username, comment=comment,
-            documents=[{"path": d.path, "kind": d.kind, "name": d.name, "content": d.content} for d in documents],
-            plan=plan.as_dict(), digest=_digest(documents),
-        ))
-        audit.append(conn, actor, "publish", "", new_version,
-                     {"changed": changed, "plan": [c.describe() for c in plan.changes], "exports": plan.exports})
+        conn.execute(
+            insert(catalog_version).values(
+                version=new_version,
+                published_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                published_by=actor.username,
+                comment=comment,
+                documents=[{"path": d.path, "kind": d.kind, "name": d.name, "content": d.content} for d in documents],
+                plan=plan.as_dict(),
+                digest=_digest(documents),
+            )
+        )
+        audit.append(
+            conn,
+            actor,
+            "publish",
+            "",
+            new_version,
+            {"changed": changed, "plan": [c.describe() for c in plan.changes], "exports": plan.exports},
+        )
     return PublishResult(new_version, plan, changed)
 
 
@@ -141,8 +161,16 @@ def _store_dictionaries(conn: Connection, catalog: Catalog, changed: list[str]) 
             continue
         conn.execute(delete(dictionary_item).where(dictionary_item.c.dictionary == name))
         rows: list[dict[str, Any]] = [
-            {"dictionary": name, "code": i.code, "label": i.label, "parent": i.parent, "level": i.level,
-             "valid_from": i.valid_from, "valid_to": i.valid_to, "position": n}
+            {
+                "dictionary": name,
+                "code": i.code,
+                "label": i.label,
+                "parent": i.parent,
+                "level": i.level,
+                "valid_from": i.valid_from,
+                "valid_to": i.valid_to,
+                "position": n,
+            }
             for n, i in enumerate(spec.items)
         ]
         if rows:

@@ -62,8 +62,9 @@ def publish(paths: tuple[Path, ...], confirm_destructive: bool, dry_run: bool, c
     platform = _platform()
     platform.init_db()
     try:
-        result = platform.publish(list(paths) or None, actor=_cli_actor(), confirm_destructive=confirm_destructive,
-                                  dry_run=dry_run, comment=comment)
+        result = platform.publish(
+            list(paths) or None, actor=_cli_actor(), confirm_destructive=confirm_destructive, dry_run=dry_run, comment=comment
+        )
     except MetadataErrors as exc:
         for error in exc.errors:
             click.echo(error.render())
@@ -91,16 +92,22 @@ def import_(entity: str, file: Path, skip_invalid: bool) -> None:
     platform = _platform()
     total = _count_rows(file)
     with click.progressbar(length=total, label=f"checking {file.name}", file=sys.stderr) as bar:
-        report = import_records(platform.records, entity, read_rows(file), _cli_actor(), source=str(file),
-                                skip_invalid=skip_invalid, progress=bar.update,
-                                writing=lambda n: click.echo(f"\nchecked; writing {n} valid row(s)...", err=True))
+        report = import_records(
+            platform.records,
+            entity,
+            read_rows(file),
+            _cli_actor(),
+            source=str(file),
+            skip_invalid=skip_invalid,
+            progress=bar.update,
+            writing=lambda n: click.echo(f"\nchecked; writing {n} valid row(s)...", err=True),
+        )
     for error in report.errors[:100]:
         click.echo(f"row {error.row} {error.pointer or '/'}: {error.message}")
     if len(report.errors) > 100:
         click.echo(f"... and {len(report.errors) - 100} more problems")
     if not report.committed:
-        _fail(f"nothing imported: {len({e.row for e in report.errors})} row(s) have problems "
-              f"(fix them, or use --skip-invalid).")
+        _fail(f"nothing imported: {len({e.row for e in report.errors})} row(s) have problems (fix them, or use --skip-invalid).")
     click.echo(f"imported {report.created} of {report.rows} row(s) into {entity}; skipped {report.skipped}.")
 
 

@@ -88,8 +88,7 @@ def _serve(platform: Any) -> None:
     from ..web.app import create_app
 
     app = create_app(platform=platform)
-    waitress.serve(app, host=platform.settings.host, port=platform.settings.port, threads=8, ident="anjian",
-                   _quiet=True)
+    waitress.serve(app, host=platform.settings.host, port=platform.settings.port, threads=8, ident="anjian", _quiet=True)
 
 
 @click.command()
@@ -103,8 +102,19 @@ def serve() -> None:
 
 
 def _worker_command(beat: bool = True) -> list[str]:
-    command = [sys.executable, "-m", "celery", "-A", "anjian.tasks.app:celery_app", "worker",
-               "--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "anjian.tasks.app:celery_app",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     return command + ["--beat", "--schedule", "var/celerybeat-schedule"] if beat else command
 
 

@@ -49,8 +49,16 @@ class FileStore:
             raise NotFound(f"附件 {file_id} 不存在")
         return self.folder.resolve() / file_id[:2] / file_id
 
-    def save(self, entity: EntitySpec, field: FieldSpec, filename: str, content_type: str, stream: IO[bytes],
-             actor: Actor, pointer: str | None = None) -> dict[str, Any]:
+    def save(
+        self,
+        entity: EntitySpec,
+        field: FieldSpec,
+        filename: str,
+        content_type: str,
+        stream: IO[bytes],
+        actor: Actor,
+        pointer: str | None = None,
+    ) -> dict[str, Any]:
         """Check the field's limits, store the bytes and record them; return the file's description."""
         where = pointer or f"/{field.name}"
         limits = field.attachment
@@ -58,18 +66,29 @@ class FileStore:
             raise RecordValidationError(entity.name, [FieldError(where, f"「{field.title}」不是附件字段", "attachment")])
         content_type = content_type or "application/octet-stream"
         if not _accepts(limits.accept, filename, content_type):
-            raise RecordValidationError(entity.name, [FieldError(where, f"不支持的文件类型；允许：{'、'.join(limits.accept)}", "file_type")])
+            raise RecordValidationError(
+                entity.name, [FieldError(where, f"不支持的文件类型；允许：{'、'.join(limits.accept)}", "file_type")]
+            )
         data = stream.read(limits.max_size + 1)
         if len(data) > limits.max_size:
-            raise RecordValidationError(entity.name, [FieldError(where, f"文件超过 {limits.max_size // 1024} KB 的上限", "file_size")])
+            raise RecordValidationError(
+                entity.name, [FieldError(where, f"文件超过 {limits.max_size // 1024} KB 的上限", "file_size")]
+            )
         file_id = uuid.uuid4().hex
         target = self.path(file_id)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        row = {"id": file_id, "name": Path(filename).name[:255] or "file", "content_type": content_type,
-               "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "entity": entity.name,
-               "field": field.name, "uploaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-               "uploaded_by": actor.username}
+        row = {
+            "id": file_id,
+            "name": Path(filename).name[:255] or "file",
+            "content_type": content_type,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "entity": entity.name,
+            "field": field.name,
+            "uploaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "uploaded_by": actor.username,
+        }
         with write(self.engine) as conn, conn.begin():
             conn.execute(insert(stored_file).values(row))
             audit.append(conn, actor, "upload", entity.name, "", {"file": file_id, "name": row["name"], "size": len(data)})

@@ -10,10 +10,22 @@ from ..meta.spec import FieldSpec
 
 __all__ = ["describe"]
 
-_TYPES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否", "object": "对象",
-          "array": "列表", "null": "空值"}
-_FORMATS = {"date": "日期 (YYYY-MM-DD)", "date-time": "日期时间 (如 2024-05-01T08:30:00+08:00)",
-            "email": "电子邮箱", "uri": "网址 (URI)", "time": "时间"}
+_TYPES = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "是/否",
+    "object": "对象",
+    "array": "列表",
+    "null": "空值",
+}
+_FORMATS = {
+    "date": "日期 (YYYY-MM-DD)",
+    "date-time": "日期时间 (如 2024-05-01T08:30:00+08:00)",
+    "email": "电子邮箱",
+    "uri": "网址 (URI)",
+    "time": "时间",
+}
 
 
 def _type_names(value: Any) -> str:

@@ -61,13 +61,17 @@ class ListQuery:
         sortable = {f.name for f in spec.column_fields if f.type not in ("object", "array")} | set(SYSTEM_SORTS)
         for item in sort:
             if item.lstrip("-") not in sortable:
-                errors.append(FieldError("/query/sort", f"不能按「{item.lstrip('-')}」排序；可用：{', '.join(sorted(sortable))}", "query"))
+                errors.append(
+                    FieldError("/query/sort", f"不能按「{item.lstrip('-')}」排序；可用：{', '.join(sorted(sortable))}", "query")
+                )
         for key, raw in args.items():
             if key in ("page", "page_size", "sort", "q", "format"):
                 continue
             name, _, op = key.partition("__")
             if name not in filterable or op not in ("", "from", "to"):
-                errors.append(FieldError(f"/query/{key}", f"不支持的筛选条件；可筛选字段：{', '.join(sorted(filterable)) or '无'}", "query"))
+                errors.append(
+                    FieldError(f"/query/{key}", f"不支持的筛选条件；可筛选字段：{', '.join(sorted(filterable)) or '无'}", "query")
+                )
                 continue
             field = filterable[name]
             try:
@@ -144,8 +148,11 @@ class RecordReader:
             table = self.registry.table(child.name)
             for parent in parents.values():
                 parent[field.name] = []
-            rows = conn.execute(select(table).where(table.c.parent_id.in_(list(parents)))
-                                .order_by(table.c.parent_id, table.c.position, table.c.id)).mappings()
+            rows = conn.execute(
+                select(table)
+                .where(table.c.parent_id.in_(list(parents)))
+                .order_by(table.c.parent_id, table.c.position, table.c.id)
+            ).mappings()
             loaded: dict[int, dict[str, Any]] = {}
             for row in rows:
                 item = self._json(child, row)
@@ -154,8 +161,9 @@ class RecordReader:
             if loaded:
                 self._children(conn, child, loaded)
 
-    def fetch(self, conn: Connection, spec: EntitySpec, record_id: Any,
-              scope: ColumnElement[bool] | None = None) -> dict[str, Any]:
+    def fetch(
+        self, conn: Connection, spec: EntitySpec, record_id: Any, scope: ColumnElement[bool] | None = None
+    ) -> dict[str, Any]:
         """One record with its child rows; NotFound if absent or out of scope."""
         table = self.registry.table(spec.name)
         try:
@@ -199,8 +207,9 @@ class RecordReader:
             stmt = stmt.where(and_(*clauses))
         return stmt
 
-    def page(self, conn: Connection, spec: EntitySpec, query: ListQuery,
-             scope: ColumnElement[bool] | None = None) -> dict[str, Any]:
+    def page(
+        self, conn: Connection, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None
+    ) -> dict[str, Any]:
         """``{"items", "total", "page", "page_size"}`` for a list request."""
         table = self.registry.table(spec.name)
         base = self.select(spec, query, scope)
@@ -211,8 +220,9 @@ class RecordReader:
         items = [self._json(spec, row) for row in rows]
         return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
 
-    def iterate(self, conn: Connection, spec: EntitySpec, query: ListQuery,
-                scope: ColumnElement[bool] | None = None) -> Iterator[dict[str, Any]]:
+    def iterate(
+        self, conn: Connection, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Every matching record in sort order, streamed (exports)."""
         table = self.registry.table(spec.name)
         order = [table.c[s.lstrip("-")].desc() if s.startswith("-") else table.c[s] for s in query.sort]

@@ -45,8 +45,7 @@ class ValidationContext:
 class RecordService:
     """Create, update and delete records of any published entity."""
 
-    def __init__(self, engine: Engine, registry_source: Callable[[], Any], access: Access,
-                 hooks: Any, codec: Codec) -> None:
+    def __init__(self, engine: Engine, registry_source: Callable[[], Any], access: Access, hooks: Any, codec: Codec) -> None:
         self.engine = engine
         self._registry = registry_source
         self.access = access
@@ -59,8 +58,9 @@ class RecordService:
 
     # ---- preparing and checking a record (no database writes) -------------------------
 
-    def prepare(self, spec: EntitySpec, payload: Any, actor: Actor, old: Mapping[str, Any] | None,
-                partial: bool = False) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    def prepare(
+        self, spec: EntitySpec, payload: Any, actor: Actor, old: Mapping[str, Any] | None, partial: bool = False
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         """Return (record, overrides) or raise RecordValidationError; touches no table."""
         if not isinstance(payload, Mapping):
             raise RecordValidationError(spec.name, [FieldError("", "请求体应为 JSON 对象", "type")])
@@ -90,20 +90,24 @@ class RecordService:
         failed = {e.pointer for e in self._overridable_failures(spec, record, context)}
         return record, {p: w for p, w in waived.items() if p in failed}
 
-    def _waivers(self, record: Mapping[str, Any], given: Mapping[str, Any], old: Mapping[str, Any] | None,
-                 actor: Actor) -> dict[str, dict[str, Any]]:
+    def _waivers(
+        self, record: Mapping[str, Any], given: Mapping[str, Any], old: Mapping[str, Any] | None, actor: Actor
+    ) -> dict[str, dict[str, Any]]:
         """Overrides in force: reasons given now, and stored ones whose value has not changed."""
         result: dict[str, dict[str, Any]] = {}
         for where, entry in ((old or {}).get("overrides") or {}).items():
             if isinstance(entry, Mapping) and _value_at(record, where) == entry.get("value"):
                 result[where] = dict(entry)
         for where, reason in given.items():
-            result[str(where)] = {"reason": str(reason).strip(), "by": actor.username,
-                                  "at": self.codec.moment(self.codec.now()), "value": _value_at(record, str(where))}
+            result[str(where)] = {
+                "reason": str(reason).strip(),
+                "by": actor.username,
+                "at": self.codec.moment(self.codec.now()),
+                "value": _value_at(record, str(where)),
+            }
         return result
 
-    def _overridable_failures(self, spec: EntitySpec, record: Mapping[str, Any],
-                              context: ValidationContext) -> list[FieldError]:
+    def _overridable_failures(self, spec: EntitySpec, record: Mapping[str, Any], context: ValidationContext) -> list[FieldError]:
         return [e for e in self.rule_errors(spec, record, context, set()) if e.overridable]
 
     def normalise(self, spec: EntitySpec, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -162,15 +166,18 @@ class RecordService:
                 return None
         return field
 
-    def _walk(self, spec: EntitySpec, record: Mapping[str, Any], at: list[Any]) -> Iterator[tuple[EntitySpec, Mapping[str, Any], list[Any]]]:
+    def _walk(
+        self, spec: EntitySpec, record: Mapping[str, Any], at: list[Any]
+    ) -> Iterator[tuple[EntitySpec, Mapping[str, Any], list[Any]]]:
         yield spec, record, at
         for field in spec.child_fields:
             child = self.registry.entity(field.child, child_ok=True)
             for i, row in enumerate(record.get(field.name) or ()):
                 yield from self._walk(child, row, at + [field.name, i])
 
-    def rule_errors(self, spec: EntitySpec, record: Mapping[str, Any], context: ValidationContext,
-                     invalid: set[str]) -> list[FieldError]:
+    def rule_errors(
+        self, spec: EntitySpec, record: Mapping[str, Any], context: ValidationContext, invalid: set[str]
+    ) -> list[FieldError]:
         """Dictionary codes, named validators and plugin hooks (no database)."""
         errors: list[FieldError] = []
         codes = self.registry.dictionary_codes
@@ -184,7 +191,13 @@ class RecordService:
                 if where in invalid:
                     continue
                 if field.dictionary and value not in codes.get(field.dictionary, frozenset()):
-                    errors.append(FieldError(where, f"「{value}」不是{self.registry.catalog.dictionaries[field.dictionary].title}中的代码", "dictionary"))
+                    errors.append(
+                        FieldError(
+                            where,
+                            f"「{value}」不是{self.registry.catalog.dictionaries[field.dictionary].title}中的代码",
+                            "dictionary",
+                        )
+                    )
                 for name in field.validators:
                     errors += _as_errors(functions[name](value, context), where)
             if node.validators and not any(p == pointer(at) or p.startswith(pointer(at) + "/") for p in invalid):
@@ -194,8 +207,9 @@ class RecordService:
             errors += list(extra or ())
         return errors
 
-    def _db_errors(self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any],
-                   record_id: int | None) -> tuple[list[FieldError], list[FieldError]]:
+    def _db_errors(
+        self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], record_id: int | None
+    ) -> tuple[list[FieldError], list[FieldError]]:
         """(422 errors, 409 conflicts): missing link targets and attachments, unique clashes."""
         errors: list[FieldError] = []
         wanted: dict[str, dict[int, list[str]]] = {}
@@ -239,8 +253,9 @@ class RecordService:
     def row_values(self, spec: EntitySpec, record: Mapping[str, Any]) -> dict[str, Any]:
         return {f.name: self.codec.to_db(f, record.get(f.name)) for f in spec.column_fields}
 
-    def _insert_children(self, conn: Connection, spec: EntitySpec, parent_id: int, record: Mapping[str, Any],
-                         reusable: Mapping[str, set[int]]) -> None:
+    def _insert_children(
+        self, conn: Connection, spec: EntitySpec, parent_id: int, record: Mapping[str, Any], reusable: Mapping[str, set[int]]
+    ) -> None:
         """Insert child rows; a row that names the id it had under this parent keeps it."""
         for field in spec.child_fields:
             child = self.registry.entity(field.child, child_ok=True)
@@ -254,8 +269,9 @@ class RecordService:
                 child_id = conn.execute(insert(table).values(values)).inserted_primary_key[0]
                 self._insert_children(conn, child, child_id, row, reusable)
 
-    def _delete_children(self, conn: Connection, spec: EntitySpec, parent_ids: list[int],
-                         deleted: dict[str, set[int]] | None = None) -> dict[str, set[int]]:
+    def _delete_children(
+        self, conn: Connection, spec: EntitySpec, parent_ids: list[int], deleted: dict[str, set[int]] | None = None
+    ) -> dict[str, set[int]]:
         """Delete child rows (depth first); return their ids per child entity, for reuse."""
         deleted = {} if deleted is None else deleted
         for field in spec.child_fields:
@@ -268,9 +284,17 @@ class RecordService:
                 deleted.setdefault(child.name, set()).update(ids)
         return deleted
 
-    def _finish(self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], record_id: int,
-                old: Mapping[str, Any] | None, actor: Actor, action: str,
-                overrides: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    def _finish(
+        self,
+        conn: Connection,
+        spec: EntitySpec,
+        record: Mapping[str, Any],
+        record_id: int,
+        old: Mapping[str, Any] | None,
+        actor: Actor,
+        action: str,
+        overrides: Mapping[str, dict[str, Any]],
+    ) -> dict[str, Any]:
         from .query import RecordReader
 
         stored = RecordReader(self.registry, self.codec).fetch(conn, spec, record_id)
@@ -305,9 +329,15 @@ class RecordService:
                 if conflicts:
                     raise RecordConflict(spec.name, conflicts)
                 now = self.codec.now()
-                values = {**self.row_values(spec, record), "created_at": now, "updated_at": now,
-                          "created_by": actor.username, "updated_by": actor.username, "row_version": 1,
-                          "overrides": overrides or None}
+                values = {
+                    **self.row_values(spec, record),
+                    "created_at": now,
+                    "updated_at": now,
+                    "created_by": actor.username,
+                    "updated_by": actor.username,
+                    "row_version": 1,
+                    "overrides": overrides or None,
+                }
                 record_id = conn.execute(insert(self.registry.table(spec.name)).values(values)).inserted_primary_key[0]
                 self._insert_children(conn, spec, record_id, record, {})
                 return self._finish(conn, spec, record, record_id, None, actor, "create", overrides)
@@ -335,10 +365,16 @@ class RecordService:
                     raise RecordValidationError(spec.name, errors)
                 if conflicts:
                     raise RecordConflict(spec.name, conflicts)
-                values = {**self.row_values(spec, record), "updated_at": self.codec.now(), "updated_by": actor.username,
-                          "row_version": old["row_version"] + 1, "overrides": overrides or None}
-                done = conn.execute(update(table).where(table.c.id == record_id, table.c.row_version == old["row_version"])
-                                    .values(values))
+                values = {
+                    **self.row_values(spec, record),
+                    "updated_at": self.codec.now(),
+                    "updated_by": actor.username,
+                    "row_version": old["row_version"] + 1,
+                    "overrides": overrides or None,
+                }
+                done = conn.execute(
+                    update(table).where(table.c.id == record_id, table.c.row_version == old["row_version"]).values(values)
+                )
                 if done.rowcount != 1:
                     raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
                 reusable = self._delete_children(conn, spec, [record_id])
@@ -355,15 +391,18 @@ class RecordService:
         self.access.check(actor, spec, "delete")
         table = self.registry.table(spec.name)
         with write(self.engine) as conn, conn.begin():
-            old = RecordReader(self.registry, self.codec).fetch(conn, spec, record_id,
-                                                                scope=self.access.scope(actor, spec, table))
+            old = RecordReader(self.registry, self.codec).fetch(
+                conn, spec, record_id, scope=self.access.scope(actor, spec, table)
+            )
             for other, field in self.registry.referrers(spec.name):
                 if other.is_child:
                     continue
                 other_table = self.registry.table(other.name)
                 count = conn.execute(select(func.count()).where(other_table.c[field] == record_id)).scalar_one()
                 if count:
-                    raise RecordConflict(spec.name, [FieldError("", f"仍有 {count} 条{other.title}记录引用此记录，不能删除", "referenced")])
+                    raise RecordConflict(
+                        spec.name, [FieldError("", f"仍有 {count} 条{other.title}记录引用此记录，不能删除", "referenced")]
+                    )
             self._delete_children(conn, spec, [record_id])
             conn.execute(delete(table).where(table.c.id == record_id))
             self.hooks.anjian_record_written(entity=spec, action="delete", record=old, connection=conn)
@@ -383,8 +422,15 @@ def _as_errors(result: Any, where: str) -> list[FieldError]:
         return [FieldError(where, result, "rule")]
     items = [result] if isinstance(result, FieldError) else list(result)
     # Validators point relative to what they were given; anchor that at the field or row.
-    return [FieldError(where + e.pointer if e.pointer != where and not e.pointer.startswith(where + "/") else e.pointer,
-                       e.message, e.code, e.overridable) for e in items]
+    return [
+        FieldError(
+            where + e.pointer if e.pointer != where and not e.pointer.startswith(where + "/") else e.pointer,
+            e.message,
+            e.code,
+            e.overridable,
+        )
+        for e in items
+    ]
 
 
 SYSTEM_KEYS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides")

@@ -24,7 +24,6 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
-    Engine,
     Float,
     Integer,
     MetaData,
@@ -147,8 +146,13 @@ def _type_text(type_: TypeEngine[Any]) -> str:
     return f"{kind}({length})" if length else kind
 
 
-def plan_sync(connection: Connection, metadata: MetaData, renamed_tables: dict[str, str],
-              renamed_columns: dict[str, dict[str, str]], drops: dict[str, tuple[str, ...]]) -> Plan:
+def plan_sync(
+    connection: Connection,
+    metadata: MetaData,
+    renamed_tables: dict[str, str],
+    renamed_columns: dict[str, dict[str, str]],
+    drops: dict[str, tuple[str, ...]],
+) -> Plan:
     """Plan the changes that make the database match ``metadata``.
 
     ``renamed_tables``: new table -> old table; ``renamed_columns``: table -> {new: old};
@@ -167,8 +171,9 @@ def plan_sync(connection: Connection, metadata: MetaData, renamed_tables: dict[s
             continue
         else:
             db_table = table.name
-        plan.changes.extend(_plan_table(connection, inspector, table, db_table,
-                                        renamed_columns.get(table.name, {}), drops.get(table.name, ())))
+        plan.changes.extend(
+            _plan_table(connection, inspector, table, db_table, renamed_columns.get(table.name, {}), drops.get(table.name, ()))
+        )
     return plan
 
 
@@ -179,8 +184,9 @@ def _count(connection: Connection, table: str, where: str = "", params: dict[str
     return int(connection.execute(text(f"SELECT count(*) FROM {quoted} {where}"), params or {}).scalar_one())
 
 
-def _plan_table(connection: Connection, inspector: Any, table: Table, db_table: str,
-                renames: dict[str, str], drops: tuple[str, ...]) -> Iterator[Change]:
+def _plan_table(
+    connection: Connection, inspector: Any, table: Table, db_table: str, renames: dict[str, str], drops: tuple[str, ...]
+) -> Iterator[Change]:
     from sqlalchemy import text
 
     q = connection.dialect.identifier_preparer.quote
@@ -199,9 +205,14 @@ def _plan_table(connection: Connection, inspector: Any, table: Table, db_table: 
         verdict = _compare(current["type"], column.type)
         if verdict == "same":
             continue
-        change = Change(f"{verdict}_type", table.name, column.name,
-                        f"{_type_text(current['type'])} -> {_type_text(column.type)}",
-                        old=_type_text(current["type"]), new=_type_text(column.type))
+        change = Change(
+            f"{verdict}_type",
+            table.name,
+            column.name,
+            f"{_type_text(current['type'])} -> {_type_text(column.type)}",
+            old=_type_text(current["type"]),
+            new=_type_text(column.type),
+        )
         if verdict == "narrow":
             change.destructive = True
             name = current["name"]
@@ -219,24 +230,29 @@ def _plan_table(connection: Connection, inspector: Any, table: Table, db_table: 
             continue
         filled = _count(connection, db_table, f"WHERE {q(name)} IS NOT NULL")
         if name in drops:
-            yield Change("drop_column", table.name, name, f"{filled} stored values would be deleted",
-                         destructive=True, affected=filled)
+            yield Change(
+                "drop_column", table.name, name, f"{filled} stored values would be deleted", destructive=True, affected=filled
+            )
         else:
-            yield Change("retain_column", table.name, name,
-                         f"no longer declared; column and its {filled} values are kept")
+            yield Change("retain_column", table.name, name, f"no longer declared; column and its {filled} values are kept")
     index_names = {i["name"]: i for i in inspector.get_indexes(db_table)}
     for index in table.indexes:
         if index.name in index_names:
             continue
         cols = [c.name for c in index.columns]
-        change = Change("create_index", table.name, ",".join(cols), f"{'unique ' if index.unique else ''}{index.name}",
-                        new=str(index.name))
+        change = Change(
+            "create_index", table.name, ",".join(cols), f"{'unique ' if index.unique else ''}{index.name}", new=str(index.name)
+        )
         if index.unique and all(c in columns or c in renames for c in cols):
             src = [q(renames.get(c, c)) if c not in columns else q(c) for c in cols]
-            dupes = int(connection.execute(text(
-                f"SELECT count(*) FROM (SELECT {', '.join(src)} FROM {q(db_table)} "
-                f"WHERE {' AND '.join(s + ' IS NOT NULL' for s in src)} GROUP BY {', '.join(src)} HAVING count(*) > 1) d"
-            )).scalar_one())
+            dupes = int(
+                connection.execute(
+                    text(
+                        f"SELECT count(*) FROM (SELECT {', '.join(src)} FROM {q(db_table)} "
+                        f"WHERE {' AND '.join(s + ' IS NOT NULL' for s in src)} GROUP BY {', '.join(src)} HAVING count(*) > 1) d"
+                    )
+                ).scalar_one()
+            )
             if dupes:
                 change.blocked = True
                 change.affected = dupes
@@ -296,8 +312,7 @@ def _rewrite_values(connection: Connection, table: str, column: Column[Any]) -> 
         connection.execute(update(db_table).where(db_table.c.id == row_id).values({column.name: _convert(value, kind, length)}))
 
 
-def apply_plan(connection: Connection, metadata: MetaData, plan: Plan, *, confirm_destructive: bool,
-               export_dir: Path) -> Plan:
+def apply_plan(connection: Connection, metadata: MetaData, plan: Plan, *, confirm_destructive: bool, export_dir: Path) -> Plan:
     """Apply ``plan`` inside the caller's transaction; refuse data loss unless confirmed."""
     if plan.blocked or (plan.destructive and not confirm_destructive):
         raise SchemaChangeRefused(plan)
@@ -335,16 +350,16 @@ def apply_plan(connection: Connection, metadata: MetaData, plan: Plan, *, confir
             if change.kind == "narrow_type" and _kind(table.c[change.column].type)[0] == "string":
                 col = Table(name, MetaData(), autoload_with=connection).c[change.column]
                 length = _kind(table.c[change.column].type)[1]
-                connection.execute(update(col.table).where(func.length(col) > length)
-                                   .values({change.column: func.substr(col, 1, length)}))
+                connection.execute(
+                    update(col.table).where(func.length(col) > length).values({change.column: func.substr(col, 1, length)})
+                )
         type_changes = [c for c in changes if c.kind in ("widen_type", "narrow_type")]
         if type_changes:
             with ops.batch_alter_table(name) as batch:
                 for change in type_changes:
                     column = table.c[change.column]
                     using = f"{change.column}::{column.type.compile(connection.dialect)}"
-                    batch.alter_column(change.column, type_=column.type, existing_nullable=True,
-                                       postgresql_using=using)
+                    batch.alter_column(change.column, type_=column.type, existing_nullable=True, postgresql_using=using)
     for change in plan.changes:
         if change.kind == "drop_index":
             ops.drop_index(change.old, table_name=change.table)

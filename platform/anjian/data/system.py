@@ -20,7 +20,8 @@ __all__ = ["SYSTEM", "audit_log", "catalog_version", "dictionary_item", "stored_
 SYSTEM = MetaData()
 
 catalog_version = Table(
-    "anjian_catalog_version", SYSTEM,
+    "anjian_catalog_version",
+    SYSTEM,
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("published_at", DateTime, nullable=False),
     Column("published_by", String(150), nullable=False),
@@ -31,7 +32,8 @@ catalog_version = Table(
 )
 
 dictionary_item = Table(
-    "anjian_dictionary_item", SYSTEM,
+    "anjian_dictionary_item",
+    SYSTEM,
     Column("id", Integer, primary_key=True),
     Column("dictionary", String(63), nullable=False),
     Column("code", String(64), nullable=False),
@@ -45,7 +47,8 @@ dictionary_item = Table(
 )
 
 stored_file = Table(
-    "anjian_file", SYSTEM,
+    "anjian_file",
+    SYSTEM,
     Column("id", String(32), primary_key=True),
     Column("name", String(255), nullable=False),
     Column("content_type", String(127), nullable=False),
@@ -58,7 +61,8 @@ stored_file = Table(
 )
 
 audit_log = Table(
-    "anjian_audit_log", SYSTEM,
+    "anjian_audit_log",
+    SYSTEM,
     Column("id", Integer, primary_key=True),
     Column("at", DateTime, nullable=False, index=True),
     Column("actor", String(150), nullable=False, index=True),

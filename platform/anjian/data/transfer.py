@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -55,8 +55,14 @@ class ImportReport:
     committed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"entity": self.entity, "rows": self.rows, "created": self.created, "skipped": self.skipped,
-                "committed": self.committed, "errors": [e.as_dict() for e in self.errors]}
+        return {
+            "entity": self.entity,
+            "rows": self.rows,
+            "created": self.created,
+            "skipped": self.skipped,
+            "committed": self.committed,
+            "errors": [e.as_dict() for e in self.errors],
+        }
 
 
 def _header_map(spec: EntitySpec, header: list[str]) -> tuple[list[FieldSpec | None], list[RowError]]:
@@ -119,10 +125,17 @@ def _cell(field: FieldSpec, value: Any) -> Any:
     return value
 
 
-def import_records(service: RecordService, entity: str, rows: Iterable[list[Any]], actor: Actor, *,
-                   source: str = "", skip_invalid: bool = False,
-                   progress: Callable[[int], None] | None = None,
-                   writing: Callable[[int], None] | None = None) -> ImportReport:
+def import_records(
+    service: RecordService,
+    entity: str,
+    rows: Iterable[list[Any]],
+    actor: Actor,
+    *,
+    source: str = "",
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+    writing: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Check every row, then write the valid ones in one transaction (see module docstring)."""
     registry = service.registry
     spec = registry.entity(entity)
@@ -168,8 +181,17 @@ def import_records(service: RecordService, entity: str, rows: Iterable[list[Any]
     return report
 
 
-def _write_rows(service: RecordService, conn: Any, spec: EntitySpec, good: list[tuple[int, dict[str, Any]]],
-                report: ImportReport, actor: Actor, skip_invalid: bool, sha256: str, source: str) -> None:
+def _write_rows(
+    service: RecordService,
+    conn: Any,
+    spec: EntitySpec,
+    good: list[tuple[int, dict[str, Any]]],
+    report: ImportReport,
+    actor: Actor,
+    skip_invalid: bool,
+    sha256: str,
+    source: str,
+) -> None:
     """Insert the valid rows and the audit entry; leaves ``report.committed`` False to roll back."""
     registry = service.registry
     for number, e in _db_errors(service, conn, spec, good):
@@ -179,18 +201,28 @@ def _write_rows(service: RecordService, conn: Any, spec: EntitySpec, good: list[
         return
     table = registry.table(spec.name)
     now = service.codec.now()
-    stamp = {"created_at": now, "updated_at": now, "created_by": actor.username,
-             "updated_by": actor.username, "row_version": 1}
+    stamp = {"created_at": now, "updated_at": now, "created_by": actor.username, "updated_by": actor.username, "row_version": 1}
     valid = [(n, r) for n, r in good if n not in bad_rows]
     ids = _insert_many(conn, table, ({**service.row_values(spec, r), **stamp} for _, r in valid))
     for record_id, (_, record) in zip(ids, valid, strict=True):
-        service.hooks.anjian_record_written(entity=spec, action="create", record={"id": record_id, **record},
-                                            connection=conn)
+        service.hooks.anjian_record_written(entity=spec, action="create", record={"id": record_id, **record}, connection=conn)
     report.created = len(valid)
     report.skipped = len(bad_rows)
-    audit.append(conn, actor, "import", spec.name, "", {
-        "source": source, "sha256": sha256, "rows": report.rows, "created": report.created,
-        "skipped": report.skipped, "ids": _ranges(ids)})
+    audit.append(
+        conn,
+        actor,
+        "import",
+        spec.name,
+        "",
+        {
+            "source": source,
+            "sha256": sha256,
+            "rows": report.rows,
+            "created": report.created,
+            "skipped": report.skipped,
+            "ids": _ranges(ids),
+        },
+    )
     report.committed = True
 
 
@@ -216,8 +248,9 @@ def _insert_many(conn: Any, table: Any, rows: Iterator[dict[str, Any]]) -> list[
     return ids
 
 
-def _prepare_row(service: RecordService, spec: EntitySpec, fields: list[FieldSpec | None], raw: list[Any],
-                 actor: Actor) -> tuple[dict[str, Any], list[FieldError]]:
+def _prepare_row(
+    service: RecordService, spec: EntitySpec, fields: list[FieldSpec | None], raw: list[Any], actor: Actor
+) -> tuple[dict[str, Any], list[FieldError]]:
     errors: list[FieldError] = []
     data: dict[str, Any] = {}
     for f, value in zip(fields, raw, strict=False):
@@ -245,8 +278,9 @@ def _prepare_row(service: RecordService, spec: EntitySpec, fields: list[FieldSpe
     return record, errors
 
 
-def _db_errors(service: RecordService, conn: Any, spec: EntitySpec,
-               good: list[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, FieldError]]:
+def _db_errors(
+    service: RecordService, conn: Any, spec: EntitySpec, good: list[tuple[int, dict[str, Any]]]
+) -> Iterator[tuple[int, FieldError]]:
     """Missing link targets and unique clashes (with stored rows and within the file), in bulk."""
     registry = service.registry
     for f in spec.column_fields:
@@ -257,10 +291,13 @@ def _db_errors(service: RecordService, conn: Any, spec: EntitySpec,
         found: set[Any] = set()
         ids = list(wanted)
         for start in range(0, len(ids), 900):
-            found |= set(conn.execute(select(target.c.id).where(target.c.id.in_(ids[start:start + 900]))).scalars())
+            found |= set(conn.execute(select(target.c.id).where(target.c.id.in_(ids[start : start + 900]))).scalars())
         for number, r in good:
             if r.get(f.name) is not None and r[f.name] not in found:
-                yield number, FieldError(f"/{f.name}", f"关联的{registry.entity(f.link).title}记录 (id={r[f.name]}) 不存在", "link")
+                yield (
+                    number,
+                    FieldError(f"/{f.name}", f"关联的{registry.entity(f.link).title}记录 (id={r[f.name]}) 不存在", "link"),
+                )
     table = registry.table(spec.name)
     for group in spec.unique:
         seen: dict[tuple[Any, ...], int] = {}
@@ -276,7 +313,7 @@ def _db_errors(service: RecordService, conn: Any, spec: EntitySpec,
                 keyed.append(key)
         columns = [table.c[n] for n in group]
         for start in range(0, len(keyed), 500):
-            part = keyed[start:start + 500]
+            part = keyed[start : start + 500]
             clause = columns[0].in_([k[0] for k in part]) if len(group) == 1 else tuple_(*columns).in_(part)
             for existing in conn.execute(select(*columns).where(clause)):
                 number = seen[tuple(existing)]
@@ -296,8 +333,7 @@ def _ranges(ids: list[int]) -> str:
     return ",".join(parts)
 
 
-def export_records(service: RecordService, entity: str, query: ListQuery, fmt: str, out: IO[bytes],
-                   actor: Actor) -> int:
+def export_records(service: RecordService, entity: str, query: ListQuery, fmt: str, out: IO[bytes], actor: Actor) -> int:
     """Write the records a list query selects (scope applied) as CSV or XLSX; return the count."""
     from .query import RecordReader
 
@@ -331,9 +367,14 @@ def export_records(service: RecordService, entity: str, query: ListQuery, fmt: s
             text.flush()
             text.detach()
     with write(service.engine) as conn, conn.begin():
-        audit.append(conn, actor, "export", spec.name, "", {"format": fmt, "count": count,
-                                                             "filters": {k: list(v) for k, v in query.filters.items()},
-                                                             "search": query.search})
+        audit.append(
+            conn,
+            actor,
+            "export",
+            spec.name,
+            "",
+            {"format": fmt, "count": count, "filters": {k: list(v) for k, v in query.filters.items()}, "search": query.search},
+        )
     return count
 
 

@@ -34,15 +34,17 @@ class NamedFunctions:
 class PluginHost:
     """pluggy manager with the anjian specs, loading only the enabled entry points."""
 
-    def __init__(self, enabled: Iterable[str] = (), extra: Iterable[ModuleType | object] = (),
-                 group: str = GROUP) -> None:
+    def __init__(self, enabled: Iterable[str] = (), extra: Iterable[ModuleType | object] = (), group: str = GROUP) -> None:
         self.pm = pluggy.PluginManager("anjian")
         self.pm.add_hookspecs(specs)
         available = {ep.name: ep for ep in entry_points(group=group)}
         for name in enabled:
             if name not in available:
-                raise PluginError(name, f"is enabled in ANJIAN_PLUGINS but no installed distribution provides it. "
-                                        f"Installed plugins: {', '.join(sorted(available)) or '(none)'}.")
+                raise PluginError(
+                    name,
+                    f"is enabled in ANJIAN_PLUGINS but no installed distribution provides it. "
+                    f"Installed plugins: {', '.join(sorted(available)) or '(none)'}.",
+                )
             try:
                 plugin = available[name].load()
             except Exception as exc:  # an import error inside a plugin must name the plugin

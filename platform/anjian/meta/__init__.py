@@ -6,6 +6,7 @@ Must not import flask, flask_appbuilder, sqlalchemy or celery: it is used by the
 designer without a database.
 """
 
+from .compile import Catalog, compile_catalog
 from .loader import Document, load_documents
 from .spec import (
     AttachmentSpec,
@@ -17,7 +18,6 @@ from .spec import (
     ModuleSpec,
     RoleSpec,
 )
-from .compile import Catalog, compile_catalog
 
 __all__ = [
     "AttachmentSpec",

@@ -68,8 +68,15 @@ class _Builder:
     def error(self, parts: Iterable[Any], message: str, hint: str) -> None:
         self.errors.append(MetadataError(self.document.path, pointer(parts), message, hint))
 
-    def entity(self, schema: Mapping[str, Any], options: Mapping[str, Any], where: list[Any],
-               name: str, parent: str | None, module: str | None) -> EntitySpec:
+    def entity(
+        self,
+        schema: Mapping[str, Any],
+        options: Mapping[str, Any],
+        where: list[Any],
+        name: str,
+        parent: str | None,
+        module: str | None,
+    ) -> EntitySpec:
         required = set(schema.get("required", []))
         fields: list[FieldSpec] = []
         reserved = CHILD_SYSTEM_COLUMNS if parent else SYSTEM_COLUMNS
@@ -107,8 +114,9 @@ class _Builder:
         self.entities.append(spec)
         return spec
 
-    def field(self, name: str, prop: Mapping[str, Any], at: list[Any], required: bool,
-              entity: str, module: str | None) -> FieldSpec:
+    def field(
+        self, name: str, prop: Mapping[str, Any], at: list[Any], required: bool, entity: str, module: str | None
+    ) -> FieldSpec:
         options = prop.get("x-anjian", {})
         main, nullable = _types(prop)
         opt_at = at + ["x-anjian"]
@@ -116,47 +124,75 @@ class _Builder:
         if child is not None:
             items = prop.get("items", {})
             if main != "array" or _types(items)[0] != "object" or "properties" not in items:
-                self.error(opt_at + ["child"], "a child table must be an array of objects",
-                           'Declare "type": "array" with "items": {"type": "object", "properties": {...}}.')
+                self.error(
+                    opt_at + ["child"],
+                    "a child table must be an array of objects",
+                    'Declare "type": "array" with "items": {"type": "object", "properties": {...}}.',
+                )
             else:
                 if "x-anjian" in items:
-                    self.error(at + ["items", "x-anjian"], "options of a child table go on the parent field",
-                               'Move them into the array field\'s own "x-anjian" object, or onto the child\'s fields.')
+                    self.error(
+                        at + ["items", "x-anjian"],
+                        "options of a child table go on the parent field",
+                        "Move them into the array field's own \"x-anjian\" object, or onto the child's fields.",
+                    )
                 if child.startswith(RESERVED_PREFIXES):
-                    self.error(opt_at + ["child"], f"child table names may not start with {child.split('_')[0]}_",
-                               f"Those prefixes are reserved for system tables: {', '.join(RESERVED_PREFIXES)}.")
+                    self.error(
+                        opt_at + ["child"],
+                        f"child table names may not start with {child.split('_')[0]}_",
+                        f"Those prefixes are reserved for system tables: {', '.join(RESERVED_PREFIXES)}.",
+                    )
                 spec = self.entity(items, {}, at + ["items"], child, entity, module)
                 for f in spec.fields:
                     if f.computed:
-                        self.error(at + ["items", "properties", f.name, "x-anjian", "computed"],
-                                   "computed fields are not supported in child tables",
-                                   "Compute the value in a computed field of the parent, or in a validator.")
+                        self.error(
+                            at + ["items", "properties", f.name, "x-anjian", "computed"],
+                            "computed fields are not supported in child tables",
+                            "Compute the value in a computed field of the parent, or in a validator.",
+                        )
         if options.get("link") and main != "integer":
-            self.error(opt_at + ["link"], f"a link holds a record id, but the field is of type {main!r}",
-                       'Declare the field as "type": "integer".')
+            self.error(
+                opt_at + ["link"],
+                f"a link holds a record id, but the field is of type {main!r}",
+                'Declare the field as "type": "integer".',
+            )
         if options.get("dictionary") and main != "string":
-            self.error(opt_at + ["dictionary"], f"a dictionary code is a string, but the field is {main!r}",
-                       'Declare the field as "type": "string".')
+            self.error(
+                opt_at + ["dictionary"],
+                f"a dictionary code is a string, but the field is {main!r}",
+                'Declare the field as "type": "string".',
+            )
         labels = options.get("enum_labels", {})
         enum = prop.get("enum")
         if labels and enum is None:
             self.error(opt_at + ["enum_labels"], "labels given for a field without enum", 'Add "enum" or drop "enum_labels".')
         for key in labels:
             if enum is not None and key not in [str(v) for v in enum]:
-                self.error(opt_at + ["enum_labels", key], f"{key!r} is not one of the enum values",
-                           f"Label only values of enum: {', '.join(map(str, enum))}.")
+                self.error(
+                    opt_at + ["enum_labels", key],
+                    f"{key!r} is not one of the enum values",
+                    f"Label only values of enum: {', '.join(map(str, enum))}.",
+                )
         if "default" in prop:
-            problems = list(Draft202012Validator(
-                {k: v for k, v in prop.items() if k != "x-anjian"},
-                format_checker=Draft202012Validator.FORMAT_CHECKER,
-            ).iter_errors(prop["default"]))
+            problems = list(
+                Draft202012Validator(
+                    {k: v for k, v in prop.items() if k != "x-anjian"},
+                    format_checker=Draft202012Validator.FORMAT_CHECKER,
+                ).iter_errors(prop["default"])
+            )
             if problems:
-                self.error(at + ["default"], f"the default breaks the field's own rules: {problems[0].message}",
-                           "Give a default the field accepts.")
+                self.error(
+                    at + ["default"],
+                    f"the default breaks the field's own rules: {problems[0].message}",
+                    "Give a default the field accepts.",
+                )
         attachment = options.get("attachment")
         if attachment is not None and main not in ("array", "string"):
-            self.error(opt_at + ["attachment"], "an attachment field holds file ids",
-                       'Declare it "type": "array" of strings (or "string" for a single file).')
+            self.error(
+                opt_at + ["attachment"],
+                "an attachment field holds file ids",
+                'Declare it "type": "array" of strings (or "string" for a single file).',
+            )
         return FieldSpec(
             name=name,
             title=str(prop.get("title") or name),
@@ -189,8 +225,11 @@ class _Builder:
 
         def need(parts: list[Any], fieldname: str, pool: set[str], what: str) -> None:
             if fieldname not in pool:
-                self.error(at + parts, f"{fieldname!r} is not {what} of {spec.name!r}",
-                           f"Use one of: {', '.join(sorted(pool)) or '(none)'}.")
+                self.error(
+                    at + parts,
+                    f"{fieldname!r} is not {what} of {spec.name!r}",
+                    f"Use one of: {', '.join(sorted(pool)) or '(none)'}.",
+                )
 
         scalar = {f.name for f in spec.column_fields if f.type not in ("object", "array")}
         for i, fname in enumerate(spec.search_fields):
@@ -203,8 +242,11 @@ class _Builder:
             for i, fname in enumerate(getattr(spec, key)):
                 if key == "drop_fields":
                     if fname in names:
-                        self.error(at + [key, i], f"{fname!r} is still declared",
-                                   "Remove the field from properties before asking to drop its column.")
+                        self.error(
+                            at + [key, i],
+                            f"{fname!r} is still declared",
+                            "Remove the field from properties before asking to drop its column.",
+                        )
                     continue
                 need([key, i], fname, columns, "a stored field")
         for i, entry in enumerate(spec.order_by):
@@ -231,26 +273,37 @@ def _build_dictionary(document: Document) -> tuple[DictionarySpec | None, list[M
     for i, item in enumerate(content["items"]):
         code = item["code"]
         if code in seen:
-            errors.append(MetadataError(document.path, pointer(["items", i, "code"]), f"duplicate code {code!r}",
-                                        "Give each item its own code."))
+            errors.append(
+                MetadataError(
+                    document.path, pointer(["items", i, "code"]), f"duplicate code {code!r}", "Give each item its own code."
+                )
+            )
         parent = item.get("parent")
         if parent is not None and parent not in seen:
-            errors.append(MetadataError(document.path, pointer(["items", i, "parent"]),
-                                        f"parent {parent!r} is not an earlier item",
-                                        "List parents before their children, and use an existing code."))
+            errors.append(
+                MetadataError(
+                    document.path,
+                    pointer(["items", i, "parent"]),
+                    f"parent {parent!r} is not an earlier item",
+                    "List parents before their children, and use an existing code.",
+                )
+            )
         seen.add(code)
     spec = DictionarySpec(
-        name=content["dictionary"], title=content["title"], description=content.get("description", ""),
-        standard=content.get("standard", ""), hierarchical=bool(content.get("hierarchical", False)),
-        source=document.path, items=tuple(DictionaryItem(**item) for item in content["items"]),
+        name=content["dictionary"],
+        title=content["title"],
+        description=content.get("description", ""),
+        standard=content.get("standard", ""),
+        hierarchical=bool(content.get("hierarchical", False)),
+        source=document.path,
+        items=tuple(DictionaryItem(**item) for item in content["items"]),
     )
     return spec, errors
 
 
 def _menu(items: Iterable[Mapping[str, Any]]) -> tuple[MenuItem, ...]:
     return tuple(
-        MenuItem(title=i["title"], entity=i.get("entity"), url=i.get("url"), icon=i.get("icon"),
-                 items=_menu(i.get("items", ())))
+        MenuItem(title=i["title"], entity=i.get("entity"), url=i.get("url"), icon=i.get("icon"), items=_menu(i.get("items", ())))
         for i in items
     )
 
@@ -258,14 +311,27 @@ def _menu(items: Iterable[Mapping[str, Any]]) -> tuple[MenuItem, ...]:
 def _build_module(document: Document) -> ModuleSpec:
     c = document.content
     roles = tuple(
-        RoleSpec(name=r["name"], title=r["title"], description=r.get("description", ""),
-                 inherits=tuple(r.get("inherits", ())), require_totp=bool(r.get("require_totp", False)),
-                 permissions={k: tuple(v) for k, v in r.get("permissions", {}).items()})
+        RoleSpec(
+            name=r["name"],
+            title=r["title"],
+            description=r.get("description", ""),
+            inherits=tuple(r.get("inherits", ())),
+            require_totp=bool(r.get("require_totp", False)),
+            permissions={k: tuple(v) for k, v in r.get("permissions", {}).items()},
+        )
         for r in c.get("roles", ())
     )
-    return ModuleSpec(name=c["module"], title=c["title"], description=c.get("description", ""),
-                      version=c.get("version", ""), order=c.get("order", 100), source=document.path,
-                      entities=tuple(c.get("entities", ())), menu=_menu(c.get("menu", ())), roles=roles)
+    return ModuleSpec(
+        name=c["module"],
+        title=c["title"],
+        description=c.get("description", ""),
+        version=c.get("version", ""),
+        order=c.get("order", 100),
+        source=document.path,
+        entities=tuple(c.get("entities", ())),
+        menu=_menu(c.get("menu", ())),
+        roles=roles,
+    )
 
 
 def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
@@ -276,9 +342,14 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
         key = (document.kind, document.name)
         if key in first:
             where = {"entity": "/x-anjian/entity", "module": "/module", "dictionary": "/dictionary"}[document.kind]
-            errors.append(MetadataError(document.path, where,
-                                        f"{document.kind} name {document.name!r} is already declared in {first[key]}",
-                                        f"Rename one of them; {document.kind} names are unique."))
+            errors.append(
+                MetadataError(
+                    document.path,
+                    where,
+                    f"{document.kind} name {document.name!r} is already declared in {first[key]}",
+                    f"Rename one of them; {document.kind} names are unique.",
+                )
+            )
         else:
             first[key] = document.path
     return errors
@@ -300,8 +371,14 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     def claim(kind: str, name: str, document: Document, where: str) -> bool:
         key = ("entity" if kind == "entity" else kind, name)
         if key in first_seen:
-            errors.append(MetadataError(document.path, where, f"{kind} name {name!r} is already declared in {first_seen[key]}",
-                                        f"Rename one of them; {kind} names are unique."))
+            errors.append(
+                MetadataError(
+                    document.path,
+                    where,
+                    f"{kind} name {name!r} is already declared in {first_seen[key]}",
+                    f"Rename one of them; {kind} names are unique.",
+                )
+            )
             return False
         first_seen[key] = document.path
         return True
@@ -325,8 +402,11 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             options = document.content["x-anjian"]
             name = options["entity"]
             if name.startswith(RESERVED_PREFIXES):
-                builder.error(["x-anjian", "entity"], f"entity names may not start with {name.split('_')[0]}_",
-                              f"Those prefixes are reserved for system tables: {', '.join(RESERVED_PREFIXES)}.")
+                builder.error(
+                    ["x-anjian", "entity"],
+                    f"entity names may not start with {name.split('_')[0]}_",
+                    f"Those prefixes are reserved for system tables: {', '.join(RESERVED_PREFIXES)}.",
+                )
             builder.entity(document.content, options, [], name, None, options.get("module"))
             errors.extend(builder.errors)
             for spec in builder.entities:
@@ -339,17 +419,27 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         for i, name in enumerate(module.entities):
             spec = entities.get(name)
             if spec is None:
-                errors.append(MetadataError(module.source, pointer(["entities", i]), f"unknown entity {name!r}",
-                                            _known("entities", entities)))
+                errors.append(
+                    MetadataError(
+                        module.source, pointer(["entities", i]), f"unknown entity {name!r}", _known("entities", entities)
+                    )
+                )
             elif spec.module not in (None, module.name):
-                errors.append(MetadataError(module.source, pointer(["entities", i]),
-                                            f"entity {name!r} declares module {spec.module!r}", "List it in that module's manifest."))
+                errors.append(
+                    MetadataError(
+                        module.source,
+                        pointer(["entities", i]),
+                        f"entity {name!r} declares module {spec.module!r}",
+                        "List it in that module's manifest.",
+                    )
+                )
             else:
                 _adopt(entities, spec, module.name)
     for spec in list(entities.values()):
         if spec.module and spec.module not in modules and not spec.is_child:
-            errors.append(MetadataError(spec.source, "/x-anjian/module", f"unknown module {spec.module!r}",
-                                        _known("modules", modules)))
+            errors.append(
+                MetadataError(spec.source, "/x-anjian/module", f"unknown module {spec.module!r}", _known("modules", modules))
+            )
     errors.extend(_check_references(entities, modules, dictionaries, functions))
     if errors:
         raise MetadataErrors(errors)
@@ -369,9 +459,12 @@ def _known(what: str, pool: Mapping[str, Any]) -> str:
     return f"Known {what}: {', '.join(names)}." if names else f"No {what} are declared; publish one first."
 
 
-def _check_references(entities: Mapping[str, EntitySpec], modules: Mapping[str, ModuleSpec],
-                      dictionaries: Mapping[str, DictionarySpec],
-                      functions: Mapping[str, frozenset[str]] | None) -> list[MetadataError]:
+def _check_references(
+    entities: Mapping[str, EntitySpec],
+    modules: Mapping[str, ModuleSpec],
+    dictionaries: Mapping[str, DictionarySpec],
+    functions: Mapping[str, frozenset[str]] | None,
+) -> list[MetadataError]:
     errors: list[MetadataError] = []
     top = {n: e for n, e in entities.items() if not e.is_child}
     for spec in entities.values():
@@ -379,50 +472,99 @@ def _check_references(entities: Mapping[str, EntitySpec], modules: Mapping[str, 
         for f in spec.fields:
             at = f"{base}/properties/{f.name}/x-anjian"
             if f.link and f.link not in top:
-                errors.append(MetadataError(spec.source, at + "/link", f"link target {f.link!r} is not a declared entity",
-                                            _known("entities", top)))
+                errors.append(
+                    MetadataError(
+                        spec.source, at + "/link", f"link target {f.link!r} is not a declared entity", _known("entities", top)
+                    )
+                )
             if f.dictionary and f.dictionary not in dictionaries:
-                errors.append(MetadataError(spec.source, at + "/dictionary", f"unknown dictionary {f.dictionary!r}",
-                                            _known("dictionaries", dictionaries)))
+                errors.append(
+                    MetadataError(
+                        spec.source,
+                        at + "/dictionary",
+                        f"unknown dictionary {f.dictionary!r}",
+                        _known("dictionaries", dictionaries),
+                    )
+                )
             if functions is not None:
                 if f.computed and f.computed not in functions.get("computed", frozenset()):
-                    errors.append(MetadataError(spec.source, at + "/computed", f"no computed function {f.computed!r} is registered",
-                                                _known("computed functions", dict.fromkeys(functions.get("computed", ())))
-                                                + " Enable the module that provides it (ANJIAN_PLUGINS)."))
+                    errors.append(
+                        MetadataError(
+                            spec.source,
+                            at + "/computed",
+                            f"no computed function {f.computed!r} is registered",
+                            _known("computed functions", dict.fromkeys(functions.get("computed", ())))
+                            + " Enable the module that provides it (ANJIAN_PLUGINS).",
+                        )
+                    )
                 for i, name in enumerate(f.validators):
                     if name not in functions.get("validator", frozenset()):
-                        errors.append(MetadataError(spec.source, f"{at}/validators/{i}", f"no validator {name!r} is registered",
-                                                    _known("validators", dict.fromkeys(functions.get("validator", ())))))
+                        errors.append(
+                            MetadataError(
+                                spec.source,
+                                f"{at}/validators/{i}",
+                                f"no validator {name!r} is registered",
+                                _known("validators", dict.fromkeys(functions.get("validator", ()))),
+                            )
+                        )
         if functions is not None:
             for i, name in enumerate(spec.validators):
                 if name not in functions.get("validator", frozenset()):
-                    errors.append(MetadataError(spec.source, f"{base}/x-anjian/validators/{i}", f"no validator {name!r} is registered",
-                                                _known("validators", dict.fromkeys(functions.get("validator", ())))))
+                    errors.append(
+                        MetadataError(
+                            spec.source,
+                            f"{base}/x-anjian/validators/{i}",
+                            f"no validator {name!r} is registered",
+                            _known("validators", dict.fromkeys(functions.get("validator", ()))),
+                        )
+                    )
     roles = {r.name for m in modules.values() for r in m.roles}
     for module in modules.values():
         errors.extend(_check_menu(module, module.menu, ["menu"], top))
         for i, role in enumerate(module.roles):
             for j, parent in enumerate(role.inherits):
                 if parent not in roles:
-                    errors.append(MetadataError(module.source, pointer(["roles", i, "inherits", j]), f"unknown role {parent!r}",
-                                                f"Known roles: {', '.join(sorted(roles))}."))
+                    errors.append(
+                        MetadataError(
+                            module.source,
+                            pointer(["roles", i, "inherits", j]),
+                            f"unknown role {parent!r}",
+                            f"Known roles: {', '.join(sorted(roles))}.",
+                        )
+                    )
             for entity, actions in role.permissions.items():
                 if entity not in top:
-                    errors.append(MetadataError(module.source, pointer(["roles", i, "permissions", entity]),
-                                                f"unknown entity {entity!r}", _known("entities", top)))
+                    errors.append(
+                        MetadataError(
+                            module.source,
+                            pointer(["roles", i, "permissions", entity]),
+                            f"unknown entity {entity!r}",
+                            _known("entities", top),
+                        )
+                    )
                 for k, action in enumerate(actions):
                     if action not in ACTIONS:
-                        errors.append(MetadataError(module.source, pointer(["roles", i, "permissions", entity, k]),
-                                                    f"unknown action {action!r}", f"Use one of: {', '.join(ACTIONS)}."))
+                        errors.append(
+                            MetadataError(
+                                module.source,
+                                pointer(["roles", i, "permissions", entity, k]),
+                                f"unknown action {action!r}",
+                                f"Use one of: {', '.join(ACTIONS)}.",
+                            )
+                        )
     return errors
 
 
-def _check_menu(module: ModuleSpec, items: tuple[MenuItem, ...], at: list[Any],
-                top: Mapping[str, EntitySpec]) -> list[MetadataError]:
+def _check_menu(
+    module: ModuleSpec, items: tuple[MenuItem, ...], at: list[Any], top: Mapping[str, EntitySpec]
+) -> list[MetadataError]:
     errors: list[MetadataError] = []
     for i, item in enumerate(items):
         if item.entity and item.entity not in top:
-            errors.append(MetadataError(module.source, pointer(at + [i, "entity"]), f"unknown entity {item.entity!r}",
-                                        _known("entities", top)))
+            errors.append(
+                MetadataError(
+                    module.source, pointer(at + [i, "entity"]), f"unknown entity {item.entity!r}", _known("entities", top)
+                )
+            )
         errors.extend(_check_menu(module, item.items, at + [i, "items"], top))
     return errors

@@ -45,13 +45,17 @@ def parse_document(path: str, text: str) -> Document:
         content = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MetadataError(
-            path, "", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            path,
+            "",
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             "Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).",
         ) from None
     kind = document_kind(content)
     if kind is None:
         raise MetadataError(
-            path, "", "not an anjian declaration",
+            path,
+            "",
+            "not an anjian declaration",
             'Give an entity an "x-anjian": {"entity": ...} object, a module manifest a "module" key, '
             'or a dictionary a "dictionary" key.',
         )
@@ -63,9 +67,9 @@ def _files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*.json"))
-                if not p.name.endswith(META_SCHEMA_SUFFIX)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                p
+                for p in sorted(path.rglob("*.json"))
+                if not p.name.endswith(META_SCHEMA_SUFFIX) and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
             found.append(path)

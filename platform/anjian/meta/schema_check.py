@@ -62,11 +62,17 @@ def _explain(error: ValidationError) -> tuple[list[Any], str, str]:
         key = error.instance
         if error.validator == "enum":
             allowed = [str(o) for o in schema.get("enum", [])]
-            return (parts + [key], f"unknown keyword {key!r} in a field",
-                    f"{_suggest(key, allowed)}Field keywords are standard JSON Schema keywords (see docs/metadata.md) "
-                    "plus an \"x-anjian\" object.")
-        return (parts + [key], f"field name {key!r} is not snake_case",
-                "Use lower-case letters, digits and underscores, starting with a letter.")
+            return (
+                parts + [key],
+                f"unknown keyword {key!r} in a field",
+                f"{_suggest(key, allowed)}Field keywords are standard JSON Schema keywords (see docs/metadata.md) "
+                'plus an "x-anjian" object.',
+            )
+        return (
+            parts + [key],
+            f"field name {key!r} is not snake_case",
+            "Use lower-case letters, digits and underscores, starting with a letter.",
+        )
     if error.validator == "propertyNames" and isinstance(error.instance, dict):
         # jsonschema reports the object; find the offending key to point at it.
         names = schema.get("propertyNames", {})
@@ -77,7 +83,7 @@ def _explain(error: ValidationError) -> tuple[list[Any], str, str]:
                     parts + [key],
                     f"unknown keyword {key!r} in a field",
                     f"{_suggest(key, list(allowed))}Field keywords are standard JSON Schema keywords "
-                    "listed in docs/metadata.md, plus an \"x-anjian\" object.",
+                    'listed in docs/metadata.md, plus an "x-anjian" object.',
                 )
             if allowed is None and not Draft202012Validator(names).is_valid(key):
                 return (
@@ -89,18 +95,26 @@ def _explain(error: ValidationError) -> tuple[list[Any], str, str]:
         missing = str(error.message).split("'")[1] if "'" in error.message else "?"
         return parts, f"the required key {missing!r} is missing", f"Add {missing!r}. {DOCS_HINT}"
     if error.validator == "pattern":
-        return parts, f"{error.instance!r} does not match {schema.get('pattern')}", (
-            "Names are snake_case (lower-case letters, digits, underscores, starting with a letter); "
-            "function names are dotted, e.g. registry.uscc_check."
+        return (
+            parts,
+            f"{error.instance!r} does not match {schema.get('pattern')}",
+            (
+                "Names are snake_case (lower-case letters, digits, underscores, starting with a letter); "
+                "function names are dotted, e.g. registry.uscc_check."
+            ),
         )
     if error.validator in ("enum", "const"):
         options = schema.get("enum") or [schema.get("const")]
-        return parts, f"{error.instance!r} is not allowed here", (
-            f"{_suggest(str(error.instance), [str(o) for o in options])}Use one of: {', '.join(map(str, options))}."
+        return (
+            parts,
+            f"{error.instance!r} is not allowed here",
+            (f"{_suggest(str(error.instance), [str(o) for o in options])}Use one of: {', '.join(map(str, options))}."),
         )
     if error.validator == "oneOf" and parts and parts[-1] == "type":
-        return parts, f"{error.instance!r} is not a JSON Schema type", (
-            "Use string, integer, number, boolean, object, array or null (or a list of them)."
+        return (
+            parts,
+            f"{error.instance!r} is not a JSON Schema type",
+            ("Use string, integer, number, boolean, object, array or null (or a list of them)."),
         )
     if error.validator == "type":
         return parts, error.message, f"Give a value of type {schema.get('type')}. {DOCS_HINT}"
@@ -120,9 +134,12 @@ def check_document(document: Document) -> list[MetadataError]:
     if document.kind == "entity" and not problems:
         meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
         for error in meta.iter_errors(document.content):
-            problems.append(MetadataError(
-                document.path, pointer(error.absolute_path),
-                f"not valid JSON Schema (draft 2020-12): {error.message}",
-                "Fix the keyword's value; see https://json-schema.org/draft/2020-12.",
-            ))
+            problems.append(
+                MetadataError(
+                    document.path,
+                    pointer(error.absolute_path),
+                    f"not valid JSON Schema (draft 2020-12): {error.message}",
+                    "Fix the keyword's value; see https://json-schema.org/draft/2020-12.",
+                )
+            )
     return problems

@@ -59,8 +59,14 @@ def _register(app: Celery) -> None:
         from ..data.transfer import import_records, read_rows
 
         platform = worker_platform()
-        report = import_records(platform.records, entity, read_rows(path), Actor(username=username, address="worker"),
-                                source=path, skip_invalid=skip_invalid)
+        report = import_records(
+            platform.records,
+            entity,
+            read_rows(path),
+            Actor(username=username, address="worker"),
+            source=path,
+            skip_invalid=skip_invalid,
+        )
         return report.as_dict()
 
 

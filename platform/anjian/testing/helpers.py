@@ -15,11 +15,15 @@ def write_json(path: Path, content: Any) -> Path:
     return path
 
 
-def entity_document(name: str, properties: dict[str, Any], required: list[str] | None = None,
-                    **options: Any) -> dict[str, Any]:
+def entity_document(name: str, properties: dict[str, Any], required: list[str] | None = None, **options: Any) -> dict[str, Any]:
     """A minimal entity declaration for tests."""
-    return {"title": name, "type": "object", "required": required or [], "properties": properties,
-            "x-anjian": {"entity": name, **options}}
+    return {
+        "title": name,
+        "type": "object",
+        "required": required or [],
+        "properties": properties,
+        "x-anjian": {"entity": name, **options},
+    }
 
 
 class ApiClient:

@@ -41,8 +41,15 @@ def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch)
     for key in list(os.environ):
         if key.startswith("ANJIAN_") and not key.startswith(("ANJIAN_TEST_", "ANJIAN_PG_")):
             monkeypatch.delenv(key)
-    return load_settings({}, home=tmp_path / "var", database_url=database_url, secret_key="test-secret-key-0123456789-0123456789-abcdef",
-                         celery_eager=True, catalog_poll_interval=0.05, demo_data=False)
+    return load_settings(
+        {},
+        home=tmp_path / "var",
+        database_url=database_url,
+        secret_key="test-secret-key-0123456789-0123456789-abcdef",
+        celery_eager=True,
+        catalog_poll_interval=0.05,
+        demo_data=False,
+    )
 
 
 @pytest.fixture

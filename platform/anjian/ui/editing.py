@@ -66,12 +66,30 @@ def _form(spec: EntitySpec, raw: dict[str, Any], errors: list[FieldError], recor
         from .display import Display
 
         display = Display(p.registry, conn, scope_for)
-        display.load_links(spec, [{k: int(v) for k, v in raw.items() if isinstance(v, str) and v.isdigit()
-                                   and spec.has_field(k) and spec.field(k).link}])
+        display.load_links(
+            spec,
+            [
+                {
+                    k: int(v)
+                    for k, v in raw.items()
+                    if isinstance(v, str) and v.isdigit() and spec.has_field(k) and spec.field(k).link
+                }
+            ],
+        )
     status = 422 if errors else 200
-    return render("anjian/form.html", spec=spec, raw=raw, errors=by_input, overridable=overridable,
-                  general=general, record_id=record_id, sections=sections(spec), registry=p.registry,
-                  files=files, display=display), status
+    return render(
+        "anjian/form.html",
+        spec=spec,
+        raw=raw,
+        errors=by_input,
+        overridable=overridable,
+        general=general,
+        record_id=record_id,
+        sections=sections(spec),
+        registry=p.registry,
+        files=files,
+        display=display,
+    ), status
 
 
 def _raw_file_ids(raw: Any) -> list[str]:
@@ -132,6 +150,3 @@ def edit_view(entity: str, record_id: int) -> Any:
     with p.engine.connect() as conn:
         record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
     return _form(spec, raw_values(p.registry, spec, record, p.codec), [], record_id)
-
-
-

@@ -70,8 +70,9 @@ def _messages(field: FieldSpec) -> str:
     return "格式无效"
 
 
-def parse_form(registry: Any, spec: EntitySpec, form: MultiDict[str, str], files: MultiDict[str, Any],
-               zone: Any, prefix: str = "") -> FormData:
+def parse_form(
+    registry: Any, spec: EntitySpec, form: MultiDict[str, str], files: MultiDict[str, Any], zone: Any, prefix: str = ""
+) -> FormData:
     """Read the inputs of ``spec`` (under ``prefix`` for child rows) into a FormData."""
     data = FormData({}, {})
     for f in spec.fields:
@@ -82,8 +83,13 @@ def parse_form(registry: Any, spec: EntitySpec, form: MultiDict[str, str], files
         if f.child:
             child = registry.entity(f.child, child_ok=True)
             rows, raws = [], []
-            indexes = sorted({int(key[len(name) + 1:].split("-")[0]) for key in form
-                              if key.startswith(name + "-") and key.endswith("-" + ROW_MARK)})
+            indexes = sorted(
+                {
+                    int(key[len(name) + 1 :].split("-")[0])
+                    for key in form
+                    if key.startswith(name + "-") and key.endswith("-" + ROW_MARK)
+                }
+            )
             for position, index in enumerate(indexes):
                 row = parse_form(registry, child, form, files, zone, f"{name}-{index}-")
                 row_id = form.get(f"{name}-{index}-id", "")
@@ -102,8 +108,9 @@ def parse_form(registry: Any, spec: EntitySpec, form: MultiDict[str, str], files
         if f.attachment is not None:
             kept = [v for v in form.getlist(name) if v]
             data.raw[f.name] = kept
-            data.files += [(pointer, spec, f, upload) for upload in files.getlist(f"{name}__upload")
-                           if upload and upload.filename]
+            data.files += [
+                (pointer, spec, f, upload) for upload in files.getlist(f"{name}__upload") if upload and upload.filename
+            ]
             data.record[f.name] = kept if f.type == "array" else (kept[0] if kept else None)
             continue
         if f.type == "boolean":
@@ -118,8 +125,9 @@ def parse_form(registry: Any, spec: EntitySpec, form: MultiDict[str, str], files
         except (ValueError, json.JSONDecodeError):
             data.errors.append(FieldError(pointer, _messages(f), "type"))
     if not prefix:
-        overrides = {key[len(OVERRIDE):]: value.strip() for key, value in form.items()
-                     if key.startswith(OVERRIDE) and value.strip()}
+        overrides = {
+            key[len(OVERRIDE) :]: value.strip() for key, value in form.items() if key.startswith(OVERRIDE) and value.strip()
+        }
         if overrides:
             data.record["_overrides"] = overrides
             data.raw["_overrides"] = overrides

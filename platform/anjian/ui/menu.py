@@ -9,7 +9,7 @@ from flask_appbuilder.menu import Menu, MenuItem
 
 from ..meta.spec import MenuItem as MenuSpec
 
-__all__ = ["CatalogMenu", "MENU_PREFIX"]
+__all__ = ["MENU_PREFIX", "CatalogMenu"]
 
 MENU_PREFIX = "anjian:"  # names of generated entries; the security manager lets signed-in users see them
 
@@ -20,8 +20,15 @@ def _items(specs: tuple[MenuSpec, ...], registry: Any) -> list[MenuItem]:
         href = spec.url or (f"/e/{spec.entity}/" if spec.entity else "")
         if spec.entity and spec.entity not in registry.catalog.entities:
             continue
-        items.append(MenuItem(name=MENU_PREFIX + (spec.entity or spec.title), href=href, icon=spec.icon or "",
-                              label=spec.title, childs=_items(spec.items, registry)))
+        items.append(
+            MenuItem(
+                name=MENU_PREFIX + (spec.entity or spec.title),
+                href=href,
+                icon=spec.icon or "",
+                label=spec.title,
+                childs=_items(spec.items, registry),
+            )
+        )
     return items
 
 
@@ -41,8 +48,11 @@ class CatalogMenu(Menu):  # type: ignore[misc]
             for module in modules:
                 children = _items(module.menu, registry)
                 if not children:
-                    children = [MenuItem(name=MENU_PREFIX + e, href=f"/e/{e}/", label=registry.catalog.entities[e].title)
-                                for e in module.entities if e in registry.catalog.entities]
+                    children = [
+                        MenuItem(name=MENU_PREFIX + e, href=f"/e/{e}/", label=registry.catalog.entities[e].title)
+                        for e in module.entities
+                        if e in registry.catalog.entities
+                    ]
                 # A module menu of one group shows that group directly.
                 if len(children) == 1 and children[0].childs:
                     generated.append(children[0])
@@ -51,7 +61,12 @@ class CatalogMenu(Menu):  # type: ignore[misc]
                 listed |= set(module.entities)
             loose = [e for e in registry.catalog.top_entities() if e.name not in listed]
             if loose:
-                generated.append(MenuItem(name=MENU_PREFIX + "_other", label="其他数据", childs=[
-                    MenuItem(name=MENU_PREFIX + e.name, href=f"/e/{e.name}/", label=e.title) for e in loose]))
+                generated.append(
+                    MenuItem(
+                        name=MENU_PREFIX + "_other",
+                        label="其他数据",
+                        childs=[MenuItem(name=MENU_PREFIX + e.name, href=f"/e/{e.name}/", label=e.title) for e in loose],
+                    )
+                )
             self._cache = (registry.version, generated)
         return [*self._cache[1], *self.menu]

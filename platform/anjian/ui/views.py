@@ -6,8 +6,18 @@ import io
 import math
 from typing import Any
 
-from flask import (Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -34,8 +44,7 @@ def platform() -> Platform:
 
 def actor() -> Actor:
     roles = tuple(sorted(r.name for r in current_user.roles))
-    return Actor(username=current_user.username, address=request.remote_addr or "", roles=roles,
-                 is_admin="Admin" in roles)
+    return Actor(username=current_user.username, address=request.remote_addr or "", roles=roles, is_admin="Admin" in roles)
 
 
 def render(template: str, **context: Any) -> str:
@@ -106,8 +115,19 @@ def list_view(entity: str) -> Any:
     columns = [spec.field(name) for name in spec.effective_list_columns]
     filters = [f for name, f in filterable_fields(spec).items() if not f.link]
     pages = max(1, math.ceil(page["total"] / query.page_size))
-    return render("anjian/list.html", spec=spec, page=page, columns=columns, display=display, filters=filters,
-                  args=args, query=query, pages=pages, page_sizes=PAGE_SIZES, registry=p.registry)
+    return render(
+        "anjian/list.html",
+        spec=spec,
+        page=page,
+        columns=columns,
+        display=display,
+        filters=filters,
+        args=args,
+        query=query,
+        pages=pages,
+        page_sizes=PAGE_SIZES,
+        registry=p.registry,
+    )
 
 
 @ui.get("/<entity>/<int:record_id>")
@@ -118,12 +138,28 @@ def detail_view(entity: str, record_id: int) -> Any:
         record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
         display = Display(p.registry, conn, scope_for)
         display.load_links(spec, [record])
-        history = conn.execute(select(audit_log).where(audit_log.c.entity == spec.name,
-                                                       audit_log.c.record_id == str(record_id))
-                               .order_by(audit_log.c.id.desc()).limit(50)).mappings().all()
+        history = (
+            conn.execute(
+                select(audit_log)
+                .where(audit_log.c.entity == spec.name, audit_log.c.record_id == str(record_id))
+                .order_by(audit_log.c.id.desc())
+                .limit(50)
+            )
+            .mappings()
+            .all()
+        )
     files = p.files.describe(_file_ids(p, spec, record))
-    return render("anjian/detail.html", spec=spec, record=record, display=display, registry=p.registry,
-                  history=history, files=files, sections=sections(spec), codec=p.codec)
+    return render(
+        "anjian/detail.html",
+        spec=spec,
+        record=record,
+        display=display,
+        registry=p.registry,
+        history=history,
+        files=files,
+        sections=sections(spec),
+        codec=p.codec,
+    )
 
 
 def _file_ids(p: Platform, spec: EntitySpec, record: dict[str, Any]) -> list[str]:
@@ -202,9 +238,12 @@ def _export(spec: EntitySpec, query: ListQuery, fmt: str) -> Response:
     buffer = io.BytesIO()
     export_records(platform().records, spec.name, query, fmt, buffer, actor())
     buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name=f"{spec.title}.{fmt}",
-                     mimetype="text/csv" if fmt == "csv" else
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        buffer,
+        as_attachment=True,
+        download_name=f"{spec.title}.{fmt}",
+        mimetype="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @ui.get("/<entity>/export")

@@ -26,8 +26,9 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings | None = None, *, platform: Platform | None = None,
-               config: dict[str, Any] | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, *, platform: Platform | None = None, config: dict[str, Any] | None = None
+) -> Flask:
     """Build the web application around a Platform (one per process)."""
     from ..api import api
 
@@ -56,8 +57,9 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     session = scoped_session(sessionmaker(bind=platform.engine))
     csrf = CSRFProtect(app)
     with app.app_context():
-        AppBuilder(app, session, menu=CatalogMenu(), indexview=HomeView,
-                   security_manager_class=AnjianSecurityManager, update_perms=False)
+        AppBuilder(
+            app, session, menu=CatalogMenu(), indexview=HomeView, security_manager_class=AnjianSecurityManager, update_perms=False
+        )
     app.register_blueprint(api)
     app.register_blueprint(ui)
     csrf.exempt(api)
