@@ -39,6 +39,7 @@ setup(
         "anjian",
         "anjian.api",
         "anjian.auth",
+        "anjian.authz",
         "anjian.audit",
         "anjian.catalog",
         "anjian.cli",
@@ -53,7 +54,7 @@ setup(
         "anjian_registry",
     ],
     package_data={
-        "anjian": ["py.typed", "templates/anjian/*.html", "static/*"],
+        "anjian": ["py.typed", "templates/anjian/*.html", "static/*", "authz/model.conf"],
         "anjian_metadata": _metadata_files(),
     },
     include_package_data=False,

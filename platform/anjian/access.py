@@ -1,8 +1,8 @@
 """Who may do what: the one interface every read and write path asks.
 
-The default policy lets any signed-in user read and write entities and reserves publishing and
-administration to administrators. The casbin policy with region scope replaces it through the
-same three methods, so no caller changes.
+``anjian.authz.CasbinAccess`` (region-scoped roles) is the platform's policy. ``DefaultAccess``
+lets any signed-in user work with every entity and reserves publishing to administrators; it is
+for embedding the engine in tools that have no users of their own.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Access:
     def scope(self, actor: Actor, entity: EntitySpec, table: Table) -> ColumnElement[bool] | None:
         raise NotImplementedError
 
-    def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any]) -> None:
+    def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any], action: str = "create") -> None:
         raise NotImplementedError
 
 
@@ -44,5 +44,5 @@ class DefaultAccess(Access):
     def scope(self, actor: Actor, entity: EntitySpec, table: Table) -> ColumnElement[bool] | None:
         return None
 
-    def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any]) -> None:
+    def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any], action: str = "create") -> None:
         return None

@@ -119,7 +119,7 @@ def load_enterprises(platform: Platform, count: int) -> int:
     if not townships or not _empty(platform, "enterprise"):
         return 0
     rng = random.Random(350524)
-    actor = Actor(username="demo", address="local")
+    actor = Actor.system("demo")
     added, seen = 0, set()
     while added < count:
         record = enterprise(rng, townships, added)
@@ -160,7 +160,7 @@ def load_organisation(platform: Platform) -> tuple[int, int, int]:
     if not townships or not all(_empty(platform, e) for e in ("agency", "staff", "expert")):
         return 0, 0, 0
     rng = random.Random(2260)
-    actor = Actor(username="demo", address="local")
+    actor = Actor.system("demo")
     ids: list[int] = []
     for name, kind, level, region, parent, head, phone in AGENCIES:
         record = {

@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from .access import Access, DefaultAccess
+from .access import Access
+from .authz import CasbinAccess
 from .audit import Actor
 from .catalog import PublishResult, Registry, current_version, load_documents_at
 from .catalog import publish as publish_catalog
@@ -43,7 +44,8 @@ class Platform:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = make_engine(self.settings.db_url)
         self.host = PluginHost(self.settings.plugins, extra=plugins)
-        self.access: Access = access or DefaultAccess()
+        self.access: Access = access or CasbinAccess(self.engine, lambda: self.registry,
+                                                     self.settings.catalog_poll_interval)
         self.codec = Codec(self.settings.timezone)
         self._lock = threading.Lock()
         self._registry = Registry(Catalog(), 0, self.host.functions)

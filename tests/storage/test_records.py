@@ -10,7 +10,7 @@ from anjian.errors import NotFound, RecordConflict, RecordValidationError
 from anjian.testing import entity_document, write_json
 
 pytestmark = pytest.mark.postgres
-ACTOR = Actor("tester", "127.0.0.1")
+ACTOR = Actor("tester", "127.0.0.1", is_admin=True)  # rules, not permissions, are under test here
 
 
 def company(**overrides):

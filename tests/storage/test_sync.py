@@ -11,7 +11,7 @@ from anjian.errors import MetadataErrors, SchemaChangeRefused
 from anjian.testing import entity_document, write_json
 
 pytestmark = pytest.mark.postgres
-ACTOR = Actor("tester")
+ACTOR = Actor("tester", is_admin=True)
 
 
 def site(tmp_path: Path, properties: dict, **options) -> Path:

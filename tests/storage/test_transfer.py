@@ -17,7 +17,7 @@ from anjian.data.query import ListQuery
 from anjian.data.transfer import export_records, import_records, read_rows
 
 pytestmark = pytest.mark.postgres
-ACTOR = Actor("importer")
+ACTOR = Actor("importer", is_admin=True)
 HEADER = ["企业名称", "credit_code", "所在行政区划", "industry", "经营状态", "从业人员数", "成立日期"]
 CODES = ["91512081MA62K0260E", "91430111MA4L41YT1U", "91350200MA2YJ1XR9G", "914403001922038216"]
 

@@ -37,7 +37,7 @@ def test_list_shows_labels_filters_sorts_and_pages(browser, app):
     for n, (industry, town) in enumerate([("C", "350524100000"), ("B", "350524101000"), ("C", "350524102000")]):
         platform.records.create("enterprise", {**COMPANY, "name": f"列表{n}号有限公司", "industry": industry,
                                                "region_code": town, "credit_code": ["91512081MA62K0260E",
-                                               "91430111MA4L41YT1U", "914403001922038216"][n]}, Actor("t"))
+                                               "91430111MA4L41YT1U", "914403001922038216"][n]}, Actor("t", is_admin=True))
     html = browser.get("/e/enterprise/?industry=C&sort=-name").get_data(as_text=True)
     assert "列表2号有限公司" in html and "列表1号有限公司" not in html
     assert html.index("列表2号") < html.index("列表0号")  # sorted descending
@@ -81,7 +81,7 @@ def test_a_link_to_a_missing_record_is_a_field_error(browser):
 
 def test_edit_keeps_child_rows_and_delete_asks_first(browser, app):
     platform = app.extensions["anjian"]
-    record = platform.records.create("enterprise", {**COMPANY, "safety_staff": [{"name": "甲"}]}, Actor("t"))
+    record = platform.records.create("enterprise", {**COMPANY, "safety_staff": [{"name": "甲"}]}, Actor("t", is_admin=True))
     url = f"/e/enterprise/{record['id']}"
     form_html = browser.get(url + "/edit").get_data(as_text=True)
     assert 'name="safety_staff-0-id"' in form_html and 'value="甲"' in form_html
@@ -100,7 +100,7 @@ def test_edit_keeps_child_rows_and_delete_asks_first(browser, app):
 
 def test_bulk_delete_and_export_of_selected_rows(browser, app):
     platform = app.extensions["anjian"]
-    ids = [platform.records.create("expert", {"name": f"专家{n}", "specialty": "fire"}, Actor("t"))["id"] for n in range(3)]
+    ids = [platform.records.create("expert", {"name": f"专家{n}", "specialty": "fire"}, Actor("t", is_admin=True))["id"] for n in range(3)]
     exported = browser.post("/e/expert/bulk", data={"action": "export", "format": "csv", "ids": [str(ids[0])]})
     text = exported.get_data().decode("utf-8-sig")
     assert exported.status_code == 200 and "专家0" in text and "专家1" not in text
@@ -130,7 +130,7 @@ def test_attachments_upload_with_the_form_and_survive_an_error(browser):
 def test_link_lookup_and_region_picker_data(browser, app):
     platform = app.extensions["anjian"]
     platform.records.create("agency", {"name": "安溪县应急管理局", "kind": "authority", "level": "county",
-                                       "region_code": "350524"}, Actor("t"))
+                                       "region_code": "350524"}, Actor("t", is_admin=True))
     found = browser.get("/e/agency/lookup?q=应急").get_json()["results"]
     assert found[0]["text"] == "安溪县应急管理局"
     assert browser.get("/e/_dict/region?path=350524100000").get_json()["path"] == ["350000", "350500", "350524", "350524100000"]

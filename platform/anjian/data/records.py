@@ -208,9 +208,12 @@ class RecordService:
         return errors
 
     def _db_errors(
-        self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], record_id: int | None
+        self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], record_id: int | None, actor: Actor
     ) -> tuple[list[FieldError], list[FieldError]]:
-        """(422 errors, 409 conflicts): missing link targets and attachments, unique clashes."""
+        """(422 errors, 409 conflicts): missing link targets and attachments, unique clashes.
+
+        A link to a record outside the actor's scope counts as missing: it must not be probed.
+        """
         errors: list[FieldError] = []
         wanted: dict[str, dict[int, list[str]]] = {}
         files: dict[str, list[str]] = {}
@@ -227,7 +230,9 @@ class RecordService:
                         files.setdefault(str(file_id), []).append(where)
         for target, ids in wanted.items():
             table = self.registry.table(target)
-            found = set(conn.execute(select(table.c.id).where(table.c.id.in_(list(ids)))).scalars())
+            query = select(table.c.id).where(table.c.id.in_(list(ids)))
+            scope = self.access.scope(actor, self.registry.entity(target), table)
+            found = set(conn.execute(query if scope is None else query.where(scope)).scalars())
             title = self.registry.entity(target).title
             for missing in sorted(set(ids) - found):
                 errors += [FieldError(w, f"关联的{title}记录 (id={missing}) 不存在", "link") for w in ids[missing]]
@@ -320,10 +325,10 @@ class RecordService:
         spec = self.registry.entity(entity)
         self.access.check(actor, spec, "create")
         record, overrides = self.prepare(spec, payload, actor, None)
-        self.access.check_record(actor, spec, record)
+        self.access.check_record(actor, spec, record, "create")
         try:
             with write(self.engine) as conn, conn.begin():
-                errors, conflicts = self._db_errors(conn, spec, record, None)
+                errors, conflicts = self._db_errors(conn, spec, record, None, actor)
                 if errors:
                     raise RecordValidationError(spec.name, errors)
                 if conflicts:
@@ -359,8 +364,8 @@ class RecordService:
                 if expected is not None and expected != old["row_version"]:
                     raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
                 record, overrides = self.prepare(spec, payload, actor, old, partial=partial)
-                self.access.check_record(actor, spec, record)
-                errors, conflicts = self._db_errors(conn, spec, record, record_id)
+                self.access.check_record(actor, spec, record, "update")
+                errors, conflicts = self._db_errors(conn, spec, record, record_id, actor)
                 if errors:
                     raise RecordValidationError(spec.name, errors)
                 if conflicts:

@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["SYSTEM", "audit_log", "catalog_version", "dictionary_item", "stored_file"]
+__all__ = ["SYSTEM", "account", "audit_log", "catalog_version", "dictionary_item", "grant", "policy_version", "stored_file"]
 
 SYSTEM = MetaData()
 
@@ -73,4 +73,35 @@ audit_log = Table(
     Column("detail", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Who a user is for the platform: the kind of user and the organisation and region they belong to.
+account = Table(
+    "anjian_account", SYSTEM,
+    Column("username", String(150), primary_key=True),
+    Column("user_type", String(20), nullable=False),  # agency | member_unit | enterprise | intermediary | public
+    Column("org_name", String(200), nullable=False, default=""),
+    Column("region_code", String(12), nullable=False),
+    Column("enterprise_id", Integer),  # the enterprise record an enterprise user acts for
+    Column("created_at", DateTime, nullable=False),
+)
+
+# A role held in a region (and every region below it), possibly until a date.
+grant = Table(
+    "anjian_grant", SYSTEM,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(150), nullable=False, index=True),
+    Column("role", String(63), nullable=False),
+    Column("region_code", String(12), nullable=False),
+    Column("expires_at", DateTime),
+    Column("granted_by", String(150), nullable=False),
+    Column("granted_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)
+
+# Bumped on every change to accounts or grants, so every process reloads its policy.
+policy_version = Table(
+    "anjian_policy_version", SYSTEM,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
 )

@@ -194,7 +194,7 @@ def _write_rows(
 ) -> None:
     """Insert the valid rows and the audit entry; leaves ``report.committed`` False to roll back."""
     registry = service.registry
-    for number, e in _db_errors(service, conn, spec, good):
+    for number, e in _db_errors(service, conn, spec, good, actor):
         report.errors.append(RowError(number, e.pointer, e.message))
     bad_rows = {e.row for e in report.errors}
     if bad_rows and not skip_invalid:
@@ -272,26 +272,28 @@ def _prepare_row(
     errors += [e for e in service.rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
     if not errors:
         try:
-            service.access.check_record(actor, spec, record)
+            service.access.check_record(actor, spec, record, "create")
         except PermissionDenied as exc:
             errors.append(FieldError("", str(exc), "scope"))
     return record, errors
 
 
 def _db_errors(
-    service: RecordService, conn: Any, spec: EntitySpec, good: list[tuple[int, dict[str, Any]]]
+    service: RecordService, conn: Any, spec: EntitySpec, good: list[tuple[int, dict[str, Any]]], actor: Actor
 ) -> Iterator[tuple[int, FieldError]]:
-    """Missing link targets and unique clashes (with stored rows and within the file), in bulk."""
+    """Missing (or out-of-scope) link targets and unique clashes (stored rows and within the file)."""
     registry = service.registry
     for f in spec.column_fields:
         if not f.link:
             continue
         wanted = {r[f.name] for _, r in good if r.get(f.name) is not None}
         target = registry.table(f.link)
+        scope = service.access.scope(actor, registry.entity(f.link), target)
         found: set[Any] = set()
         ids = list(wanted)
         for start in range(0, len(ids), 900):
-            found |= set(conn.execute(select(target.c.id).where(target.c.id.in_(ids[start : start + 900]))).scalars())
+            query = select(target.c.id).where(target.c.id.in_(ids[start : start + 900]))
+            found |= set(conn.execute(query if scope is None else query.where(scope)).scalars())
         for number, r in good:
             if r.get(f.name) is not None and r[f.name] not in found:
                 yield (

@@ -1,0 +1,128 @@
+"""CasbinAccess: the one access policy every read and write path asks.
+
+- ``check``: may the actor do this action on this entity at all (in any of their regions)?
+- ``scope``: the SQL condition a read applies: the regions of the actor's grants that allow
+  reading (a range scan on the entity's scope column), the actor's own enterprise for enterprise
+  users (owner column), or nothing at all when no grant allows reading.
+- ``check_record``: a record written must lie in a region where the action is allowed.
+Administrators (FAB's Admin role) may do everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, Table, and_, false, or_, true
+
+from ..access import Access
+from ..audit import Actor
+from ..errors import PermissionDenied
+from ..meta.spec import EntitySpec
+from .policy import PolicyState
+from .regions import ALL, prefix, region_range, within
+from .store import AccountStore
+
+__all__ = ["CasbinAccess"]
+
+ACTION_NAMES = {"read": "查看", "create": "新建", "update": "修改", "delete": "删除", "export": "导出",
+                "import": "导入", "approve": "审批", "report": "统计"}
+
+
+class CasbinAccess(Access):
+    """Region-scoped roles decided by casbin; reloads when grants or the catalog change."""
+
+    def __init__(self, engine: Engine, registry_source: Any, poll_interval: float = 0.5) -> None:
+        self.engine = engine
+        self._registry = registry_source
+        self.poll_interval = poll_interval
+        self.store = AccountStore(engine, registry_source, self)
+        self._state: PolicyState | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    # ---- the policy of the moment ---------------------------------------------------------
+
+    def state(self) -> PolicyState:
+        state = self._state
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        stale = state is None or (state.valid_until is not None and now >= state.valid_until)
+        if stale or time.monotonic() - self._checked >= self.poll_interval:
+            state = self.refresh()
+        assert state is not None
+        return state
+
+    def refresh(self) -> PolicyState:
+        with self._lock:
+            registry = self._registry()
+            with self.engine.connect() as conn:
+                key = (registry.version, self.store.version(conn))
+                now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                current = self._state
+                if current is None or current.key != key or (current.valid_until is not None and now >= current.valid_until):
+                    grants, accounts = self.store.load(conn)
+                    self._state = PolicyState(key, registry.catalog.modules.values(), grants, accounts, now)
+            self._checked = time.monotonic()
+            assert self._state is not None
+            return self._state
+
+    # ---- Access -----------------------------------------------------------------------------
+
+    def check(self, actor: Actor, entity: EntitySpec | None, action: str) -> None:
+        if actor.is_admin:
+            return
+        if entity is None:
+            raise PermissionDenied(f"只有管理员可以执行此操作 ({action})")
+        if not self.state().regions(actor.username, entity.name, action):
+            raise PermissionDenied(f"您没有{ACTION_NAMES.get(action, action)}「{entity.title}」的权限")
+
+    def scope(self, actor: Actor, entity: EntitySpec, table: Table) -> ColumnElement[bool] | None:
+        if actor.is_admin:
+            return None
+        state = self.state()
+        regions = state.regions(actor.username, entity.name, "read")
+        if not regions:
+            return false()
+        account = state.accounts.get(actor.username)
+        if account is not None and account.user_type == "enterprise":
+            # An enterprise user sees its own enterprise and the records it owns, nothing else.
+            if entity.name == "enterprise":
+                return table.c.id == account.enterprise_id
+            if entity.owner:
+                return table.c[entity.owner] == account.enterprise_id
+            return false()
+        if not entity.scope:
+            return None
+        if ALL in regions:
+            return true()
+        column = table.c[entity.scope]
+        ranges = [region_range(area) for area in _outermost(regions)]
+        return or_(*(and_(column >= low, column < high) for low, high in (r for r in ranges if r)))
+
+    def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any], action: str = "create") -> None:
+        if actor.is_admin:
+            return
+        state = self.state()
+        account = state.accounts.get(actor.username)
+        if account is not None and account.user_type == "enterprise" and entity.owner:
+            if record.get(entity.owner) != account.enterprise_id:
+                raise PermissionDenied("企业用户只能填报本企业的记录")
+        if not entity.scope:
+            return
+        region = str(record.get(entity.scope) or "")
+        areas = state.regions(actor.username, entity.name, action)
+        if not any(within(region, area) for area in areas):
+            raise PermissionDenied(f"记录所在区划 {region or '（空）'} 不在您{ACTION_NAMES.get(action, action)}「{entity.title}」的权限范围内")
+
+
+def _outermost(regions: list[str]) -> list[str]:
+    """Drop areas that lie inside another area of the list (fewer, wider ranges)."""
+    unique = sorted(set(regions), key=lambda area: len(prefix(area)))
+    kept: list[str] = []
+    for area in unique:
+        if not any(within(area, outer) for outer in kept):
+            kept.append(area)
+    return kept
