@@ -195,6 +195,7 @@ def load_organisation(platform: Platform) -> tuple[int, int, int]:
             )["id"]
         )
     staff = 0
+    regions = dict(zip(ids, [a[3] for a in AGENCIES] + [code for code, _ in townships], strict=True))
     for agency_id in ids[1:4] + ids[len(AGENCIES) :]:
         for _ in range(4 if agency_id in ids[1:4] else 2):
             staff += 1
@@ -203,6 +204,7 @@ def load_organisation(platform: Platform) -> tuple[int, int, int]:
                 {
                     "name": _person(rng),
                     "agency_id": agency_id,
+                    "region_code": regions[agency_id],
                     "gender": rng.choice(["male", "female"]),
                     "post": rng.choice(["执法员", "科员", "副站长", "站长", "科长"]),
                     "phone": f"13{rng.randint(100000000, 999999999)}",

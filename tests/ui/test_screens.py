@@ -73,7 +73,7 @@ def test_create_with_children_and_errors_next_to_fields_keeping_what_was_typed(b
 
 
 def test_a_link_to_a_missing_record_is_a_field_error(browser):
-    response = browser.post("/e/staff/new", data={"name": "张三", "agency_id": "4040", "status": "active"})
+    response = browser.post("/e/staff/new", data={"name": "张三", "agency_id": "4040", "region_code": "350524", "status": "active"})
     assert response.status_code == 422 and "不存在" in errors_in(response.get_data(as_text=True))["agency_id"]
     empty = browser.post("/e/staff/new", data={"name": "张三", "agency_id": "", "status": ""})
     assert empty.status_code == 422 and "agency_id" in errors_in(empty.get_data(as_text=True))

@@ -57,9 +57,11 @@ class PolicyState:
         self.enforcer.add_named_domain_matching_func("g", lambda request, granted: within(request, granted))
         self.roles: dict[str, dict[str, tuple[str, ...]]] = dict(BUILTIN_ROLES)
         rules, links = [], []
+        self.inherits: dict[str, tuple[str, ...]] = {}
         for module in modules:
             for role in module.roles:
                 self.roles[role.name] = dict(role.permissions)
+                self.inherits[role.name] = role.inherits
                 links += [[role.name, parent, ALL] for parent in role.inherits]
         for role, permissions in self.roles.items():
             rules += [[role, ALL, entity, action] for entity, actions in permissions.items() for action in actions]
@@ -90,9 +92,23 @@ class PolicyState:
         """The regions in which ``username`` may do ``action`` on ``entity`` (from their grants)."""
         return [g.region for g in self.grants.get(username, ()) if self.allowed(username, g.region, entity, action)]
 
+    def role_allows(self, role: str, entity: str, action: str) -> bool:
+        """Whether ``role`` (with the roles it includes) carries the permission."""
+        seen, stack = set(), [role]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if action in self.roles.get(current, {}).get(entity, ()):
+                return True
+            stack.extend(self.inherits.get(current, ()))
+        return False
+
     def explain(self, username: str, entity: str, actions: Iterable[str]) -> list[dict[str, Any]]:
-        """Each grant of the user with the actions it allows on ``entity``."""
+        """Each grant of the user with the actions its own role allows on ``entity``."""
+        actions = list(actions)
         return [{"grant": g.id, "role": g.role, "region": g.region,
                  "expires_at": g.expires_at.isoformat() if g.expires_at else None,
-                 "allows": [a for a in actions if self.allowed(username, g.region, entity, a)]}
+                 "allows": [a for a in actions if self.role_allows(g.role, entity, a)]}
                 for g in self.grants.get(username, ())]

@@ -163,12 +163,16 @@ def verify() -> None:
     click.echo(f"audit chain intact: {count} entries.")
 
 
+from .authz import authz, grant, user  # noqa: E402
 from .server import init, run, serve, worker  # noqa: E402
 
 cli.add_command(init)
 cli.add_command(run)
 cli.add_command(serve)
 cli.add_command(worker)
+cli.add_command(user)
+cli.add_command(grant)
+cli.add_command(authz)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_appbuilder.menu import Menu, MenuItem
 
 from ..meta.spec import MenuItem as MenuSpec
@@ -69,4 +69,34 @@ class CatalogMenu(Menu):  # type: ignore[misc]
                     )
                 )
             self._cache = (registry.version, generated)
-        return [*self._cache[1], *self.menu]
+        return [*_visible(self._cache[1], registry), *self.menu]
+
+
+def _visible(items: list[MenuItem], registry: Any) -> list[MenuItem]:
+    """The entries the signed-in user may open (entities they may read), without empty groups."""
+    from flask_login import current_user
+
+    from ..errors import PermissionDenied
+    from .views import actor
+
+    if not has_request_context():
+        return items  # FAB reads the menu at start-up to create menu permissions
+    if not current_user.is_authenticated:
+        return []
+    access = current_app.extensions["anjian"].access
+    result = []
+    for item in items:
+        if item.childs:
+            children = _visible(item.childs, registry)
+            if children:
+                result.append(MenuItem(name=item.name, href=item.href, icon=item.icon, label=item.label, childs=children))
+            continue
+        entity = item.name.removeprefix(MENU_PREFIX)
+        spec = registry.catalog.entities.get(entity)
+        if spec is not None:
+            try:
+                access.check(actor(), spec, "read")
+            except PermissionDenied:
+                continue
+        result.append(item)
+    return result

@@ -82,15 +82,25 @@ def home() -> Any:
     p = platform()
     registry = p.registry
     counts = {}
+    readable = {e.name for e in registry.catalog.top_entities() if _may(e, "read")}
     with p.engine.connect() as conn:
-        for spec in registry.catalog.top_entities():
+        for spec in (e for e in registry.catalog.top_entities() if e.name in readable):
             query = select(func.count()).select_from(registry.table(spec.name))
             scope = scope_for(spec)
             counts[spec.name] = conn.execute(query.where(scope) if scope is not None else query).scalar_one()
-    modules = sorted(registry.catalog.modules.values(), key=lambda m: (m.order, m.name))
+    modules = [m for m in sorted(registry.catalog.modules.values(), key=lambda m: (m.order, m.name))
+               if readable & set(m.entities)]
     listed = {e for m in modules for e in m.entities}
-    loose = [e for e in registry.catalog.top_entities() if e.name not in listed]
+    loose = [e for e in registry.catalog.top_entities() if e.name not in listed and e.name in readable]
     return render("anjian/home.html", modules=modules, loose=loose, counts=counts, registry=registry)
+
+
+def _may(spec: EntitySpec, action: str) -> bool:
+    try:
+        platform().access.check(actor(), spec, action)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _list_query(spec: EntitySpec) -> tuple[ListQuery, dict[str, str]]:
