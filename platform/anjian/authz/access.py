@@ -28,6 +28,7 @@ from .store import AccountStore
 
 __all__ = ["CasbinAccess"]
 
+ENTERPRISE_ENTITY = "enterprise"  # the entity an enterprise user's account is bound to (anjian_account.enterprise_id)
 ACTION_NAMES = {"read": "查看", "create": "新建", "update": "修改", "delete": "删除", "export": "导出",
                 "import": "导入", "approve": "审批", "report": "统计"}
 
@@ -89,7 +90,7 @@ class CasbinAccess(Access):
         account = state.accounts.get(actor.username)
         if account is not None and account.user_type == "enterprise":
             # An enterprise user sees its own enterprise and the records it owns, nothing else.
-            if entity.name == "enterprise":
+            if entity.name == ENTERPRISE_ENTITY:
                 return table.c.id == account.enterprise_id
             if entity.owner:
                 return table.c[entity.owner] == account.enterprise_id
@@ -107,9 +108,14 @@ class CasbinAccess(Access):
             return
         state = self.state()
         account = state.accounts.get(actor.username)
-        if account is not None and account.user_type == "enterprise" and entity.owner:
-            if record.get(entity.owner) != account.enterprise_id:
+        if account is not None and account.user_type == "enterprise":
+            # An enterprise user keeps its own enterprise's record and files records it owns.
+            if entity.name == ENTERPRISE_ENTITY and action == "create":
+                raise PermissionDenied("企业用户不能登记其他企业")
+            if entity.owner and record.get(entity.owner) != account.enterprise_id:
                 raise PermissionDenied("企业用户只能填报本企业的记录")
+            if entity.name != ENTERPRISE_ENTITY and not entity.owner:
+                raise PermissionDenied(f"企业用户不能填报「{entity.title}」")
         if not entity.scope:
             return
         region = str(record.get(entity.scope) or "")
