@@ -44,8 +44,7 @@ class Platform:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = make_engine(self.settings.db_url)
         self.host = PluginHost(self.settings.plugins, extra=plugins)
-        self.access: Access = access or CasbinAccess(self.engine, lambda: self.registry,
-                                                     self.settings.catalog_poll_interval)
+        self.access: Access = access or CasbinAccess(self.engine, lambda: self.registry, self.settings.catalog_poll_interval)
         self.codec = Codec(self.settings.timezone)
         self._lock = threading.Lock()
         self._registry = Registry(Catalog(), 0, self.host.functions)

@@ -49,8 +49,14 @@ class Account:
 class PolicyState:
     """casbin enforcer + grants + accounts, immutable once built."""
 
-    def __init__(self, key: tuple[int, int], modules: Iterable[ModuleSpec], grants: Iterable[Grant],
-                 accounts: Mapping[str, Account], now: dt.datetime) -> None:
+    def __init__(
+        self,
+        key: tuple[int, int],
+        modules: Iterable[ModuleSpec],
+        grants: Iterable[Grant],
+        accounts: Mapping[str, Account],
+        now: dt.datetime,
+    ) -> None:
         self.key = key
         self.accounts = dict(accounts)
         self.enforcer = casbin.FastEnforcer(MODEL, cache_key_order=[2, 3])
@@ -108,7 +114,13 @@ class PolicyState:
     def explain(self, username: str, entity: str, actions: Iterable[str]) -> list[dict[str, Any]]:
         """Each grant of the user with the actions its own role allows on ``entity``."""
         actions = list(actions)
-        return [{"grant": g.id, "role": g.role, "region": g.region,
-                 "expires_at": g.expires_at.isoformat() if g.expires_at else None,
-                 "allows": [a for a in actions if self.role_allows(g.role, entity, a)]}
-                for g in self.grants.get(username, ())]
+        return [
+            {
+                "grant": g.id,
+                "role": g.role,
+                "region": g.region,
+                "expires_at": g.expires_at.isoformat() if g.expires_at else None,
+                "allows": [a for a in actions if self.role_allows(g.role, entity, a)],
+            }
+            for g in self.grants.get(username, ())
+        ]

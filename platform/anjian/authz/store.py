@@ -25,8 +25,7 @@ def _now() -> dt.datetime:
 
 
 def _bump(conn: Connection) -> None:
-    done = conn.execute(update(policy_version).where(policy_version.c.id == 1)
-                        .values(version=policy_version.c.version + 1))
+    done = conn.execute(update(policy_version).where(policy_version.c.id == 1).values(version=policy_version.c.version + 1))
     if done.rowcount == 0:
         conn.execute(insert(policy_version).values(id=1, version=1))
 
@@ -43,10 +42,14 @@ class AccountStore:
         return int(conn.execute(select(func.coalesce(func.max(policy_version.c.version), 0))).scalar_one())
 
     def load(self, conn: Connection) -> tuple[list[Grant], dict[str, Account]]:
-        grants = [Grant(r.id, r.username, r.role, r.region_code, r.expires_at)
-                  for r in conn.execute(select(grant).where(grant.c.revoked_at.is_(None)))]
-        accounts = {r.username: Account(r.username, r.user_type, r.org_name, r.region_code, r.enterprise_id)
-                    for r in conn.execute(select(account))}
+        grants = [
+            Grant(r.id, r.username, r.role, r.region_code, r.expires_at)
+            for r in conn.execute(select(grant).where(grant.c.revoked_at.is_(None)))
+        ]
+        accounts = {
+            r.username: Account(r.username, r.user_type, r.org_name, r.region_code, r.enterprise_id)
+            for r in conn.execute(select(account))
+        }
         return grants, accounts
 
     def _check_region(self, region: str, pointer: str) -> None:
@@ -62,8 +65,9 @@ class AccountStore:
         if not any(within(region, area) for area in areas):
             raise PermissionDenied(f"您只能管理本级及下级区划的用户和授权（{region} 不在您的管理范围内）")
 
-    def save_account(self, actor: Actor, username: str, user_type: str, region: str, org_name: str = "",
-                     enterprise_id: int | None = None) -> None:
+    def save_account(
+        self, actor: Actor, username: str, user_type: str, region: str, org_name: str = "", enterprise_id: int | None = None
+    ) -> None:
         if user_type not in USER_TYPES:
             raise RecordValidationError("account", [FieldError("/user_type", f"用户类型应为 {', '.join(USER_TYPES)}", "enum")])
         self._check_region(region, "/region_code")
@@ -80,20 +84,34 @@ class AccountStore:
             _bump(conn)
             audit.append(conn, actor, "account", "_accounts", username, values)
 
-    def add_grant(self, actor: Actor, username: str, role: str, region: str,
-                  expires_at: dt.datetime | None = None) -> int:
+    def add_grant(self, actor: Actor, username: str, role: str, region: str, expires_at: dt.datetime | None = None) -> int:
         state = self.access.state()
         if role not in state.roles:
-            raise RecordValidationError("grant", [FieldError("/role", f"未知角色 {role}；可用：{', '.join(sorted(state.roles))}", "role")])
+            raise RecordValidationError(
+                "grant", [FieldError("/role", f"未知角色 {role}；可用：{', '.join(sorted(state.roles))}", "role")]
+            )
         self._check_region(region, "/region_code")
         self._check_admin_over(actor, region)
         with write(self.engine) as conn, conn.begin():
-            grant_id = conn.execute(insert(grant).values(
-                username=username, role=role, region_code=region, expires_at=expires_at, granted_by=actor.username,
-                granted_at=_now())).inserted_primary_key[0]
+            grant_id = conn.execute(
+                insert(grant).values(
+                    username=username,
+                    role=role,
+                    region_code=region,
+                    expires_at=expires_at,
+                    granted_by=actor.username,
+                    granted_at=_now(),
+                )
+            ).inserted_primary_key[0]
             _bump(conn)
-            audit.append(conn, actor, "grant", "_grants", grant_id, {"username": username, "role": role, "region": region,
-                                                                     "expires_at": expires_at})
+            audit.append(
+                conn,
+                actor,
+                "grant",
+                "_grants",
+                grant_id,
+                {"username": username, "role": role, "region": region, "expires_at": expires_at},
+            )
         self.access.refresh()
         return int(grant_id)
 
@@ -105,6 +123,12 @@ class AccountStore:
             self._check_admin_over(actor, row.region_code)
             conn.execute(update(grant).where(grant.c.id == grant_id).values(revoked_at=_now()))
             _bump(conn)
-            audit.append(conn, actor, "revoke", "_grants", grant_id, {"username": row.username, "role": row.role,
-                                                                      "region": row.region_code})
+            audit.append(
+                conn,
+                actor,
+                "revoke",
+                "_grants",
+                grant_id,
+                {"username": row.username, "role": row.role, "region": row.region_code},
+            )
         self.access.refresh()

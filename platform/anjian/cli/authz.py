@@ -31,8 +31,9 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("username")
-@click.option("--type", "user_type", required=True,
-              type=click.Choice(["agency", "member_unit", "enterprise", "intermediary", "public"]))
+@click.option(
+    "--type", "user_type", required=True, type=click.Choice(["agency", "member_unit", "enterprise", "intermediary", "public"])
+)
 @click.option("--region", required=True, help="GB/T 2260 code of the user's organisation.")
 @click.option("--org", default="", help="Organisation name.")
 @click.option("--enterprise-id", type=int, default=None, help="The enterprise an enterprise user acts for.")
@@ -63,8 +64,12 @@ def grant() -> None:
 @click.argument("username")
 @click.argument("role")
 @click.argument("region")
-@click.option("--expires", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), default=None,
-              help="The grant stops working at this time (UTC).")
+@click.option(
+    "--expires",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="The grant stops working at this time (UTC).",
+)
 def grant_add(username: str, role: str, region: str, expires: dt.datetime | None) -> None:
     """Give USERNAME the ROLE in REGION (a GB/T 2260 code, or * for everywhere)."""
     grant_id = _platform().access.store.add_grant(_actor(), username, role, region, expires)
@@ -112,20 +117,32 @@ def explain(username: str, entity: str, record_id: int | None) -> None:
     state = platform.access.state()
     account = state.accounts.get(username)
     actions = ("read", "create", "update", "delete", "export", "import")
-    click.echo(f"user {username}: " + (f"{account.user_type} in {account.region}" + (
-        f", enterprise #{account.enterprise_id}" if account.enterprise_id else "") if account else "no account"))
+    click.echo(
+        f"user {username}: "
+        + (
+            f"{account.user_type} in {account.region}"
+            + (f", enterprise #{account.enterprise_id}" if account.enterprise_id else "")
+            if account
+            else "no account"
+        )
+    )
     rows = state.explain(username, entity, actions)
     if not rows:
         click.echo("  no grants: every action is denied and reads return nothing")
     for row in rows:
         until = f" until {row['expires_at']}" if row["expires_at"] else ""
-        click.echo(f"  grant {row['grant']}: {row['role']} in {row['region']}{until} -> "
-                   f"{', '.join(row['allows']) or 'nothing on ' + entity}")
+        click.echo(
+            f"  grant {row['grant']}: {row['role']} in {row['region']}{until} -> "
+            f"{', '.join(row['allows']) or 'nothing on ' + entity}"
+        )
     actor = Actor(username=username)
     table = platform.registry.table(spec.name)
     scope = platform.access.scope(actor, spec, table)
-    text = "none (all records)" if scope is None else str(scope.compile(dialect=sqlite.dialect(),
-                                                                        compile_kwargs={"literal_binds": True}))
+    text = (
+        "none (all records)"
+        if scope is None
+        else str(scope.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    )
     click.echo(f"  read filter on {entity}: {text}")
     if record_id is not None:
         with platform.engine.connect() as conn:

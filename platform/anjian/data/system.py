@@ -77,7 +77,8 @@ audit_log = Table(
 
 # Who a user is for the platform: the kind of user and the organisation and region they belong to.
 account = Table(
-    "anjian_account", SYSTEM,
+    "anjian_account",
+    SYSTEM,
     Column("username", String(150), primary_key=True),
     Column("user_type", String(20), nullable=False),  # agency | member_unit | enterprise | intermediary | public
     Column("org_name", String(200), nullable=False, default=""),
@@ -88,7 +89,8 @@ account = Table(
 
 # A role held in a region (and every region below it), possibly until a date.
 grant = Table(
-    "anjian_grant", SYSTEM,
+    "anjian_grant",
+    SYSTEM,
     Column("id", Integer, primary_key=True),
     Column("username", String(150), nullable=False, index=True),
     Column("role", String(63), nullable=False),
@@ -101,7 +103,8 @@ grant = Table(
 
 # Bumped on every change to accounts or grants, so every process reloads its policy.
 policy_version = Table(
-    "anjian_policy_version", SYSTEM,
+    "anjian_policy_version",
+    SYSTEM,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("version", Integer, nullable=False),
 )

@@ -88,8 +88,9 @@ def home() -> Any:
             query = select(func.count()).select_from(registry.table(spec.name))
             scope = scope_for(spec)
             counts[spec.name] = conn.execute(query.where(scope) if scope is not None else query).scalar_one()
-    modules = [m for m in sorted(registry.catalog.modules.values(), key=lambda m: (m.order, m.name))
-               if readable & set(m.entities)]
+    modules = [
+        m for m in sorted(registry.catalog.modules.values(), key=lambda m: (m.order, m.name)) if readable & set(m.entities)
+    ]
     listed = {e for m in modules for e in m.entities}
     loose = [e for e in registry.catalog.top_entities() if e.name not in listed and e.name in readable]
     return render("anjian/home.html", modules=modules, loose=loose, counts=counts, registry=registry)
