@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from .access import Access
-from .authz import CasbinAccess
 from .audit import Actor
+from .authz import CasbinAccess
 from .catalog import PublishResult, Registry, current_version, load_documents_at
 from .catalog import publish as publish_catalog
 from .config import Settings, load_settings

@@ -111,3 +111,33 @@ def test_a_published_entity_appears_without_restart(page, shot, server, tmp_path
     text = page.inner_text(".anjian-page")
     assert "危化品泄漏应急演练" in text and "安溪县应急管理局" in text
     shot("08-new-entity-detail")
+
+
+def test_a_township_officer_sees_only_their_township(page, shot, server):
+    def cli(*args):
+        subprocess.run([sys.executable, "-m", "anjian.cli", *args], env=server["env"], check=True,
+                       capture_output=True, timeout=120)
+
+    cli("user", "add", "fengcheng", "--type", "agency", "--region", "350524100000", "--password", "Fengcheng-1")
+    cli("grant", "add", "fengcheng", "registry_clerk", "350524100000")
+    page.goto("/login/")
+    page.fill("input[name=username]", "fengcheng")
+    page.fill("input[name=password]", "Fengcheng-1")
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url("**/e/")
+    assert "监管机构和人员" not in page.inner_text(".navbar")  # no grant there: no menu
+    page.goto("/e/enterprise/?page_size=100")
+    regions = page.locator("table.anjian-list tbody tr td:nth-child(4)").all_inner_texts()
+    assert regions and set(regions) == {"凤城镇"}
+    shot("09-township-officer-list")
+    with page.expect_download() as download:
+        page.click("a:has-text('导出全部')")
+    from openpyxl import load_workbook
+
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as handle:
+        rows = list(load_workbook(handle).active.iter_rows(values_only=True))[1:]
+    assert len(rows) == len(regions) and {r[5] for r in rows} == {"350524100000"}  # id, name, code, 登记区划, address, region
+    found = page.request.get("/e/enterprise/lookup?q=有限公司").json()["results"]
+    assert len(found) == min(20, len(regions))
+    assert page.request.get("/e/agency/").status == 403
