@@ -52,6 +52,8 @@ class Settings(BaseModel):
     timezone: str = Field("Asia/Shanghai", description="Time zone dates and times are shown in.")
     demo_data: bool = Field(True, description="Load demo data on `anjian run`.")
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Largest accepted upload.")
+    lockout_threshold: int = Field(5, ge=1, le=100, description="Failed logins in a row before a lock.")
+    lockout_seconds: int = Field(60, ge=1, description="First lock; each further failure doubles it (max 1 h).")
 
     @field_validator("database_url", "broker_url", "result_backend")
     @classmethod

@@ -13,6 +13,7 @@ Every error says what is wrong and what to do, and keeps its data as attributes 
     ├── RecordConflict(entity, errors)                         409: unique clash, stale version
     ├── NotFound(what)                                         404
     ├── AuthenticationFailed(message)                          401
+    │   └── LoginLocked(message, retry_after)                  429
     └── PermissionDenied(message)                              403
 """
 
@@ -27,6 +28,7 @@ __all__ = [
     "AuthenticationFailed",
     "ConfigError",
     "FieldError",
+    "LoginLocked",
     "MetadataError",
     "MetadataErrors",
     "NotFound",
@@ -161,6 +163,17 @@ class AuthenticationFailed(AnjianError):
 
     http_status = 401
     code = "auth.failed"
+
+
+class LoginLocked(AuthenticationFailed):
+    """Too many failed logins in a row; the account is locked for a while."""
+
+    http_status = 429
+    code = "auth.locked"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"登录失败次数过多，账号已临时锁定，请 {retry_after} 秒后再试")
 
 
 class PermissionDenied(AnjianError):

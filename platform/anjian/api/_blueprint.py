@@ -10,7 +10,14 @@ from werkzeug.exceptions import HTTPException
 
 from ..audit import Actor
 from ..auth import TokenService
-from ..errors import AnjianError, AuthenticationFailed, MetadataErrors, RecordValidationError, SchemaChangeRefused
+from ..errors import (
+    AnjianError,
+    AuthenticationFailed,
+    LoginLocked,
+    MetadataErrors,
+    RecordValidationError,
+    SchemaChangeRefused,
+)
 from ..runtime import Platform
 
 __all__ = ["api", "current_actor", "platform", "tokens"]
@@ -76,6 +83,8 @@ def _anjian_error(exc: AnjianError) -> Any:
     response.status_code = exc.http_status
     if exc.http_status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="anjian"'
+    if isinstance(exc, LoginLocked):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 

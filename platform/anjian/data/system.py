@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["SYSTEM", "account", "audit_log", "catalog_version", "dictionary_item", "grant", "policy_version", "stored_file"]
+__all__ = ["SYSTEM", "account", "login_failure", "audit_log", "catalog_version", "dictionary_item", "grant", "policy_version", "stored_file"]
 
 SYSTEM = MetaData()
 
@@ -107,4 +107,13 @@ policy_version = Table(
     SYSTEM,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("version", Integer, nullable=False),
+)
+
+# Consecutive failed logins per user name (known or not), for lockout with backoff.
+login_failure = Table(
+    "anjian_login_failure", SYSTEM,
+    Column("username", String(150), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", DateTime, nullable=False),
+    Column("locked_until", DateTime),
 )

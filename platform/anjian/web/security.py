@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from .. import audit
 from ..audit import Actor
+from ..auth.lockout import LoginGuard
 from ..data.db import write
 
 __all__ = ["AnjianSecurityManager", "record_login"]
@@ -31,11 +32,29 @@ def _via() -> dict[str, Any]:
 class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
     """Only the audit hooks differ from FAB's own manager."""
 
+    def login_guard(self) -> LoginGuard:
+        settings = current_app.extensions["anjian"].settings
+        return LoginGuard(current_app.extensions["anjian"].engine, settings.lockout_threshold, settings.lockout_seconds)
+
     def auth_user_db(self, username: str, password: str) -> Any:
+        guard = self.login_guard()
+        name = (username or "")[:150]
+        wait = guard.locked_for(name)
+        if wait:
+            record_login(name, "login_locked", {**_via(), "retry_after": wait})
+            if has_request_context():
+                g.anjian_login_locked = wait  # the token endpoint answers 429 with Retry-After
+            return None
         user = super().auth_user_db(username, password)
-        # FAB calls the failure hook only for known users; record unknown names too.
-        if user is None and username and self.find_user(username=username) is None and self.find_user(email=username) is None:
-            record_login(username, "login_failed", {**_via(), "unknown_user": True})
+        if user is None:
+            # FAB calls the failure hook only for known users; record unknown names too.
+            if name and self.find_user(username=name) is None and self.find_user(email=name) is None:
+                record_login(name, "login_failed", {**_via(), "unknown_user": True})
+            lock = guard.failed(name) if name else 0
+            if lock:
+                record_login(name, "login_locked", {**_via(), "retry_after": lock})
+        else:
+            guard.succeeded(name)
         return user
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
