@@ -55,8 +55,15 @@ class Platform:
     # ---- catalog ---------------------------------------------------------------------------
 
     def init_db(self) -> None:
-        """Create the engine's own tables (idempotent)."""
+        """Create the engine's own tables, and add columns and indexes newer versions need (idempotent)."""
+        from .data.db import write
+        from .data.sync import apply_plan, plan_sync
+
         SYSTEM.create_all(self.engine)
+        with write(self.engine) as conn, conn.begin():
+            plan = plan_sync(conn, SYSTEM, {}, {}, {})
+            if plan.actions:  # additive only: a destructive change here would be refused, never applied
+                apply_plan(conn, SYSTEM, plan, confirm_destructive=False, export_dir=self.settings.export_dir)
 
     @property
     def registry(self) -> Registry:

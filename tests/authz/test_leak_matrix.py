@@ -207,3 +207,20 @@ def test_menus_and_home_show_only_what_the_user_may_read(clients):
     assert "/e/agency/" in home and "/e/enterprise/" not in home
     _, _, ui = clients["public"]
     assert "/e/" not in re.sub(r'href="/e/"', "", ui.get("/e/").get_data(as_text=True)).replace("/e/_static", "")
+
+
+def test_the_audit_log_screen_is_scoped(world, clients):
+    from anjian.authz.regions import within
+
+    platform = world["platform"]
+    platform.access.store.add_grant(ADMIN, "county_b", "auditor", "350203")
+    platform.access._checked = 0
+    _, _, ui = clients["county_b"]
+    html = ui.get("/e/_audit/?entity=enterprise").get_data(as_text=True)
+    regions = {r for i, r in world["records"]["enterprise"].items()}
+    shown = re.findall(r'<tr data-audit="\d+">.*?</tr>', html, re.S)
+    assert shown and all("思明区" in row for row in shown)  # only entries of records in 思明区
+    assert any(within(r, "350203") for r in regions)
+    _, _, ui = clients["county_a"]
+    assert ui.get("/e/_audit/").status_code == 403  # no auditor grant
+    assert "审计日志" not in ui.get("/e/").get_data(as_text=True)

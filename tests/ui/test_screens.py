@@ -154,3 +154,14 @@ def test_a_new_entity_gets_screens_and_a_menu_entry_without_restart(browser, api
     assert "重点场所" in browser.get("/e/").get_data(as_text=True)
     created = browser.post("/e/key_site/new", data={"name": "凤城广场"})
     assert created.status_code == 302 and "凤城广场" in browser.get(created.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_audit_log_screen_filters_entries(browser, app):
+    platform = app.extensions["anjian"]
+    created = platform.records.create("expert", {"name": "审计专家", "specialty": "fire", "region_code": "350524"},
+                                      Actor("t", is_admin=True))
+    html = browser.get(f"/e/_audit/?entity=expert&record_id={created['id']}").get_data(as_text=True)
+    rows = re.findall(r'<tr data-audit="\d+">.*?</tr>', html, re.S)
+    assert len(rows) == 1 and "create" in rows[0] and "安溪县" in rows[0]
+    logins = browser.get("/e/_audit/?action=login").get_data(as_text=True)
+    assert "admin" in logins

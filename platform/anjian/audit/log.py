@@ -42,6 +42,7 @@ class AuditEntry:
     entity: str
     record_id: str
     detail: Mapping[str, Any]
+    region: str = ""
 
 
 def _digest(prev: str, entry: AuditEntry) -> str:
@@ -54,6 +55,8 @@ def _digest(prev: str, entry: AuditEntry) -> str:
             entry.action,
             entry.entity,
             entry.record_id,
+            # An entry without a region hashes as entries did before regions were recorded.
+            *([entry.region] if entry.region else []),
             entry.detail,
         ],
         ensure_ascii=False,
@@ -80,13 +83,14 @@ def _row(prev: str, entry: AuditEntry) -> dict[str, Any]:
         "action": entry.action,
         "entity": entry.entity,
         "record_id": entry.record_id,
+        "region": entry.region,
         "detail": dict(entry.detail),
         "prev_hash": prev,
         "hash": _digest(prev, entry),
     }
 
 
-def _entry(actor: Actor, action: str, entity: str, record_id: object, detail: Mapping[str, Any]) -> AuditEntry:
+def _entry(actor: Actor, action: str, entity: str, record_id: object, detail: Mapping[str, Any], region: str) -> AuditEntry:
     # The stored detail must hash the same after a JSON round trip.
     clean = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
     return AuditEntry(
@@ -97,6 +101,7 @@ def _entry(actor: Actor, action: str, entity: str, record_id: object, detail: Ma
         entity,
         "" if record_id is None else str(record_id),
         clean,
+        region,
     )
 
 
@@ -107,17 +112,18 @@ def append(
     entity: str = "",
     record_id: object = None,
     detail: Mapping[str, Any] | None = None,
+    region: str = "",
 ) -> None:
-    """Append one entry inside the caller's transaction."""
-    append_many(connection, [(actor, action, entity, record_id, detail or {})])
+    """Append one entry inside the caller's transaction (``region``: the record's, for scoped reading)."""
+    append_many(connection, [(actor, action, entity, record_id, detail or {}, region)])
 
 
-def append_many(connection: Connection, entries: Iterable[tuple[Actor, str, str, object, Mapping[str, Any]]]) -> None:
+def append_many(connection: Connection, entries: Iterable[tuple[Actor, str, str, object, Mapping[str, Any], str]]) -> None:
     """Append several entries in order inside the caller's transaction."""
     prev = _lock_chain(connection)
     rows = []
-    for actor, action, entity, record_id, detail in entries:
-        row = _row(prev, _entry(actor, action, entity, record_id, detail))
+    for actor, action, entity, record_id, detail, region in entries:
+        row = _row(prev, _entry(actor, action, entity, record_id, detail, region or ""))
         rows.append(row)
         prev = row["hash"]
     if rows:
@@ -131,7 +137,7 @@ def verify(connection: Connection) -> tuple[int, str | None]:
     result = connection.execute(select(audit_log).order_by(audit_log.c.id).execution_options(yield_per=2000))
     try:
         for row in result:
-            entry = AuditEntry(row.at, row.actor, row.address, row.action, row.entity, row.record_id, row.detail)
+            entry = AuditEntry(row.at, row.actor, row.address, row.action, row.entity, row.record_id, row.detail, row.region)
             if row.prev_hash != prev:
                 return count, f"entry {row.id}: the entry before it was removed or altered (chain link broken)"
             if _digest(prev, entry) != row.hash:

@@ -46,8 +46,11 @@ class LoginGuard:
             lock = 0
             if failures >= self.threshold:
                 lock = min(MAX_LOCK, self.base * 2 ** (failures - self.threshold))
-            values = {"failures": failures, "last_failure": now,
-                      "locked_until": now + dt.timedelta(seconds=lock) if lock else None}
+            values = {
+                "failures": failures,
+                "last_failure": now,
+                "locked_until": now + dt.timedelta(seconds=lock) if lock else None,
+            }
             if failures == 1:
                 conn.execute(delete(login_failure).where(login_failure.c.username == username))
                 conn.execute(insert(login_failure).values(username=username, **values))

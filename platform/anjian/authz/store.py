@@ -111,6 +111,7 @@ class AccountStore:
                 "_grants",
                 grant_id,
                 {"username": username, "role": role, "region": region, "expires_at": expires_at},
+                region="" if region == ALL else region,
             )
         self.access.refresh()
         return int(grant_id)

@@ -309,7 +309,8 @@ class RecordService:
         fresh = {p: w["reason"] for p, w in overrides.items() if p not in before}
         if fresh:
             detail["overrides"] = fresh
-        audit.append(conn, actor, action, spec.name, record_id, detail)
+        region = str(stored.get(spec.scope) or "") if spec.scope else ""
+        audit.append(conn, actor, action, spec.name, record_id, detail, region=region)
         return stored
 
     def _conflict(self, spec: EntitySpec, exc: IntegrityError) -> RecordConflict:
@@ -411,7 +412,15 @@ class RecordService:
             self._delete_children(conn, spec, [record_id])
             conn.execute(delete(table).where(table.c.id == record_id))
             self.hooks.anjian_record_written(entity=spec, action="delete", record=old, connection=conn)
-            audit.append(conn, actor, "delete", spec.name, record_id, {"changes": _diff(old, None)})
+            audit.append(
+                conn,
+                actor,
+                "delete",
+                spec.name,
+                record_id,
+                {"changes": _diff(old, None)},
+                region=str(old.get(spec.scope) or "") if spec.scope else "",
+            )
 
     def require(self, conn: Connection, spec: EntitySpec, record_id: int) -> None:
         table = self.registry.table(spec.name)

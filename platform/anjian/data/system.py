@@ -15,7 +15,17 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["SYSTEM", "account", "login_failure", "audit_log", "catalog_version", "dictionary_item", "grant", "policy_version", "stored_file"]
+__all__ = [
+    "SYSTEM",
+    "account",
+    "login_failure",
+    "audit_log",
+    "catalog_version",
+    "dictionary_item",
+    "grant",
+    "policy_version",
+    "stored_file",
+]
 
 SYSTEM = MetaData()
 
@@ -70,6 +80,7 @@ audit_log = Table(
     Column("action", String(32), nullable=False, index=True),
     Column("entity", String(63), nullable=False, default="", index=True),
     Column("record_id", String(64), nullable=False, default=""),
+    Column("region", String(12), nullable=False, default="", index=True),  # the record's region, for scoped reading
     Column("detail", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
@@ -111,7 +122,8 @@ policy_version = Table(
 
 # Consecutive failed logins per user name (known or not), for lockout with backoff.
 login_failure = Table(
-    "anjian_login_failure", SYSTEM,
+    "anjian_login_failure",
+    SYSTEM,
     Column("username", String(150), primary_key=True),
     Column("failures", Integer, nullable=False),
     Column("last_failure", DateTime, nullable=False),

@@ -68,6 +68,7 @@ class CatalogMenu(Menu):  # type: ignore[misc]
                         childs=[MenuItem(name=MENU_PREFIX + e.name, href=f"/e/{e.name}/", label=e.title) for e in loose],
                     )
                 )
+            generated.append(MenuItem(name=MENU_PREFIX + "_audit", href="/e/_audit/", icon="fa-history", label="审计日志"))
             self._cache = (registry.version, generated)
         return [*_visible(self._cache[1], registry), *self.menu]
 
@@ -92,6 +93,13 @@ def _visible(items: list[MenuItem], registry: Any) -> list[MenuItem]:
                 result.append(MenuItem(name=item.name, href=item.href, icon=item.icon, label=item.label, childs=children))
             continue
         entity = item.name.removeprefix(MENU_PREFIX)
+        if entity == "_audit":
+            from .audit import audit_scope
+
+            try:
+                audit_scope()
+            except PermissionDenied:
+                continue
         spec = registry.catalog.entities.get(entity)
         if spec is not None:
             try:

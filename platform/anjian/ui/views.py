@@ -313,4 +313,4 @@ def file_view(file_id: str) -> Any:
     return send_file(p.files.path(file_id), mimetype=row["content_type"], as_attachment=True, download_name=row["name"])
 
 
-from . import editing  # noqa: E402,F401  (the create and edit routes)
+from . import audit, editing  # noqa: E402,F401  (the audit log, create and edit routes)
