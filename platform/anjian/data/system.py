@@ -18,11 +18,11 @@ from sqlalchemy import (
 __all__ = [
     "SYSTEM",
     "account",
-    "login_failure",
     "audit_log",
     "catalog_version",
     "dictionary_item",
     "grant",
+    "login_failure",
     "policy_version",
     "stored_file",
 ]

@@ -14,7 +14,7 @@ from ..data.system import audit_log
 from ..errors import PermissionDenied
 from .views import actor, platform, render, ui
 
-__all__ = ["audit_view", "audit_scope"]
+__all__ = ["audit_scope", "audit_view"]
 
 PAGE = 50
 ACTIONS = (
