@@ -121,7 +121,11 @@ def test_the_background_worker_follows_the_catalog(environment, tmp_path):
 
         csv_file = tmp_path / "drills.csv"
         csv_file.write_text("title\n消防演练\n危化品泄漏演练\n", encoding="utf-8")
-        report = celery.send_task("anjian.import_file", args=["drill", str(csv_file), "worker-test"]).get(timeout=30)
+        refused = celery.send_task("anjian.import_file", args=["drill", str(csv_file), "nobody"])
+        with pytest.raises(Exception, match="权限"):  # the worker applies the user's permissions too
+            refused.get(timeout=30)
+        report = celery.send_task("anjian.import_file", args=["drill", str(csv_file), "admin"],
+                                  kwargs={"is_admin": True}).get(timeout=30)
         assert report["committed"] and report["created"] == 2
     finally:
         worker.terminate()

@@ -54,8 +54,14 @@ def _register(app: Celery) -> None:
         return {"version": platform.registry.version, "entities": sorted(platform.registry.catalog.entities)}
 
     @app.task(name="anjian.import_file")
-    def import_file(entity: str, path: str, username: str, skip_invalid: bool = False) -> dict[str, Any]:
-        """Import a CSV/XLSX file in the background; returns the import report."""
+    def import_file(
+        entity: str, path: str, username: str, skip_invalid: bool = False, is_admin: bool = False
+    ) -> dict[str, Any]:
+        """Import a CSV/XLSX file in the background as ``username``; returns the import report.
+
+        Tasks are queued by server code only, which passes the identity it has authenticated; the
+        user's grants and scope apply in the worker as they would in the web process.
+        """
         from ..data.transfer import import_records, read_rows
 
         platform = worker_platform()
@@ -63,7 +69,7 @@ def _register(app: Celery) -> None:
             platform.records,
             entity,
             read_rows(path),
-            Actor(username=username, address="worker"),
+            Actor(username=username, address="worker", is_admin=is_admin),
             source=path,
             skip_invalid=skip_invalid,
         )
