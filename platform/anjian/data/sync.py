@@ -258,8 +258,11 @@ def _plan_table(
                 change.affected = dupes
                 change.detail += f"; {dupes} values are stored more than once. Resolve the duplicates, then publish again"
         yield change
-    declared = {i.name for i in table.indexes}
+    # Indexes that back a constraint (PostgreSQL reports them) belong to the constraint, not to us.
+    declared = {i.name for i in table.indexes} | {c.name for c in table.constraints if c.name}
     for name, index in index_names.items():
+        if index.get("duplicates_constraint"):
+            continue
         if name and name.startswith(("ix_", "uq_")) and name not in declared:
             yield Change("drop_index", table.name, ",".join(index["column_names"]), f"{name} no longer declared", old=name)
 
