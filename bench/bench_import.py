@@ -15,7 +15,7 @@ from anjian import Actor
 from anjian.data.transfer import import_records
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))  # scripts run with PYTHONSAFEPATH=1
-from common import enterprise_rows, fresh_platform  # noqa: E402
+from common import enterprise_rows, fresh_platform, typed_rows  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 
@@ -28,18 +28,7 @@ def main() -> str:
     fields = [f.name for f in spec.column_fields if f.name in records[0]]
     sheet = [fields] + [[r[f] for f in fields] for r in records]
 
-    codec = platform.codec
-    typed = [
-        {
-            **{f.name: codec.to_db(f, r.get(f.name)) for f in spec.column_fields},
-            "created_at": codec.now(),
-            "updated_at": codec.now(),
-            "created_by": "raw",
-            "updated_by": "raw",
-            "row_version": 1,
-        }
-        for r in records
-    ]
+    typed = typed_rows(platform, records)
     start = time.perf_counter()
     with platform.engine.begin() as conn:
         for chunk in range(0, len(typed), 2000):

@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).parent))  # scripts run with PYTHONSAFEPATH=1
-from common import Server, enterprise_rows, fresh_platform, percentiles  # noqa: E402
+from common import Server, fresh_platform, insert_enterprises, percentiles  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 REQUESTS = 200
@@ -22,23 +22,7 @@ QUERY = "/e/enterprise?industry=C&status=active&sort=name&page=3&page_size=20"
 
 def main() -> str:
     platform = fresh_platform()
-    spec = platform.registry.entity("enterprise")
-    table = platform.registry.table("enterprise")
-    codec = platform.codec
-    rows = [
-        {
-            **{f.name: codec.to_db(f, r.get(f.name)) for f in spec.column_fields},
-            "created_at": codec.now(),
-            "updated_at": codec.now(),
-            "created_by": "bench",
-            "updated_by": "bench",
-            "row_version": 1,
-        }
-        for r in enterprise_rows(COUNT)
-    ]
-    with platform.engine.begin() as conn:
-        for start in range(0, len(rows), 5000):
-            conn.execute(insert(table), rows[start : start + 5000])
+    insert_enterprises(platform, COUNT)
     server = Server(platform)
     try:
         assert server.call(QUERY)[0] == 200
@@ -55,6 +39,7 @@ def main() -> str:
             floor.append(time.perf_counter() - start)
     finally:
         server.stop()
+    table = platform.registry.table("enterprise")
     where = (table.c.industry == "C") & (table.c.status == "active")
     direct = []
     with platform.engine.connect() as conn:

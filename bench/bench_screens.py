@@ -11,10 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import insert
-
 sys.path.insert(0, str(Path(__file__).parent))  # scripts run with PYTHONSAFEPATH=1
-from common import enterprise_rows, fresh_platform, percentiles  # noqa: E402
+from common import fresh_platform, insert_enterprises, percentiles  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 REQUESTS = 100
@@ -61,22 +59,7 @@ def timed(client, url: str) -> list[float]:  # type: ignore[no-untyped-def]
 
 def main() -> str:
     platform = fresh_platform()
-    spec = platform.registry.entity("enterprise")
-    codec = platform.codec
-    rows = [
-        {
-            **{f.name: codec.to_db(f, r.get(f.name)) for f in spec.column_fields},
-            "created_at": codec.now(),
-            "updated_at": codec.now(),
-            "created_by": "bench",
-            "updated_by": "bench",
-            "row_version": 1,
-        }
-        for r in enterprise_rows(COUNT)
-    ]
-    with platform.engine.begin() as conn:
-        for start in range(0, len(rows), 5000):
-            conn.execute(insert(platform.registry.table("enterprise")), rows[start : start + 5000])
+    insert_enterprises(platform, COUNT)
     app = build_app(platform)
     client = app.test_client()
     assert client.post("/login/", data={"username": "bench", "password": PASSWORD}).status_code == 302

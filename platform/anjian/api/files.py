@@ -36,6 +36,5 @@ def upload() -> Any:
 @api.get("/files/<file_id>")
 def download(file_id: str) -> Any:
     p = platform()
-    row = p.files.get(file_id)
-    p.access.check(current_actor(), p.registry.entity(row["entity"], child_ok=True), "read")
+    row = p.files.readable(file_id, current_actor(), p.registry, p.access)
     return send_file(p.files.path(file_id), mimetype=row["content_type"], as_attachment=True, download_name=row["name"])

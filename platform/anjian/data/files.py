@@ -102,6 +102,12 @@ class FileStore:
             rows = conn.execute(select(stored_file).where(stored_file.c.id.in_(ids))).mappings()
             return {row["id"]: dict(row) for row in rows}
 
+    def readable(self, file_id: str, actor: Actor, registry: Any, access: Any) -> dict[str, Any]:
+        """A file's description, if the actor may read the entity it was uploaded for (else 403/404)."""
+        row = self.get(file_id)
+        access.check(actor, registry.entity(row["entity"], child_ok=True), "read")
+        return row
+
     def get(self, file_id: str) -> dict[str, Any]:
         found = self.describe([file_id]).get(file_id)
         if found is None:

@@ -54,9 +54,7 @@ def _register(app: Celery) -> None:
         return {"version": platform.registry.version, "entities": sorted(platform.registry.catalog.entities)}
 
     @app.task(name="anjian.import_file")
-    def import_file(
-        entity: str, path: str, username: str, skip_invalid: bool = False, is_admin: bool = False
-    ) -> dict[str, Any]:
+    def import_file(entity: str, path: str, username: str, skip_invalid: bool = False, is_admin: bool = False) -> dict[str, Any]:
         """Import a CSV/XLSX file in the background as ``username``; returns the import report.
 
         Tasks are queued by server code only, which passes the identity it has authenticated; the

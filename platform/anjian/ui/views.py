@@ -308,8 +308,7 @@ def dictionary_view(name: str) -> Any:
 @ui.get("/_file/<file_id>")
 def file_view(file_id: str) -> Any:
     p = platform()
-    row = p.files.get(file_id)
-    p.access.check(actor(), p.registry.entity(row["entity"], child_ok=True), "read")
+    row = p.files.readable(file_id, actor(), p.registry, p.access)
     return send_file(p.files.path(file_id), mimetype=row["content_type"], as_attachment=True, download_name=row["name"])
 
 
