@@ -97,3 +97,18 @@ def test_configuration_errors_are_one_clear_message(run, tmp_path):
     result = subprocess.run([sys.executable, "-m", "anjian.cli", "check"], env=env, capture_output=True, text=True)
     assert result.returncode == 2 and "ANJIAN_PROT: unknown setting" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_accounts_grants_and_explain(run):
+    run("publish", check=0)
+    run("user", "add", "fengcheng", "--type", "agency", "--region", "350524100000", check=0)
+    added = run("grant", "add", "fengcheng", "registry_clerk", "350524100000", check=0)
+    grant_id = added.stdout.split()[1].rstrip(":")
+    assert f"{grant_id}\tfengcheng\tregistry_clerk\t350524100000" in run("grant", "list", check=0).stdout
+    explained = run("authz", "explain", "--user", "fengcheng", "--entity", "enterprise", check=0).stdout
+    assert "registry_clerk in 350524100000 -> read, create, update, export" in explained
+    assert "enterprise.region_code >= '350524100'" in explained
+    assert "/region_code" in run("grant", "add", "fengcheng", "registry_clerk", "999999", check=1).stderr
+    assert f"grant {grant_id} revoked" in run("grant", "revoke", grant_id, check=0).stdout
+    assert "no grants" in run("authz", "explain", "--user", "fengcheng", "--entity", "enterprise", check=0).stdout
+    assert "不存在或已撤销" in run("grant", "revoke", grant_id, check=1).stderr

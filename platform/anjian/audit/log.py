@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
+from ..data.codec import utc_now
 from ..data.system import audit_log
 
 __all__ = ["GENESIS", "Actor", "AuditEntry", "append", "append_many", "verify"]
@@ -94,7 +95,7 @@ def _entry(actor: Actor, action: str, entity: str, record_id: object, detail: Ma
     # The stored detail must hash the same after a JSON round trip.
     clean = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
     return AuditEntry(
-        dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        utc_now(),
         actor.username,
         actor.address,
         action,

@@ -11,16 +11,13 @@ import datetime as dt
 
 from sqlalchemy import Engine, delete, insert, select, update
 
+from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import login_failure
 
 __all__ = ["LoginGuard"]
 
 MAX_LOCK = 3600
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class LoginGuard:
@@ -35,11 +32,11 @@ class LoginGuard:
             until = conn.execute(select(login_failure.c.locked_until).where(login_failure.c.username == username)).scalar()
         if until is None:
             return 0
-        return max(0, int((until - _now()).total_seconds() + 0.999))
+        return max(0, int((until - utc_now()).total_seconds() + 0.999))
 
     def failed(self, username: str) -> int:
         """Count a failure; return the lock it starts (seconds, 0 if none)."""
-        now = _now()
+        now = utc_now()
         with write(self.engine) as conn, conn.begin():
             failures = conn.execute(select(login_failure.c.failures).where(login_failure.c.username == username)).scalar()
             failures = (failures or 0) + 1

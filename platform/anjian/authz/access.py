@@ -10,7 +10,6 @@ Administrators (FAB's Admin role) may do everything.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from sqlalchemy import ColumnElement, Engine, Table, and_, false, or_, true
 
 from ..access import Access
 from ..audit import Actor
+from ..data.codec import utc_now
 from ..errors import PermissionDenied
 from ..meta.spec import EntitySpec
 from .policy import PolicyState
@@ -58,7 +58,7 @@ class CasbinAccess(Access):
 
     def state(self) -> PolicyState:
         state = self._state
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        now = utc_now()
         stale = state is None or (state.valid_until is not None and now >= state.valid_until)
         if stale or time.monotonic() - self._checked >= self.poll_interval:
             state = self.refresh()
@@ -70,7 +70,7 @@ class CasbinAccess(Access):
             registry = self._registry()
             with self.engine.connect() as conn:
                 key = (registry.version, self.store.version(conn))
-                now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+                now = utc_now()
                 current = self._state
                 if current is None or current.key != key or (current.valid_until is not None and now >= current.valid_until):
                     grants, accounts = self.store.load(conn)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from .. import audit
 from ..audit import Actor
+from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import account, grant, policy_version
 from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError
@@ -18,10 +19,6 @@ from .regions import ALL, is_region_code, within
 __all__ = ["USER_TYPES", "AccountStore"]
 
 USER_TYPES = ("agency", "member_unit", "enterprise", "intermediary", "public")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _bump(conn: Connection) -> None:
@@ -80,7 +77,7 @@ class AccountStore:
             if exists:
                 conn.execute(update(account).where(account.c.username == username).values(values))
             else:
-                conn.execute(insert(account).values(username=username, created_at=_now(), **values))
+                conn.execute(insert(account).values(username=username, created_at=utc_now(), **values))
             _bump(conn)
             audit.append(conn, actor, "account", "_accounts", username, values)
 
@@ -100,7 +97,7 @@ class AccountStore:
                     region_code=region,
                     expires_at=expires_at,
                     granted_by=actor.username,
-                    granted_at=_now(),
+                    granted_at=utc_now(),
                 )
             ).inserted_primary_key[0]
             _bump(conn)
@@ -122,7 +119,7 @@ class AccountStore:
             if row is None:
                 raise NotFound(f"授权 {grant_id} 不存在或已撤销")
             self._check_admin_over(actor, row.region_code)
-            conn.execute(update(grant).where(grant.c.id == grant_id).values(revoked_at=_now()))
+            conn.execute(update(grant).where(grant.c.id == grant_id).values(revoked_at=utc_now()))
             _bump(conn)
             audit.append(
                 conn,

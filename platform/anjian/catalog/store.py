@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -15,6 +14,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 
 from .. import audit
 from ..audit import Actor
+from ..data.codec import utc_now
 from ..data.db import write
 from ..data.sync import Plan, apply_plan, plan_sync
 from ..data.system import catalog_version, dictionary_item
@@ -135,7 +135,7 @@ def publish(
         conn.execute(
             insert(catalog_version).values(
                 version=new_version,
-                published_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                published_at=utc_now(),
                 published_by=actor.username,
                 comment=comment,
                 documents=[{"path": d.path, "kind": d.kind, "name": d.name, "content": d.content} for d in documents],

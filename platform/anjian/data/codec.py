@@ -8,7 +8,12 @@ from zoneinfo import ZoneInfo
 
 from ..meta.spec import FieldSpec
 
-__all__ = ["Codec"]
+__all__ = ["Codec", "utc_now"]
+
+
+def utc_now() -> dt.datetime:
+    """Now in UTC, without tzinfo: how every timestamp is stored."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Codec:
@@ -41,4 +46,4 @@ class Codec:
         return value.replace(tzinfo=dt.UTC).astimezone(self.zone).isoformat(timespec="seconds")
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return utc_now()

@@ -6,7 +6,6 @@ Both the API and the screens store uploads here, so the declared limits of an at
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from .. import audit
 from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
+from .codec import utc_now
 from .db import write
 from .system import stored_file
 
@@ -86,7 +86,7 @@ class FileStore:
             "sha256": hashlib.sha256(data).hexdigest(),
             "entity": entity.name,
             "field": field.name,
-            "uploaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "uploaded_at": utc_now(),
             "uploaded_by": actor.username,
         }
         with write(self.engine) as conn, conn.begin():
