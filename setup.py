@@ -34,6 +34,8 @@ setup(
         "": "platform",
         "anjian_metadata": "metadata",
         "anjian_registry": "modules/anjian_registry",
+        "anjian_hazard": "modules/anjian_hazard",
+        "anjian_complaints": "modules/anjian_complaints",
     },
     packages=[
         "anjian",
@@ -49,9 +51,12 @@ setup(
         "anjian.tasks",
         "anjian.ui",
         "anjian.web",
+        "anjian.workflow",
         "anjian.testing",
         "anjian_metadata",
         "anjian_registry",
+        "anjian_hazard",
+        "anjian_complaints",
     ],
     package_data={
         "anjian": ["py.typed", "templates/anjian/*.html", "static/*", "authz/model.conf"],
@@ -61,7 +66,7 @@ setup(
     install_requires=_requirements(),
     entry_points={
         "console_scripts": ["anjian = anjian.cli:main"],
-        "anjian.plugins": ["registry = anjian_registry"],
+        "anjian.plugins": ["registry = anjian_registry", "hazard = anjian_hazard", "complaints = anjian_complaints"],
         "pytest11": ["anjian = anjian.testing.plugin"],
     },
 )

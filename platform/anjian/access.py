@@ -25,7 +25,7 @@ class Access:
     def check(self, actor: Actor, entity: EntitySpec | None, action: str) -> None:
         raise NotImplementedError
 
-    def scope(self, actor: Actor, entity: EntitySpec, table: Table) -> ColumnElement[bool] | None:
+    def scope(self, actor: Actor, entity: EntitySpec, table: Table, action: str = "read") -> ColumnElement[bool] | None:
         raise NotImplementedError
 
     def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any], action: str = "create") -> None:
@@ -41,7 +41,7 @@ class DefaultAccess(Access):
         if action in self.ADMIN_ACTIONS and not actor.is_admin:
             raise PermissionDenied(f"只有管理员可以执行此操作 ({action})")
 
-    def scope(self, actor: Actor, entity: EntitySpec, table: Table) -> ColumnElement[bool] | None:
+    def scope(self, actor: Actor, entity: EntitySpec, table: Table, action: str = "read") -> ColumnElement[bool] | None:
         return None
 
     def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any], action: str = "create") -> None:

@@ -42,7 +42,7 @@ class Settings(BaseModel):
     result_backend: str = Field("", description="Celery result backend; default: SQLite in HOME.")
     celery_eager: bool = Field(False, description="Run tasks in-process (tests).")
     metadata_paths: tuple[Path, ...] = Field((), description="Declaration folders, os.pathsep-separated.")
-    plugins: tuple[str, ...] = Field(("registry",), description="Enabled plugins, comma-separated.")
+    plugins: tuple[str, ...] = Field(("registry", "hazard", "complaints"), description="Enabled plugins, comma-separated.")
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(5000, ge=1, le=65535, description="Port the web server listens on.")
     admin_password: str = Field("", description="Password of the first administrator 'admin'.")
@@ -54,6 +54,13 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Largest accepted upload.")
     lockout_threshold: int = Field(5, ge=1, le=100, description="Failed logins in a row before a lock.")
     lockout_seconds: int = Field(60, ge=1, description="First lock; each further failure doubles it (max 1 h).")
+    timer_interval: float = Field(60, gt=0, le=3600, description="Seconds between deadline scans (Celery beat).")
+    smtp_host: str = Field("", description="SMTP server for notice e-mails; empty: in-app notices only.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port.")
+    smtp_sender: str = Field("anjian@localhost", description="From address of notice e-mails.")
+    smtp_user: str = Field("", description="SMTP login (optional).")
+    smtp_password: str = Field("", description="SMTP password (optional).")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
 
     @field_validator("database_url", "broker_url", "result_backend")
     @classmethod

@@ -32,6 +32,9 @@ from .hooks import PluginHost
 from .meta.compile import Catalog, compile_catalog, duplicate_errors
 from .meta.loader import Document, load_documents
 from .meta.schema_check import check_document
+from .workflow.engine import Workflow
+from .workflow.inbox import Inbox
+from .workflow.timers import Timers
 
 __all__ = ["Platform"]
 
@@ -51,6 +54,9 @@ class Platform:
         self._checked = 0.0
         self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec)
         self.files = FileStore(self.engine, self.settings.upload_dir)
+        self.workflow = Workflow(self)
+        self.timers = Timers(self.workflow)
+        self.inbox = Inbox(self.workflow)
 
     # ---- catalog ---------------------------------------------------------------------------
 
@@ -148,6 +154,7 @@ class Platform:
         )
         if not dry_run:
             self.refresh()
+            self.timers.migrate(actor)  # processes that declare a migration take their records in flight along
         return result
 
     def dispose(self) -> None:

@@ -4,16 +4,24 @@ import pytest
 
 pytestmark = pytest.mark.postgres
 
-COMPANY = {"name": "安溪县接口测试有限公司", "credit_code": "91350200MA2YJ1XR9G", "region_code": "350524100000",
-           "industry": "C", "employees": 20}
+COMPANY = {
+    "name": "安溪县接口测试有限公司",
+    "credit_code": "91350200MA2YJ1XR9G",
+    "region_code": "350524100000",
+    "industry": "C",
+    "employees": 20,
+}
 
 
 def test_token_endpoint(client):
     ok = client.post("/api/v1/auth/token", json={"username": "admin", "password": "Admin-test-1"})
     body = ok.get_json()
     assert ok.status_code == 200 and body["token_type"] == "Bearer" and body["expires_in"] == 3600
-    for payload in ({"username": "admin", "password": "wrong"}, {"username": "nobody", "password": "x"},
-                    {"username": "admin' OR '1'='1", "password": "' OR 1=1 --"}):
+    for payload in (
+        {"username": "admin", "password": "wrong"},
+        {"username": "nobody", "password": "x"},
+        {"username": "admin' OR '1'='1", "password": "' OR 1=1 --"},
+    ):
         refused = client.post("/api/v1/auth/token", json=payload)
         assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "auth.failed"
     assert client.post("/api/v1/auth/token", data="not json").status_code == 422
@@ -85,8 +93,12 @@ def test_openapi_describes_the_live_catalog_and_changes_on_publish(api, client):
 
 
 def test_publish_over_http(api, officer_api):
-    site = {"title": "站点", "type": "object", "properties": {"name": {"type": "string", "maxLength": 50}},
-            "x-anjian": {"entity": "site"}}
+    site = {
+        "title": "站点",
+        "type": "object",
+        "properties": {"name": {"type": "string", "maxLength": 50}},
+        "x-anjian": {"entity": "site"},
+    }
     assert officer_api.post("/api/v1/meta/publish", {"documents": [site]}).status_code == 403
     dry = api.post("/api/v1/meta/publish", {"documents": [site], "dry_run": True}).get_json()
     assert dry["dry_run"] and dry["plan"]["changes"][0]["kind"] == "create_table"
@@ -117,8 +129,12 @@ def test_attachments_upload_with_limits_and_link_to_records(api, client):
     from io import BytesIO
 
     def upload(name, data, field="licence_files"):
-        return client.post("/api/v1/files", headers=api.headers, content_type="multipart/form-data",
-                           data={"entity": "enterprise", "field": field, "file": (BytesIO(data), name)})
+        return client.post(
+            "/api/v1/files",
+            headers=api.headers,
+            content_type="multipart/form-data",
+            data={"entity": "enterprise", "field": field, "file": (BytesIO(data), name)},
+        )
 
     assert upload("virus.exe", b"MZ").status_code == 422
     assert upload("big.pdf", b"x" * (10 * 1024 * 1024 + 1)).status_code == 422
@@ -144,9 +160,12 @@ def test_import_and_export_over_http(api, client):
     csv_body = "企业名称,统一社会信用代码,所在行政区划,行业门类 (GB/T 4754)\n导入一号有限公司,91512081MA62K0260E,350524,C\n坏行,x,350524,C\n"
 
     def upload(skip):
-        return client.post(f"/api/v1/e/enterprise/import?skip_invalid={skip}", headers=api.headers,
-                           content_type="multipart/form-data",
-                           data={"file": (BytesIO(csv_body.encode("utf-8-sig")), "enterprises.csv")})
+        return client.post(
+            f"/api/v1/e/enterprise/import?skip_invalid={skip}",
+            headers=api.headers,
+            content_type="multipart/form-data",
+            data={"file": (BytesIO(csv_body.encode("utf-8-sig")), "enterprises.csv")},
+        )
 
     refused = upload(0)
     assert refused.status_code == 422 and not refused.get_json()["committed"]

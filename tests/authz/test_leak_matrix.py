@@ -26,22 +26,69 @@ ENTITIES = ("enterprise", *ORG)
 # user -> (type, region, [(role, region)], read prefixes {entity group: [prefixes]})
 USERS = {
     "prov": ("agency", "350000", [("registry_head", "350000"), ("organisation_clerk", "350000")], {"ent": ["35"], "org": ["35"]}),
-    "city_a": ("agency", "350500", [("registry_clerk", "350500"), ("organisation_viewer", "350500")], {"ent": ["3505"], "org": ["3505"]}),
-    "county_a": ("agency", "350524", [("registry_head", "350524"), ("organisation_clerk", "350524")], {"ent": ["350524"], "org": ["350524"]}),
+    "city_a": (
+        "agency",
+        "350500",
+        [("registry_clerk", "350500"), ("organisation_viewer", "350500")],
+        {"ent": ["3505"], "org": ["3505"]},
+    ),
+    "county_a": (
+        "agency",
+        "350524",
+        [("registry_head", "350524"), ("organisation_clerk", "350524")],
+        {"ent": ["350524"], "org": ["350524"]},
+    ),
     "town_a": ("agency", "350524100000", [("registry_clerk", "350524100000")], {"ent": ["350524100"], "org": []}),
-    "city_b": ("agency", "350200", [("registry_head", "350200"), ("organisation_clerk", "350200")], {"ent": ["3502"], "org": ["3502"]}),
-    "county_b": ("agency", "350203", [("registry_clerk", "350203"), ("organisation_viewer", "350203")], {"ent": ["350203"], "org": ["350203"]}),
+    "city_b": (
+        "agency",
+        "350200",
+        [("registry_head", "350200"), ("organisation_clerk", "350200")],
+        {"ent": ["3502"], "org": ["3502"]},
+    ),
+    "county_b": (
+        "agency",
+        "350203",
+        [("registry_clerk", "350203"), ("organisation_viewer", "350203")],
+        {"ent": ["350203"], "org": ["350203"]},
+    ),
     "ent_user": ("enterprise", "350524100000", [("registry_clerk", "350524100000")], {"ent": ["OWN"], "org": []}),
     "member": ("member_unit", "350524", [("organisation_viewer", "350524")], {"ent": [], "org": ["350524"]}),
     "public": ("public", "350524", [], {"ent": [], "org": []}),
 }
-CREATE = {"prov": {"ent", "org"}, "city_a": {"ent"}, "county_a": {"ent", "org"}, "town_a": {"ent"}, "city_b": {"ent", "org"},
-          "county_b": {"ent"}, "ent_user": set(), "member": set(), "public": set()}
+CREATE = {
+    "prov": {"ent", "org"},
+    "city_a": {"ent"},
+    "county_a": {"ent", "org"},
+    "town_a": {"ent"},
+    "city_b": {"ent", "org"},
+    "county_b": {"ent"},
+    "ent_user": set(),
+    "member": set(),
+    "public": set(),
+}
 DELETE = {"prov": {"ent"}, "county_a": {"ent"}, "city_b": {"ent"}}
-HOME = {"prov": "350524101000", "city_a": "350524", "county_a": "350524100000", "town_a": "350524100000",
-        "city_b": "350203", "county_b": "350203", "ent_user": "350524100000", "member": "350524", "public": "350524"}
-OTHER = {"prov": None, "city_a": "350203", "county_a": "350203", "town_a": "350524101000", "city_b": "350524",
-         "county_b": "350206", "ent_user": "350524101000", "member": "350203", "public": "350203"}
+HOME = {
+    "prov": "350524101000",
+    "city_a": "350524",
+    "county_a": "350524100000",
+    "town_a": "350524100000",
+    "city_b": "350203",
+    "county_b": "350203",
+    "ent_user": "350524100000",
+    "member": "350524",
+    "public": "350524",
+}
+OTHER = {
+    "prov": None,
+    "city_a": "350203",
+    "county_a": "350203",
+    "town_a": "350524101000",
+    "city_b": "350524",
+    "county_b": "350206",
+    "ent_user": "350524101000",
+    "member": "350203",
+    "public": "350203",
+}
 RNG = random.Random(2260)
 
 
@@ -70,9 +117,14 @@ def world(tmp_path_factory):
         from anjian.testing.plugin import _reset_database
 
         _reset_database(url)
-    settings = load_settings({}, home=home / "var", database_url=url or f"sqlite:///{home / 'db.sqlite'}",
-                             secret_key="matrix-secret-0123456789-0123456789-0123", catalog_poll_interval=0.05,
-                             demo_data=False)
+    settings = load_settings(
+        {},
+        home=home / "var",
+        database_url=url or f"sqlite:///{home / 'db.sqlite'}",
+        secret_key="matrix-secret-0123456789-0123456789-0123",
+        catalog_poll_interval=0.05,
+        demo_data=False,
+    )
     platform = Platform(settings)
     platform.init_db()
     platform.publish()
@@ -94,7 +146,9 @@ def world(tmp_path_factory):
         for name, (user_type, region, grants, _) in USERS.items():
             assert sm.add_user(name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD)
             app.appbuilder.session.commit()  # end FAB's read transaction before the store writes (SQLite snapshots)
-            platform.access.store.save_account(ADMIN, name, user_type, region, enterprise_id=own_enterprise if user_type == "enterprise" else None)
+            platform.access.store.save_account(
+                ADMIN, name, user_type, region, enterprise_id=own_enterprise if user_type == "enterprise" else None
+            )
             for role, area in grants:
                 platform.access.store.add_grant(ADMIN, name, role, area)
     yield {"platform": platform, "app": app, "records": records, "own": own_enterprise}
@@ -168,8 +222,9 @@ def test_writes_are_refused_outside_scope_and_permission(world, clients, user, e
     created = api.post(f"/api/v1/e/{entity}", json=body, headers=headers)
     assert created.status_code == (201 if may_create else 403), (user, entity, created.get_json())
     if OTHER[user]:
-        outside = api.post(f"/api/v1/e/{entity}", json=record_for(entity, OTHER[user], n + "x", body.get("agency_id")),
-                           headers=headers)
+        outside = api.post(
+            f"/api/v1/e/{entity}", json=record_for(entity, OTHER[user], n + "x", body.get("agency_id")), headers=headers
+        )
         assert outside.status_code in ((403, 422) if may_create else (403,)), (user, entity, outside.get_json())
         if may_create:
             assert outside.status_code == 403 or entity == "staff"  # staff may also fail its out-of-scope link
@@ -180,8 +235,7 @@ def test_writes_are_refused_outside_scope_and_permission(world, clients, user, e
         assert api.delete(f"/api/v1/e/{entity}/{record_id}", headers=headers).status_code in (403, 404)
     if created.status_code == 201:
         record = created.get_json()
-        moved = api.patch(f"/api/v1/e/{entity}/{record['id']}", json={"region_code": OTHER[user] or "350524"},
-                          headers=headers)
+        moved = api.patch(f"/api/v1/e/{entity}/{record['id']}", json={"region_code": OTHER[user] or "350524"}, headers=headers)
         if OTHER[user]:
             assert moved.status_code == 403  # a record may not be moved out of the user's scope
         may_delete = group(entity) in DELETE.get(user, set())

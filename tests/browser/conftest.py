@@ -27,11 +27,16 @@ def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("browser") / "var"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
-    env.update(ANJIAN_HOME=str(home), ANJIAN_ADMIN_PASSWORD=PASSWORD, ANJIAN_PORT=str(port),
-               ANJIAN_SECRET_KEY="browser-test-secret-0123456789-0123456789")
+    env.update(
+        ANJIAN_HOME=str(home),
+        ANJIAN_ADMIN_PASSWORD=PASSWORD,
+        ANJIAN_PORT=str(port),
+        ANJIAN_SECRET_KEY="browser-test-secret-0123456789-0123456789",
+    )
     subprocess.run([sys.executable, "-m", "anjian.cli", "init"], env=env, check=True, capture_output=True, timeout=300)
-    process = subprocess.Popen([sys.executable, "-m", "anjian.cli", "serve"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "anjian.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -50,9 +55,18 @@ def chromium():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 

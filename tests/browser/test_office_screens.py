@@ -86,14 +86,30 @@ def test_a_published_entity_appears_without_restart(page, shot, server, tmp_path
     assert "应急演练" not in page.inner_text("nav, .navbar")
     folder = tmp_path / "decl"
     folder.mkdir()
-    (folder / "drill.json").write_text(json.dumps({
-        "title": "应急演练", "type": "object", "required": ["topic", "held_on"],
-        "properties": {"topic": {"type": "string", "title": "演练主题", "maxLength": 100},
-                       "held_on": {"type": "string", "format": "date", "title": "演练日期"},
-                       "agency_id": {"type": "integer", "title": "组织机构", "x-anjian": {"link": "agency"}}},
-        "x-anjian": {"entity": "drill", "title_field": "topic"}}, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "anjian.cli", "publish", str(folder)], env=server["env"], check=True,
-                   capture_output=True, timeout=120)
+    (folder / "drill.json").write_text(
+        json.dumps(
+            {
+                "title": "应急演练",
+                "type": "object",
+                "required": ["topic", "held_on"],
+                "properties": {
+                    "topic": {"type": "string", "title": "演练主题", "maxLength": 100},
+                    "held_on": {"type": "string", "format": "date", "title": "演练日期"},
+                    "agency_id": {"type": "integer", "title": "组织机构", "x-anjian": {"link": "agency"}},
+                },
+                "x-anjian": {"entity": "drill", "title_field": "topic"},
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "anjian.cli", "publish", str(folder)],
+        env=server["env"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     page.wait_for_timeout(1200)
     page.reload()
     page.click("text=其他数据")
@@ -115,8 +131,9 @@ def test_a_published_entity_appears_without_restart(page, shot, server, tmp_path
 
 def test_a_township_officer_sees_only_their_township(page, shot, server):
     def cli(*args):
-        subprocess.run([sys.executable, "-m", "anjian.cli", *args], env=server["env"], check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "anjian.cli", *args], env=server["env"], check=True, capture_output=True, timeout=120
+        )
 
     cli("user", "add", "fengcheng", "--type", "agency", "--region", "350524100000", "--password", "Fengcheng-1")
     cli("grant", "add", "fengcheng", "registry_clerk", "350524100000")

@@ -18,8 +18,9 @@ def run(tmp_path):
     env.update(ANJIAN_HOME=str(tmp_path / "var"), ANJIAN_SECRET_KEY="cli-test-secret-0123456789-0123456789")
 
     def call(*args, cwd=None, check=None):
-        result = subprocess.run([sys.executable, "-m", "anjian.cli", *args], env=env, cwd=cwd or tmp_path,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "anjian.cli", *args], env=env, cwd=cwd or tmp_path, capture_output=True, text=True, timeout=120
+        )
         assert "Traceback" not in result.stdout + result.stderr, result.stderr
         if check is not None:
             assert result.returncode == check, result.stdout + result.stderr
@@ -35,8 +36,10 @@ def test_check_passes_on_the_shipped_metadata(run):
 def test_check_reports_every_problem_of_every_file(run):
     result = run("check", str(INVALID / "dangling_references"), str(INVALID / "bad_names"), check=1)
     lines = result.stdout.strip().splitlines()
-    expected = [(INVALID / case / "expected.txt").read_text(encoding="utf-8").splitlines()
-                for case in ("dangling_references", "bad_names")]
+    expected = [
+        (INVALID / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+        for case in ("dangling_references", "bad_names")
+    ]
     assert len(lines) == sum(map(len, expected)) == 12
     assert all("#/" in line and ": " in line for line in lines)
     assert "12 problem(s) in 3 file(s)" in result.stderr
@@ -50,8 +53,9 @@ def test_check_of_a_missing_path_is_a_clear_error(run, tmp_path):
 def test_publish_then_refuse_a_destructive_change_then_confirm(run, tmp_path):
     run("publish", check=0)
     folder = tmp_path / "decl"
-    write_json(folder / "site.json", entity_document("site", {"name": {"type": "string", "maxLength": 30},
-                                                              "note": {"type": "string"}}))
+    write_json(
+        folder / "site.json", entity_document("site", {"name": {"type": "string", "maxLength": 30}, "note": {"type": "string"}})
+    )
     first = run("publish", str(folder), check=0)
     assert "create_table site" in first.stdout and "published catalog version 2" in first.stdout
     again = run("publish", str(folder), check=0)
@@ -59,8 +63,7 @@ def test_publish_then_refuse_a_destructive_change_then_confirm(run, tmp_path):
     csv_file = tmp_path / "sites.csv"
     csv_file.write_text("name,note\n凤城站,保留\n", encoding="utf-8")
     assert "imported 1 of 1" in run("import", "site", str(csv_file), check=0).stdout
-    write_json(folder / "site.json", entity_document("site", {"name": {"type": "string", "maxLength": 30}},
-                                                     drop_fields=["note"]))
+    write_json(folder / "site.json", entity_document("site", {"name": {"type": "string", "maxLength": 30}}, drop_fields=["note"]))
     refused = run("publish", str(folder), check=3)
     assert "DESTRUCTIVE drop_column site.note: 1 stored values would be deleted" in refused.stdout
     assert "--confirm-destructive" in refused.stderr
@@ -81,8 +84,7 @@ def test_import_errors_and_export(run, tmp_path):
     out = tmp_path / "out.xlsx"
     assert "exported 0 record(s)" in run("export", "enterprise", "--format", "xlsx", "-o", str(out), check=0).stdout
     assert out.exists()
-    assert "unknown" not in run("export", "enterprise", "-o", str(tmp_path / "o.csv"), "--filter", "industry=C",
-                                check=0).stderr
+    assert "unknown" not in run("export", "enterprise", "-o", str(tmp_path / "o.csv"), "--filter", "industry=C", check=0).stderr
     refused = run("export", "enterprise", "-o", str(tmp_path / "o.csv"), "--filter", "colour=red", check=1)
     assert "/query/colour" in refused.stderr
 

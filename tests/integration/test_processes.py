@@ -39,16 +39,21 @@ def call(url, body=None, token=None, method=None):
 @pytest.fixture
 def environment(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
-    env.update(ANJIAN_HOME=str(tmp_path / "var"), ANJIAN_ADMIN_PASSWORD=PASSWORD, ANJIAN_DEMO_DATA="false",
-               ANJIAN_SECRET_KEY="process-test-secret-0123456789-0123456789")
+    env.update(
+        ANJIAN_HOME=str(tmp_path / "var"),
+        ANJIAN_ADMIN_PASSWORD=PASSWORD,
+        ANJIAN_DEMO_DATA="false",
+        ANJIAN_SECRET_KEY="process-test-secret-0123456789-0123456789",
+    )
     subprocess.run([sys.executable, "-m", "anjian.cli", "init"], env=env, check=True, capture_output=True, timeout=120)
     return env
 
 
 def start(env, *args, port=None):
     env = {**env, "ANJIAN_PORT": str(port)} if port else env
-    return subprocess.Popen([sys.executable, "-m", "anjian.cli", *args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "anjian.cli", *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def wait_until(check, timeout):
@@ -75,10 +80,17 @@ def test_a_publish_is_live_in_every_web_process_within_about_a_second(environmen
         assert call(f"{bases[1]}/e/hazard_site", token=token)[0] == 404
 
         folder = tmp_path / "decl"
-        write_json(folder / "hazard_site.json", entity_document(
-            "hazard_site", {"name": {"type": "string", "title": "名称"}}, required=["name"]))
-        subprocess.run([sys.executable, "-m", "anjian.cli", "publish", str(folder)], env=environment, check=True,
-                       capture_output=True, timeout=120)
+        write_json(
+            folder / "hazard_site.json",
+            entity_document("hazard_site", {"name": {"type": "string", "title": "名称"}}, required=["name"]),
+        )
+        subprocess.run(
+            [sys.executable, "-m", "anjian.cli", "publish", str(folder)],
+            env=environment,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         published_at = time.monotonic()
         for base in bases:
             live = wait_until(lambda base=base: call(f"{base}/e/hazard_site", token=token)[0] == 200, 5)
@@ -86,11 +98,21 @@ def test_a_publish_is_live_in_every_web_process_within_about_a_second(environmen
         assert call(f"{bases[1]}/e/hazard_site", {"name": "储罐区"}, token=token)[0] == 201
 
         # A changed schema validates by its new rules in every process.
-        write_json(folder / "hazard_site.json", entity_document(
-            "hazard_site", {"name": {"type": "string"}, "level": {"type": "integer", "minimum": 1, "maximum": 4}},
-            required=["name", "level"]))
-        subprocess.run([sys.executable, "-m", "anjian.cli", "publish", str(folder)], env=environment, check=True,
-                       capture_output=True, timeout=120)
+        write_json(
+            folder / "hazard_site.json",
+            entity_document(
+                "hazard_site",
+                {"name": {"type": "string"}, "level": {"type": "integer", "minimum": 1, "maximum": 4}},
+                required=["name", "level"],
+            ),
+        )
+        subprocess.run(
+            [sys.executable, "-m", "anjian.cli", "publish", str(folder)],
+            env=environment,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         for base in bases:
             wait_until(lambda base=base: call(f"{base}/e/hazard_site", {"name": "x"}, token=token)[0] == 422, 5)
             assert call(f"{base}/e/hazard_site", {"name": "y", "level": 2}, token=token)[0] == 201
@@ -113,8 +135,13 @@ def test_the_background_worker_follows_the_catalog(environment, tmp_path):
         assert "enterprise" in first["entities"]
         folder = tmp_path / "decl"
         write_json(folder / "drill.json", entity_document("drill", {"title": {"type": "string"}}))
-        subprocess.run([sys.executable, "-m", "anjian.cli", "publish", str(folder)], env=environment, check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "anjian.cli", "publish", str(folder)],
+            env=environment,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         time.sleep(1.0)
         second = celery.send_task("anjian.ping").get(timeout=30)
         assert second["version"] == first["version"] + 1 and "drill" in second["entities"]
@@ -124,8 +151,9 @@ def test_the_background_worker_follows_the_catalog(environment, tmp_path):
         refused = celery.send_task("anjian.import_file", args=["drill", str(csv_file), "nobody"])
         with pytest.raises(Exception, match="权限"):  # the worker applies the user's permissions too
             refused.get(timeout=30)
-        report = celery.send_task("anjian.import_file", args=["drill", str(csv_file), "admin"],
-                                  kwargs={"is_admin": True}).get(timeout=30)
+        report = celery.send_task("anjian.import_file", args=["drill", str(csv_file), "admin"], kwargs={"is_admin": True}).get(
+            timeout=30
+        )
         assert report["committed"] and report["created"] == 2
     finally:
         worker.terminate()
@@ -134,8 +162,13 @@ def test_the_background_worker_follows_the_catalog(environment, tmp_path):
 
 def run_platform(env, port):
     """Start `anjian run`, return (process, printed lines up to the banner's end)."""
-    process = subprocess.Popen([sys.executable, "-m", "anjian.cli", "run"], env={**env, "ANJIAN_PORT": str(port)},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "anjian.cli", "run"],
+        env={**env, "ANJIAN_PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines = []
     while process.poll() is None:
         line = process.stdout.readline()

@@ -1,6 +1,5 @@
 """Every shipped declaration passes meta-schema and cross-reference checks."""
 
-
 import pytest
 
 from anjian.config import bundled_metadata_path

@@ -14,9 +14,13 @@ ACTOR = Actor("tester", "127.0.0.1", is_admin=True)  # rules, not permissions, a
 
 
 def company(**overrides):
-    record = {"name": "安溪县测试茶叶有限公司", "credit_code": "91350200MA2YJ1XR9G", "region_code": "350524100000",
-              "industry": "C", "safety_staff": [{"name": "陈明", "post": "安全员",
-                                                "certificates": [{"number": "FJ1", "expires_on": "2027-01-31"}]}]}
+    record = {
+        "name": "安溪县测试茶叶有限公司",
+        "credit_code": "91350200MA2YJ1XR9G",
+        "region_code": "350524100000",
+        "industry": "C",
+        "safety_staff": [{"name": "陈明", "post": "安全员", "certificates": [{"number": "FJ1", "expires_on": "2027-01-31"}]}],
+    }
     return {**record, **overrides}
 
 
@@ -47,9 +51,16 @@ def test_create_read_update_delete_with_children_and_grandchildren(published):
 
 
 def test_field_errors_come_with_json_pointers_and_nothing_is_written(published):
-    bad = company(name=7, region_code="999999", industry="Z", status="open", email="not-an-email",
-                  employees=-1, established_on="2024-02-30",
-                  safety_staff=[{"post": "x", "certificates": [{"kind": "k"}]}])
+    bad = company(
+        name=7,
+        region_code="999999",
+        industry="Z",
+        status="open",
+        email="not-an-email",
+        employees=-1,
+        established_on="2024-02-30",
+        safety_staff=[{"post": "x", "certificates": [{"kind": "k"}]}],
+    )
     with pytest.raises(RecordValidationError) as info:
         published.records.create("enterprise", bad, ACTOR)
     found = pointers(info)
@@ -79,9 +90,16 @@ def test_checksum_failure_is_overridable_with_a_reason_that_is_audited(published
     with pytest.raises(RecordValidationError):  # a reason is required
         published.records.create("enterprise", company(credit_code="91350211M0000XUF46", _overrides={"/credit_code": " "}), ACTOR)
     created = published.records.create(
-        "enterprise", company(credit_code="91350211M0000XUF46", _overrides={"/credit_code": "早期赋码，已核验执照原件"}), ACTOR)
+        "enterprise", company(credit_code="91350211M0000XUF46", _overrides={"/credit_code": "早期赋码，已核验执照原件"}), ACTOR
+    )
     with published.engine.connect() as conn:
-        detail = conn.execute(audit_log.select().where(audit_log.c.entity == "enterprise", audit_log.c.record_id == str(created["id"]))).mappings().one()["detail"]
+        detail = (
+            conn.execute(
+                audit_log.select().where(audit_log.c.entity == "enterprise", audit_log.c.record_id == str(created["id"]))
+            )
+            .mappings()
+            .one()["detail"]
+        )
     assert detail["overrides"] == {"/credit_code": "早期赋码，已核验执照原件"}
     override = created["overrides"]["/credit_code"]
     assert override["reason"] == "早期赋码，已核验执照原件" and override["by"] == "tester"
@@ -96,8 +114,9 @@ def test_checksum_failure_is_overridable_with_a_reason_that_is_audited(published
 
 def test_format_errors_cannot_be_overridden(published):
     with pytest.raises(RecordValidationError):
-        published.records.create("enterprise", company(credit_code="91350100M000100Y4Z",
-                                                       _overrides={"/credit_code": "想跳过"}), ACTOR)
+        published.records.create(
+            "enterprise", company(credit_code="91350100M000100Y4Z", _overrides={"/credit_code": "想跳过"}), ACTOR
+        )
 
 
 def test_unique_values_conflict_with_409(published):
@@ -138,10 +157,17 @@ def test_huge_strings_are_refused_by_max_length_and_kept_whole_without_one(publi
 
 
 def link_documents(tmp_path):
-    write_json(tmp_path / "inspection.json", entity_document(
-        "inspection", {"enterprise_id": {"type": "integer", "title": "企业", "x-anjian": {"link": "enterprise"}},
-                       "found_on": {"type": "string", "format": "date", "title": "检查日期"}},
-        required=["enterprise_id"]))
+    write_json(
+        tmp_path / "inspection.json",
+        entity_document(
+            "inspection",
+            {
+                "enterprise_id": {"type": "integer", "title": "企业", "x-anjian": {"link": "enterprise"}},
+                "found_on": {"type": "string", "format": "date", "title": "检查日期"},
+            },
+            required=["enterprise_id"],
+        ),
+    )
     return tmp_path
 
 
@@ -184,8 +210,10 @@ def test_removed_audit_entries_break_the_chain(published):
 
 
 def test_read_only_fields_keep_their_stored_value(published, tmp_path):
-    write_json(tmp_path / "permit.json", entity_document(
-        "permit", {"number": {"type": "string", "x-anjian": {"readonly": True}}, "holder": {"type": "string"}}))
+    write_json(
+        tmp_path / "permit.json",
+        entity_document("permit", {"number": {"type": "string", "x-anjian": {"readonly": True}}, "holder": {"type": "string"}}),
+    )
     published.publish([tmp_path])
     created = published.records.create("permit", {"number": "闽安许证字[2026]001", "holder": "甲"}, ACTOR)
     changed = published.records.update("permit", created["id"], {"number": "伪造", "holder": "乙"}, ACTOR)

@@ -36,8 +36,9 @@ def test_additive_changes_apply_on_their_own(platform, tmp_path):
     platform.publish([site(tmp_path, {"name": NAME})])
     platform.records.create("site", {"name": "老站点"}, ACTOR)
     longer = {**NAME, "maxLength": 60}
-    result = platform.publish([site(tmp_path, {"name": longer, "phone": {"type": "string", "maxLength": 20}},
-                                    indexes=[["phone"]])])
+    result = platform.publish(
+        [site(tmp_path, {"name": longer, "phone": {"type": "string", "maxLength": 20}}, indexes=[["phone"]])]
+    )
     kinds = sorted(c.kind for c in result.plan.changes)
     assert kinds == ["add_column", "create_index", "widen_type"] and not result.plan.destructive
     assert "phone" in columns(platform)
@@ -138,9 +139,17 @@ def test_child_rows_survive_a_table_rebuild_of_their_parent(published, tmp_path)
 
     from anjian.config import bundled_metadata_path
 
-    published.records.create("enterprise", {"name": "有子表的企业", "credit_code": "91350200MA2YJ1XR9G",
-                                            "region_code": "350524", "industry": "C",
-                                            "safety_staff": [{"name": "甲", "certificates": [{"number": "1"}]}]}, ACTOR)
+    published.records.create(
+        "enterprise",
+        {
+            "name": "有子表的企业",
+            "credit_code": "91350200MA2YJ1XR9G",
+            "region_code": "350524",
+            "industry": "C",
+            "safety_staff": [{"name": "甲", "certificates": [{"number": "1"}]}],
+        },
+        ACTOR,
+    )
     document = json.loads((bundled_metadata_path() / "registry" / "enterprise.json").read_text(encoding="utf-8"))
     del document["properties"]["safety_rules"]
     document["x-anjian"]["sections"][2]["fields"].remove("safety_rules")

@@ -36,22 +36,31 @@ def count(platform):
 
 
 def test_csv_import_with_titles_labels_and_types(published):
-    rows = csv_rows(["甲公司有限公司", CODES[0], "350524100000", "C", "在业", "12", "2001-05-01"],
-                    ["乙公司有限公司", CODES[1], "350524101000", "B", "停产停业", "", ""])
+    rows = csv_rows(
+        ["甲公司有限公司", CODES[0], "350524100000", "C", "在业", "12", "2001-05-01"],
+        ["乙公司有限公司", CODES[1], "350524101000", "B", "停产停业", "", ""],
+    )
     report = import_records(published.records, "enterprise", rows, ACTOR, source="x.csv")
     assert report.committed and report.created == 2 and report.errors == []
     page = published.reader.page
     with published.engine.connect() as conn:
-        items = page(conn, published.registry.entity("enterprise"),
-                     ListQuery.parse(published.registry.entity("enterprise"), {"sort": "name"}))["items"]
+        items = page(
+            conn,
+            published.registry.entity("enterprise"),
+            ListQuery.parse(published.registry.entity("enterprise"), {"sort": "name"}),
+        )["items"]
     assert [(i["status"], i["employees"], i["established_on"]) for i in items] == [
-        ("suspended", None, None), ("active", 12, "2001-05-01")]
+        ("suspended", None, None),
+        ("active", 12, "2001-05-01"),
+    ]
 
 
 def test_all_or_nothing_by_default_with_a_row_level_report(published):
-    rows = csv_rows(["好公司有限公司", CODES[0], "350524", "C", "在业", "1", ""],
-                    ["坏", CODES[1], "350524", "ZZ", "营业中", "许多", ""],
-                    ["重复代码有限公司", CODES[0], "350524", "C", "在业", "1", ""])
+    rows = csv_rows(
+        ["好公司有限公司", CODES[0], "350524", "C", "在业", "1", ""],
+        ["坏", CODES[1], "350524", "ZZ", "营业中", "许多", ""],
+        ["重复代码有限公司", CODES[0], "350524", "C", "在业", "1", ""],
+    )
     report = import_records(published.records, "enterprise", rows, ACTOR)
     assert not report.committed and count(published) == 0
     found = {(e.row, e.pointer) for e in report.errors}
@@ -87,9 +96,15 @@ def test_xlsx_round_trip(published, tmp_path):
 
 
 def test_export_applies_filters_and_is_audited(published):
-    import_records(published.records, "enterprise", csv_rows(
-        ["制造公司有限公司", CODES[0], "350524", "C", "在业", "1", ""],
-        ["矿业公司有限公司", CODES[1], "350524", "B", "在业", "1", ""]), ACTOR)
+    import_records(
+        published.records,
+        "enterprise",
+        csv_rows(
+            ["制造公司有限公司", CODES[0], "350524", "C", "在业", "1", ""],
+            ["矿业公司有限公司", CODES[1], "350524", "B", "在业", "1", ""],
+        ),
+        ACTOR,
+    )
     spec = published.registry.entity("enterprise")
     out = io.BytesIO()
     assert export_records(published.records, "enterprise", ListQuery.parse(spec, {"industry": "B"}), "csv", out, ACTOR) == 1
@@ -114,10 +129,19 @@ def test_a_killed_import_leaves_the_database_consistent(published, tmp_path, set
         writer.writerow(["name", "credit_code", "region_code", "industry"])
         for n in range(40_000):
             writer.writerow([f"批量导入第{n}号有限公司", credit_code(rng), "350524", "C"])
-    env = {**os.environ, "ANJIAN_HOME": str(settings.home), "ANJIAN_DATABASE_URL": settings.db_url,
-           "ANJIAN_SECRET_KEY": settings.secret_key}
-    process = subprocess.Popen([sys.executable, "-m", "anjian.cli", "import", "enterprise", str(path)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "ANJIAN_HOME": str(settings.home),
+        "ANJIAN_DATABASE_URL": settings.db_url,
+        "ANJIAN_SECRET_KEY": settings.secret_key,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "anjian.cli", "import", "enterprise", str(path)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = ""
     while process.poll() is None and "writing" not in seen:
         seen += process.stderr.readline()

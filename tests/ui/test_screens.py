@@ -6,8 +6,14 @@ import pytest
 
 from anjian import Actor
 
-COMPANY = {"name": "界面测试有限公司", "credit_code": "91350200MA2YJ1XR9G", "region_code": "350524100000",
-           "industry": "C", "status": "active", "high_risk_category": "none"}
+COMPANY = {
+    "name": "界面测试有限公司",
+    "credit_code": "91350200MA2YJ1XR9G",
+    "region_code": "350524100000",
+    "industry": "C",
+    "status": "active",
+    "high_risk_category": "none",
+}
 
 
 @pytest.fixture
@@ -35,9 +41,17 @@ def test_home_lists_modules_and_the_menu_follows_the_manifests(browser):
 def test_list_shows_labels_filters_sorts_and_pages(browser, app):
     platform = app.extensions["anjian"]
     for n, (industry, town) in enumerate([("C", "350524100000"), ("B", "350524101000"), ("C", "350524102000")]):
-        platform.records.create("enterprise", {**COMPANY, "name": f"列表{n}号有限公司", "industry": industry,
-                                               "region_code": town, "credit_code": ["91512081MA62K0260E",
-                                               "91430111MA4L41YT1U", "914403001922038216"][n]}, Actor("t", is_admin=True))
+        platform.records.create(
+            "enterprise",
+            {
+                **COMPANY,
+                "name": f"列表{n}号有限公司",
+                "industry": industry,
+                "region_code": town,
+                "credit_code": ["91512081MA62K0260E", "91430111MA4L41YT1U", "914403001922038216"][n],
+            },
+            Actor("t", is_admin=True),
+        )
     html = browser.get("/e/enterprise/?industry=C&sort=-name").get_data(as_text=True)
     assert "列表2号有限公司" in html and "列表1号有限公司" not in html
     assert html.index("列表2号") < html.index("列表0号")  # sorted descending
@@ -50,9 +64,16 @@ def test_list_shows_labels_filters_sorts_and_pages(browser, app):
 
 
 def test_create_with_children_and_errors_next_to_fields_keeping_what_was_typed(browser):
-    form = {"name": "x", "credit_code": "91350211M0000XUF46", "employees": "许多", "status": "gone",
-            "safety_staff-0-__row": "1", "safety_staff-0-post": "安全员",
-            "safety_staff-0-certificates-0-__row": "1", "safety_staff-0-certificates-0-kind": "A证"}
+    form = {
+        "name": "x",
+        "credit_code": "91350211M0000XUF46",
+        "employees": "许多",
+        "status": "gone",
+        "safety_staff-0-__row": "1",
+        "safety_staff-0-post": "安全员",
+        "safety_staff-0-certificates-0-__row": "1",
+        "safety_staff-0-certificates-0-kind": "A证",
+    }
     response = browser.post("/e/enterprise/new", data=form)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -63,9 +84,15 @@ def test_create_with_children_and_errors_next_to_fields_keeping_what_was_typed(b
     assert "safety_staff-0-name" in errors and "safety_staff-0-certificates-0-number" in errors
     assert 'value="许多"' in html and 'value="安全员"' in html and 'value="A证"' in html  # nothing typed is lost
 
-    good = {**COMPANY, "credit_code": "91350211M0000XUF46", "_override:/credit_code": "早期赋码，已核验原件",
-            "safety_staff-5-__row": "1", "safety_staff-5-name": "王五",
-            "safety_staff-5-certificates-9-__row": "1", "safety_staff-5-certificates-9-number": "Z-9"}
+    good = {
+        **COMPANY,
+        "credit_code": "91350211M0000XUF46",
+        "_override:/credit_code": "早期赋码，已核验原件",
+        "safety_staff-5-__row": "1",
+        "safety_staff-5-name": "王五",
+        "safety_staff-5-certificates-9-__row": "1",
+        "safety_staff-5-certificates-9-number": "Z-9",
+    }
     saved = browser.post("/e/enterprise/new", data=good)
     assert saved.status_code == 302
     detail = browser.get(saved.headers["Location"]).get_data(as_text=True)
@@ -73,7 +100,9 @@ def test_create_with_children_and_errors_next_to_fields_keeping_what_was_typed(b
 
 
 def test_a_link_to_a_missing_record_is_a_field_error(browser):
-    response = browser.post("/e/staff/new", data={"name": "张三", "agency_id": "4040", "region_code": "350524", "status": "active"})
+    response = browser.post(
+        "/e/staff/new", data={"name": "张三", "agency_id": "4040", "region_code": "350524", "status": "active"}
+    )
     assert response.status_code == 422 and "不存在" in errors_in(response.get_data(as_text=True))["agency_id"]
     empty = browser.post("/e/staff/new", data={"name": "张三", "agency_id": "", "status": ""})
     assert empty.status_code == 422 and "agency_id" in errors_in(empty.get_data(as_text=True))
@@ -87,8 +116,14 @@ def test_edit_keeps_child_rows_and_delete_asks_first(browser, app):
     assert 'name="safety_staff-0-id"' in form_html and 'value="甲"' in form_html
     fields = dict(re.findall(r'<input class="form-control"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form_html))
     assert fields["name"] == COMPANY["name"]
-    edited = {**COMPANY, "employees": "40", "row_version": "1", "safety_staff-0-__row": "1",
-              "safety_staff-0-id": str(record["safety_staff"][0]["id"]), "safety_staff-0-name": "甲"}
+    edited = {
+        **COMPANY,
+        "employees": "40",
+        "row_version": "1",
+        "safety_staff-0-__row": "1",
+        "safety_staff-0-id": str(record["safety_staff"][0]["id"]),
+        "safety_staff-0-name": "甲",
+    }
     assert browser.post(url + "/edit", data=edited).status_code == 302
     assert "40" in browser.get(url).get_data(as_text=True)
     stale = browser.post(url + "/edit", data=edited)  # the same row_version again: someone changed it
@@ -100,7 +135,10 @@ def test_edit_keeps_child_rows_and_delete_asks_first(browser, app):
 
 def test_bulk_delete_and_export_of_selected_rows(browser, app):
     platform = app.extensions["anjian"]
-    ids = [platform.records.create("expert", {"name": f"专家{n}", "specialty": "fire"}, Actor("t", is_admin=True))["id"] for n in range(3)]
+    ids = [
+        platform.records.create("expert", {"name": f"专家{n}", "specialty": "fire"}, Actor("t", is_admin=True))["id"]
+        for n in range(3)
+    ]
     exported = browser.post("/e/expert/bulk", data={"action": "export", "format": "csv", "ids": [str(ids[0])]})
     text = exported.get_data().decode("utf-8-sig")
     assert exported.status_code == 200 and "专家0" in text and "专家1" not in text
@@ -122,15 +160,21 @@ def test_attachments_upload_with_the_form_and_survive_an_error(browser):
     download = browser.get(f"/e/_file/{file_id}")
     assert download.data == b"%PDF-1.4"
     download.close()
-    wrong = browser.post("/e/enterprise/new", content_type="multipart/form-data",
-                         data={**COMPANY, "licence_files__upload": (BytesIO(b"MZ"), "tool.exe")})
+    wrong = browser.post(
+        "/e/enterprise/new",
+        content_type="multipart/form-data",
+        data={**COMPANY, "licence_files__upload": (BytesIO(b"MZ"), "tool.exe")},
+    )
     assert "不支持的文件类型" in wrong.get_data(as_text=True)
 
 
 def test_link_lookup_and_region_picker_data(browser, app):
     platform = app.extensions["anjian"]
-    platform.records.create("agency", {"name": "安溪县应急管理局", "kind": "authority", "level": "county",
-                                       "region_code": "350524"}, Actor("t", is_admin=True))
+    platform.records.create(
+        "agency",
+        {"name": "安溪县应急管理局", "kind": "authority", "level": "county", "region_code": "350524"},
+        Actor("t", is_admin=True),
+    )
     found = browser.get("/e/agency/lookup?q=应急").get_json()["results"]
     assert found[0]["text"] == "安溪县应急管理局"
     assert browser.get("/e/_dict/region?path=350524100000").get_json()["path"] == ["350000", "350500", "350524", "350524100000"]
@@ -146,9 +190,13 @@ def test_english_is_available(browser):
 
 
 def test_a_new_entity_gets_screens_and_a_menu_entry_without_restart(browser, api):
-    site = {"title": "重点场所", "type": "object", "required": ["name"],
-            "properties": {"name": {"type": "string", "title": "场所名称", "maxLength": 50}},
-            "x-anjian": {"entity": "key_site", "title_field": "name"}}
+    site = {
+        "title": "重点场所",
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string", "title": "场所名称", "maxLength": 50}},
+        "x-anjian": {"entity": "key_site", "title_field": "name"},
+    }
     assert browser.get("/e/key_site/").status_code == 404
     assert api.post("/api/v1/meta/publish", {"documents": [site]}).status_code == 200
     assert "重点场所" in browser.get("/e/").get_data(as_text=True)
@@ -158,8 +206,9 @@ def test_a_new_entity_gets_screens_and_a_menu_entry_without_restart(browser, api
 
 def test_the_audit_log_screen_filters_entries(browser, app):
     platform = app.extensions["anjian"]
-    created = platform.records.create("expert", {"name": "审计专家", "specialty": "fire", "region_code": "350524"},
-                                      Actor("t", is_admin=True))
+    created = platform.records.create(
+        "expert", {"name": "审计专家", "specialty": "fire", "region_code": "350524"}, Actor("t", is_admin=True)
+    )
     html = browser.get(f"/e/_audit/?entity=expert&record_id={created['id']}").get_data(as_text=True)
     rows = re.findall(r'<tr data-audit="\d+">.*?</tr>', html, re.S)
     assert len(rows) == 1 and "create" in rows[0] and "安溪县" in rows[0]

@@ -16,8 +16,13 @@ def test_platform_folder_is_not_a_package():
 
 
 def test_import_platform_is_the_stdlib_module_even_from_the_repository_root():
-    result = subprocess.run([sys.executable, "-c", "import platform; print(platform.__file__); platform.system()"],
-                            cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", "import platform; print(platform.__file__); platform.system()"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "lib/python" in result.stdout and "/work" not in result.stdout.split("lib/python")[0][-6:]
     assert not result.stdout.strip().startswith(str(ROOT / "platform"))
 
@@ -25,8 +30,19 @@ def test_import_platform_is_the_stdlib_module_even_from_the_repository_root():
 def test_public_api_is_pinned():
     assert anjian.__all__ == sorted(anjian.__all__)
     assert set(anjian.__all__) == {
-        "Actor", "AnjianError", "FieldError", "MetadataError", "MetadataErrors", "NotFound", "PermissionDenied",
-        "Platform", "RecordConflict", "RecordValidationError", "__version__", "create_app", "hookimpl",
+        "Actor",
+        "AnjianError",
+        "FieldError",
+        "MetadataError",
+        "MetadataErrors",
+        "NotFound",
+        "PermissionDenied",
+        "Platform",
+        "RecordConflict",
+        "RecordValidationError",
+        "__version__",
+        "create_app",
+        "hookimpl",
     }
     for name in anjian.__all__:
         assert getattr(anjian, name) is not None

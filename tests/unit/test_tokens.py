@@ -26,16 +26,19 @@ def _forge(claims, key=SECRET, algorithm="HS256"):
     return jwt.encode({**base, **claims}, key, algorithm=algorithm)
 
 
-@pytest.mark.parametrize("token", [
-    _forge({}, key="x" * 64),
-    _forge({"exp": dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}),
-    _forge({"iss": "someone-else"}),
-    _forge({"aud": "other-api"}),
-    _forge({"typ": "refresh"}),
-    _forge({}, algorithm="HS512"),
-    "not.a.token",
-    "",
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        _forge({}, key="x" * 64),
+        _forge({"exp": dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}),
+        _forge({"iss": "someone-else"}),
+        _forge({"aud": "other-api"}),
+        _forge({"typ": "refresh"}),
+        _forge({}, algorithm="HS512"),
+        "not.a.token",
+        "",
+    ],
+)
 def test_bad_tokens_are_refused(token):
     with pytest.raises(AuthenticationFailed):
         TokenService(SECRET, 600).verify(token)
@@ -43,7 +46,12 @@ def test_bad_tokens_are_refused(token):
 
 def test_alg_none_is_refused():
     header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(b"=").decode()
-    body = base64.urlsafe_b64encode(json.dumps({"sub": "admin", "iss": ISSUER, "aud": AUDIENCE, "exp": 9999999999,
-                                                "iat": 1, "typ": "access"}).encode()).rstrip(b"=").decode()
+    body = (
+        base64.urlsafe_b64encode(
+            json.dumps({"sub": "admin", "iss": ISSUER, "aud": AUDIENCE, "exp": 9999999999, "iat": 1, "typ": "access"}).encode()
+        )
+        .rstrip(b"=")
+        .decode()
+    )
     with pytest.raises(AuthenticationFailed):
         TokenService(SECRET, 600).verify(f"{header}.{body}.")

@@ -4,8 +4,17 @@ import pytest
 
 from anjian_registry.uscc import check_character, check_uscc, registration_region
 
-VALID = ["91512081MA62K0260E", "91430111MA4L41YT1U", "91350200MA2YJ1XR9G", "914403001922038216",
-         "9144030071526726XG", "91330100716105852F", "91350213678251743X", "9135021359498494XQ", "123502001549897397"]
+VALID = [
+    "91512081MA62K0260E",
+    "91430111MA4L41YT1U",
+    "91350200MA2YJ1XR9G",
+    "914403001922038216",
+    "9144030071526726XG",
+    "91330100716105852F",
+    "91350213678251743X",
+    "9135021359498494XQ",
+    "123502001549897397",
+]
 BAD_CHECK = ["91350211M0000XUF46", "91310115MA1H8R7C6D"]
 
 
@@ -24,8 +33,9 @@ def test_worked_example_from_the_standard():
     assert check_character("91350100M000100Y4") == "3"
 
 
-@pytest.mark.parametrize("code,kind", [("9135", "uscc.length"), ("91350100M000100Y4Z", "uscc.format"),
-                                       ("91350100m000100Y43", "uscc.format")])
+@pytest.mark.parametrize(
+    "code,kind", [("9135", "uscc.length"), ("91350100M000100Y4Z", "uscc.format"), ("91350100m000100Y43", "uscc.format")]
+)
 def test_malformed_codes_are_not_overridable(code, kind):
     [(_, found, overridable)] = check_uscc(code)
     assert found == kind and not overridable

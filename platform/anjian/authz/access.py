@@ -74,7 +74,9 @@ class CasbinAccess(Access):
                 current = self._state
                 if current is None or current.key != key or (current.valid_until is not None and now >= current.valid_until):
                     grants, accounts = self.store.load(conn)
-                    self._state = PolicyState(key, registry.catalog.modules.values(), grants, accounts, now)
+                    self._state = PolicyState(
+                        key, registry.catalog.modules.values(), grants, accounts, now, registry.catalog.processes.values()
+                    )
             self._checked = time.monotonic()
             assert self._state is not None
             return self._state
@@ -89,11 +91,12 @@ class CasbinAccess(Access):
         if not self.state().regions(actor.username, entity.name, action):
             raise PermissionDenied(f"您没有{ACTION_NAMES.get(action, action)}「{entity.title}」的权限")
 
-    def scope(self, actor: Actor, entity: EntitySpec, table: Table) -> ColumnElement[bool] | None:
+    def scope(self, actor: Actor, entity: EntitySpec, table: Table, action: str = "read") -> ColumnElement[bool] | None:
+        """The records ``actor`` may ``action`` (read, or e.g. a workflow transition) as one SQL condition."""
         if actor.is_admin:
             return None
         state = self.state()
-        regions = state.regions(actor.username, entity.name, "read")
+        regions = state.regions(actor.username, entity.name, action)
         if not regions:
             return false()
         account = state.accounts.get(actor.username)

@@ -14,18 +14,13 @@ from typing import Any
 
 import casbin
 
-from ..meta.spec import ModuleSpec
+from ..meta.process_spec import ProcessSpec
+from ..meta.spec import BUILTIN_ROLES, ModuleSpec
 from .regions import ALL, within
 
 __all__ = ["BUILTIN_ROLES", "Account", "Grant", "PolicyState"]
 
 MODEL = str(Path(__file__).with_name("model.conf"))
-
-# Roles the engine itself needs; module manifests add the business roles.
-BUILTIN_ROLES: dict[str, dict[str, tuple[str, ...]]] = {
-    "region_admin": {"_accounts": ("administer",)},  # delegated administrator of users and grants below a region
-    "auditor": {"_audit": ("read",)},  # reads the audit log of a region
-}
 
 
 @dataclass(frozen=True)
@@ -56,12 +51,13 @@ class PolicyState:
         grants: Iterable[Grant],
         accounts: Mapping[str, Account],
         now: dt.datetime,
+        processes: Iterable[ProcessSpec] = (),
     ) -> None:
         self.key = key
         self.accounts = dict(accounts)
         self.enforcer = casbin.FastEnforcer(MODEL, cache_key_order=[2, 3])
         self.enforcer.add_named_domain_matching_func("g", lambda request, granted: within(request, granted))
-        self.roles: dict[str, dict[str, tuple[str, ...]]] = dict(BUILTIN_ROLES)
+        self.roles: dict[str, dict[str, tuple[str, ...]]] = {r: dict(p) for r, p in BUILTIN_ROLES.items()}
         rules, links = [], []
         self.inherits: dict[str, tuple[str, ...]] = {}
         for module in modules:
@@ -71,6 +67,15 @@ class PolicyState:
                 links += [[role.name, parent, ALL] for parent in role.inherits]
         for role, permissions in self.roles.items():
             rules += [[role, ALL, entity, action] for entity, actions in permissions.items() for action in actions]
+        # Workflow transitions are actions too: the roles a process names may take them.
+        for process in processes:
+            for transition in process.transitions:
+                rules += [[role, ALL, process.entity, transition.action] for role in transition.roles]
+                for role in transition.roles:
+                    self.roles.setdefault(role, {}).setdefault(process.entity, ())
+                    self.roles[role][process.entity] += (transition.action,)
+            rules += [[role, ALL, process.entity, "amend"] for role in process.amendment_roles]
+        rules = [list(r) for r in dict.fromkeys(tuple(r) for r in rules)]
         live = [g for g in grants if g.expires_at is None or g.expires_at > now]
         links += [[g.username, g.role, g.region] for g in live]
         if rules:
@@ -97,6 +102,24 @@ class PolicyState:
     def regions(self, username: str, entity: str, action: str) -> list[str]:
         """The regions in which ``username`` may do ``action`` on ``entity`` (from their grants)."""
         return [g.region for g in self.grants.get(username, ()) if self.allowed(username, g.region, entity, action)]
+
+    def holds_role(self, username: str, region: str, roles: Iterable[str]) -> bool:
+        """Whether one of the user's grants over ``region`` carries (or includes) one of ``roles``."""
+        wanted = set(roles)
+        return any(
+            within(region, g.region) and any(self.role_includes(g.role, r) for r in wanted) for g in self.grants.get(username, ())
+        )
+
+    def role_includes(self, role: str, other: str) -> bool:
+        seen, stack = set(), [role]
+        while stack:
+            current = stack.pop()
+            if current == other:
+                return True
+            if current not in seen:
+                seen.add(current)
+                stack.extend(self.inherits.get(current, ()))
+        return False
 
     def role_allows(self, role: str, entity: str, action: str) -> bool:
         """Whether ``role`` (with the roles it includes) carries the permission."""

@@ -27,7 +27,7 @@ from .db import write
 from .messages import describe
 from .system import stored_file
 
-__all__ = ["RecordService", "ValidationContext"]
+__all__ = ["RecordListener", "RecordService", "ValidationContext"]
 
 IGNORED_KEYS = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by", "overrides"})
 
@@ -42,6 +42,25 @@ class ValidationContext:
     record: Mapping[str, Any]
 
 
+class RecordListener:
+    """An engine part told of every write inside its transaction; raising rolls the write back."""
+
+    def before_write(
+        self,
+        conn: Connection,
+        spec: EntitySpec,
+        old: Mapping[str, Any] | None,
+        record: Mapping[str, Any] | None,
+        actor: Actor,
+        action: str,
+        step: Any = None,
+    ) -> None:
+        """``step`` is the workflow transition a write is part of (None for a plain edit)."""
+
+    def after_write(self, conn: Connection, spec: EntitySpec, stored: Mapping[str, Any], actor: Actor, action: str) -> None:
+        pass
+
+
 class RecordService:
     """Create, update and delete records of any published entity."""
 
@@ -51,6 +70,8 @@ class RecordService:
         self.access = access
         self.hooks = hooks
         self.codec = codec
+        # Engine parts that take part in every write (the workflow engine: locks and process starts).
+        self.listeners: list[RecordListener] = []
 
     @property
     def registry(self) -> Any:
@@ -299,12 +320,18 @@ class RecordService:
         actor: Actor,
         action: str,
         overrides: Mapping[str, dict[str, Any]],
+        audit_as: tuple[str, Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
         from .query import RecordReader
 
         stored = RecordReader(self.registry, self.codec).fetch(conn, spec, record_id)
         self.hooks.anjian_record_written(entity=spec, action=action, record=stored, connection=conn)
+        for listener in self.listeners:
+            listener.after_write(conn, spec, stored, actor, action)
         detail: dict[str, Any] = {"changes": _diff(old, stored)}
+        if audit_as is not None:
+            action, extra = audit_as[0], audit_as[1]
+            detail.update(extra)
         before = (old or {}).get("overrides") or {}
         fresh = {p: w["reason"] for p, w in overrides.items() if p not in before}
         if fresh:
@@ -325,30 +352,39 @@ class RecordService:
         """Validate and store a new record; return it as stored."""
         spec = self.registry.entity(entity)
         self.access.check(actor, spec, "create")
-        record, overrides = self.prepare(spec, payload, actor, None)
-        self.access.check_record(actor, spec, record, "create")
         try:
             with write(self.engine) as conn, conn.begin():
-                errors, conflicts = self._db_errors(conn, spec, record, None, actor)
-                if errors:
-                    raise RecordValidationError(spec.name, errors)
-                if conflicts:
-                    raise RecordConflict(spec.name, conflicts)
-                now = self.codec.now()
-                values = {
-                    **self.row_values(spec, record),
-                    "created_at": now,
-                    "updated_at": now,
-                    "created_by": actor.username,
-                    "updated_by": actor.username,
-                    "row_version": 1,
-                    "overrides": overrides or None,
-                }
-                record_id = conn.execute(insert(self.registry.table(spec.name)).values(values)).inserted_primary_key[0]
-                self._insert_children(conn, spec, record_id, record, {})
-                return self._finish(conn, spec, record, record_id, None, actor, "create", overrides)
+                return self.create_in(conn, spec, payload, actor)
         except IntegrityError as exc:
             raise self._conflict(spec, exc) from None
+
+    def create_in(self, conn: Connection, spec: EntitySpec, payload: Any, actor: Actor, action: str = "create") -> dict[str, Any]:
+        """Create inside the caller's transaction (the entity-level permission is the caller's to check).
+
+        ``action`` is what the record's region is checked for: "create", or e.g. "amend".
+        """
+        record, overrides = self.prepare(spec, payload, actor, None)
+        self.access.check_record(actor, spec, record, action)
+        errors, conflicts = self._db_errors(conn, spec, record, None, actor)
+        if errors:
+            raise RecordValidationError(spec.name, errors)
+        if conflicts:
+            raise RecordConflict(spec.name, conflicts)
+        for listener in self.listeners:
+            listener.before_write(conn, spec, None, record, actor, "create")
+        now = self.codec.now()
+        values = {
+            **self.row_values(spec, record),
+            "created_at": now,
+            "updated_at": now,
+            "created_by": actor.username,
+            "updated_by": actor.username,
+            "row_version": 1,
+            "overrides": overrides or None,
+        }
+        record_id = conn.execute(insert(self.registry.table(spec.name)).values(values)).inserted_primary_key[0]
+        self._insert_children(conn, spec, record_id, record, {})
+        return self._finish(conn, spec, record, record_id, None, actor, "create", overrides)
 
     def update(self, entity: str, record_id: int, payload: Any, actor: Actor, partial: bool = False) -> dict[str, Any]:
         """Replace (PUT) or merge (PATCH) a record; a stale ``row_version`` is a 409."""
@@ -356,38 +392,62 @@ class RecordService:
 
         spec = self.registry.entity(entity)
         self.access.check(actor, spec, "update")
-        reader = RecordReader(self.registry, self.codec)
         table = self.registry.table(spec.name)
         try:
             with write(self.engine) as conn, conn.begin():
-                old = reader.fetch(conn, spec, record_id, scope=self.access.scope(actor, spec, table))
-                expected = payload.get("row_version") if isinstance(payload, Mapping) else None
-                if expected is not None and expected != old["row_version"]:
-                    raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
-                record, overrides = self.prepare(spec, payload, actor, old, partial=partial)
-                self.access.check_record(actor, spec, record, "update")
-                errors, conflicts = self._db_errors(conn, spec, record, record_id, actor)
-                if errors:
-                    raise RecordValidationError(spec.name, errors)
-                if conflicts:
-                    raise RecordConflict(spec.name, conflicts)
-                values = {
-                    **self.row_values(spec, record),
-                    "updated_at": self.codec.now(),
-                    "updated_by": actor.username,
-                    "row_version": old["row_version"] + 1,
-                    "overrides": overrides or None,
-                }
-                done = conn.execute(
-                    update(table).where(table.c.id == record_id, table.c.row_version == old["row_version"]).values(values)
+                old = RecordReader(self.registry, self.codec).fetch(
+                    conn, spec, record_id, scope=self.access.scope(actor, spec, table)
                 )
-                if done.rowcount != 1:
-                    raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
-                reusable = self._delete_children(conn, spec, [record_id])
-                self._insert_children(conn, spec, record_id, record, reusable)
-                return self._finish(conn, spec, record, record_id, old, actor, "update", overrides)
+                return self.update_in(conn, spec, old, payload, actor, partial=partial)
         except IntegrityError as exc:
             raise self._conflict(spec, exc) from None
+
+    def update_in(
+        self,
+        conn: Connection,
+        spec: EntitySpec,
+        old: Mapping[str, Any],
+        payload: Any,
+        actor: Actor,
+        *,
+        partial: bool = False,
+        step: Any = None,
+        audit_as: tuple[str, Mapping[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Update ``old`` (read in scope by the caller) inside the caller's transaction.
+
+        ``step`` is the workflow transition this write belongs to: its region check uses the
+        transition's action instead of "update", and the workflow's field locks allow its fields.
+        """
+        record_id = old["id"]
+        table = self.registry.table(spec.name)
+        expected = payload.get("row_version") if isinstance(payload, Mapping) else None
+        if expected is not None and expected != old["row_version"]:
+            raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
+        record, overrides = self.prepare(spec, payload, actor, old, partial=partial)
+        self.access.check_record(actor, spec, record, step.action if step is not None else "update")
+        errors, conflicts = self._db_errors(conn, spec, record, record_id, actor)
+        if errors:
+            raise RecordValidationError(spec.name, errors)
+        if conflicts:
+            raise RecordConflict(spec.name, conflicts)
+        for listener in self.listeners:
+            listener.before_write(conn, spec, old, record, actor, "update", step)
+        values = {
+            **self.row_values(spec, record),
+            "updated_at": self.codec.now(),
+            "updated_by": actor.username,
+            "row_version": old["row_version"] + 1,
+            "overrides": overrides or None,
+        }
+        done = conn.execute(
+            update(table).where(table.c.id == record_id, table.c.row_version == old["row_version"]).values(values)
+        )
+        if done.rowcount != 1:
+            raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
+        reusable = self._delete_children(conn, spec, [record_id])
+        self._insert_children(conn, spec, record_id, record, reusable)
+        return self._finish(conn, spec, record, record_id, old, actor, "update", overrides, audit_as)
 
     def delete(self, entity: str, record_id: int, actor: Actor) -> None:
         """Delete a record and its child rows; refused (409) while other records link to it."""
@@ -400,6 +460,8 @@ class RecordService:
             old = RecordReader(self.registry, self.codec).fetch(
                 conn, spec, record_id, scope=self.access.scope(actor, spec, table)
             )
+            for listener in self.listeners:
+                listener.before_write(conn, spec, old, None, actor, "delete")
             for other, field in self.registry.referrers(spec.name):
                 if other.is_child:
                     continue
@@ -412,6 +474,8 @@ class RecordService:
             self._delete_children(conn, spec, [record_id])
             conn.execute(delete(table).where(table.c.id == record_id))
             self.hooks.anjian_record_written(entity=spec, action="delete", record=old, connection=conn)
+            for listener in self.listeners:
+                listener.after_write(conn, spec, old, actor, "delete")
             audit.append(
                 conn,
                 actor,

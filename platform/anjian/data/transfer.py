@@ -205,7 +205,10 @@ def _write_rows(
     valid = [(n, r) for n, r in good if n not in bad_rows]
     ids = _insert_many(conn, table, ({**service.row_values(spec, r), **stamp} for _, r in valid))
     for record_id, (_, record) in zip(ids, valid, strict=True):
-        service.hooks.anjian_record_written(entity=spec, action="create", record={"id": record_id, **record}, connection=conn)
+        stored = {"id": record_id, **record, **stamp}
+        service.hooks.anjian_record_written(entity=spec, action="create", record=stored, connection=conn)
+        for listener in service.listeners:  # imported records start their process like any other
+            listener.after_write(conn, spec, stored, actor, "create")
     report.created = len(valid)
     report.skipped = len(bad_rows)
     audit.append(

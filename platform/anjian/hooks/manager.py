@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
@@ -26,9 +26,14 @@ class NamedFunctions:
 
     validators: Mapping[str, Callable[..., Any]]
     computed: Mapping[str, Callable[..., Any]]
+    conditions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
     def names(self) -> dict[str, frozenset[str]]:
-        return {"validator": frozenset(self.validators), "computed": frozenset(self.computed)}
+        return {
+            "validator": frozenset(self.validators),
+            "computed": frozenset(self.computed),
+            "condition": frozenset(self.conditions),
+        }
 
 
 class PluginHost:
@@ -78,4 +83,5 @@ class PluginHost:
         return NamedFunctions(
             validators=merge(self.pm.hook.anjian_validators(), "validator"),
             computed=merge(self.pm.hook.anjian_computed(), "computed function"),
+            conditions=merge(self.pm.hook.anjian_conditions(), "condition function"),
         )

@@ -36,6 +36,16 @@ def anjian_computed() -> Mapping[str, Any]:  # type: ignore[empty-body]
 
 
 @hookspec
+def anjian_conditions() -> Mapping[str, Any]:  # type: ignore[empty-body]
+    """Return named transition conditions: ``name -> fn(record, ctx) -> bool`` (metadata ``"check"``)."""
+
+
+@hookspec
+def anjian_notice(notice: Mapping[str, Any], recipient: Mapping[str, Any]) -> None:
+    """Called for every notice delivered to a user (in-app); plugins may send it by SMS or messenger."""
+
+
+@hookspec
 def anjian_record_validate(entity: Any, record: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[Any]:  # type: ignore[empty-body]
     """Return extra FieldErrors for ``record`` of ``entity``; ``old`` is the stored record on update."""
 

@@ -11,8 +11,11 @@ from jsonschema import Draft202012Validator
 from ..errors import MetadataError, MetadataErrors
 from .loader import Document
 from .pointer import pointer
+from .process_check import check_process
+from .process_spec import ProcessSpec, build_process
 from .schema_check import check_document
 from .spec import (
+    BUILTIN_ROLES,
     CHILD_SYSTEM_COLUMNS,
     SYSTEM_COLUMNS,
     AttachmentSpec,
@@ -27,7 +30,7 @@ from .spec import (
 
 __all__ = ["ACTIONS", "Catalog", "compile_catalog", "duplicate_errors"]
 
-ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report")
+ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report", "urge")
 RESERVED_PREFIXES = ("ab_", "anjian_", "celery_", "kombu_", "alembic", "sqlite_")
 SCALAR_TYPES = ("string", "integer", "number", "boolean")
 
@@ -39,7 +42,13 @@ class Catalog:
     entities: Mapping[str, EntitySpec] = field(default_factory=dict)
     modules: Mapping[str, ModuleSpec] = field(default_factory=dict)
     dictionaries: Mapping[str, DictionarySpec] = field(default_factory=dict)
+    processes: Mapping[str, ProcessSpec] = field(default_factory=dict)
+    calendars: tuple[Mapping[str, Any], ...] = ()  # working-day arrangements of years (see workflow.calendar)
     documents: tuple[Document, ...] = ()
+
+    def process_of(self, entity: str) -> ProcessSpec | None:
+        """The process records of ``entity`` run through, if it has one."""
+        return next((p for p in self.processes.values() if p.entity == entity), None)
 
     def top_entities(self) -> list[EntitySpec]:
         return [e for e in self.entities.values() if not e.is_child]
@@ -341,7 +350,13 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
     for document in documents:
         key = (document.kind, document.name)
         if key in first:
-            where = {"entity": "/x-anjian/entity", "module": "/module", "dictionary": "/dictionary"}[document.kind]
+            where = {
+                "entity": "/x-anjian/entity",
+                "module": "/module",
+                "dictionary": "/dictionary",
+                "process": "/process",
+                "calendar": "/year",
+            }[document.kind]
             errors.append(
                 MetadataError(
                     document.path,
@@ -366,6 +381,8 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     entities: dict[str, EntitySpec] = {}
     modules: dict[str, ModuleSpec] = {}
     dictionaries: dict[str, DictionarySpec] = {}
+    processes: dict[str, ProcessSpec] = {}
+    calendars: list[Mapping[str, Any]] = []
     first_seen: dict[tuple[str, str], str] = {}
 
     def claim(kind: str, name: str, document: Document, where: str) -> bool:
@@ -393,6 +410,13 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             errors.extend(problems)
             if dictionary and claim("dictionary", dictionary.name, document, "/dictionary"):
                 dictionaries[dictionary.name] = dictionary
+        elif document.kind == "process":
+            process = build_process(document.content, document.path)
+            if claim("process", process.name, document, "/process"):
+                processes[process.name] = process
+        elif document.kind == "calendar":
+            if claim("calendar", document.name, document, "/year"):
+                calendars.append(document.content)
         elif document.kind == "module":
             module = _build_module(document)
             if claim("module", module.name, document, "/module"):
@@ -441,9 +465,42 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
                 MetadataError(spec.source, "/x-anjian/module", f"unknown module {spec.module!r}", _known("modules", modules))
             )
     errors.extend(_check_references(entities, modules, dictionaries, functions))
+    errors.extend(_check_processes(processes, entities, modules, functions))
     if errors:
         raise MetadataErrors(errors)
-    return Catalog(entities=entities, modules=modules, dictionaries=dictionaries, documents=tuple(documents))
+    return Catalog(
+        entities=entities,
+        modules=modules,
+        dictionaries=dictionaries,
+        processes=processes,
+        calendars=tuple(calendars),
+        documents=tuple(documents),
+    )
+
+
+def _check_processes(
+    processes: Mapping[str, ProcessSpec],
+    entities: Mapping[str, EntitySpec],
+    modules: Mapping[str, ModuleSpec],
+    functions: Mapping[str, frozenset[str]] | None,
+) -> list[MetadataError]:
+    roles = {r.name for m in modules.values() for r in m.roles} | set(BUILTIN_ROLES)
+    errors: list[MetadataError] = []
+    owner: dict[str, str] = {}
+    for process in processes.values():
+        if process.entity in owner:
+            errors.append(
+                MetadataError(
+                    process.source,
+                    "/entity",
+                    f"entity {process.entity!r} already runs through process {owner[process.entity]!r}",
+                    "One process per entity: merge the two, using conditions for different paths.",
+                )
+            )
+        owner.setdefault(process.entity, process.name)
+        conditions = None if functions is None else functions.get("condition", frozenset())
+        errors.extend(check_process(process, entities, roles, conditions))
+    return errors
 
 
 def _adopt(entities: dict[str, EntitySpec], spec: EntitySpec, module: str) -> None:

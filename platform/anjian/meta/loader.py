@@ -20,7 +20,7 @@ class Document:
     """One parsed declaration and where it came from."""
 
     path: str
-    kind: str  # entity | module | dictionary
+    kind: str  # entity | module | dictionary | process | calendar
     name: str
     content: dict[str, Any] = field(hash=False, compare=False)
 
@@ -31,6 +31,10 @@ def document_kind(content: object) -> tuple[str, str] | None:
         return None
     if "dictionary" in content:
         return "dictionary", str(content.get("dictionary"))
+    if "process" in content:
+        return "process", str(content.get("process"))
+    if "calendar" in content:
+        return "calendar", f"{content.get('calendar')}-{content.get('year')}"
     if "module" in content:
         return "module", str(content.get("module"))
     options = content.get("x-anjian")
@@ -57,7 +61,8 @@ def parse_document(path: str, text: str) -> Document:
             "",
             "not an anjian declaration",
             'Give an entity an "x-anjian": {"entity": ...} object, a module manifest a "module" key, '
-            'or a dictionary a "dictionary" key.',
+            'a dictionary a "dictionary" key, '
+            'a process a "process" key, or a working-day calendar a "calendar" key.',
         )
     return Document(path=path, kind=kind[0], name=kind[1], content=content)
 

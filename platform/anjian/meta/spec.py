@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
+    "BUILTIN_ROLES",
     "SYSTEM_COLUMNS",
     "AttachmentSpec",
     "DictionaryItem",
@@ -18,6 +19,12 @@ __all__ = [
     "ModuleSpec",
     "RoleSpec",
 ]
+
+# Roles the engine itself needs; module manifests add the business roles.
+BUILTIN_ROLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "region_admin": {"_accounts": ("administer",)},  # delegated administrator of users and grants below a region
+    "auditor": {"_audit": ("read",)},  # reads the audit log of a region
+}
 
 # Columns every entity table has; declarations may not use these names.
 SYSTEM_COLUMNS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides")

@@ -25,6 +25,8 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         result_expires=7 * 24 * 3600,
+        # The deadline scan: stored due times, so a scan after downtime fires what fell due meanwhile.
+        beat_schedule={"anjian-deadlines": {"task": "anjian.workflow_tick", "schedule": settings.timer_interval}},
     )
     if settings.broker.startswith("sqla+"):
         from kombu.transport import sqlalchemy as sqla_transport
@@ -46,12 +48,30 @@ def worker_platform() -> Any:
     return platform
 
 
+def _addresses(platform: Any) -> dict[str, str]:
+    """User name -> e-mail address of active users (FAB's user table)."""
+    from sqlalchemy import MetaData, Table, select
+
+    with platform.engine.connect() as conn:
+        users = Table("ab_user", MetaData(), autoload_with=conn)
+        rows = conn.execute(select(users.c.username, users.c.email).where(users.c.active.is_(True)))
+        return {r.username: r.email for r in rows if r.email}
+
+
 def _register(app: Celery) -> None:
     @app.task(name="anjian.ping")
     def ping() -> dict[str, Any]:
         """The catalog version this worker sees (used to check it follows publishes)."""
         platform = worker_platform()
         return {"version": platform.registry.version, "entities": sorted(platform.registry.catalog.entities)}
+
+    @app.task(name="anjian.workflow_tick")
+    def workflow_tick() -> dict[str, Any]:
+        """Fire the deadline stages that fell due and e-mail the notices not yet sent."""
+        platform = worker_platform()
+        fired = platform.timers.scan()
+        mailed = platform.workflow.notices.deliver_mail(_addresses(platform))
+        return {"fired": fired, "mailed": mailed}
 
     @app.task(name="anjian.import_file")
     def import_file(entity: str, path: str, username: str, skip_invalid: bool = False, is_admin: bool = False) -> dict[str, Any]:

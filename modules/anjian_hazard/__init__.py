@@ -1,0 +1,50 @@
+"""Business rules of hidden-danger management (隐患排查治理, 安监总局令第16号).
+
+- ``hazard.statistics_due``: when an enterprise's statistics report is due (Art. 14: quarterly
+  reports before the 15th of the following quarter, annual reports before 31 January).
+- ``hazard.plan_complete``: a transition condition; a major hidden danger's rectification plan
+  must cover the six items of Art. 15 before it goes to the county.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from anjian import hookimpl
+
+__all__ = ["PLAN_ITEMS", "anjian_computed", "anjian_conditions", "statistics_due"]
+
+PLAN_ITEMS = ("plan_goal", "plan_methods", "plan_resources", "plan_organisation", "plan_schedule", "plan_safety")
+
+
+def statistics_due(period: str, year: int, quarter: int | None) -> dt.date | None:
+    """The last day to submit the report of ``period`` (quarter or annual) of ``year``."""
+    if period == "annual":
+        return dt.date(year + 1, 1, 31)
+    if period == "quarter" and quarter in (1, 2, 3, 4):
+        return dt.date(year + 1, 1, 15) if quarter == 4 else dt.date(year, quarter * 3 + 1, 15)
+    return None
+
+
+def _statistics_due(record: Mapping[str, Any], ctx: Any) -> str | None:
+    year, quarter = record.get("year"), record.get("quarter")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        return None
+    due = statistics_due(str(record.get("period") or ""), year, quarter if isinstance(quarter, int) else None)
+    return due.isoformat() if due else None
+
+
+def _plan_complete(record: Mapping[str, Any], ctx: Any) -> bool:
+    return all(str(record.get(item) or "").strip() for item in PLAN_ITEMS)
+
+
+@hookimpl
+def anjian_computed() -> Mapping[str, Any]:
+    return {"hazard.statistics_due": _statistics_due}
+
+
+@hookimpl
+def anjian_conditions() -> Mapping[str, Any]:
+    return {"hazard.plan_complete": _plan_complete}

@@ -1,0 +1,168 @@
+"""Semantic checks of process declarations against the entities and roles they name.
+
+The meta-schema has checked the shape; here every name must resolve: states, fields, roles,
+condition functions; every state must be reachable from the start and every state that is not
+an end must have a way out; deadline stages must be in time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import MetadataError
+from .pointer import pointer
+from .process_spec import Duration, ProcessSpec
+from .spec import EntitySpec
+
+__all__ = ["check_process"]
+
+UNIT_SECONDS = {"hours": 3600, "days": 86400, "workdays": 86400 * 7 / 5}
+
+
+def check_process(
+    process: ProcessSpec,
+    entities: Mapping[str, EntitySpec],
+    roles: set[str],
+    conditions: frozenset[str] | None,
+) -> list[MetadataError]:
+    """Every problem of one process; ``conditions`` None skips named-function checks."""
+    from ..workflow.expr import ExpressionError, parse_condition
+
+    errors: list[MetadataError] = []
+
+    def error(parts: list[Any], message: str, hint: str) -> None:
+        errors.append(MetadataError(process.source, pointer(parts), message, hint))
+
+    entity = entities.get(process.entity)
+    if entity is None or entity.is_child:
+        known = ", ".join(sorted(n for n, e in entities.items() if not e.is_child))
+        error(["entity"], f"unknown entity {process.entity!r}", f"Known entities: {known or '(none)'}.")
+        return errors
+    fields = {f.name for f in entity.column_fields}
+    states = process.by_state
+    state_list = ", ".join(states)
+
+    def need_field(parts: list[Any], name: str) -> None:
+        if name not in fields:
+            error(parts, f"{name!r} is not a stored field of {entity.name!r}", f"Use one of: {', '.join(sorted(fields))}.")
+
+    def need_state(parts: list[Any], name: str) -> None:
+        if name not in states:
+            error(parts, f"unknown state {name!r}", f'Declare it under "states" or use one of: {state_list}.')
+
+    need_state(["start"], process.start)
+    for name, state in states.items():
+        if isinstance(state.editable, tuple):
+            for i, fname in enumerate(state.editable):
+                need_field(["states", name, "editable", i], fname)
+    raw = process.content.get("transitions", [])
+    seen: set[str] = set()
+    for i, t in enumerate(process.transitions):
+        at = ["transitions", i]
+        if t.name in seen:
+            error(at + ["name"], f"transition name {t.name!r} is used twice", "Give each transition its own name.")
+        seen.add(t.name)
+        from_at = at + ["from"] if isinstance(raw[i]["from"], str) else None
+        for j, source in enumerate(t.sources):
+            need_state(from_at or at + ["from", j], source)
+            if source in states and states[source].end:
+                error(
+                    from_at or at + ["from", j], f"state {source!r} is an end state", "Nothing leaves an end state; drop it here."
+                )
+        need_state(at + ["to"], t.to)
+        for j, role in enumerate(t.roles):
+            if role not in roles:
+                error(at + ["roles", j], f"unknown role {role!r}", f"Known roles: {', '.join(sorted(roles))}.")
+        for key in ("requires", "fields"):
+            for j, fname in enumerate(getattr(t, key)):
+                need_field(at + [key, j], fname)
+        for fname in t.sets:
+            need_field(at + ["sets", fname], fname)
+        if t.condition is not None:
+            try:
+                parse_condition(t.condition, fields | {"id"})
+            except ExpressionError as exc:
+                error(
+                    at + ["condition"], f"condition {t.condition!r}: {exc}", 'Write e.g. level == "major"; see docs/workflow.md.'
+                )
+        if t.check is not None and conditions is not None and t.check not in conditions:
+            known = ", ".join(sorted(conditions)) or "(none)"
+            error(at + ["check"], f"no condition function {t.check!r} is registered", f"Known condition functions: {known}.")
+    # Reachability, and a way out of every state that is not an end.
+    reached, stack = {process.start}, [process.start]
+    while stack:
+        for t in process.leaving(stack.pop()):
+            if t.to not in reached:
+                reached.add(t.to)
+                stack.append(t.to)
+    for name, state in states.items():
+        if process.start in states and name not in reached:
+            error(
+                ["states", name],
+                f"state {name!r} cannot be reached from {process.start!r}",
+                "Add a transition to it or remove it.",
+            )
+        if not state.end and not process.leaving(name):
+            error(["states", name], f"state {name!r} has no transition out", 'Add one, or mark it "end": true.')
+    if not process.end_states:
+        error(["states"], "no state is an end state", 'Mark the final states with "end": true.')
+    for i, d in enumerate(process.deadlines):
+        at = ["deadlines", i]
+        if d.start_state:
+            need_state(at + ["starts", "state"], d.start_state)
+        if d.start_transition and d.start_transition not in process.by_transition:
+            error(
+                at + ["starts", "transition"],
+                f"unknown transition {d.start_transition!r}",
+                f"Use one of: {', '.join(process.by_transition)}.",
+            )
+        declared = process.content["deadlines"][i]["due"]
+        if "amount" not in declared and "unit" not in declared and d.due_field is None:
+            error(at + ["due"], "the due time is not declared", 'Give "amount" and "unit", or a date "field", or both.')
+        if ("amount" in declared) != ("unit" in declared):
+            error(at + ["due"], "an amount and a unit go together", 'Give both, e.g. "amount": 10, "unit": "workdays".')
+        if d.due_field:
+            need_field(at + ["due", "field"], d.due_field)
+            if d.due_field in fields and entity.field(d.due_field).format not in ("date", "date-time"):
+                error(
+                    at + ["due", "field"],
+                    f"{d.due_field!r} is not a date or date-time field",
+                    'Use a field with "format": "date" or "date-time".',
+                )
+        for key in ("ends", "pauses"):
+            for j, name in enumerate(getattr(d, key)):
+                need_state(at + [key, j], name)
+        last = None
+        for j, stage in enumerate(d.stages):
+            if stage.before and stage.after:
+                error(at + ["stages", j], "a stage is either before or after the due time", 'Keep one of "before" and "after".')
+            offset = _offset(stage.before, -1) if stage.before else _offset(stage.after, 1)
+            if last is not None and offset < last:
+                error(at + ["stages", j], "stages are not in time order", "List stages from the earliest to the latest.")
+            last = offset
+            for k, target in enumerate(stage.notify):
+                if target.startswith("role:") and target[5:] not in roles:
+                    error(
+                        at + ["stages", j, "notify", k],
+                        f"unknown role {target[5:]!r}",
+                        f"Known roles: {', '.join(sorted(roles))}.",
+                    )
+    if process.amendment_field:
+        link = entity.by_name.get(process.amendment_field)
+        if link is None or link.link != entity.name:
+            error(
+                ["amendment", "field"],
+                f"{process.amendment_field!r} is not a link from {entity.name!r} to itself",
+                f'Declare an integer field with "x-anjian": {{"link": "{entity.name}"}}.',
+            )
+        for j, role in enumerate(process.amendment_roles):
+            if role not in roles:
+                error(["amendment", "roles", j], f"unknown role {role!r}", f"Known roles: {', '.join(sorted(roles))}.")
+    for old, new in (process.migration or {}).items():
+        need_state(["migration", "states", old], new)
+    return errors
+
+
+def _offset(duration: Duration | None, sign: int) -> float:
+    return 0.0 if duration is None else sign * duration.amount * UNIT_SECONDS[duration.unit]

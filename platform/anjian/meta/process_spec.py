@@ -1,0 +1,191 @@
+"""Frozen specs of processes (approval workflows) and their deadline rules."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from .spec import _Frozen
+
+__all__ = ["DeadlineSpec", "Duration", "ProcessSpec", "StageSpec", "StateSpec", "TransitionSpec"]
+
+STAGE_KINDS = ("reminder", "warning", "supervision", "overdue")
+
+
+class Duration(_Frozen):
+    amount: int
+    unit: str  # hours | days | workdays
+    roll_to_workday: bool = False
+
+
+class StateSpec(_Frozen):
+    name: str
+    title: str
+    description: str = ""
+    editable: tuple[str, ...] | str = "all"  # a list of fields, "all" or "none"
+    locked: bool = False
+    end: bool = False
+
+    def may_edit(self, field: str) -> bool:
+        if self.locked or self.editable == "none":
+            return False
+        return self.editable == "all" or field in self.editable
+
+
+class TransitionSpec(_Frozen):
+    name: str
+    title: str
+    sources: tuple[str, ...]
+    to: str
+    roles: tuple[str, ...]
+    condition: str | None = None
+    check: str | None = None
+    requires: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    sets: dict[str, Any] = {}
+    comment: str = "optional"
+    attachment: str = "none"
+    allow_creator: bool = True
+    style: str = "primary"
+
+    @property
+    def action(self) -> str:
+        """The casbin action that allows taking this transition."""
+        return f"transition.{self.name}"
+
+
+class StageSpec(_Frozen):
+    kind: str
+    title: str = ""
+    before: Duration | None = None
+    after: Duration | None = None
+    notify: tuple[str, ...] = ("actors",)
+
+
+class DeadlineSpec(_Frozen):
+    name: str
+    title: str
+    start_state: str | None = None
+    start_transition: str | None = None
+    due_field: str | None = None
+    due: Duration | None = None
+    ends: tuple[str, ...] = ()
+    pauses: tuple[str, ...] = ()
+    stages: tuple[StageSpec, ...] = ()
+
+
+class ProcessSpec(_Frozen):
+    name: str
+    title: str
+    description: str = ""
+    entity: str
+    start: str
+    states: tuple[StateSpec, ...]
+    transitions: tuple[TransitionSpec, ...]
+    deadlines: tuple[DeadlineSpec, ...] = ()
+    amendment_field: str | None = None
+    amendment_roles: tuple[str, ...] = ()
+    migration: dict[str, str] | None = None
+    source: str = ""
+    content: dict[str, Any] = {}
+
+    @cached_property
+    def by_state(self) -> dict[str, StateSpec]:
+        return {s.name: s for s in self.states}
+
+    @cached_property
+    def by_transition(self) -> dict[str, TransitionSpec]:
+        return {t.name: t for t in self.transitions}
+
+    def state(self, name: str) -> StateSpec:
+        return self.by_state[name]
+
+    def leaving(self, state: str) -> list[TransitionSpec]:
+        return [t for t in self.transitions if state in t.sources]
+
+    @property
+    def end_states(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.states if s.end)
+
+
+def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
+    """A ProcessSpec from a document already checked against process.schema.json."""
+
+    def duration(d: dict[str, Any] | None) -> Duration | None:
+        return Duration(**d) if d else None
+
+    states = []
+    for name, s in content["states"].items():
+        editable = s.get("editable", "all")
+        states.append(
+            StateSpec(
+                name=name,
+                title=s["title"],
+                description=s.get("description", ""),
+                editable=tuple(editable) if isinstance(editable, list) else editable,
+                locked=bool(s.get("locked", False)),
+                end=bool(s.get("end", False)),
+            )
+        )
+    transitions = [
+        TransitionSpec(
+            name=t["name"],
+            title=t["title"],
+            sources=(t["from"],) if isinstance(t["from"], str) else tuple(t["from"]),
+            to=t["to"],
+            roles=tuple(t["roles"]),
+            condition=t.get("condition"),
+            check=t.get("check"),
+            requires=tuple(t.get("requires", ())),
+            fields=tuple(t.get("fields", ())),
+            sets=dict(t.get("sets", {})),
+            comment=t.get("comment", "optional"),
+            attachment=t.get("attachment", "none"),
+            allow_creator=bool(t.get("allow_creator", True)),
+            style=t.get("style", "primary"),
+        )
+        for t in content["transitions"]
+    ]
+    deadlines = []
+    for d in content.get("deadlines", ()):
+        due = d["due"]
+        deadlines.append(
+            DeadlineSpec(
+                name=d["name"],
+                title=d["title"],
+                start_state=d["starts"].get("state"),
+                start_transition=d["starts"].get("transition"),
+                due_field=due.get("field"),
+                due=Duration(amount=due["amount"], unit=due["unit"], roll_to_workday=bool(due.get("roll_to_workday", False)))
+                if "amount" in due and "unit" in due
+                else None,
+                ends=tuple(d.get("ends", ())),
+                pauses=tuple(d.get("pauses", ())),
+                stages=tuple(
+                    StageSpec(
+                        kind=s["kind"],
+                        title=s.get("title", ""),
+                        before=duration(s.get("before")),
+                        after=duration(s.get("after")),
+                        notify=tuple(s.get("notify", ("actors",))),
+                    )
+                    for s in d.get("stages", ())
+                ),
+            )
+        )
+    amendment = content.get("amendment") or {}
+    return ProcessSpec(
+        name=content["process"],
+        title=content["title"],
+        description=content.get("description", ""),
+        entity=content["entity"],
+        start=content["start"],
+        states=tuple(states),
+        transitions=tuple(transitions),
+        deadlines=tuple(deadlines),
+        amendment_field=amendment.get("field"),
+        amendment_roles=tuple(amendment.get("roles", ())),
+        migration=(content.get("migration") or {}).get("states"),
+        source=source,
+        content=content,
+    )

@@ -1,0 +1,294 @@
+"""What happens with time: the deadline scan, extensions, and moving records to a new process version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+
+from .. import audit
+from ..audit import Actor
+from ..data.db import write
+from ..data.query import RecordReader
+from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
+from ..meta.process_spec import Duration
+from .deadlines import STAGE_TITLES
+from .engine import Workflow, _label
+from .tables import deadline, extension, history, instance
+
+__all__ = ["Timers"]
+
+TIMER_ACTOR = Actor(username="system:timer", address="local", is_admin=True)
+UNITS = {"hours": "小时", "days": "日", "workdays": "个工作日"}
+
+
+class Timers:
+    """The deadline scanner (run by Celery beat), extensions and in-flight migration."""
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+
+    def scan(self, now: dt.datetime | None = None, batch: int = 500) -> int:
+        """Fire every escalation stage that has fallen due; returns how many stages fired.
+
+        Each batch is its own transaction; a stage is marked fired in the same transaction as its
+        notices, so a crash neither loses nor repeats one.
+        """
+        wf = self.workflow
+        now = now or wf.now()
+        fired_total = 0
+        while True:
+            with write(wf.engine) as conn, conn.begin():
+                rows = [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        select(deadline)
+                        .where(deadline.c.next_fire_at <= now, deadline.c.status == "open")
+                        .order_by(deadline.c.next_fire_at)
+                        .limit(batch)
+                    )
+                ]
+                for row in rows:
+                    fired_total += self._fire(conn, row, now)
+            if len(rows) < batch:
+                return fired_total
+
+    def _fire(self, conn: Any, row: dict[str, Any], now: dt.datetime) -> int:
+        wf = self.workflow
+        inst = conn.execute(select(instance).where(instance.c.id == row["instance_id"])).first()
+        if inst is None:
+            conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(status="cancelled", next_fire_at=None))
+            return 0
+        inst = dict(inst._mapping)
+        process = wf.process_of(conn, inst)
+        rule = next((d for d in process.deadlines if d.name == row["rule"]), None)
+        if rule is None:
+            conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(next_fire_at=None))
+            return 0
+        stages = wf.deadlines.fire(conn, row, rule, now)
+        if not stages:
+            return 0
+        try:
+            spec = wf.registry.entity(row["entity"])
+            record = RecordReader(wf.registry, wf.codec).fetch(conn, spec, row["record_id"])
+        except NotFound:
+            return 0
+        due = wf.codec.moment(row["due_at"])[:16].replace("T", " ")
+        label = _label(spec, record)
+        for stage in stages:
+            kind = STAGE_TITLES.get(stage.kind, stage.kind)
+            users = wf.recipients(spec, process, inst["state"], record, stage.notify)
+            wording = "已逾期" if stage.kind == "overdue" or now >= row["due_at"] else "即将到期"
+            where = process.state(inst["state"]).title if inst["state"] in process.by_state else inst["state"]
+            wf.notices.send(
+                conn,
+                users,
+                stage.kind,
+                f"【{stage.title or kind}】{process.title}：{label} {row['title']}{wording}",
+                f"{spec.title} {label} 的「{row['title']}」期限为 {due}，{wording}。当前环节：{where}。",
+                spec.name,
+                row["record_id"],
+                now,
+            )
+            audit.append(
+                conn,
+                TIMER_ACTOR,
+                "deadline",
+                spec.name,
+                row["record_id"],
+                {"deadline": row["rule"], "stage": stage.kind, "due_at": row["due_at"], "notified": sorted(users)},
+                region=str(record.get(spec.scope) or "") if spec.scope else "",
+            )
+        return len(stages)
+
+    # ---- extensions ---------------------------------------------------------------------------
+
+    def request_extension(self, actor: Actor, deadline_id: int, amount: int, unit: str, reason: str) -> int:
+        """Ask for more time; an approver (the entity's ``approve`` action) decides."""
+        errors = []
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= 3650:
+            errors.append(FieldError("/amount", "延期时长应为 1 到 3650 之间的整数", "range"))
+        if unit not in UNITS:
+            errors.append(FieldError("/unit", f"单位应为 {', '.join(UNITS)}", "enum"))
+        if not str(reason or "").strip():
+            errors.append(FieldError("/reason", "请填写延期理由", "required"))
+        if errors:
+            raise RecordValidationError("deadline", errors)
+        wf = self.workflow
+        row, spec, record = self._deadline_in_scope(actor, deadline_id)
+        if row["status"] not in ("open", "paused"):
+            raise RecordConflict("deadline", [FieldError("", "期限已结束，不能延期", "closed")])
+        with write(wf.engine) as conn, conn.begin():
+            pending = conn.execute(
+                select(extension.c.id).where(extension.c.deadline_id == deadline_id, extension.c.decision == "pending")
+            ).first()
+            if pending is not None:
+                raise RecordConflict("deadline", [FieldError("", "已有待审批的延期申请", "pending")])
+            now = wf.now()
+            ext_id = conn.execute(
+                insert(extension).values(
+                    deadline_id=deadline_id,
+                    amount=amount,
+                    unit=unit,
+                    reason=str(reason).strip(),
+                    requested_by=actor.username,
+                    requested_at=now,
+                    decision="pending",
+                )
+            ).inserted_primary_key[0]
+            region = str(record.get(spec.scope) or "") if spec.scope else ""
+            approvers = {u for u in wf.access.state().grants if region and self._may_approve(Actor(username=u), spec, record)}
+            wf.notices.send(
+                conn,
+                approvers - {actor.username},
+                "extension",
+                f"【延期申请】{spec.title} {_label(spec, record)} {row['title']}延期 {amount}{UNITS[unit]}",
+                str(reason).strip(),
+                spec.name,
+                row["record_id"],
+                now,
+            )
+            audit.append(
+                conn,
+                actor,
+                "extension_request",
+                spec.name,
+                row["record_id"],
+                {"deadline": row["rule"], "amount": amount, "unit": unit, "reason": str(reason).strip()},
+                region=region,
+            )
+        return int(ext_id)
+
+    def decide_extension(self, actor: Actor, extension_id: int, approve: bool, note: str = "") -> dict[str, Any]:
+        wf = self.workflow
+        with wf.engine.connect() as conn:
+            ext = conn.execute(select(extension).where(extension.c.id == extension_id)).first()
+        if ext is None:
+            raise NotFound(f"延期申请 {extension_id} 不存在")
+        row, spec, record = self._deadline_in_scope(actor, ext.deadline_id)
+        if not self._may_approve(actor, spec, record):
+            raise PermissionDenied(f"您没有审批「{spec.title}」延期的权限")
+        if ext.requested_by == actor.username and not actor.is_admin:
+            raise PermissionDenied("不能审批本人提出的延期申请")
+        with write(wf.engine) as conn, conn.begin():
+            now = wf.now()
+            done = conn.execute(
+                update(extension)
+                .where(and_(extension.c.id == extension_id, extension.c.decision == "pending"))
+                .values(decision="approved" if approve else "rejected", decided_by=actor.username, decided_at=now, note=note)
+            )
+            if done.rowcount != 1:
+                raise RecordConflict("deadline", [FieldError("", "该申请已审批", "decided")])
+            due = row["due_at"]
+            if approve:
+                inst = conn.execute(select(instance).where(instance.c.id == row["instance_id"])).first()
+                process = wf.process_of(conn, dict(inst._mapping)) if inst else None
+                rule = next((d for d in process.deadlines if d.name == row["rule"]), None) if process else None
+                due = wf.deadlines.extend(conn, row, rule, Duration(amount=ext.amount, unit=ext.unit), now)
+            wf.notices.send(
+                conn,
+                [ext.requested_by],
+                "extension",
+                f"【延期{'已批准' if approve else '未批准'}】{spec.title} {_label(spec, record)} {row['title']}",
+                f"新期限：{wf.codec.moment(due)[:16].replace('T', ' ')}。{note}",
+                spec.name,
+                row["record_id"],
+                now,
+            )
+            audit.append(
+                conn,
+                actor,
+                "extension_decision",
+                spec.name,
+                row["record_id"],
+                {"extension": extension_id, "approved": approve, "note": note, "due_at": due},
+                region=str(record.get(spec.scope) or "") if spec.scope else "",
+            )
+        return {"approved": approve, "due_at": wf.codec.moment(due)}
+
+    def _deadline_in_scope(self, actor: Actor, deadline_id: int) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+        wf = self.workflow
+        with wf.engine.connect() as conn:
+            row = conn.execute(select(deadline).where(deadline.c.id == deadline_id)).first()
+            if row is None:
+                raise NotFound(f"期限 {deadline_id} 不存在")
+            spec = wf.registry.entity(row.entity)
+            wf.access.check(actor, spec, "read")
+            table = wf.registry.table(spec.name)
+            record = RecordReader(wf.registry, wf.codec).fetch(
+                conn, spec, row.record_id, scope=wf.access.scope(actor, spec, table)
+            )
+        return dict(row._mapping), spec, record
+
+    def _may_approve(self, actor: Actor, spec: Any, record: Any) -> bool:
+        if actor.is_admin:
+            return True
+        try:
+            self.workflow.access.check(actor, spec, "approve")
+            self.workflow.access.check_record(actor, spec, record, "approve")
+        except PermissionDenied:
+            return False
+        return True
+
+    # ---- process versions -----------------------------------------------------------------------
+
+    def migrate(self, actor: Actor | None = None) -> dict[str, int]:
+        """Move records in flight to the current version of processes that declare a migration.
+
+        A record moves when its state maps (by the declared mapping, or by name) to a state of the
+        new version; others finish on the version they started on. Returns moved counts per process.
+        """
+        wf = self.workflow
+        actor = actor or Actor.system()
+        moved: dict[str, int] = {}
+        for process in wf.registry.catalog.processes.values():
+            if process.migration is None:
+                continue
+            with write(wf.engine) as conn, conn.begin():
+                version = wf.book.ensure(conn, process)
+                rows = conn.execute(
+                    select(instance).where(
+                        instance.c.process == process.name, instance.c.version < version, instance.c.ended_at.is_(None)
+                    )
+                ).all()
+                now = wf.now()
+                for inst in rows:
+                    target = process.migration.get(inst.state, inst.state)
+                    if target not in process.by_state:
+                        continue
+                    conn.execute(
+                        update(instance)
+                        .where(instance.c.id == inst.id)
+                        .values(version=version, state=target, row_version=inst.row_version + 1)
+                    )
+                    conn.execute(
+                        insert(history).values(
+                            instance_id=inst.id,
+                            entity=inst.entity,
+                            record_id=inst.record_id,
+                            transition="_migrate",
+                            title=f"流程升级到第 {version} 版",
+                            from_state=inst.state,
+                            to_state=target,
+                            actor=actor.username,
+                            at=now,
+                            comment="",
+                        )
+                    )
+                    audit.append(
+                        conn,
+                        actor,
+                        "migrate",
+                        inst.entity,
+                        inst.record_id,
+                        {
+                            "process": process.name,
+                            "from_version": inst.version,
+                            "to_version": version,
+                            "from": inst.state,
+                            "to": target,
+                        },
+                    )
+                    moved[process.name] = moved.get(process.name, 0) + 1
+        return moved

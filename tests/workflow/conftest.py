@@ -1,0 +1,117 @@
+"""A county with an enterprise user, officers and a head, on a platform whose clock the tests turn."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from anjian import Actor
+from anjian.config import load_settings
+from anjian.demo import credit_code
+
+ADMIN = Actor("admin", is_admin=True)
+PASSWORD = "Flow-pass-1"
+TOWN = "350524100000"  # 凤城镇, 安溪县
+OTHER_COUNTY = "350203"  # 思明区, 厦门
+
+# user -> (type, region, grants)
+USERS = {
+    "ent": ("enterprise", TOWN, [("enterprise_safety", TOWN), ("filing_applicant", TOWN)]),
+    "ent2": ("enterprise", TOWN, [("enterprise_safety", TOWN)]),
+    "officer": ("agency", "350524", [("hazard_officer", "350524"), ("complaint_clerk", "350524"), ("filing_officer", "350524")]),
+    "head": ("agency", "350524", [("hazard_head", "350524"), ("complaint_head", "350524"), ("filing_head", "350524")]),
+    "handler": ("agency", TOWN, [("complaint_handler", TOWN)]),
+    "stranger": ("agency", OTHER_COUNTY, [("hazard_head", OTHER_COUNTY), ("complaint_head", OTHER_COUNTY)]),
+}
+
+
+class Clock:
+    """A clock the tests set and advance; the platform reads it as its ``now`` (naive UTC)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+    def set_local(self, text: str) -> None:
+        """Set the clock to a local (Asia/Shanghai) time, e.g. "2025-09-30 10:00"."""
+        self.moment = dt.datetime.fromisoformat(text) - dt.timedelta(hours=8)
+
+    def advance(self, **delta: float) -> None:
+        self.moment += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def county(tmp_path, monkeypatch):
+    """Platform, web app, users and two enterprises in 安溪县; ``clock`` drives every deadline."""
+    from anjian.runtime import Platform
+    from anjian.web.app import create_app
+
+    url = os.environ.get("ANJIAN_TEST_DATABASE_URL")
+    if url:
+        from anjian.testing.plugin import _reset_database
+
+        _reset_database(url)
+    for key in list(os.environ):
+        if key.startswith("ANJIAN_") and not key.startswith(("ANJIAN_TEST_", "ANJIAN_PG_")):
+            monkeypatch.delenv(key)
+    settings = load_settings(
+        {},
+        home=tmp_path / "var",
+        database_url=url or f"sqlite:///{tmp_path / 'db.sqlite'}",
+        secret_key="flow-secret-0123456789-0123456789-0123456",
+        catalog_poll_interval=0.05,
+        demo_data=False,
+        celery_eager=True,
+    )
+    platform = Platform(settings)
+    clock = Clock(dt.datetime(2025, 9, 29, 2, 0))  # Monday 29 September 2025, 10:00 in 安溪
+    platform.codec.now = clock
+    platform.init_db()
+    platform.publish()
+    import random
+
+    rng = random.Random(7)
+    firms = [
+        platform.records.create(
+            "enterprise",
+            {"name": f"安溪流程测试{n}有限公司", "credit_code": credit_code(rng), "region_code": TOWN, "industry": "C"},
+            ADMIN,
+        )["id"]
+        for n in range(2)
+    ]
+    app = create_app(platform=platform, config={"TESTING": True, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.create_db()
+        app.appbuilder.add_permissions(update_perms=True)
+        for name, (user_type, region, grants) in USERS.items():
+            assert sm.add_user(name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD)
+            app.appbuilder.session.commit()
+            firm = {"ent": firms[0], "ent2": firms[1]}.get(name)
+            platform.access.store.save_account(ADMIN, name, user_type, region, enterprise_id=firm)
+            for role, area in grants:
+                platform.access.store.add_grant(ADMIN, name, role, area)
+    yield {"platform": platform, "app": app, "clock": clock, "firms": firms}
+    platform.dispose()
+
+
+@pytest.fixture
+def api_as(county):
+    """api_as(user) -> a function (method, url, json) -> (status, body) over HTTP with the user's token."""
+    client = county["app"].test_client()
+    tokens = {}
+
+    def call_as(user):
+        if user not in tokens:
+            response = client.post("/api/v1/auth/token", json={"username": user, "password": PASSWORD})
+            tokens[user] = response.get_json()["access_token"]
+
+        def call(method, url, json=None):
+            response = getattr(client, method)(url, json=json, headers={"Authorization": f"Bearer {tokens[user]}"})
+            return response.status_code, response.get_json(silent=True)
+
+        return call
+
+    return call_as
