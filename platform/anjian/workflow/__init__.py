@@ -1,0 +1,1 @@
+"""Processes as metadata: states, transitions, deadlines, inbox."""
