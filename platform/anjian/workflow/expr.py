@@ -236,7 +236,7 @@ class _Compiler:
             value = self.constant(node.operand)
             if _is_number(value):
                 return -value
-        raise self.fail(node, "a tuple or list may hold only constants, e.g. (\"major\", \"general\")")
+        raise self.fail(node, 'a tuple or list may hold only constants, e.g. ("major", "general")')
 
 
 def _parse(source: str) -> ast.Expression:
