@@ -68,9 +68,26 @@ class CatalogMenu(Menu):  # type: ignore[misc]
                         childs=[MenuItem(name=MENU_PREFIX + e.name, href=f"/e/{e.name}/", label=e.title) for e in loose],
                     )
                 )
+            if registry.catalog.processes:
+                generated.insert(0, MenuItem(name=MENU_PREFIX + "_inbox", href="/e/_inbox/", icon="fa-inbox", label="我的待办"))
+            generated.append(MenuItem(name=MENU_PREFIX + "_notices", href="/e/_notices/", icon="fa-bell", label="消息"))
             generated.append(MenuItem(name=MENU_PREFIX + "_audit", href="/e/_audit/", icon="fa-history", label="审计日志"))
             self._cache = (registry.version, generated)
         return [*_visible(self._cache[1], registry), *self.menu]
+
+
+def _counted(item: MenuItem, kind: str) -> MenuItem:
+    """The inbox and message entries with the signed-in user's counts (to-dos, unread notices)."""
+    from .views import actor
+
+    platform = current_app.extensions["anjian"]
+    with platform.engine.connect() as conn:
+        if kind == "_inbox":
+            count = platform.inbox.count_todo(conn, actor())
+        else:
+            count = platform.workflow.notices.unread(conn, actor().username)
+    label = f"{item.label} ({count})" if count else item.label
+    return MenuItem(name=item.name, href=item.href, icon=item.icon, label=label)
 
 
 def _visible(items: list[MenuItem], registry: Any) -> list[MenuItem]:
@@ -93,6 +110,9 @@ def _visible(items: list[MenuItem], registry: Any) -> list[MenuItem]:
                 result.append(MenuItem(name=item.name, href=item.href, icon=item.icon, label=item.label, childs=children))
             continue
         entity = item.name.removeprefix(MENU_PREFIX)
+        if entity in ("_inbox", "_notices"):
+            result.append(_counted(item, entity))
+            continue
         if entity == "_audit":
             from .audit import audit_scope
 

@@ -160,8 +160,14 @@ def detail_view(entity: str, record_id: int) -> Any:
             .all()
         )
     files = p.files.describe(_file_ids(p, spec, record))
+    from .workflow import workflow_panel
+
+    flow = workflow_panel(spec, record_id)
+    if flow:
+        files.update(p.files.describe([a for step in flow["history"] for a in step["attachments"]]))
     return render(
         "anjian/detail.html",
+        flow=flow,
         spec=spec,
         record=record,
         display=display,
@@ -312,4 +318,4 @@ def file_view(file_id: str) -> Any:
     return send_file(p.files.path(file_id), mimetype=row["content_type"], as_attachment=True, download_name=row["name"])
 
 
-from . import audit, editing  # noqa: E402,F401  (the audit log, create and edit routes)
+from . import audit, editing, workflow  # noqa: E402,F401  (the audit log, create/edit and workflow routes)

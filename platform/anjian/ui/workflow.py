@@ -1,0 +1,167 @@
+"""Workflow screens: the inbox (待办/已办/我发起的), taking a transition, amendments, urging, notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+
+from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError
+from ..meta.spec import AttachmentSpec, EntitySpec, FieldSpec
+from ..workflow.inbox import BOXES
+from .editing import _errors_by_input, _raw_file_ids, _store_uploads
+from .forms import parse_form, raw_values
+from .views import actor, entity_for, platform, render, scope_for, ui
+
+__all__ = ["inbox_view", "notices_view", "transition_view"]
+
+# Files attached to a step (not to a field of the record) are stored under this pseudo-field.
+STEP_FILES = FieldSpec(name="_step", title="办理附件", type="array", attachment=AttachmentSpec())
+
+
+@ui.get("/_inbox/")
+def inbox_view() -> Any:
+    p = platform()
+    box = request.args.get("box", "todo")
+    box = box if box in BOXES else "todo"
+    only = request.args.get("entity") or None
+    overdue = request.args.get("overdue") == "1"
+    items = p.inbox.items(actor(), box, only, overdue)
+    processes = [
+        (e, p.registry.catalog.entities[e.entity].title)
+        for e in p.registry.catalog.processes.values()
+        if e.entity in p.registry.catalog.entities
+    ]
+    return render(
+        "anjian/inbox.html",
+        box=box,
+        boxes=BOXES,
+        items=items,
+        counts=p.inbox.counts(actor()),
+        processes=processes,
+        only=only,
+        overdue=overdue,
+    )
+
+
+def _status(spec: EntitySpec, record_id: int) -> dict[str, Any]:
+    return platform().workflow.status(actor(), spec.name, record_id)
+
+
+@ui.route("/<entity>/<int:record_id>/transitions/<name>", methods=["GET", "POST"])
+def transition_view(entity: str, record_id: int, name: str) -> Any:
+    """The form of one step: its fields, a comment and attachments; errors stay next to their inputs."""
+    p = platform()
+    spec = entity_for(entity, "read")
+    status = _status(spec, record_id)
+    choice = next((c for c in status["transitions"] if c["name"] == name), None)
+    if choice is None:
+        flash(f"当前环节（{status['state_title']}）不能办理此操作", "warning")
+        return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
+    if not choice["allowed"]:
+        raise PermissionDenied(choice["reason"] or "不能办理")
+    with p.engine.connect() as conn:
+        record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
+    fields = [spec.field(f) for f in choice["fields"]]
+    raw = raw_values(p.registry, spec, record, p.codec)
+    errors: list[FieldError] = []
+    comment = ""
+    if request.method == "POST":
+        comment = request.form.get("comment", "")
+        data = parse_form(p.registry, spec, request.form, request.files, p.codec.zone)
+        data.files = [entry for entry in data.files if entry[0].strip("/").split("/")[0] in choice["fields"]]
+        _store_uploads(spec, data)
+        attachments = []
+        for upload in request.files.getlist("_step_files"):
+            if upload and upload.filename:
+                try:
+                    attachments.append(
+                        p.files.save(spec, STEP_FILES, upload.filename, upload.mimetype, upload.stream, actor())["id"]
+                    )
+                except RecordValidationError as exc:
+                    errors += [FieldError("/attachments", e.message, e.code) for e in exc.errors]
+        values = {k: data.record.get(k) for k in choice["fields"]}
+        errors += [e for e in data.errors if e.pointer.strip("/").split("/")[0] in choice["fields"]]
+        if not errors:
+            try:
+                result = p.workflow.take(
+                    actor(),
+                    entity,
+                    record_id,
+                    name,
+                    {"data": values, "comment": comment, "attachments": attachments, "expected_state": status["state"]},
+                )
+            except RecordValidationError as exc:
+                errors = exc.errors
+            else:
+                flash(f"已办理「{choice['title']}」，当前环节：{result['state_title']}", "success")
+                return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
+        raw.update({k: v for k, v in data.raw.items() if k in choice["fields"]})
+    by_input, overridable, general = _errors_by_input(spec, errors)
+    general += [e.message for e in errors if e.pointer in ("/comment", "/attachments")]
+    from .display import Display
+
+    with p.engine.connect() as conn:
+        display = Display(p.registry, conn, scope_for)
+        display.load_links(spec, [record])
+    return render(
+        "anjian/transition.html",
+        spec=spec,
+        record=record,
+        status=status,
+        choice=choice,
+        fields=fields,
+        raw=raw,
+        errors=by_input,
+        overridable=overridable,
+        general=general,
+        comment=comment,
+        registry=p.registry,
+        files=p.files.describe(_raw_file_ids(raw)),
+        display=display,
+    ), (422 if errors else 200)
+
+
+@ui.post("/<entity>/<int:record_id>/amend")
+def amend_view(entity: str, record_id: int) -> Any:
+    created = platform().workflow.amend(actor(), entity, record_id, {})
+    flash("已创建更正记录，请修改后提交", "success")
+    return redirect(url_for(".edit_view", entity=entity, record_id=created["id"]))
+
+
+@ui.post("/<entity>/<int:record_id>/urge")
+def urge_view(entity: str, record_id: int) -> Any:
+    told = platform().workflow.urge(actor(), entity, record_id, request.form.get("message", ""))
+    flash(f"已催办，通知 {told} 人", "success")
+    return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
+
+
+@ui.get("/_notices/")
+def notices_view() -> Any:
+    p = platform()
+    with p.engine.connect() as conn:
+        items = p.workflow.notices.listing(conn, actor().username)
+    return render("anjian/notices.html", items=items, codec=p.codec, registry=p.registry)
+
+
+@ui.post("/_notices/read")
+def notices_read() -> Any:
+    platform().workflow.notices.mark_read(actor().username)
+    return redirect(url_for(".notices_view"))
+
+
+def workflow_panel(spec: EntitySpec, record_id: int) -> dict[str, Any] | None:
+    """What the detail page shows of a record's process (None if the entity has none)."""
+    p = platform()
+    if p.registry.catalog.process_of(spec.name) is None:
+        return None
+    try:
+        status = _status(spec, record_id)
+    except NotFound:  # a record created before its process was published has no instance
+        return None
+    try:
+        p.access.check(actor(), spec, "urge")
+        status["may_urge"] = not status["ended"]
+    except PermissionDenied:
+        status["may_urge"] = False
+    return status
