@@ -2,8 +2,6 @@
 
 import re
 
-import pytest
-
 PASSWORD = "Flow-pass-1"
 TOWN = "350524100000"
 
