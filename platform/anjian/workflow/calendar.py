@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,7 +39,7 @@ class YearArrangement:
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
     title: str = ""
-    source: str = field(default="", compare=False)
+    source: str = ""
 
     def __post_init__(self) -> None:
         problems = _arrangement_problems(self.year, self.holidays, self.workdays)
