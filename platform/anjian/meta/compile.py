@@ -415,6 +415,13 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             if claim("process", process.name, document, "/process"):
                 processes[process.name] = process
         elif document.kind == "calendar":
+            from ..workflow.calendar import YearArrangement  # pure: no database, no web
+
+            try:
+                YearArrangement.from_document(document.content)
+            except ValueError as exc:
+                errors.append(MetadataError(document.path, "/year", str(exc), "Correct the dates of the arrangement."))
+                continue
             if claim("calendar", document.name, document, "/year"):
                 calendars.append(document.content)
         elif document.kind == "module":

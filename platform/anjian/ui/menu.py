@@ -111,7 +111,9 @@ def _visible(items: list[MenuItem], registry: Any) -> list[MenuItem]:
             continue
         entity = item.name.removeprefix(MENU_PREFIX)
         if entity in ("_inbox", "_notices"):
-            result.append(_counted(item, entity))
+            me = actor()
+            if me.is_admin or access.state().grants.get(me.username):  # users with a role have work and notices
+                result.append(_counted(item, entity))
             continue
         if entity == "_audit":
             from .audit import audit_scope
