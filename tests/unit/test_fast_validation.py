@@ -55,7 +55,7 @@ def validators(tmp_path_factory):
     from anjian.hooks import PluginHost
     from anjian.meta import compile_catalog, load_documents
 
-    host = PluginHost(["registry"])
+    host = PluginHost(["registry", "hazard", "complaints"])
     documents, _ = load_documents([bundled_metadata_path()])
     registry = Registry(compile_catalog(documents, host.functions.names()), 1, host.functions)
     return registry.validator("enterprise"), registry.fast_validator("enterprise")
