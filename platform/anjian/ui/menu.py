@@ -12,6 +12,7 @@ from ..meta.spec import MenuItem as MenuSpec
 __all__ = ["ADMIN_ENTRIES", "MENU_PREFIX", "CatalogMenu", "entry_allowed"]
 
 MENU_PREFIX = "anjian:"  # names of generated entries; the security manager asks ``entry_allowed`` about them
+GROUP = "_group:"  # names of dropdowns, never confused with an entity of the same name
 ADMIN_ENTRIES = (  # 系统管理: (name, href, icon, label)
     ("_admin_users", "/admin/users/", "fa-user", "用户"),
     ("_admin_organisations", "/admin/organisations/", "fa-sitemap", "组织机构"),
@@ -27,7 +28,7 @@ def _items(specs: tuple[MenuSpec, ...], registry: Any) -> list[MenuItem]:
             continue
         items.append(
             MenuItem(
-                name=MENU_PREFIX + (spec.entity or spec.title),
+                name=MENU_PREFIX + (spec.entity or GROUP + spec.title),
                 href=href,
                 icon=spec.icon or "",
                 label=spec.title,
@@ -62,13 +63,13 @@ class CatalogMenu(Menu):  # type: ignore[misc]
                 if len(children) == 1 and children[0].childs:
                     generated.append(children[0])
                 else:
-                    generated.append(MenuItem(name=MENU_PREFIX + module.name, label=module.title, childs=children))
+                    generated.append(MenuItem(name=MENU_PREFIX + GROUP + module.name, label=module.title, childs=children))
                 listed |= set(module.entities)
             loose = [e for e in registry.catalog.top_entities() if e.name not in listed]
             if loose:
                 generated.append(
                     MenuItem(
-                        name=MENU_PREFIX + "_other",
+                        name=MENU_PREFIX + GROUP + "_other",
                         label="其他数据",
                         childs=[MenuItem(name=MENU_PREFIX + e.name, href=f"/e/{e.name}/", label=e.title) for e in loose],
                     )
@@ -76,7 +77,7 @@ class CatalogMenu(Menu):  # type: ignore[misc]
             generated.append(MenuItem(name=MENU_PREFIX + "_audit", href="/e/_audit/", icon="fa-history", label="审计日志"))
             generated.append(
                 MenuItem(
-                    name=MENU_PREFIX + "_admin",
+                    name=MENU_PREFIX + "_admin",  # the 系统管理 dropdown itself is for administrators only
                     icon="fa-cogs",
                     label="系统管理",
                     childs=[MenuItem(name=MENU_PREFIX + n, href=h, icon=i, label=lb) for n, h, i, lb in ADMIN_ENTRIES],
@@ -103,6 +104,8 @@ def entry_allowed(name: str, permission: str = "menu_access") -> bool:
     if not current_user.is_authenticated:
         return False
     name = name.removeprefix(MENU_PREFIX)
+    if name.startswith(GROUP):
+        return True
     try:
         if name.startswith("_admin"):
             from .admin import admin_areas

@@ -12,7 +12,7 @@ from ...data.system import organisation
 from ..views import platform
 from . import USER_TYPE_LABELS, admin, admin_areas, in_areas
 
-__all__ = ["enterprise_lookup", "organisation_lookup"]
+__all__ = ["enterprise_lookup", "enterprise_title", "organisation_lookup"]
 
 
 def _pattern(text: str) -> str:
@@ -37,6 +37,19 @@ def organisation_lookup() -> Any:
     with platform().engine.connect() as conn:
         rows = conn.execute(query.order_by(organisation.c.name).limit(20)).all()
     return jsonify({"results": [{"id": r.id, "text": r.name, "region": r.region_code} for r in rows]})
+
+
+def enterprise_title(value: object) -> str:
+    """The title of the enterprise a form names by id (for the picker's selected option)."""
+    registry = platform().registry
+    if not str(value or "").isdigit() or ENTERPRISE_ENTITY not in registry.catalog.entities:
+        return ""
+    spec = registry.entity(ENTERPRISE_ENTITY)
+    table = registry.table(spec.name)
+    column = table.c[spec.title_field] if spec.title_field else table.c.id
+    with platform().engine.connect() as conn:
+        title = conn.execute(select(column).where(table.c.id == int(str(value)))).scalar()
+    return str(title) if title is not None else f"#{value}"
 
 
 @admin.get("/lookup/enterprises")

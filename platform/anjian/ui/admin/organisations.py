@@ -14,6 +14,7 @@ from ...data.system import account, organisation
 from ...errors import AnjianError
 from ..views import actor, platform, render
 from . import USER_TYPE_LABELS, admin, admin_areas, field_errors, in_areas
+from .lookups import enterprise_title
 
 __all__ = ["organisation_edit_view", "organisation_new_view", "organisations_view"]
 
@@ -77,8 +78,7 @@ def _labels(form: dict[str, Any]) -> dict[str, str]:
             labels["parent_id"] = conn.execute(
                 select(organisation.c.name).where(organisation.c.id == int(form["parent_id"]))
             ).scalar() or ("#" + str(form["parent_id"]))
-    if str(form.get("enterprise_id") or "").isdigit():
-        labels["enterprise_id"] = "#" + str(form["enterprise_id"])
+    labels["enterprise_id"] = enterprise_title(form.get("enterprise_id"))
     return labels
 
 

@@ -21,6 +21,7 @@ from ...data.system import account, organisation
 from ...errors import AnjianError, NotFound, PermissionDenied, RecordValidationError
 from ..views import actor, platform, render
 from . import USER_TYPE_LABELS, admin, admin_areas, field_errors, in_areas
+from .lookups import enterprise_title
 
 __all__ = ["user_edit_view", "user_new_view", "users_view"]
 
@@ -186,6 +187,7 @@ def _form_page(
         user=user,
         types=USER_TYPE_LABELS,
         organisation_label=organisation_label,
+        enterprise_label=enterprise_title(form.get("enterprise_id")),
     ), (status or (422 if errors else 200))
 
 
