@@ -314,4 +314,5 @@ def user_active_view(username: str) -> Any:
         held = platform().access.state().accounts.get(username)
         _audit("user_activate" if active else "user_deactivate", username, {"active": active}, held.region if held else "")
     flash(f"已{'启用' if active else '停用'}用户 {username}", "success")
-    return redirect(request.form.get("next") or url_for(".users_view"))
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for(".users_view"))
