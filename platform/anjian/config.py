@@ -50,6 +50,7 @@ class Settings(BaseModel):
     catalog_poll_interval: float = Field(0.5, gt=0, le=5, description="Seconds between catalog checks.")
     language: str = Field("zh_CN", description="Default UI language.")
     timezone: str = Field("Asia/Shanghai", description="Time zone dates and times are shown in.")
+    audit_retention_days: int = Field(180, description="Days audit entries are kept (等保: at least 180).")
     demo_data: bool = Field(True, description="Load demo data on `anjian run`.")
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Largest accepted upload.")
     lockout_threshold: int = Field(5, ge=1, le=100, description="Failed logins in a row before a lock.")
@@ -67,6 +68,13 @@ class Settings(BaseModel):
     def _url_has_scheme(cls, value: str) -> str:
         if value and "://" not in value:
             raise ValueError("must be a URL such as sqlite:///var/anjian.db")
+        return value
+
+    @field_validator("audit_retention_days")
+    @classmethod
+    def _six_months_at_least(cls, value: int) -> int:
+        if value < 180:
+            raise ValueError(f"{value} is too short: 等保 requires audit logs to be kept at least six months (180 days or more)")
         return value
 
     @field_validator("secret_key")

@@ -32,3 +32,12 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
     assert len(first) > 40
     assert load_settings({}, home=tmp_path).signing_key() == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_audit_retention_defaults_to_six_months_and_refuses_less():
+    assert load_settings({}).audit_retention_days == 180
+    assert load_settings({"ANJIAN_AUDIT_RETENTION_DAYS": "365"}).audit_retention_days == 365
+    with pytest.raises(ConfigError) as info:
+        load_settings({"ANJIAN_AUDIT_RETENTION_DAYS": "90"})
+    [(key, message)] = info.value.problems
+    assert key == "ANJIAN_AUDIT_RETENTION_DAYS" and "180" in message and "等保" in message

@@ -4,6 +4,6 @@ Each entry carries the hash of the previous one, so altering or removing an entr
 chain at that point; ``verify`` walks it. Must not import flask.
 """
 
-from .log import Actor, AuditEntry, append, append_many, verify
+from .log import Actor, AuditEntry, append, append_many, latest_checkpoint, verify
 
-__all__ = ["Actor", "AuditEntry", "append", "append_many", "verify"]
+__all__ = ["Actor", "AuditEntry", "append", "append_many", "latest_checkpoint", "verify"]

@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 
 from ..data.codec import utc_now
-from ..data.system import audit_log
+from ..data.system import audit_checkpoint, audit_log
 
-__all__ = ["GENESIS", "Actor", "AuditEntry", "append", "append_many", "verify"]
+__all__ = ["GENESIS", "PURGE_ACTION", "Actor", "AuditEntry", "append", "append_many", "latest_checkpoint", "verify"]
 
 GENESIS = "0" * 64
+PURGE_ACTION = "audit_purge"  # the entry that records a purge checkpoint
 
 
 @dataclass(frozen=True)
@@ -131,11 +132,27 @@ def append_many(connection: Connection, entries: Iterable[tuple[Actor, str, str,
         connection.execute(insert(audit_log), rows)
 
 
-def verify(connection: Connection) -> tuple[int, str | None]:
-    """Walk the chain; return (entries checked, description of the first fault or None)."""
-    prev = GENESIS
+def latest_checkpoint(connection: Connection) -> Any:
+    """The row of the newest purge checkpoint, or None when nothing was ever purged."""
+    return connection.execute(select(audit_checkpoint).order_by(audit_checkpoint.c.id.desc()).limit(1)).first()
+
+
+def verify(connection: Connection, *, up_to: int | None = None) -> tuple[int, str | None]:
+    """Walk the chain; return (entries checked, description of the first fault or None).
+
+    After a purge the chain starts at the newest checkpoint (the last purged entry's id and
+    hash), and the purge entry that recorded the checkpoint must still be in the chain, so a
+    forged checkpoint that skips altered entries is detected too.
+    """
+    checkpoint = latest_checkpoint(connection)
+    prev, start = (checkpoint.last_hash, checkpoint.last_id) if checkpoint else (GENESIS, 0)
+    confirmed = checkpoint is None
     count = 0
-    result = connection.execute(select(audit_log).order_by(audit_log.c.id).execution_options(yield_per=2000))
+    query = select(audit_log).where(audit_log.c.id > start).order_by(audit_log.c.id)
+    if up_to is not None:
+        query = query.where(audit_log.c.id <= up_to)
+        confirmed = True  # a partial walk may stop before the purge entry
+    result = connection.execute(query.execution_options(yield_per=2000))
     try:
         for row in result:
             entry = AuditEntry(row.at, row.actor, row.address, row.action, row.entity, row.record_id, row.detail, row.region)
@@ -143,8 +160,13 @@ def verify(connection: Connection) -> tuple[int, str | None]:
                 return count, f"entry {row.id}: the entry before it was removed or altered (chain link broken)"
             if _digest(prev, entry) != row.hash:
                 return count, f"entry {row.id}: its content was altered after it was written"
+            if checkpoint is not None and row.action == PURGE_ACTION and row.record_id == str(checkpoint.id):
+                recorded = (row.detail.get("last_id"), row.detail.get("last_hash"))
+                confirmed = recorded == (checkpoint.last_id, checkpoint.last_hash)
             prev = row.hash
             count += 1
     finally:
         result.close()
+    if not confirmed:
+        return count, f"checkpoint {checkpoint.id}: no purge entry in the chain records it (checkpoint altered or forged)"
     return count, None

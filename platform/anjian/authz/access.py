@@ -22,6 +22,7 @@ from ..audit import Actor
 from ..data.codec import utc_now
 from ..errors import PermissionDenied
 from ..meta.spec import EntitySpec
+from .organisations import OrganisationStore
 from .policy import PolicyState
 from .regions import ALL, prefix, region_range, within
 from .sql import likely
@@ -50,6 +51,7 @@ class CasbinAccess(Access):
         self._registry = registry_source
         self.poll_interval = poll_interval
         self.store = AccountStore(engine, registry_source, self)
+        self.organisations = OrganisationStore(self.store)
         self._state: PolicyState | None = None
         self._checked = 0.0
         self._lock = threading.Lock()

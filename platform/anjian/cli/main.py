@@ -1,4 +1,4 @@
-"""Commands: init, run, serve, worker, check, publish, import, export, audit verify."""
+"""Commands: init, run, serve, worker, check, publish, import, export, audit verify/purge."""
 
 from __future__ import annotations
 
@@ -153,14 +153,39 @@ def audit() -> None:
 @audit.command()
 def verify() -> None:
     """Walk the hash chain; report the first entry altered or removed."""
+    from ..audit import latest_checkpoint
     from ..audit import verify as verify_chain
 
     platform = _platform()
+    platform.init_db()
     with platform.engine.connect() as conn:
         count, fault = verify_chain(conn)
+        checkpoint = latest_checkpoint(conn)
+    since = ""
+    if checkpoint:
+        since = f" (from checkpoint {checkpoint.id}: entries up to {checkpoint.last_id} purged {checkpoint.purged_at:%Y-%m-%d})"
     if fault:
-        _fail(f"audit chain broken after {count} good entries: {fault}")
-    click.echo(f"audit chain intact: {count} entries.")
+        _fail(f"audit chain broken after {count} good entries{since}: {fault}")
+    click.echo(f"audit chain intact: {count} entries{since}.")
+
+
+@audit.command()
+@click.option("--dry-run", is_flag=True, help="Count the entries that are due; delete nothing.")
+def purge(dry_run: bool) -> None:
+    """Delete entries older than ANJIAN_AUDIT_RETENTION_DAYS, keeping the chain verifiable."""
+    from ..audit.retention import purge as purge_log
+
+    platform = _platform()
+    platform.init_db()
+    days = platform.settings.audit_retention_days
+    result = purge_log(platform.engine, _cli_actor(), days, dry_run=dry_run)
+    cutoff = f"{result.cutoff:%Y-%m-%d %H:%M} UTC"
+    if result.dry_run:
+        click.echo(f"dry run: {result.purged} entries written before {cutoff} ({days} days) would be purged.")
+    elif result.purged:
+        click.echo(f"purged {result.purged} entries written before {cutoff}; checkpoint {result.checkpoint}.")
+    else:
+        click.echo(f"nothing to purge: no entry is older than {days} days.")
 
 
 from .authz import authz, grant, user  # noqa: E402

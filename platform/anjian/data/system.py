@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -18,11 +19,13 @@ from sqlalchemy import (
 __all__ = [
     "SYSTEM",
     "account",
+    "audit_checkpoint",
     "audit_log",
     "catalog_version",
     "dictionary_item",
     "grant",
     "login_failure",
+    "organisation",
     "policy_version",
     "stored_file",
 ]
@@ -86,6 +89,36 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# Where the chain of a purged audit log now starts: the last purged entry's id and hash.
+audit_checkpoint = Table(
+    "anjian_audit_checkpoint",
+    SYSTEM,
+    Column("id", Integer, primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("purged", Integer, nullable=False),  # entries deleted by this purge
+    Column("cutoff", DateTime, nullable=False),  # entries written before this moment were due
+    Column("purged_by", String(150), nullable=False),
+    Column("purged_at", DateTime, nullable=False),
+)
+
+# An organisation (组织机构) users belong to: an agency, member unit, enterprise, intermediary.
+organisation = Table(
+    "anjian_organisation",
+    SYSTEM,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # the user types of anjian_account
+    Column("region_code", String(12), nullable=False, index=True),
+    Column("credit_code", String(18)),  # 统一社会信用代码, optional
+    Column("parent_id", Integer),
+    Column("enterprise_id", Integer),  # the enterprise record of an enterprise organisation
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("credit_code", name="uq_anjian_organisation_credit_code"),
+)
+
 # Who a user is for the platform: the kind of user and the organisation and region they belong to.
 account = Table(
     "anjian_account",
@@ -96,6 +129,7 @@ account = Table(
     Column("region_code", String(12), nullable=False),
     Column("enterprise_id", Integer),  # the enterprise record an enterprise user acts for
     Column("created_at", DateTime, nullable=False),
+    Column("organisation_id", Integer, index=True),  # added later: nullable; org_name keeps the name for display
 )
 
 # A role held in a region (and every region below it), possibly until a date.

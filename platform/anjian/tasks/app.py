@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 
 from ..audit import Actor
 from ..config import Settings, load_settings
@@ -25,8 +26,11 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         result_expires=7 * 24 * 3600,
-        # The deadline scan: stored due times, so a scan after downtime fires what fell due meanwhile.
-        beat_schedule={"anjian-deadlines": {"task": "anjian.workflow_tick", "schedule": settings.timer_interval}},
+        beat_schedule={
+            # The deadline scan: stored due times, so a scan after downtime fires what fell due meanwhile.
+            "anjian-deadlines": {"task": "anjian.workflow_tick", "schedule": settings.timer_interval},
+            "anjian-audit-purge": {"task": "anjian.audit_purge", "schedule": crontab(hour=3, minute=30)},
+        },
     )
     if settings.broker.startswith("sqla+"):
         from kombu.transport import sqlalchemy as sqla_transport
@@ -92,6 +96,15 @@ def _register(app: Celery) -> None:
             skip_invalid=skip_invalid,
         )
         return report.as_dict()
+
+    @app.task(name="anjian.audit_purge")
+    def audit_purge() -> dict[str, Any]:
+        """Daily (beat): delete audit entries past the retention period, recording a checkpoint."""
+        from ..audit.retention import purge
+
+        platform = worker_platform()
+        result = purge(platform.engine, Actor.system("worker:audit_purge"), platform.settings.audit_retention_days)
+        return {"purged": result.purged, "checkpoint": result.checkpoint, "cutoff": result.cutoff.isoformat()}
 
 
 celery_app = make_celery(load_settings())

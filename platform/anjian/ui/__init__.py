@@ -6,7 +6,8 @@ Pages extend Flask-AppBuilder's layout (navbar, login, language switcher); every
 through the access policy's scope and every write through the record service.
 """
 
-from .menu import CatalogMenu
+from .admin import admin
+from .menu import CatalogMenu, entry_allowed
 from .views import ui
 
-__all__ = ["CatalogMenu", "ui"]
+__all__ = ["CatalogMenu", "admin", "entry_allowed", "ui"]

@@ -32,6 +32,13 @@ ACTIONS = (
     "account",
     "grant",
     "revoke",
+    "organisation",
+    "user_create",
+    "user_update",
+    "user_activate",
+    "user_deactivate",
+    "password_reset",
+    "audit_purge",
 )
 
 

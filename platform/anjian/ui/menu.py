@@ -9,9 +9,15 @@ from flask_appbuilder.menu import Menu, MenuItem
 
 from ..meta.spec import MenuItem as MenuSpec
 
-__all__ = ["MENU_PREFIX", "CatalogMenu"]
+__all__ = ["ADMIN_ENTRIES", "MENU_PREFIX", "CatalogMenu", "entry_allowed"]
 
-MENU_PREFIX = "anjian:"  # names of generated entries; the security manager lets signed-in users see them
+MENU_PREFIX = "anjian:"  # names of generated entries; the security manager asks ``entry_allowed`` about them
+GROUP = "_group:"  # names of dropdowns, never confused with an entity of the same name
+ADMIN_ENTRIES = (  # 系统管理: (name, href, icon, label)
+    ("_admin_users", "/admin/users/", "fa-user", "用户"),
+    ("_admin_organisations", "/admin/organisations/", "fa-sitemap", "组织机构"),
+    ("_admin_grants", "/admin/grants/", "fa-key", "授权"),
+)
 
 
 def _items(specs: tuple[MenuSpec, ...], registry: Any) -> list[MenuItem]:
@@ -22,7 +28,7 @@ def _items(specs: tuple[MenuSpec, ...], registry: Any) -> list[MenuItem]:
             continue
         items.append(
             MenuItem(
-                name=MENU_PREFIX + (spec.entity or spec.title),
+                name=MENU_PREFIX + (spec.entity or GROUP + spec.title),
                 href=href,
                 icon=spec.icon or "",
                 label=spec.title,
@@ -57,13 +63,13 @@ class CatalogMenu(Menu):  # type: ignore[misc]
                 if len(children) == 1 and children[0].childs:
                     generated.append(children[0])
                 else:
-                    generated.append(MenuItem(name=MENU_PREFIX + module.name, label=module.title, childs=children))
+                    generated.append(MenuItem(name=MENU_PREFIX + GROUP + module.name, label=module.title, childs=children))
                 listed |= set(module.entities)
             loose = [e for e in registry.catalog.top_entities() if e.name not in listed]
             if loose:
                 generated.append(
                     MenuItem(
-                        name=MENU_PREFIX + "_other",
+                        name=MENU_PREFIX + GROUP + "_other",
                         label="其他数据",
                         childs=[MenuItem(name=MENU_PREFIX + e.name, href=f"/e/{e.name}/", label=e.title) for e in loose],
                     )
@@ -72,8 +78,93 @@ class CatalogMenu(Menu):  # type: ignore[misc]
                 generated.insert(0, MenuItem(name=MENU_PREFIX + "_inbox", href="/e/_inbox/", icon="fa-inbox", label="我的待办"))
             generated.append(MenuItem(name=MENU_PREFIX + "_notices", href="/e/_notices/", icon="fa-bell", label="消息"))
             generated.append(MenuItem(name=MENU_PREFIX + "_audit", href="/e/_audit/", icon="fa-history", label="审计日志"))
+            generated.append(
+                MenuItem(
+                    name=MENU_PREFIX + "_admin",  # the 系统管理 dropdown itself is for administrators only
+                    icon="fa-cogs",
+                    label="系统管理",
+                    childs=[MenuItem(name=MENU_PREFIX + n, href=h, icon=i, label=lb) for n, h, i, lb in ADMIN_ENTRIES],
+                )
+            )
             self._cache = (registry.version, generated)
         return [*_visible(self._cache[1], registry), *self.menu]
+
+
+def entry_allowed(name: str, permission: str = "menu_access") -> bool:
+    """May the signed-in user open the generated entry ``anjian:<name>``?
+
+    The one decision behind the navbar filter below and FAB's ``has_access`` for generated
+    names: entities ask the access policy (casbin) for the action (``menu_access`` and
+    ``can_list``/``can_show`` mean read, ``can_add`` create, ``can_edit`` update, ``can_delete``
+    delete), 系统管理 asks whether the user administers (Admin or ``region_admin``), the audit
+    log whether they may read it; module groups are open (empty ones are dropped).
+    """
+    from flask_login import current_user
+
+    from ..errors import PermissionDenied
+    from .views import actor
+
+    if not current_user.is_authenticated:
+        return False
+    name = name.removeprefix(MENU_PREFIX)
+    if name.startswith(GROUP):
+        return True
+    try:
+        if name.startswith("_admin"):
+            from .admin import admin_areas
+
+            admin_areas()
+        elif name == "_audit":
+            from .audit import audit_scope
+
+            audit_scope()
+        elif name in ("_inbox", "_notices"):  # users with a role have work and notices
+            me = actor()
+            return me.is_admin or bool(current_app.extensions["anjian"].access.state().grants.get(me.username))
+        else:
+            registry = current_app.extensions["anjian"].registry
+            spec = registry.catalog.entities.get(name)
+            if spec is not None:
+                action = PERMISSION_ACTIONS.get(permission, permission.removeprefix("can_"))
+                current_app.extensions["anjian"].access.check(actor(), spec, action)
+    except PermissionDenied:
+        return False
+    return True
+
+
+PERMISSION_ACTIONS = {
+    "menu_access": "read",
+    "can_list": "read",
+    "can_show": "read",
+    "can_get": "read",
+    "can_info": "read",
+    "can_add": "create",
+    "can_post": "create",
+    "can_edit": "update",
+    "can_put": "update",
+    "can_delete": "delete",
+}
+
+
+def _visible(items: list[MenuItem], registry: Any) -> list[MenuItem]:
+    """The entries the signed-in user may open, without empty groups."""
+    from flask_login import current_user
+
+    if not has_request_context():
+        return items  # FAB reads the menu at start-up to create menu permissions
+    if not current_user.is_authenticated:
+        return []
+    result = []
+    for item in items:
+        if item.childs:
+            children = _visible(item.childs, registry)
+            if children:
+                result.append(MenuItem(name=item.name, href=item.href, icon=item.icon, label=item.label, childs=children))
+            continue
+        if entry_allowed(item.name):
+            counted = item.name.removeprefix(MENU_PREFIX) in ("_inbox", "_notices")
+            result.append(_counted(item, item.name.removeprefix(MENU_PREFIX)) if counted else item)
+    return result
 
 
 def _counted(item: MenuItem, kind: str) -> MenuItem:
@@ -88,45 +179,3 @@ def _counted(item: MenuItem, kind: str) -> MenuItem:
             count = platform.workflow.notices.unread(conn, actor().username)
     label = f"{item.label} ({count})" if count else item.label
     return MenuItem(name=item.name, href=item.href, icon=item.icon, label=label)
-
-
-def _visible(items: list[MenuItem], registry: Any) -> list[MenuItem]:
-    """The entries the signed-in user may open (entities they may read), without empty groups."""
-    from flask_login import current_user
-
-    from ..errors import PermissionDenied
-    from .views import actor
-
-    if not has_request_context():
-        return items  # FAB reads the menu at start-up to create menu permissions
-    if not current_user.is_authenticated:
-        return []
-    access = current_app.extensions["anjian"].access
-    result = []
-    for item in items:
-        if item.childs:
-            children = _visible(item.childs, registry)
-            if children:
-                result.append(MenuItem(name=item.name, href=item.href, icon=item.icon, label=item.label, childs=children))
-            continue
-        entity = item.name.removeprefix(MENU_PREFIX)
-        if entity in ("_inbox", "_notices"):
-            me = actor()
-            if me.is_admin or access.state().grants.get(me.username):  # users with a role have work and notices
-                result.append(_counted(item, entity))
-            continue
-        if entity == "_audit":
-            from .audit import audit_scope
-
-            try:
-                audit_scope()
-            except PermissionDenied:
-                continue
-        spec = registry.catalog.entities.get(entity)
-        if spec is not None:
-            try:
-                access.check(actor(), spec, "read")
-            except PermissionDenied:
-                continue
-        result.append(item)
-    return result

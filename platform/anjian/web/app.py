@@ -13,7 +13,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from ..config import Settings
 from ..runtime import Platform
-from ..ui import CatalogMenu, ui
+from ..ui import CatalogMenu, admin, ui
 from .home import HomeView
 from .security import AnjianSecurityManager
 
@@ -62,6 +62,7 @@ def create_app(
         )
     app.register_blueprint(api)
     app.register_blueprint(ui)
+    app.register_blueprint(admin)
     csrf.exempt(api)
 
     @app.teardown_appcontext

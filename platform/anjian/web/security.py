@@ -58,11 +58,11 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         return user
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
-        # Generated module menus are visible to signed-in users; each screen asks the access policy.
-        if permission_name == "menu_access" and view_name.startswith("anjian:"):
-            from flask_login import current_user
+        # Generated entries (entities, 系统管理, audit log) are decided by the access policy (casbin).
+        if view_name.startswith("anjian:") and has_request_context():
+            from ..ui import entry_allowed
 
-            return bool(current_user.is_authenticated)
+            return entry_allowed(view_name, permission_name)
         return bool(super().has_access(permission_name, view_name))
 
     def on_user_login(self, user: Any) -> None:

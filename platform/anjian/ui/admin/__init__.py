@@ -1,0 +1,97 @@
+"""Administration screens (系统管理): users, organisations and grants.
+
+For administrators (FAB's Admin role) and delegated region administrators (``region_admin``),
+who see and manage only what lies in their own area. The decisions and the audit entries are
+the account store's; these screens only collect input and show field errors next to the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import Column, ColumnElement, and_, false, or_
+
+from ...authz.regions import ALL, region_range
+from ...errors import AnjianError, FieldError, NotFound, PermissionDenied
+from ..i18n import t
+from ..views import actor, platform, render
+
+__all__ = ["USER_TYPE_LABELS", "admin", "admin_areas", "field_errors", "in_areas", "may_administer"]
+
+admin = Blueprint("anjian_admin", __name__, url_prefix="/admin")
+
+USER_TYPE_LABELS = {
+    "agency": "监管部门",
+    "member_unit": "成员单位",
+    "enterprise": "企业",
+    "intermediary": "中介机构",
+    "public": "社会公众",
+}
+
+
+def admin_areas() -> list[str] | None:
+    """The areas the signed-in user administers (None: everything); PermissionDenied for others.
+
+    The one decision behind the 系统管理 menu, FAB's has_access for it, and every admin route.
+    """
+    who = actor()
+    store = getattr(platform().access, "store", None)
+    if store is None:  # an access policy without delegated administration
+        if who.is_admin:
+            return None
+        raise PermissionDenied("只有系统管理员可以管理用户、机构和授权")
+    areas: list[str] | None = store.check_administrator(who)
+    return areas
+
+
+def may_administer() -> bool:
+    try:
+        admin_areas()
+    except PermissionDenied:
+        return False
+    return True
+
+
+def in_areas(column: Column[Any], areas: list[str] | None) -> ColumnElement[bool] | None:
+    """SQL condition: ``column`` (a region code) lies in one of ``areas`` (None: no condition)."""
+    if areas is None or ALL in areas:
+        return None
+    ranges = [region_range(area) for area in areas]
+    clauses = [and_(column >= low, column < high) for low, high in (r for r in ranges if r)]
+    return or_(*clauses) if clauses else false()
+
+
+def field_errors(exc: AnjianError) -> dict[str, list[str]]:
+    """Field errors keyed by input name (``/region_code`` -> ``region_code``; form-level under "")."""
+    result: dict[str, list[str]] = {}
+    errors: list[FieldError] = getattr(exc, "errors", None) or []
+    if not errors:
+        result[""] = [str(exc)]
+    for error in errors:
+        result.setdefault(error.pointer.strip("/").replace("/", "-"), []).append(error.message)
+    return result
+
+
+@admin.before_request
+def _require_administrator() -> Any:
+    if not current_user.is_authenticated:
+        return redirect(current_app.appbuilder.get_url_for_login_with(request.full_path.rstrip("?")))  # type: ignore[attr-defined]
+    admin_areas()
+    return None
+
+
+@admin.errorhandler(AnjianError)
+def _error(exc: AnjianError) -> Any:
+    status = exc.http_status if exc.http_status in (403, 404, 409, 422) else 500
+    message = t("not_found") if isinstance(exc, NotFound) else str(exc)
+    return render("anjian/error.html", message=message, status=status), status
+
+
+@admin.get("/")
+def index() -> Any:
+    return redirect(url_for(".users_view"))
+
+
+from . import grants, lookups, organisations, users  # noqa: E402,F401  (the routes)
