@@ -75,7 +75,9 @@ def test_a_second_purge_chains_from_the_first_checkpoint(platform, monkeypatch):
     purge(platform.engine, ACTOR, 180)
     write_entries(platform, monkeypatch, 1)
     # Everything is due under a longer clock: the first purge's entry too; the chain still verifies.
-    monkeypatch.setattr("anjian.audit.retention.utc_now", lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=365))
+    monkeypatch.setattr(
+        "anjian.audit.retention.utc_now", lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=365)
+    )
     second = purge(platform.engine, ACTOR, 180)
     monkeypatch.undo()
     assert second.purged == 2 and len(ids(platform)) == 1  # only the second purge entry is left
@@ -107,8 +109,11 @@ def test_a_forged_checkpoint_that_skips_entries_is_detected(log):
         # Tamper with the first kept entry, then try to hide it behind a new checkpoint.
         conn.execute(update(audit_log).where(audit_log.c.id == kept[0]).values(actor="mallory"))
         row = conn.execute(select(audit_log).where(audit_log.c.id == kept[0])).one()
-        conn.execute(insert(audit_checkpoint).values(last_id=row.id, last_hash=row.hash, purged=1, cutoff=row.at,
-                                                     purged_by="mallory", purged_at=row.at))
+        conn.execute(
+            insert(audit_checkpoint).values(
+                last_id=row.id, last_hash=row.hash, purged=1, cutoff=row.at, purged_by="mallory", purged_at=row.at
+            )
+        )
     count, fault = check(log)
     assert fault and "checkpoint" in fault and "forged" in fault
 
@@ -132,8 +137,12 @@ def test_retention_below_six_months_is_refused(platform):
 def test_cli_purge_and_verify(log, settings):
     from anjian.cli.main import cli
 
-    env = {"ANJIAN_HOME": str(settings.home), "ANJIAN_DATABASE_URL": settings.db_url,
-           "ANJIAN_SECRET_KEY": settings.secret_key, "ANJIAN_AUDIT_RETENTION_DAYS": "190"}
+    env = {
+        "ANJIAN_HOME": str(settings.home),
+        "ANJIAN_DATABASE_URL": settings.db_url,
+        "ANJIAN_SECRET_KEY": settings.secret_key,
+        "ANJIAN_AUDIT_RETENTION_DAYS": "190",
+    }
     runner = CliRunner()
     dry = runner.invoke(cli, ["audit", "purge", "--dry-run"], env=env)
     assert dry.exit_code == 0 and "3 entries" in dry.output and "would be purged" in dry.output

@@ -229,11 +229,18 @@ class RecordService:
         return errors
 
     def _db_errors(
-        self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], record_id: int | None, actor: Actor
+        self,
+        conn: Connection,
+        spec: EntitySpec,
+        record: Mapping[str, Any],
+        record_id: int | None,
+        actor: Actor,
+        old: Mapping[str, Any] | None = None,
     ) -> tuple[list[FieldError], list[FieldError]]:
         """(422 errors, 409 conflicts): missing link targets and attachments, unique clashes.
 
         A link to a record outside the actor's scope counts as missing: it must not be probed.
+        A link the update leaves unchanged is not checked again: whoever set it could see it.
         """
         errors: list[FieldError] = []
         wanted: dict[str, dict[int, list[str]]] = {}
@@ -244,7 +251,8 @@ class RecordService:
                 if value is None:
                     continue
                 where = pointer(at + [field.name])
-                if field.link and isinstance(value, int) and not isinstance(value, bool):
+                unchanged = old is not None and not at and old.get(field.name) == value
+                if field.link and isinstance(value, int) and not isinstance(value, bool) and not unchanged:
                     wanted.setdefault(field.link, {}).setdefault(value, []).append(where)
                 if field.attachment is not None:
                     for file_id in value if isinstance(value, list) else [value]:
@@ -426,7 +434,7 @@ class RecordService:
             raise RecordConflict(spec.name, [FieldError("/row_version", "记录已被他人修改，请刷新后重试", "stale")])
         record, overrides = self.prepare(spec, payload, actor, old, partial=partial)
         self.access.check_record(actor, spec, record, step.action if step is not None else "update")
-        errors, conflicts = self._db_errors(conn, spec, record, record_id, actor)
+        errors, conflicts = self._db_errors(conn, spec, record, record_id, actor, old)
         if errors:
             raise RecordValidationError(spec.name, errors)
         if conflicts:
