@@ -1,6 +1,5 @@
 """Complaints with tracking codes, urging and supervision; concurrent transitions; processes edited in flight."""
 
-import copy
 import json
 import threading
 
