@@ -2,6 +2,8 @@
 
 import pytest
 
+from anjian.testing.plugin import ADMIN_PASSWORD
+
 pytestmark = pytest.mark.postgres
 
 COMPANY = {"name": "安溪县接口测试有限公司", "credit_code": "91350200MA2YJ1XR9G", "region_code": "350524100000",
@@ -9,7 +11,7 @@ COMPANY = {"name": "安溪县接口测试有限公司", "credit_code": "91350200
 
 
 def test_token_endpoint(client):
-    ok = client.post("/api/v1/auth/token", json={"username": "admin", "password": "Admin-test-1"})
+    ok = client.post("/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
     body = ok.get_json()
     assert ok.status_code == 200 and body["token_type"] == "Bearer" and body["expires_in"] == 3600
     for payload in ({"username": "admin", "password": "wrong"}, {"username": "nobody", "password": "x"},

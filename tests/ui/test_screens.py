@@ -5,6 +5,7 @@ import re
 import pytest
 
 from anjian import Actor
+from anjian.testing.plugin import ADMIN_PASSWORD
 
 COMPANY = {"name": "界面测试有限公司", "credit_code": "91350200MA2YJ1XR9G", "region_code": "350524100000",
            "industry": "C", "status": "active", "high_risk_category": "none"}
@@ -12,7 +13,7 @@ COMPANY = {"name": "界面测试有限公司", "credit_code": "91350200MA2YJ1XR9
 
 @pytest.fixture
 def browser(client):
-    response = client.post("/login/", data={"username": "admin", "password": "Admin-test-1"})
+    response = client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD})
     assert response.status_code == 302
     return client
 

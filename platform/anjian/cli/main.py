@@ -163,6 +163,7 @@ def verify() -> None:
     click.echo(f"audit chain intact: {count} entries.")
 
 
+from .apikey import apikey  # noqa: E402
 from .authz import authz, grant, user  # noqa: E402
 from .server import init, run, serve, worker  # noqa: E402
 
@@ -173,6 +174,7 @@ cli.add_command(worker)
 cli.add_command(user)
 cli.add_command(grant)
 cli.add_command(authz)
+cli.add_command(apikey)
 
 
 def main() -> None:
