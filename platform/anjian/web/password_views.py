@@ -54,15 +54,21 @@ def _reset_form(target: str) -> type:
 
 
 class AnjianResetMyPasswordView(ResetMyPasswordView):  # type: ignore[misc]
+    """Every signed-in user may change their own password (see the security manager's has_access)."""
+
+    class_permission_name = "ResetMyPasswordView"
     form = _reset_form("self")
 
 
 class AnjianResetPasswordView(ResetPasswordView):  # type: ignore[misc]
+    class_permission_name = "ResetPasswordView"
     form = _reset_form("pk")
 
 
 class AnjianUserDBModelView(UserDBModelView):  # type: ignore[misc]
     """User administration: the policy on new passwords, history kept, disabling voids tokens."""
+
+    class_permission_name = "UserDBModelView"
 
     add_form_extra_fields = {
         **UserDBModelView.add_form_extra_fields,

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from werkzeug.security import generate_password_hash
 
 from .. import audit
 from ..audit import Actor
@@ -115,6 +116,7 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         hashed_password: str = "",
         **kwargs: Any,
     ) -> Any:
+        self.end_read()
         if password and not hashed_password:
             self.check_password(username, password)
         user = super().add_user(username, first_name, last_name, email, role, password, hashed_password, **kwargs)
@@ -123,9 +125,16 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         return user
 
     def reset_password(self, userid: Any, password: str) -> None:
+        self.end_read()
         user = self.get_user_by_id(userid)
         self.check_password(user.username, password)
-        super().reset_password(userid, password)
+        user.password = generate_password_hash(
+            password=password,
+            method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+            salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
+        )
+        if self.update_user(user) is False:  # FAB logs and swallows the database error
+            raise RuntimeError(f"the password of {user.username} could not be stored")
         self.password_set(user, "password_changed" if acting_user() == user.username else "password_reset")
 
     # ---- second factor -----------------------------------------------------------------------
@@ -166,10 +175,15 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
                 record_login(name, "login_locked", {**via(), "retry_after": lock})
         else:
             guard.succeeded(name)
+        self.end_read()
         return user
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
         # Generated module menus are visible to signed-in users; each screen asks the access policy.
+        if view_name == "ResetMyPasswordView" and permission_name in ("can_this_form_get", "can_this_form_post"):
+            from flask_login import current_user
+
+            return bool(current_user.is_authenticated)  # one's own password, always
         if permission_name == "menu_access" and view_name.startswith("anjian:"):
             from flask_login import current_user
 
