@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -75,22 +76,31 @@ class RefreshTokens:
         now = utc_now()
         with write(self.engine) as conn, conn.begin():
             row = conn.execute(select(refresh_token).where(refresh_token.c.token_hash == digest(token))).first()
-            if row is None:
-                raise RefreshError("刷新令牌无效")
-            if row.revoked_at is not None:
-                raise RefreshError("刷新令牌已撤销，请重新登录", row.username, row.family)
-            if row.rotated_at is not None:
+            problem = self._problem(row, now)
+            if problem is None:
+                conn.execute(update(refresh_token).where(refresh_token.c.id == row.id).values(rotated_at=now))
+                new = self._insert(conn, row.username, row.family)
+            elif problem.reused:  # committed before the error is raised
                 conn.execute(
                     update(refresh_token)
                     .where(refresh_token.c.family == row.family, refresh_token.c.revoked_at.is_(None))
                     .values(revoked_at=now)
                 )
-                raise RefreshError("刷新令牌已被使用过，该登录的所有令牌均已撤销，请重新登录", row.username, row.family, True)
-            if row.expires_at <= now:
-                raise RefreshError("刷新令牌已过期，请重新登录", row.username, row.family)
-            conn.execute(update(refresh_token).where(refresh_token.c.id == row.id).values(rotated_at=now))
-            new = self._insert(conn, row.username, row.family)
+        if problem is not None:
+            raise problem
         return Rotation(row.username, new, row.family)
+
+    @staticmethod
+    def _problem(row: Any, now: dt.datetime) -> RefreshError | None:
+        if row is None:
+            return RefreshError("刷新令牌无效")
+        if row.revoked_at is not None:
+            return RefreshError("刷新令牌已撤销，请重新登录", row.username, row.family)
+        if row.rotated_at is not None:
+            return RefreshError("刷新令牌已被使用过，该登录的所有令牌均已撤销，请重新登录", row.username, row.family, True)
+        if row.expires_at <= now:
+            return RefreshError("刷新令牌已过期，请重新登录", row.username, row.family)
+        return None
 
     def revoke(self, token: str) -> str | None:
         """Revoke the token's family (logout); the user name, or None for an unknown token."""
