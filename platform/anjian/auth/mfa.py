@@ -39,9 +39,9 @@ def _chunk() -> str:
 
 def qr_svg(uri: str) -> str:
     """The otpauth URI as an inline SVG QR code (scanned by authenticator apps)."""
-    out = io.StringIO()
+    out = io.BytesIO()
     segno.make(uri, error="m").save(out, kind="svg", scale=5, xmldecl=False, svgns=True, title="TOTP")
-    return out.getvalue()
+    return out.getvalue().decode()
 
 
 class MfaStore:

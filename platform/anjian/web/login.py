@@ -99,7 +99,8 @@ def _failed_code(user: Any, step: str) -> Any:
 
 
 def _page(template: str, **context: Any) -> Any:
-    return render_template(template, appbuilder=current_app.appbuilder, **context)  # type: ignore[attr-defined]
+    appbuilder = current_app.appbuilder  # type: ignore[attr-defined]
+    return render_template(template, appbuilder=appbuilder, base_template=appbuilder.base_template, **context)
 
 
 @mfa.route("/verify", methods=["GET", "POST"])

@@ -173,8 +173,8 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
             lock = guard.failed(name) if name else 0
             if lock:
                 record_login(name, "login_locked", {**via(), "retry_after": lock})
-        else:
-            guard.succeeded(name)
+        elif self.mfa_step(user) is None:
+            guard.succeeded(name)  # with a second factor, the count is cleared by the right code only
         self.end_read()
         return user
 
