@@ -191,7 +191,8 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         return bool(super().has_access(permission_name, view_name))
 
     def on_user_login(self, user: Any) -> None:
-        record_login(user.username, "login", via())
+        step = self.mfa_step(user)  # the password was right; a second factor may still be due
+        record_login(user.username, "login", {**via(), **({"second_factor": step} if step else {})})
 
     def on_user_login_failed(self, user: Any) -> None:
         record_login(getattr(user, "username", "?"), "login_failed", via())
