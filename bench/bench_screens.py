@@ -16,7 +16,7 @@ from common import fresh_platform, insert_enterprises, percentiles  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 REQUESTS = 100
-PASSWORD = "Bench-pass-1"
+PASSWORD = "Screens-pass-1"
 
 
 def build_app(platform):  # type: ignore[no-untyped-def]

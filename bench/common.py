@@ -115,6 +115,7 @@ class Server:
             ANJIAN_SECRET_KEY=SECRET,
             ANJIAN_PORT=str(self.port),
             ANJIAN_ADMIN_PASSWORD="Bench-pass-1",
+            ANJIAN_MFA_ADMIN="false",  # the admin signs in with the password alone
         )
         subprocess.run([sys.executable, "-m", "anjian.cli", "init", "--no-demo"], env=env, check=True, capture_output=True)
         self.process = subprocess.Popen(

@@ -62,6 +62,17 @@ class Settings(BaseModel):
     smtp_user: str = Field("", description="SMTP login (optional).")
     smtp_password: str = Field("", description="SMTP password (optional).")
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
+    password_min_length: int = Field(10, ge=6, le=128, description="Shortest accepted password.")
+    password_min_classes: int = Field(
+        3, ge=1, le=4, description="Character classes (upper, lower, digit, symbol) a password needs."
+    )
+    password_history: int = Field(5, ge=0, le=50, description="A new password may not equal any of the last N.")
+    password_max_age_days: int = Field(0, ge=0, description="Days before a password must be changed (0: never).")
+    mfa_admin: bool = Field(True, description="Administrators (FAB role Admin) must use a second factor (TOTP).")
+    mfa_issuer: str = Field("安监平台", min_length=1, description="Issuer name shown in authenticator apps.")
+    session_idle_minutes: int = Field(30, ge=1, description="A web session ends after this long without a request.")
+    session_max_hours: float = Field(8, gt=0, description="A web session ends this long after login, active or not.")
+    refresh_token_ttl: int = Field(14 * 86400, ge=300, description="Lifetime of API refresh tokens, seconds.")
 
     @field_validator("database_url", "broker_url", "result_backend")
     @classmethod

@@ -159,10 +159,15 @@ class NotFound(AnjianError):
 
 
 class AuthenticationFailed(AnjianError):
-    """Credentials or token are missing or wrong."""
+    """Credentials or token are missing or wrong (``code`` says which step: auth.mfa_required, ...)."""
 
     http_status = 401
     code = "auth.failed"
+
+    def __init__(self, message: str = "", code: str | None = None) -> None:
+        if code:
+            self.code = code
+        super().__init__(message)
 
 
 class LoginLocked(AuthenticationFailed):

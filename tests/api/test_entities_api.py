@@ -2,6 +2,8 @@
 
 import pytest
 
+from anjian.testing.plugin import ADMIN_PASSWORD
+
 pytestmark = pytest.mark.postgres
 
 COMPANY = {
@@ -14,7 +16,7 @@ COMPANY = {
 
 
 def test_token_endpoint(client):
-    ok = client.post("/api/v1/auth/token", json={"username": "admin", "password": "Admin-test-1"})
+    ok = client.post("/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
     body = ok.get_json()
     assert ok.status_code == 200 and body["token_type"] == "Bearer" and body["expires_in"] == 3600
     for payload in (

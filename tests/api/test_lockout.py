@@ -3,6 +3,7 @@
 from sqlalchemy import select, update
 
 from anjian.data.system import audit_log, login_failure
+from anjian.testing.plugin import ADMIN_PASSWORD
 
 
 def attempt(client, password, username="admin"):
@@ -14,10 +15,10 @@ def test_repeated_failures_lock_the_account_with_backoff(client, app):
     for _ in range(4):
         assert attempt(client, "wrong").status_code == 401
     assert attempt(client, "wrong").status_code == 401  # the fifth failure starts the lock
-    locked = attempt(client, "Admin-test-1")  # even the right password waits
+    locked = attempt(client, ADMIN_PASSWORD)  # even the right password waits
     assert locked.status_code == 429 and locked.get_json()["error"]["code"] == "auth.locked"
     assert 50 <= int(locked.headers["Retry-After"]) <= 60
-    form = client.post("/login/", data={"username": "admin", "password": "Admin-test-1"})
+    form = client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD})
     assert form.status_code == 302 and "/login/" in form.headers["Location"]  # the form login is locked too
 
     with platform.engine.begin() as conn:  # let the lock run out
@@ -28,7 +29,7 @@ def test_repeated_failures_lock_the_account_with_backoff(client, app):
     assert failures == 6 and locked_until is not None  # the sixth failure doubles the lock
     with platform.engine.begin() as conn:
         conn.execute(update(login_failure).values(locked_until=None))
-    assert attempt(client, "Admin-test-1").status_code == 200  # success clears the count
+    assert attempt(client, ADMIN_PASSWORD).status_code == 200  # success clears the count
     with platform.engine.connect() as conn:
         assert conn.execute(select(login_failure)).first() is None
         actions = list(conn.execute(select(audit_log.c.action).where(audit_log.c.actor == "admin")).scalars())

@@ -135,11 +135,11 @@ def test_a_township_officer_sees_only_their_township(page, shot, server):
             [sys.executable, "-m", "anjian.cli", *args], env=server["env"], check=True, capture_output=True, timeout=120
         )
 
-    cli("user", "add", "fengcheng", "--type", "agency", "--region", "350524100000", "--password", "Fengcheng-1")
+    cli("user", "add", "fengcheng", "--type", "agency", "--region", "350524100000", "--password", "Township-pass-1")
     cli("grant", "add", "fengcheng", "registry_clerk", "350524100000")
     page.goto("/login/")
     page.fill("input[name=username]", "fengcheng")
-    page.fill("input[name=password]", "Fengcheng-1")
+    page.fill("input[name=password]", "Township-pass-1")
     page.click("input[type=submit], button[type=submit]")
     page.wait_for_url("**/e/")
     assert "监管机构和人员" not in page.inner_text(".navbar")  # no grant there: no menu

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from anjian import Actor
+from anjian.testing.plugin import ADMIN_PASSWORD
 
 COMPANY = {
     "name": "界面测试有限公司",
@@ -18,7 +19,7 @@ COMPANY = {
 
 @pytest.fixture
 def browser(client):
-    response = client.post("/login/", data={"username": "admin", "password": "Admin-test-1"})
+    response = client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD})
     assert response.status_code == 302
     return client
 

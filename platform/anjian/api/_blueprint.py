@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from .. import audit
 from ..audit import Actor
 from ..auth import TokenService
+from ..auth.apikeys import ApiKeys
+from ..auth.state import token_generation
+from ..data.db import write
 from ..errors import (
     AnjianError,
     AuthenticationFailed,
@@ -20,11 +25,19 @@ from ..errors import (
 )
 from ..runtime import Platform
 
-__all__ = ["api", "current_actor", "platform", "tokens"]
+__all__ = ["api", "bearer_actor", "current_actor", "platform", "tokens", "user_actor"]
 
 log = logging.getLogger(__name__)
 api = Blueprint("anjian_api", __name__, url_prefix="/api/v1")
-PUBLIC_ENDPOINTS = {"anjian_api.token", "anjian_api.openapi", "anjian_api.docs"}
+# These authenticate on their own (password, refresh token) or are public documentation.
+PUBLIC_ENDPOINTS = {
+    "anjian_api.token",
+    "anjian_api.refresh",
+    "anjian_api.logout",
+    "anjian_api.change_password",
+    "anjian_api.openapi",
+    "anjian_api.docs",
+}
 
 
 def platform() -> Platform:
@@ -51,16 +64,41 @@ def user_actor(username: str) -> Actor:
     return Actor(username=user.username, address=request.remote_addr or "", roles=roles, is_admin="Admin" in roles)
 
 
+def bearer_actor(token: str) -> Actor:
+    """The Actor of an access token that is still of the user's current token generation."""
+    claims = tokens().verify(token)
+    username = str(claims["sub"])
+    if int(claims.get("gen", 0)) != token_generation(platform().engine, username):
+        raise AuthenticationFailed("访问令牌已失效（密码已修改或令牌已撤销），请重新登录", code="auth.token_revoked")
+    return user_actor(username)
+
+
+def key_actor(secret: str) -> Actor:
+    """The Actor of an API key: its user, limited to the key's scopes; each use is audited."""
+    key = ApiKeys(platform().engine).authenticate(secret)
+    actor = replace(user_actor(key.username), key_id=key.key_id, key_scopes=frozenset(key.scopes))
+    with write(platform().engine) as conn, conn.begin():
+        audit.append(conn, actor, "apikey_used", "", key.key_id, {"method": request.method, "path": request.path[:200]})
+    return actor
+
+
 @api.before_request
 def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed("需要访问令牌：Authorization: Bearer <token>（POST /api/v1/auth/token 获取）")
-    claims = tokens().verify(token.strip())
-    g.anjian_actor = user_actor(str(claims["sub"]))
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() == "apikey" and credential.strip():
+        g.anjian_actor = key_actor(credential)
+    elif not header and request.headers.get("X-API-Key", "").strip():
+        g.anjian_actor = key_actor(request.headers["X-API-Key"])
+    elif scheme.lower() == "bearer" and credential.strip():
+        g.anjian_actor = bearer_actor(credential.strip())
+    else:
+        raise AuthenticationFailed(
+            "需要访问令牌：Authorization: Bearer <token>（POST /api/v1/auth/token 获取），"
+            "或 API 密钥：Authorization: ApiKey <key>"
+        )
 
 
 def error_body(exc: AnjianError) -> dict[str, Any]:

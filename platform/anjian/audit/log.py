@@ -29,6 +29,9 @@ class Actor:
     roles: tuple[str, ...] = ()
     is_admin: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Set when acting through an API key: the key's id and the entity:action pairs it is limited to.
+    key_id: str = ""
+    key_scopes: frozenset[str] | None = None
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:
@@ -94,6 +97,8 @@ def _row(prev: str, entry: AuditEntry) -> dict[str, Any]:
 
 def _entry(actor: Actor, action: str, entity: str, record_id: object, detail: Mapping[str, Any], region: str) -> AuditEntry:
     # The stored detail must hash the same after a JSON round trip.
+    if actor.key_id:
+        detail = {**detail, "api_key": actor.key_id}
     clean = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
     return AuditEntry(
         utc_now(),

@@ -24,7 +24,8 @@ class TokenService:
         self.secret = secret
         self.ttl = ttl_seconds
 
-    def issue(self, username: str) -> dict[str, Any]:
+    def issue(self, username: str, generation: int = 0) -> dict[str, Any]:
+        """A signed access token; ``generation`` is the user's token generation at issue time."""
         now = dt.datetime.now(dt.UTC)
         claims = {
             "sub": username,
@@ -35,6 +36,7 @@ class TokenService:
             "aud": AUDIENCE,
             "jti": uuid.uuid4().hex,
             "typ": "access",
+            "gen": generation,
         }
         token = jwt.encode(claims, self.secret, algorithm=ALGORITHM)
         return {"access_token": token, "token_type": "Bearer", "expires_in": self.ttl}

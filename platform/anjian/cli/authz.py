@@ -55,6 +55,21 @@ def user_add(username: str, user_type: str, region: str, org: str, enterprise_id
     click.echo(f"account {username}: {user_type} in {region}")
 
 
+@user.command("reset-mfa")
+@click.argument("username")
+def reset_mfa(username: str) -> None:
+    """Remove a user's second factor (lost phone and recovery codes); they enrol again at next login."""
+    from .. import audit
+    from ..auth.mfa import MfaStore
+    from ..data.db import write
+
+    platform = _platform()
+    MfaStore(platform.engine, platform.settings.mfa_issuer).reset(username)
+    with write(platform.engine) as conn, conn.begin():
+        audit.append(conn, _actor(), "mfa_reset", "_users", username, {})
+    click.echo(f"second factor of {username} removed; they enrol again at their next login")
+
+
 @click.group()
 def grant() -> None:
     """Roles held in a region (and every region below it)."""

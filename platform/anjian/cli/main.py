@@ -188,6 +188,7 @@ def purge(dry_run: bool) -> None:
         click.echo(f"nothing to purge: no entry is older than {days} days.")
 
 
+from .apikey import apikey  # noqa: E402
 from .authz import authz, grant, user  # noqa: E402
 from .server import init, run, serve, worker  # noqa: E402
 
@@ -198,6 +199,7 @@ cli.add_command(worker)
 cli.add_command(user)
 cli.add_command(grant)
 cli.add_command(authz)
+cli.add_command(apikey)
 
 
 def main() -> None:

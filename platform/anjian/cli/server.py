@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from typing import Any
 
 import click
 from werkzeug.security import check_password_hash
+
+from ..auth.passwords import generate_password
 
 __all__ = ["InitResult", "init", "initialise", "run", "serve", "worker"]
 
@@ -33,7 +34,7 @@ def _ensure_admin(app: Any, settings: Any) -> tuple[str | None, str]:
     kept = settings.home / "initial_admin_password"
     user = sm.find_user(username=ADMIN)
     if user is None:
-        password = settings.admin_password or secrets.token_urlsafe(12)
+        password = settings.admin_password or generate_password()
         created = sm.add_user(ADMIN, "系统", "管理员", "admin@anjian.local", admin_role, password=password)
         if not created:
             raise click.ClickException("could not create the administrator account")
@@ -43,7 +44,8 @@ def _ensure_admin(app: Any, settings: Any) -> tuple[str | None, str]:
             return password, "generated; kept in " + str(kept)
         return password, "from ANJIAN_ADMIN_PASSWORD"
     if settings.admin_password:
-        sm.reset_password(user.id, settings.admin_password)
+        if not check_password_hash(user.password, settings.admin_password):
+            sm.reset_password(user.id, settings.admin_password)
         return settings.admin_password, "from ANJIAN_ADMIN_PASSWORD"
     if kept.exists() and check_password_hash(user.password, kept.read_text().strip()):
         return kept.read_text().strip(), "generated at first start; kept in " + str(kept)
@@ -129,9 +131,13 @@ def worker(no_beat: bool) -> None:
 @click.option("--no-demo", is_flag=True, help="Do not load demo data.")
 def run(no_demo: bool) -> None:
     """Everything at once: init, background worker, web server; prints URL and login."""
+    from ..config import load_settings
     from ..runtime import Platform
 
-    platform = Platform()
+    # `anjian run` is the try-it-out command: unless ANJIAN_MFA_ADMIN says otherwise, the printed
+    # administrator login works without an authenticator app. `anjian serve` keeps the default (on).
+    demo_mfa = "ANJIAN_MFA_ADMIN" not in os.environ
+    platform = Platform(load_settings(mfa_admin=False) if demo_mfa else None)
     result = initialise(platform, demo=not no_demo)
     _print_init(result)
     platform.settings.home.mkdir(parents=True, exist_ok=True)
@@ -148,6 +154,8 @@ def run(no_demo: bool) -> None:
         click.echo(f"  login:  {ADMIN} / {result.admin_password}")
     else:
         click.echo(f"  login:  {ADMIN} / (password {result.password_note})")
+    if demo_mfa:
+        click.echo("  MFA:    off for admin in `anjian run` (ANJIAN_MFA_ADMIN=true turns it on; `anjian serve` has it on)")
     click.echo(f"  worker: pid {background.pid}, log {platform.settings.home / 'worker.log'}")
     click.echo("  stop with Ctrl-C")
 

@@ -20,14 +20,19 @@ __all__ = [
     "SYSTEM",
     "account",
     "audit_checkpoint",
+    "api_key",
     "audit_log",
     "catalog_version",
     "dictionary_item",
     "grant",
     "login_failure",
     "organisation",
+    "password_history",
     "policy_version",
+    "recovery_code",
+    "refresh_token",
     "stored_file",
+    "user_security",
 ]
 
 SYSTEM = MetaData()
@@ -162,4 +167,67 @@ login_failure = Table(
     Column("failures", Integer, nullable=False),
     Column("last_failure", DateTime, nullable=False),
     Column("locked_until", DateTime),
+)
+
+# Login security per user name: the token generation (bumped to void every token issued before a
+# password change or reset), and the TOTP second factor once enrolled.
+user_security = Table(
+    "anjian_user_security",
+    SYSTEM,
+    Column("username", String(150), primary_key=True),
+    Column("token_generation", Integer, nullable=False, default=0),
+    Column("password_changed_at", DateTime),
+    Column("mfa_secret", String(64)),
+    Column("mfa_enrolled_at", DateTime),
+    Column("mfa_last_counter", BigInteger),  # the last accepted TOTP time step: a code works once
+)
+
+# Hashes (FAB's scrypt) of a user's recent passwords, so a new one cannot repeat them.
+password_history = Table(
+    "anjian_password_history",
+    SYSTEM,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(150), nullable=False, index=True),
+    Column("password_hash", String(256), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# One-time recovery codes of the second factor, hashed; each works once.
+recovery_code = Table(
+    "anjian_recovery_code",
+    SYSTEM,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(150), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("used_at", DateTime),
+)
+
+# API refresh tokens, stored as sha256; a family is one login's chain of rotations.
+refresh_token = Table(
+    "anjian_refresh_token",
+    SYSTEM,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("family", String(32), nullable=False, index=True),
+    Column("username", String(150), nullable=False, index=True),
+    Column("issued_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("rotated_at", DateTime),
+    Column("revoked_at", DateTime),
+)
+
+# API keys of machine clients: a visible key id, the sha256 of the whole key, scopes.
+api_key = Table(
+    "anjian_api_key",
+    SYSTEM,
+    Column("key_id", String(16), primary_key=True),
+    Column("key_hash", String(64), nullable=False),
+    Column("username", String(150), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(150), nullable=False),
+    Column("expires_at", DateTime),
+    Column("revoked_at", DateTime),
+    Column("last_used_at", DateTime),
 )

@@ -325,7 +325,7 @@ def _build_module(document: Document) -> ModuleSpec:
             title=r["title"],
             description=r.get("description", ""),
             inherits=tuple(r.get("inherits", ())),
-            require_totp=bool(r.get("require_totp", False)),
+            mfa=bool(r.get("mfa", r.get("require_totp", False))),
             permissions={k: tuple(v) for k, v in r.get("permissions", {}).items()},
         )
         for r in c.get("roles", ())

@@ -197,7 +197,7 @@ class RoleSpec(_Frozen):
     description: str = ""
     inherits: tuple[str, ...] = ()
     permissions: dict[str, tuple[str, ...]] = {}
-    require_totp: bool = False
+    mfa: bool = False  # holders must sign in with a second factor (TOTP)
 
 
 class ModuleSpec(_Frozen):

@@ -15,6 +15,7 @@ from ..config import Settings
 from ..runtime import Platform
 from ..ui import CatalogMenu, admin, ui
 from .home import HomeView
+from .login import enforce_session, mfa
 from .security import AnjianSecurityManager
 
 __all__ = ["create_app"]
@@ -45,7 +46,7 @@ def create_app(
         FAB_ADD_SECURITY_API=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        PERMANENT_SESSION_LIFETIME=int(settings.session_max_hours * 3600),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
         WTF_CSRF_TIME_LIMIT=None,
         JSON_AS_ASCII=False,
@@ -63,6 +64,8 @@ def create_app(
     app.register_blueprint(api)
     app.register_blueprint(ui)
     app.register_blueprint(admin)
+    app.register_blueprint(mfa)
+    app.before_request(enforce_session)
     csrf.exempt(api)
 
     @app.teardown_appcontext

@@ -1,36 +1,156 @@
-"""FAB's security manager, with every login, failed login and logout written to the audit log."""
+"""FAB's security manager: audited logins with lockout, password policy, token revocation, MFA state."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from werkzeug.security import generate_password_hash
 
 from .. import audit
 from ..audit import Actor
 from ..auth.lockout import LoginGuard
+from ..auth.mfa import MfaStore
+from ..auth.passwords import PasswordPolicy
+from ..auth.refresh import RefreshTokens
+from ..auth.state import bump_generation
 from ..data.db import write
+from .login import AnjianAuthDBView
+from .password_views import AnjianResetMyPasswordView, AnjianResetPasswordView, AnjianUserDBModelView
+from .security_audit import acting_user, address, record, via
 
 __all__ = ["AnjianSecurityManager", "record_login"]
 
 
 def record_login(username: str, action: str, detail: dict[str, Any] | None = None) -> None:
     """Append a login/logout entry in its own transaction."""
-    platform = current_app.extensions["anjian"]
-    address = (request.remote_addr or "") if has_request_context() else "local"
-    with write(platform.engine) as conn, conn.begin():
-        audit.append(conn, Actor(username=username or "?", address=address), action, "", "", detail or {})
-
-
-def _via() -> dict[str, Any]:
-    if not has_request_context():
-        return {"via": "cli"}
-    return {"via": "api" if request.path.startswith("/api/") else "form"}
+    record(username, action, detail)
 
 
 class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
-    """Only the audit hooks differ from FAB's own manager."""
+    """FAB's manager plus audit hooks, lockout, the password policy and second-factor state."""
+
+    authdbview = AnjianAuthDBView
+    resetmypasswordview = AnjianResetMyPasswordView
+    resetpasswordview = AnjianResetPasswordView
+    userdbmodelview = AnjianUserDBModelView
+
+    # ---- services ----------------------------------------------------------------------------
+
+    @property
+    def platform(self) -> Any:
+        return current_app.extensions["anjian"]
+
+    def password_policy(self) -> PasswordPolicy:
+        return PasswordPolicy.from_settings(self.platform.settings)
+
+    def mfa(self) -> MfaStore:
+        return MfaStore(self.platform.engine, self.platform.settings.mfa_issuer)
+
+    def refresh_tokens(self) -> RefreshTokens:
+        return RefreshTokens(self.platform.engine, self.platform.settings.refresh_token_ttl)
+
+    def end_read(self) -> None:
+        """End FAB's session transaction before writing through the engine: on SQLite (WAL) a read
+        transaction left open could not write after the engine's write (stale snapshot)."""
+        self.session.commit()
+
+    # ---- passwords ---------------------------------------------------------------------------
+
+    def password_problems(self, username: str, password: str) -> list[str]:
+        """Every policy rule ``password`` breaks for ``username`` (history includes the current one)."""
+        policy = self.password_policy()
+        previous = policy.recent_hashes(self.platform.engine, username)
+        user = self.find_user(username=username) if username else None
+        if user is not None and user.password:
+            previous = [user.password, *previous]
+        return policy.problems(username, password or "", previous)
+
+    def check_password(self, username: str, password: str) -> None:
+        problems = self.password_problems(username, password)
+        if problems:
+            from ..errors import FieldError, RecordValidationError
+
+            raise RecordValidationError("password", [FieldError("/password", text, "password_policy") for text in problems])
+
+    def password_set(self, user: Any, action: str) -> None:
+        """After a password was stored: keep its hash, void the user's tokens, audit."""
+        username, password_hash, actor = user.username, user.password, acting_user()
+        self.end_read()
+        with write(self.platform.engine) as conn, conn.begin():
+            self.password_policy().remember(conn, username, password_hash)
+            if action != "user_created":
+                bump_generation(conn, username)
+                RefreshTokens.revoke_all(conn, username)
+            audit.append(conn, Actor(username=actor, address=address()), action, "_users", username, via())
+        if has_request_context() and actor == username:
+            from flask import session
+
+            session.pop("anjian_password_expired", None)
+
+    def revoke_tokens(self, username: str, reason: str) -> None:
+        """Void every access and refresh token of the user (disabled, password changed elsewhere)."""
+        actor = acting_user()
+        self.end_read()
+        with write(self.platform.engine) as conn, conn.begin():
+            bump_generation(conn, username)
+            count = RefreshTokens.revoke_all(conn, username)
+            audit.append(
+                conn,
+                Actor(username=actor, address=address()),
+                "tokens_revoked",
+                "_users",
+                username,
+                {"reason": reason, "refresh_tokens": count},
+            )
+
+    def add_user(
+        self,
+        username: str,
+        first_name: str,
+        last_name: str,
+        email: str,
+        role: Any = None,
+        password: str = "",
+        hashed_password: str = "",
+        **kwargs: Any,
+    ) -> Any:
+        self.end_read()
+        if password and not hashed_password:
+            self.check_password(username, password)
+        user = super().add_user(username, first_name, last_name, email, role, password, hashed_password, **kwargs)
+        if user:
+            self.password_set(user, "user_created")
+        return user
+
+    def reset_password(self, userid: Any, password: str) -> None:
+        self.end_read()
+        user = self.get_user_by_id(userid)
+        self.check_password(user.username, password)
+        user.password = generate_password_hash(
+            password=password,
+            method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+            salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16),
+        )
+        if self.update_user(user) is False:  # FAB logs and swallows the database error
+            raise RuntimeError(f"the password of {user.username} could not be stored")
+        self.password_set(user, "password_changed" if acting_user() == user.username else "password_reset")
+
+    # ---- second factor -----------------------------------------------------------------------
+
+    def mfa_required(self, user: Any) -> bool:
+        platform = self.platform
+        state = getattr(platform.access, "state", None)
+        granted = [g.role for g in state().grants.get(user.username, ())] if state else []
+        mfa_roles = {r.name for m in platform.registry.catalog.modules.values() for r in m.roles if r.mfa}
+        return MfaStore.required((r.name for r in user.roles), granted, mfa_roles, platform.settings.mfa_admin)
+
+    def mfa_step(self, user: Any) -> str | None:
+        """What the password step must be followed by: 'verify', 'enrol' or None."""
+        if self.mfa().enrolled(user.username):
+            return "verify"
+        return "enrol" if self.mfa_required(user) else None
 
     def login_guard(self) -> LoginGuard:
         settings = current_app.extensions["anjian"].settings
@@ -41,7 +161,7 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         name = (username or "")[:150]
         wait = guard.locked_for(name)
         if wait:
-            record_login(name, "login_locked", {**_via(), "retry_after": wait})
+            record_login(name, "login_locked", {**via(), "retry_after": wait})
             if has_request_context():
                 g.anjian_login_locked = wait  # the token endpoint answers 429 with Retry-After
             return None
@@ -49,15 +169,20 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         if user is None:
             # FAB calls the failure hook only for known users; record unknown names too.
             if name and self.find_user(username=name) is None and self.find_user(email=name) is None:
-                record_login(name, "login_failed", {**_via(), "unknown_user": True})
+                record_login(name, "login_failed", {**via(), "unknown_user": True})
             lock = guard.failed(name) if name else 0
             if lock:
-                record_login(name, "login_locked", {**_via(), "retry_after": lock})
-        else:
-            guard.succeeded(name)
+                record_login(name, "login_locked", {**via(), "retry_after": lock})
+        elif self.mfa_step(user) is None:
+            guard.succeeded(name)  # with a second factor, the count is cleared by the right code only
+        self.end_read()
         return user
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
+        if view_name == "ResetMyPasswordView" and permission_name in ("can_this_form_get", "can_this_form_post"):
+            from flask_login import current_user
+
+            return bool(current_user.is_authenticated)  # one's own password, always
         # Generated entries (entities, 系统管理, audit log) are decided by the access policy (casbin).
         if view_name.startswith("anjian:") and has_request_context():
             from ..ui import entry_allowed
@@ -66,10 +191,11 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         return bool(super().has_access(permission_name, view_name))
 
     def on_user_login(self, user: Any) -> None:
-        record_login(user.username, "login", _via())
+        step = self.mfa_step(user)  # the password was right; a second factor may still be due
+        record_login(user.username, "login", {**via(), **({"second_factor": step} if step else {})})
 
     def on_user_login_failed(self, user: Any) -> None:
-        record_login(getattr(user, "username", "?"), "login_failed", _via())
+        record_login(getattr(user, "username", "?"), "login_failed", via())
 
     def on_user_logout(self, user: Any) -> None:
-        record_login(getattr(user, "username", "?"), "logout", _via())
+        record_login(getattr(user, "username", "?"), "logout", via())
