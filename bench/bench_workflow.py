@@ -102,7 +102,8 @@ def scan(platform) -> str:  # type: ignore[no-untyped-def]
     with platform.engine.connect() as conn:
         open_count = conn.execute(select(func.count()).select_from(deadline).where(deadline.c.status == "open")).scalar_one()
     return (
-        f"(a) deadline scan over {open_count:,} open deadlines: {due:,} due -> {fired:,} stages fired in {fired_time * 1000:.0f} ms "
+        f"(a) deadline scan over {open_count:,} open deadlines: {due:,} due -> {fired:,} stages fired "
+        f"in {fired_time * 1000:.0f} ms "
         f"(goal < 1 s); idle scan {idle * 1000:.1f} ms; raw indexed due query {raw * 1000:.1f} ms; "
         f"ratio scan/raw {fired_time / raw:.0f}x, per fired stage {fired_time / max(fired, 1) * 1000:.2f} ms"
     )

@@ -103,7 +103,7 @@ def test_an_administrator_creates_an_organisation_a_user_and_a_grant_and_revokes
         "username": "zhang",
         "name": "张三",
         "email": "zhang@example.org",
-        "password": "Zhang-pass-1",
+        "password": "Safety-pass-7",
         "user_type": "agency",
         "organisation_id": str(org.id),
         "region_code": "",
@@ -116,7 +116,7 @@ def test_an_administrator_creates_an_organisation_a_user_and_a_grant_and_revokes
     with people.engine.connect() as conn:
         row = conn.execute(select(account).where(account.c.username == "zhang")).one()
     assert (row.organisation_id, row.org_name, row.region_code, row.user_type) == (org.id, "安溪县应急管理局", "350524", "agency")
-    login(app, "zhang", "Zhang-pass-1")  # the login works with the password set through FAB
+    login(app, "zhang", "Safety-pass-7")  # the login works with the password set through FAB
     users = browser.get(f"/admin/users/?organisation_id={org.id}").get_data(as_text=True)
     assert 'data-user="zhang"' in users and 'data-user="wang"' not in users
 
@@ -155,19 +155,19 @@ def test_editing_deactivating_and_resetting_a_password(app, people):
         data={
             "name": "王五",
             "email": "wang5@example.org",
-            "password": "Wang-new-pass-2",
+            "password": "Renewed-pass-2",
             "user_type": "agency",
             "region_code": "350524101000",
         },
     )
     assert saved.status_code == 302
     assert people.access.state().accounts["wang"].region == "350524101000"
-    login(app, "wang", "Wang-new-pass-2")
+    login(app, "wang", "Renewed-pass-2")
     assert browser.post("/admin/users/wang/active", data={"active": "0"}).status_code == 302
-    refused = app.test_client().post("/login/", data={"username": "wang", "password": "Wang-new-pass-2"})
+    refused = app.test_client().post("/login/", data={"username": "wang", "password": "Renewed-pass-2"})
     assert refused.status_code == 302 and "/login/" in refused.headers["Location"]  # an inactive user cannot sign in
     assert browser.post("/admin/users/wang/active", data={"active": "1"}).status_code == 302
-    login(app, "wang", "Wang-new-pass-2")
+    login(app, "wang", "Renewed-pass-2")
     actions = [a for a, _, record in audit_actions(people, "admin") if record == "wang"]
     assert {"user_update", "password_reset", "user_deactivate", "user_activate", "account"} <= set(actions)
     assert browser.post("/admin/users/admin/active", data={"active": "0"}).status_code == 302  # refused with a message
@@ -212,7 +212,7 @@ def test_a_county_administrator_manages_only_their_county(app, people):
             "username": "xmuser",
             "name": "厦门",
             "email": "xm@example.org",
-            "password": "Xm-pass-123",
+            "password": "Siming-pass-123",
             "user_type": "agency",
             "region_code": "350203",
         },
@@ -226,7 +226,7 @@ def test_a_county_administrator_manages_only_their_county(app, people):
             "username": "town",
             "name": "镇用户",
             "email": "town@example.org",
-            "password": "Town-pass-123",
+            "password": "Fengcheng-pass-123",
             "user_type": "agency",
             "region_code": "350524100000",
         },

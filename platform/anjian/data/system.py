@@ -19,8 +19,8 @@ from sqlalchemy import (
 __all__ = [
     "SYSTEM",
     "account",
-    "audit_checkpoint",
     "api_key",
+    "audit_checkpoint",
     "audit_log",
     "catalog_version",
     "dictionary_item",
