@@ -64,7 +64,13 @@ def initialise(platform: Any, demo: bool = True) -> InitResult:
         app.appbuilder.add_permissions(update_perms=True)
         password, note = _ensure_admin(app, platform.settings)
     result = platform.publish(comment="anjian init")
-    added = load_demo_data(platform) if demo and platform.settings.demo_data else 0
+    added = 0
+    if demo and platform.settings.demo_data:
+        from ..demo_flows import load_demo_flows
+
+        added = load_demo_data(platform)
+        with app.app_context():
+            added += load_demo_flows(app, platform)
     return InitResult(result.version, password, note, added)
 
 
@@ -154,6 +160,11 @@ def run(no_demo: bool) -> None:
         click.echo(f"  login:  {ADMIN} / {result.admin_password}")
     else:
         click.echo(f"  login:  {ADMIN} / (password {result.password_note})")
+    if platform.settings.demo_data and not no_demo:
+        from ..demo_flows import DEMO_PASSWORD, DEMO_USERS
+
+        people = ", ".join(f"{u} ({d[0]})" for u, d in DEMO_USERS.items())
+        click.echo(f"  demo:   {people}; password {DEMO_PASSWORD}")
     if demo_mfa:
         click.echo("  MFA:    off for admin in `anjian run` (ANJIAN_MFA_ADMIN=true turns it on; `anjian serve` has it on)")
     click.echo(f"  worker: pid {background.pid}, log {platform.settings.home / 'worker.log'}")

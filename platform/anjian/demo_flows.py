@@ -1,0 +1,108 @@
+"""Demo people and cases for the workflows: an enterprise safety officer, a county officer and the
+section head of 安溪县, with hidden dangers and complaints at different steps, so a newcomer sees
+to-dos, deadlines and history at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from .audit import Actor
+from .runtime import Platform
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "load_demo_flows"]
+
+COUNTY = "350524"
+DEMO_PASSWORD = "Anxi-demo-2025"
+# user -> (display name, type, region (None: the enterprise's township), roles)
+DEMO_USERS: dict[str, tuple[str, str, str | None, tuple[str, ...]]] = {
+    "qiye": ("企业安全员", "enterprise", None, ("enterprise_safety", "filing_applicant")),
+    "keyuan": ("县局科员", "agency", COUNTY, ("hazard_officer", "complaint_clerk", "filing_officer", "registry_clerk")),
+    "kezhang": ("县局科长", "agency", COUNTY, ("hazard_head", "complaint_head", "filing_head", "registry_clerk")),
+}
+
+
+def load_demo_flows(app: Any, platform: Platform) -> int:
+    """Create the demo users and cases once (skipped when the users exist); returns cases added."""
+    sm = app.appbuilder.sm
+    if sm.find_user(username="qiye") is not None:
+        return 0
+    admin = Actor.system("demo")
+    enterprise = platform.registry.table("enterprise")
+    with platform.engine.connect() as conn:
+        firm = conn.execute(
+            select(enterprise.c.id, enterprise.c.region_code, enterprise.c.name).order_by(enterprise.c.id)
+        ).first()
+    if firm is None:
+        return 0
+    for username, (name, user_type, region, roles) in DEMO_USERS.items():
+        sm.add_user(username, name, "", f"{username}@anjian.local", sm.find_role(sm.auth_role_public), password=DEMO_PASSWORD)
+        app.appbuilder.session.commit()  # end FAB's transaction before the store writes (SQLite)
+        area = region or firm.region_code
+        platform.access.store.save_account(
+            admin,
+            username,
+            user_type,
+            area,
+            org_name=firm.name if user_type == "enterprise" else "安溪县应急管理局",
+            enterprise_id=firm.id if user_type == "enterprise" else None,
+        )
+        for role in roles:
+            platform.access.store.add_grant(admin, username, role, area)
+    ent, officer, head = Actor("qiye"), Actor("keyuan"), Actor("kezhang")
+    take = platform.workflow.take
+    base = {"enterprise_id": firm.id, "region_code": firm.region_code, "found_on": "2025-11-03", "responsible_person": "王安全"}
+    major = platform.records.create(
+        "hidden_danger",
+        {
+            **base,
+            "title": "液氨储罐区未设置泄漏报警装置",
+            "level": "major",
+            "category": "thing",
+            "description": "液氨储罐区未按规定设置泄漏检测报警装置，未与应急处置联锁。",
+            "measures": "加装报警装置并接入中控室",
+            "rectify_deadline": "2026-12-31",
+        },
+        ent,
+    )
+    take(ent, "hidden_danger", major["id"], "report_major", {"comment": "请县局审核认定"})
+    general = platform.records.create(
+        "hidden_danger",
+        {
+            **base,
+            "title": "消防通道堆放杂物",
+            "level": "general",
+            "category": "management",
+            "description": "二号车间东侧消防通道堆放包装材料。",
+            "measures": "立即清理并划线管理",
+            "rectify_deadline": "2026-12-10",
+        },
+        ent,
+    )
+    take(ent, "hidden_danger", general["id"], "start_rectify", {})
+    complaint = platform.records.create(
+        "complaint",
+        {
+            "received_at": "2026-11-20T09:30:00+08:00",
+            "channel": "hotline",
+            "subject": "夜间违规动火作业",
+            "content": "某厂夜间在仓库内违规动火作业，无人监护。",
+            "region_code": firm.region_code,
+            "enterprise_id": firm.id,
+        },
+        officer,
+    )
+    take(officer, "complaint", complaint["id"], "accept", {"comment": "属安全生产举报，予以受理"})
+    platform.records.create(
+        "complaint",
+        {
+            "received_at": "2026-11-21T15:00:00+08:00",
+            "channel": "online",
+            "subject": "烟花爆竹非法储存",
+            "content": "民房内大量储存烟花爆竹。",
+            "region_code": COUNTY,
+        },
+        head,
+    )
+    return 4
