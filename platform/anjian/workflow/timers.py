@@ -43,24 +43,55 @@ class Timers:
                 rows = [
                     dict(r._mapping)
                     for r in conn.execute(
-                        select(deadline)
+                        select(
+                            deadline,
+                            instance.c.process.label("inst_process"),
+                            instance.c.version.label("inst_version"),
+                            instance.c.state.label("inst_state"),
+                        )
+                        .join(instance, instance.c.id == deadline.c.instance_id, isouter=True)
                         .where(deadline.c.next_fire_at <= now, deadline.c.status == "open")
                         .order_by(deadline.c.next_fire_at)
                         .limit(batch)
                     )
                 ]
+                entries: list[tuple[Any, ...]] = []
+                records = self._records(conn, rows)
                 for row in rows:
-                    fired_total += self._fire(conn, row, now)
+                    fired_total += self._fire(conn, row, now, entries, records)
+                audit.append_many(conn, entries)  # one chain lock for the batch
             if len(rows) < batch:
                 return fired_total
 
-    def _fire(self, conn: Any, row: dict[str, Any], now: dt.datetime) -> int:
+    def _records(self, conn: Any, rows: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, Any]]:
+        """The records of a batch of deadlines, one query per entity (stored fields, no child rows)."""
         wf = self.workflow
-        inst = conn.execute(select(instance).where(instance.c.id == row["instance_id"])).first()
-        if inst is None:
+        reader = RecordReader(wf.registry, wf.codec)
+        wanted: dict[str, set[int]] = {}
+        for row in rows:
+            wanted.setdefault(row["entity"], set()).add(row["record_id"])
+        found: dict[tuple[str, int], dict[str, Any]] = {}
+        for entity, ids in wanted.items():
+            if entity not in wf.registry.catalog.entities:
+                continue
+            spec, table = wf.registry.entity(entity), wf.registry.table(entity)
+            for stored in conn.execute(select(table).where(table.c.id.in_(ids))).mappings():
+                found[(entity, stored["id"])] = reader._json(spec, stored)
+        return found
+
+    def _fire(
+        self,
+        conn: Any,
+        row: dict[str, Any],
+        now: dt.datetime,
+        entries: list[tuple[Any, ...]],
+        records: dict[tuple[str, int], dict[str, Any]],
+    ) -> int:
+        wf = self.workflow
+        if row["inst_process"] is None:
             conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(status="cancelled", next_fire_at=None))
             return 0
-        inst = dict(inst._mapping)
+        inst = {"process": row["inst_process"], "version": row["inst_version"], "state": row["inst_state"]}
         process = wf.process_of(conn, inst)
         rule = next((d for d in process.deadlines if d.name == row["rule"]), None)
         if rule is None:
@@ -69,11 +100,10 @@ class Timers:
         stages = wf.deadlines.fire(conn, row, rule, now)
         if not stages:
             return 0
-        try:
-            spec = wf.registry.entity(row["entity"])
-            record = RecordReader(wf.registry, wf.codec).fetch(conn, spec, row["record_id"])
-        except NotFound:
+        record = records.get((row["entity"], row["record_id"]))
+        if record is None:
             return 0
+        spec = wf.registry.entity(row["entity"])
         due = wf.codec.moment(row["due_at"])[:16].replace("T", " ")
         label = _label(spec, record)
         for stage in stages:
@@ -91,14 +121,15 @@ class Timers:
                 row["record_id"],
                 now,
             )
-            audit.append(
-                conn,
-                TIMER_ACTOR,
-                "deadline",
-                spec.name,
-                row["record_id"],
-                {"deadline": row["rule"], "stage": stage.kind, "due_at": row["due_at"], "notified": sorted(users)},
-                region=str(record.get(spec.scope) or "") if spec.scope else "",
+            entries.append(
+                (
+                    TIMER_ACTOR,
+                    "deadline",
+                    spec.name,
+                    row["record_id"],
+                    {"deadline": row["rule"], "stage": stage.kind, "due_at": row["due_at"], "notified": sorted(users)},
+                    str(record.get(spec.scope) or "") if spec.scope else "",
+                )
             )
         return len(stages)
 
