@@ -22,8 +22,7 @@ def code(n):
     return first17 + check_character(first17)
 
 
-IN_AREA = {"name": "凤城镇接口密钥公司", "credit_code": code(1), "region_code": "350524100000",
-           "industry": "C", "employees": 20}
+IN_AREA = {"name": "凤城镇接口密钥公司", "credit_code": code(1), "region_code": "350524100000", "industry": "C", "employees": 20}
 OUT_OF_AREA = {**IN_AREA, "name": "思明区接口密钥公司", "credit_code": code(2), "region_code": "350203"}
 
 
@@ -141,13 +140,16 @@ def test_a_disabled_user_disables_their_keys(cli_runner, client, app):
     assert call(client, "get", "/api/v1/e/enterprise", key).status_code == 401
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["--user", "nobody", "--name", "x", "--scope", "enterprise:read"], "no active user"),
-    (["--user", "officer", "--name", "x", "--scope", "enterprise"], "/scopes/0"),
-    (["--user", "officer", "--name", "x", "--scope", "'; DROP TABLE anjian_api_key; --"], "/scopes/0"),
-    (["--user", "officer", "--name", "", "--scope", "enterprise:read"], "/name"),
-    (["--user", "officer", "--name", "x", "--scope", "enterprise:read", "--expires", "2001-01-01"], "/expires_at"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--user", "nobody", "--name", "x", "--scope", "enterprise:read"], "no active user"),
+        (["--user", "officer", "--name", "x", "--scope", "enterprise"], "/scopes/0"),
+        (["--user", "officer", "--name", "x", "--scope", "'; DROP TABLE anjian_api_key; --"], "/scopes/0"),
+        (["--user", "officer", "--name", "", "--scope", "enterprise:read"], "/name"),
+        (["--user", "officer", "--name", "x", "--scope", "enterprise:read", "--expires", "2001-01-01"], "/expires_at"),
+    ],
+)
 def test_cli_refuses_bad_input(cli_runner, args, fragment):
     result = cli_runner("apikey", "create", *args)
     assert result.exit_code != 0

@@ -25,14 +25,17 @@ def change(client, body, token=None):
     return client.post("/api/v1/auth/password", json=body, headers=headers)
 
 
-@pytest.mark.parametrize(("password", "fragment"), [
-    ("short1A-", "至少需要 10 个字符"),
-    ("alllowercaseletters", "至少 3 类"),
-    ("My-officer-pass-1", "不能包含用户名"),
-    (ADMIN_PASSWORD, "不能与最近"),
-    ("' or 'a'='a' --", "至少 3 类"),
-    ("<script>alert('x')</script>", "至少 3 类"),
-])
+@pytest.mark.parametrize(
+    ("password", "fragment"),
+    [
+        ("short1A-", "至少需要 10 个字符"),
+        ("alllowercaseletters", "至少 3 类"),
+        ("My-officer-pass-1", "不能包含用户名"),
+        (ADMIN_PASSWORD, "不能与最近"),
+        ("' or 'a'='a' --", "至少 3 类"),
+        ("<script>alert('x')</script>", "至少 3 类"),
+    ],
+)
 def test_change_password_api_refuses_weak_passwords_field_by_field(client, password, fragment):
     pair = token_pair(client)
     response = change(client, {"current_password": ADMIN_PASSWORD, "password": password}, pair["access_token"])
@@ -76,7 +79,9 @@ def test_a_changed_password_voids_every_earlier_token(client, app):
     assert back.status_code == 422
     with app.extensions["anjian"].engine.connect() as conn:
         actions = list(conn.execute(select(audit_log.c.action).where(audit_log.c.record_id == "officer")).scalars())
-        hashes = list(conn.execute(select(password_history.c.password_hash).where(password_history.c.username == "officer")).scalars())
+        hashes = list(
+            conn.execute(select(password_history.c.password_hash).where(password_history.c.username == "officer")).scalars()
+        )
     assert "password_changed" in actions
     assert len(hashes) == 2 and all(h.startswith("scrypt:") for h in hashes)  # hashes only, never the password
 
@@ -121,8 +126,16 @@ def test_fab_admin_forms_apply_the_policy(client, app):
     assert weak.status_code == 200 and "不能包含用户名" in weak.get_data(as_text=True)
     assert client.post(f"/resetpassword/form?pk={officer_id}", data={"password": NEW, "conf_password": NEW}).status_code == 302
     assert token_pair(client, password=NEW)
-    form = {"first_name": "新", "last_name": "用户", "username": "newbie", "active": "y", "email": "newbie@example.org",
-            "roles": str(public_id), "password": "newbie-pass", "conf_password": "newbie-pass"}
+    form = {
+        "first_name": "新",
+        "last_name": "用户",
+        "username": "newbie",
+        "active": "y",
+        "email": "newbie@example.org",
+        "roles": str(public_id),
+        "password": "newbie-pass",
+        "conf_password": "newbie-pass",
+    }
     refused = client.post("/users/add", data=form)
     assert refused.status_code == 200 and "不能包含用户名" in refused.get_data(as_text=True)
     with app.app_context():
@@ -153,8 +166,9 @@ def test_an_expired_password_must_be_changed_first(client, app):
     platform = app.extensions["anjian"]
     platform.settings = platform.settings.model_copy(update={"password_max_age_days": 90})
     with platform.engine.begin() as conn:
-        conn.execute(update(user_security).where(user_security.c.username == "officer")
-                     .values(password_changed_at=dt.datetime(2020, 1, 1)))
+        conn.execute(
+            update(user_security).where(user_security.c.username == "officer").values(password_changed_at=dt.datetime(2020, 1, 1))
+        )
     refused = client.post("/api/v1/auth/token", json={"username": "officer", "password": ADMIN_PASSWORD})
     assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "auth.password_expired"
     assert login_form(client, "officer").status_code == 302

@@ -74,13 +74,24 @@ def test_an_expired_refresh_token_is_refused(client, app):
     assert refresh(client, pair["refresh_token"]).status_code == 401
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"refresh_token": 5}, {"refresh_token": ""}, {"refresh_token": "' OR '1'='1"},
-    {"refresh_token": "<script>alert(1)</script>"}, {"refresh_token": "x" * 5000}, None,
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"refresh_token": 5},
+        {"refresh_token": ""},
+        {"refresh_token": "' OR '1'='1"},
+        {"refresh_token": "<script>alert(1)</script>"},
+        {"refresh_token": "x" * 5000},
+        None,
+    ],
+)
 def test_bad_refresh_input_is_a_clean_error(client, body):
     response = client.post("/api/v1/auth/refresh", json=body)
-    assert response.status_code in (401, 422) and response.get_json()["error"]["code"] in ("auth.refresh_invalid", "record.invalid")
+    assert response.status_code in (401, 422) and response.get_json()["error"]["code"] in (
+        "auth.refresh_invalid",
+        "record.invalid",
+    )
 
 
 def test_an_access_token_is_not_a_refresh_token_and_vice_versa(client):

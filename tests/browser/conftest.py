@@ -27,8 +27,13 @@ def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("browser") / "var"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
-    env.update(ANJIAN_HOME=str(home), ANJIAN_ADMIN_PASSWORD=PASSWORD, ANJIAN_PORT=str(port), ANJIAN_MFA_ADMIN="false",
-               ANJIAN_SECRET_KEY="browser-test-secret-0123456789-0123456789")
+    env.update(
+        ANJIAN_HOME=str(home),
+        ANJIAN_ADMIN_PASSWORD=PASSWORD,
+        ANJIAN_PORT=str(port),
+        ANJIAN_MFA_ADMIN="false",
+        ANJIAN_SECRET_KEY="browser-test-secret-0123456789-0123456789",
+    )
     subprocess.run([sys.executable, "-m", "anjian.cli", "init"], env=env, check=True, capture_output=True, timeout=300)
     process = subprocess.Popen(
         [sys.executable, "-m", "anjian.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

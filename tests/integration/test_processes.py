@@ -39,8 +39,13 @@ def call(url, body=None, token=None, method=None):
 @pytest.fixture
 def environment(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
-    env.update(ANJIAN_HOME=str(tmp_path / "var"), ANJIAN_ADMIN_PASSWORD=PASSWORD, ANJIAN_DEMO_DATA="false", ANJIAN_MFA_ADMIN="false",
-               ANJIAN_SECRET_KEY="process-test-secret-0123456789-0123456789")
+    env.update(
+        ANJIAN_HOME=str(tmp_path / "var"),
+        ANJIAN_ADMIN_PASSWORD=PASSWORD,
+        ANJIAN_DEMO_DATA="false",
+        ANJIAN_MFA_ADMIN="false",
+        ANJIAN_SECRET_KEY="process-test-secret-0123456789-0123456789",
+    )
     subprocess.run([sys.executable, "-m", "anjian.cli", "init"], env=env, check=True, capture_output=True, timeout=120)
     return env
 

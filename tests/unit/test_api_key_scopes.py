@@ -7,16 +7,19 @@ from anjian.auth.apikeys import SCOPE, scope_allows
 from anjian.authz.access import key_allows
 
 
-@pytest.mark.parametrize(("scopes", "entity", "action", "allowed"), [
-    ({"enterprise:read"}, "enterprise", "read", True),
-    ({"enterprise:read"}, "enterprise", "update", False),
-    ({"enterprise:read"}, "agency", "read", False),
-    ({"enterprise:*"}, "enterprise", "delete", True),
-    ({"*:read"}, "agency", "read", True),
-    ({"*:read"}, "agency", "create", False),
-    ({"*:*"}, "*", "publish", True),
-    ({"enterprise:*"}, "*", "publish", False),
-])
+@pytest.mark.parametrize(
+    ("scopes", "entity", "action", "allowed"),
+    [
+        ({"enterprise:read"}, "enterprise", "read", True),
+        ({"enterprise:read"}, "enterprise", "update", False),
+        ({"enterprise:read"}, "agency", "read", False),
+        ({"enterprise:*"}, "enterprise", "delete", True),
+        ({"*:read"}, "agency", "read", True),
+        ({"*:read"}, "agency", "create", False),
+        ({"*:*"}, "*", "publish", True),
+        ({"enterprise:*"}, "*", "publish", False),
+    ],
+)
 def test_scope_matching(scopes, entity, action, allowed):
     assert scope_allows(frozenset(scopes), entity, action) is allowed
 

@@ -15,14 +15,17 @@ def test_good_passwords_pass(password):
     assert POLICY.problems("officer", password) == []
 
 
-@pytest.mark.parametrize(("password", "fragment"), [
-    ("Ab1-", "至少需要 10 个字符"),
-    ("abcdefghijk", "至少 3 类"),
-    ("abcdefgh12", "至少 3 类"),
-    ("ABCDEFGH12", "至少 3 类"),
-    ("Officer-2026", "不能包含用户名"),
-    ("my-OFFICER-pw1", "不能包含用户名"),
-])
+@pytest.mark.parametrize(
+    ("password", "fragment"),
+    [
+        ("Ab1-", "至少需要 10 个字符"),
+        ("abcdefghijk", "至少 3 类"),
+        ("abcdefgh12", "至少 3 类"),
+        ("ABCDEFGH12", "至少 3 类"),
+        ("Officer-2026", "不能包含用户名"),
+        ("my-OFFICER-pw1", "不能包含用户名"),
+    ],
+)
 def test_each_rule_is_named_in_chinese(password, fragment):
     problems = POLICY.problems("officer", password)
     assert any(fragment in p for p in problems), problems

@@ -137,8 +137,20 @@ def new_view(entity: str) -> Any:
     if request.method == "POST":
         return _save(spec, None)
     p = platform()
-    raw = raw_values(p.registry, spec, {f.name: f.default for f in spec.fields}, p.codec)
+    raw = raw_values(p.registry, spec, {f.name: f.default for f in spec.fields} | _own_defaults(spec), p.codec)
     return _form(spec, raw, [], None)
+
+
+def _own_defaults(spec: EntitySpec) -> dict[str, Any]:
+    """An enterprise user files for their own enterprise, in its region: fill both in."""
+    account = getattr(platform().access, "state", None)
+    found = account().accounts.get(actor().username) if account else None
+    if found is None or found.user_type != "enterprise" or not spec.owner:
+        return {}
+    defaults: dict[str, Any] = {spec.owner: found.enterprise_id}
+    if spec.scope:
+        defaults[spec.scope] = found.region
+    return defaults
 
 
 @ui.route("/<entity>/<int:record_id>/edit", methods=["GET", "POST"])

@@ -115,18 +115,23 @@ class Workflow(RecordListener):
                 "locked": bool(state and state.locked),
                 "ended": inst["ended_at"] is not None,
                 "instance_version": inst["row_version"],
-                "history": [self._history_json(h) for h in self.history(conn, entity, record_id)],
+                "history": [self._history_json(h, process) for h in self.history(conn, entity, record_id)],
                 "deadlines": [self._deadline_json(d) for d in self.open_deadlines(conn, entity, record_id)],
                 "transitions": self._choices(actor, spec, record, inst, process),
                 "amendable": self._may_amend(actor, spec, record, process, state),
             }
 
-    def _history_json(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def _history_json(self, row: Mapping[str, Any], process: ProcessSpec) -> dict[str, Any]:
+        def title(state: str | None) -> str | None:
+            return process.by_state[state].title if state in process.by_state else state
+
         return {
             "transition": row["transition"],
             "title": row["title"],
             "from": row["from_state"],
             "to": row["to_state"],
+            "from_title": title(row["from_state"]),
+            "to_title": title(row["to_state"]),
             "actor": row["actor"],
             "at": self.codec.moment(row["at"]),
             "comment": row["comment"],
