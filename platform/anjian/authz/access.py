@@ -96,8 +96,13 @@ class CasbinAccess(Access):
             return
         if entity is None:
             raise PermissionDenied(f"只有管理员可以执行此操作 ({action})")
+        if action == "read" and entity.published and self._is_public(actor):
+            return  # the public reads what is published (the scope keeps it to that)
         if not self.state().regions(actor.username, entity.name, action):
             raise PermissionDenied(f"您没有{ACTION_NAMES.get(action, action)}「{entity.title}」的权限")
+
+    def _is_public(self, actor: Actor) -> bool:
+        return _public(self.state(), actor.username)
 
     def scope(self, actor: Actor, entity: EntitySpec, table: Table, action: str = "read") -> ColumnElement[bool] | None:
         """The records ``actor`` may ``action`` (read, or e.g. a workflow transition) as one SQL condition."""
@@ -106,6 +111,11 @@ class CasbinAccess(Access):
         if actor.is_admin:
             return None
         state = self.state()
+        if self._is_public(actor):
+            # The public (公众) reads published records only, whatever its grants say.
+            if action == "read" and entity.published:
+                return table.c[entity.published].is_(True)
+            return false()
         regions = state.regions(actor.username, entity.name, action)
         if not regions:
             return false()
@@ -168,6 +178,11 @@ def key_allows(actor: Actor, entity: str, action: str) -> bool:
 
 def _what(entity: EntitySpec | None) -> str:
     return f"「{entity.title}」" if entity else "系统管理"
+
+
+def _public(state: PolicyState, username: str) -> bool:
+    account = state.accounts.get(username)
+    return account is not None and account.user_type == "public"
 
 
 def _outermost(regions: list[str]) -> list[str]:

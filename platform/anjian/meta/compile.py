@@ -113,6 +113,7 @@ class _Builder:
             indexes=tuple(tuple(i) for i in options.get("indexes", ())),
             scope=options.get("scope"),
             owner=options.get("owner"),
+            published=options.get("published"),
             validators=tuple(options.get("validators", ())),
             sections=tuple(options.get("sections", ())),
             renamed_from=options.get("renamed_from"),
@@ -270,6 +271,8 @@ class _Builder:
             need(["scope"], spec.scope, {f.name for f in spec.column_fields if f.type == "string"}, "a string field")
         if spec.owner:
             need(["owner"], spec.owner, {f.name for f in spec.column_fields if f.link}, "a link field")
+        if spec.published:
+            need(["published"], spec.published, {f.name for f in spec.column_fields if f.type == "boolean"}, "a boolean field")
         for i, section in enumerate(spec.sections):
             for j, fname in enumerate(section.get("fields", ())):
                 need(["sections", i, "fields", j], fname, names, "a field")

@@ -99,6 +99,7 @@ class EntitySpec(_Frozen):
     indexes: tuple[tuple[str, ...], ...] = ()
     scope: str | None = None
     owner: str | None = None
+    published: str | None = None  # boolean field: true records are readable by public users
     validators: tuple[str, ...] = ()
     sections: tuple[dict[str, Any], ...] = ()
     renamed_from: str | None = None
