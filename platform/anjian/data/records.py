@@ -396,16 +396,12 @@ class RecordService:
 
     def update(self, entity: str, record_id: int, payload: Any, actor: Actor, partial: bool = False) -> dict[str, Any]:
         """Replace (PUT) or merge (PATCH) a record; a stale ``row_version`` is a 409."""
-        from .query import RecordReader
 
         spec = self.registry.entity(entity)
         self.access.check(actor, spec, "update")
-        table = self.registry.table(spec.name)
         try:
             with write(self.engine) as conn, conn.begin():
-                old = RecordReader(self.registry, self.codec).fetch(
-                    conn, spec, record_id, scope=self.access.scope(actor, spec, table)
-                )
+                old = self.read_scoped(conn, spec, record_id, actor)
                 return self.update_in(conn, spec, old, payload, actor, partial=partial)
         except IntegrityError as exc:
             raise self._conflict(spec, exc) from None
@@ -459,15 +455,12 @@ class RecordService:
 
     def delete(self, entity: str, record_id: int, actor: Actor) -> None:
         """Delete a record and its child rows; refused (409) while other records link to it."""
-        from .query import RecordReader
 
         spec = self.registry.entity(entity)
         self.access.check(actor, spec, "delete")
         table = self.registry.table(spec.name)
         with write(self.engine) as conn, conn.begin():
-            old = RecordReader(self.registry, self.codec).fetch(
-                conn, spec, record_id, scope=self.access.scope(actor, spec, table)
-            )
+            old = self.read_scoped(conn, spec, record_id, actor)
             for listener in self.listeners:
                 listener.before_write(conn, spec, old, None, actor, "delete")
             for other, field in self.registry.referrers(spec.name):
@@ -493,6 +486,13 @@ class RecordService:
                 {"changes": _diff(old, None)},
                 region=str(old.get(spec.scope) or "") if spec.scope else "",
             )
+
+    def read_scoped(self, conn: Connection, spec: EntitySpec, record_id: int, actor: Actor) -> dict[str, Any]:
+        """One record as ``actor`` may read it (NotFound when absent or out of their scope)."""
+        from .query import RecordReader
+
+        table = self.registry.table(spec.name)
+        return RecordReader(self.registry, self.codec).fetch(conn, spec, record_id, scope=self.access.scope(actor, spec, table))
 
     def require(self, conn: Connection, spec: EntitySpec, record_id: int) -> None:
         table = self.registry.table(spec.name)

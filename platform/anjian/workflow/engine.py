@@ -18,7 +18,6 @@ from sqlalchemy import Connection, delete, insert, select, update
 from .. import audit
 from ..audit import Actor
 from ..data.db import write
-from ..data.query import RecordReader
 from ..data.records import RecordListener, ValidationContext
 from ..data.system import stored_file
 from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
@@ -154,11 +153,8 @@ class Workflow(RecordListener):
     def _read(self, actor: Actor, entity: str, record_id: int) -> tuple[EntitySpec, dict[str, Any]]:
         spec = self.registry.entity(entity)
         self.access.check(actor, spec, "read")
-        table = self.registry.table(spec.name)
         with self.engine.connect() as conn:
-            record = RecordReader(self.registry, self.codec).fetch(
-                conn, spec, record_id, scope=self.access.scope(actor, spec, table)
-            )
+            record = self.records.read_scoped(conn, spec, record_id, actor)
         return spec, record
 
     # ---- who may do what ------------------------------------------------------------------------
@@ -398,11 +394,8 @@ class Workflow(RecordListener):
         """Take transition ``name`` on a record; returns the new status. 403/404/409/422 on refusal."""
         payload = dict(payload or {})
         spec = self.registry.entity(entity)
-        table = self.registry.table(spec.name)
         with write(self.engine) as conn, conn.begin():
-            old = RecordReader(self.registry, self.codec).fetch(
-                conn, spec, record_id, scope=self.access.scope(actor, spec, table)
-            )
+            old = self.records.read_scoped(conn, spec, record_id, actor)
             inst = self.instance(conn, spec.name, record_id, lock=True)
             if inst is None:
                 raise RecordConflict(spec.name, [FieldError("", f"{spec.title} {record_id} 没有进入流程", "workflow")])
@@ -536,11 +529,8 @@ class Workflow(RecordListener):
     def amend(self, actor: Actor, entity: str, record_id: int, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Correct a locked record: a new record linked to the original starts the process again."""
         spec = self.registry.entity(entity)
-        table = self.registry.table(spec.name)
         with write(self.engine) as conn, conn.begin():
-            old = RecordReader(self.registry, self.codec).fetch(
-                conn, spec, record_id, scope=self.access.scope(actor, spec, table)
-            )
+            old = self.records.read_scoped(conn, spec, record_id, actor)
             inst = self.instance(conn, spec.name, record_id)
             process = self.process_of(conn, inst) if inst else None
             state = process.by_state.get(inst["state"]) if process and inst else None
@@ -592,11 +582,8 @@ class Workflow(RecordListener):
         """催办: remind the users who may act now; recorded in the history. Returns how many were told."""
         spec = self.registry.entity(entity)
         self.access.check(actor, spec, "urge")
-        table = self.registry.table(spec.name)
         with write(self.engine) as conn, conn.begin():
-            record = RecordReader(self.registry, self.codec).fetch(
-                conn, spec, record_id, scope=self.access.scope(actor, spec, table)
-            )
+            record = self.records.read_scoped(conn, spec, record_id, actor)
             self.access.check_record(actor, spec, record, "urge")
             inst = self.instance(conn, spec.name, record_id)
             if inst is None or inst["ended_at"] is not None:

@@ -246,10 +246,7 @@ class Timers:
                 raise NotFound(f"期限 {deadline_id} 不存在")
             spec = wf.registry.entity(row.entity)
             wf.access.check(actor, spec, "read")
-            table = wf.registry.table(spec.name)
-            record = RecordReader(wf.registry, wf.codec).fetch(
-                conn, spec, row.record_id, scope=wf.access.scope(actor, spec, table)
-            )
+            record = wf.records.read_scoped(conn, spec, row.record_id, actor)
         return dict(row._mapping), spec, record
 
     def _may_approve(self, actor: Actor, spec: Any, record: Any) -> bool:
