@@ -75,7 +75,7 @@ class Timers:
             if entity not in wf.registry.catalog.entities:
                 continue
             spec, table = wf.registry.entity(entity), wf.registry.table(entity)
-            for stored in conn.execute(select(table).where(table.c.id.in_(ids))).mappings():
+            for stored in conn.execute(select(table).where(table.c.id.in_(sorted(ids)))).mappings():
                 found[(entity, stored["id"])] = reader._json(spec, stored)
         return found
 
