@@ -120,7 +120,10 @@ def test_major_hidden_danger_from_report_to_closing(county, api_as):
 
         from anjian.data.system import audit_log
 
-        actions = [r.detail.get("transition") for r in conn.execute(select(audit_log).where(audit_log.c.action == "transition"))]
+        actions = [
+            r.detail.get("transition")
+            for r in conn.execute(select(audit_log).where(audit_log.c.action == "transition").order_by(audit_log.c.id))
+        ]
     assert actions == ["report_major", "confirm_major", "submit_plan", "approve_plan", "report_completion", "close"]
 
 

@@ -11,11 +11,9 @@ __all__ = ["authz", "grant", "user"]
 
 
 def _platform() -> Any:
-    from ..runtime import Platform
+    from ._context import command_platform
 
-    platform = Platform()
-    platform.init_db()
-    return platform
+    return command_platform(init_db=True)
 
 
 def _actor() -> Any:

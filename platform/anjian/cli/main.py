@@ -16,9 +16,9 @@ __all__ = ["cli", "main"]
 
 
 def _platform() -> Any:
-    from ..runtime import Platform
+    from ._context import command_platform
 
-    return Platform()
+    return command_platform()
 
 
 def _cli_actor() -> Actor:
