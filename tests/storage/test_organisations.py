@@ -111,15 +111,13 @@ def test_init_db_adds_the_organisation_column_to_an_older_database(settings):
     """A database made before organisations existed keeps its accounts and gains the column."""
     from anjian.runtime import Platform
 
-    if not settings.db_url.startswith("sqlite"):
-        pytest.skip("the old schema below is written for SQLite")
     engine = create_engine(settings.db_url)
     with engine.begin() as conn:
         conn.execute(
             text(
                 "CREATE TABLE anjian_account (username VARCHAR(150) PRIMARY KEY, user_type VARCHAR(20) NOT NULL, "
                 "org_name VARCHAR(200) NOT NULL, region_code VARCHAR(12) NOT NULL, enterprise_id INTEGER, "
-                "created_at DATETIME NOT NULL)"
+                "created_at TIMESTAMP NOT NULL)"  # valid on SQLite and PostgreSQL
             )
         )
         conn.execute(text("INSERT INTO anjian_account VALUES ('old', 'agency', '老机构', '350524', NULL, '2025-01-01 00:00:00')"))

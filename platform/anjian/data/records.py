@@ -344,7 +344,7 @@ class RecordService:
         fresh = {p: w["reason"] for p, w in overrides.items() if p not in before}
         if fresh:
             detail["overrides"] = fresh
-        region = str(stored.get(spec.scope) or "") if spec.scope else ""
+        region = spec.region_of(stored)
         audit.append(conn, actor, action, spec.name, record_id, detail, region=region)
         return stored
 
@@ -484,7 +484,7 @@ class RecordService:
                 spec.name,
                 record_id,
                 {"changes": _diff(old, None)},
-                region=str(old.get(spec.scope) or "") if spec.scope else "",
+                region=spec.region_of(old),
             )
 
     def read_scoped(self, conn: Connection, spec: EntitySpec, record_id: int, actor: Actor) -> dict[str, Any]:

@@ -11,11 +11,10 @@ from jsonschema import Draft202012Validator
 from ..errors import MetadataError, MetadataErrors
 from .loader import Document
 from .pointer import pointer
-from .process_check import check_process
 from .process_spec import ProcessSpec, build_process
+from .references import ACTIONS, check_processes, check_references, known
 from .schema_check import check_document
 from .spec import (
-    BUILTIN_ROLES,
     CHILD_SYSTEM_COLUMNS,
     SYSTEM_COLUMNS,
     AttachmentSpec,
@@ -30,7 +29,6 @@ from .spec import (
 
 __all__ = ["ACTIONS", "Catalog", "compile_catalog", "duplicate_errors"]
 
-ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report", "urge")
 RESERVED_PREFIXES = ("ab_", "anjian_", "celery_", "kombu_", "alembic", "sqlite_")
 SCALAR_TYPES = ("string", "integer", "number", "boolean")
 
@@ -455,7 +453,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             if spec is None:
                 errors.append(
                     MetadataError(
-                        module.source, pointer(["entities", i]), f"unknown entity {name!r}", _known("entities", entities)
+                        module.source, pointer(["entities", i]), f"unknown entity {name!r}", known("entities", entities)
                     )
                 )
             elif spec.module not in (None, module.name):
@@ -472,10 +470,10 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     for spec in list(entities.values()):
         if spec.module and spec.module not in modules and not spec.is_child:
             errors.append(
-                MetadataError(spec.source, "/x-anjian/module", f"unknown module {spec.module!r}", _known("modules", modules))
+                MetadataError(spec.source, "/x-anjian/module", f"unknown module {spec.module!r}", known("modules", modules))
             )
-    errors.extend(_check_references(entities, modules, dictionaries, functions))
-    errors.extend(_check_processes(processes, entities, modules, functions))
+    errors.extend(check_references(entities, modules, dictionaries, functions))
+    errors.extend(check_processes(processes, entities, modules, functions))
     if errors:
         raise MetadataErrors(errors)
     return Catalog(
@@ -488,150 +486,9 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     )
 
 
-def _check_processes(
-    processes: Mapping[str, ProcessSpec],
-    entities: Mapping[str, EntitySpec],
-    modules: Mapping[str, ModuleSpec],
-    functions: Mapping[str, frozenset[str]] | None,
-) -> list[MetadataError]:
-    roles = {r.name for m in modules.values() for r in m.roles} | set(BUILTIN_ROLES)
-    errors: list[MetadataError] = []
-    owner: dict[str, str] = {}
-    for process in processes.values():
-        if process.entity in owner:
-            errors.append(
-                MetadataError(
-                    process.source,
-                    "/entity",
-                    f"entity {process.entity!r} already runs through process {owner[process.entity]!r}",
-                    "One process per entity: merge the two, using conditions for different paths.",
-                )
-            )
-        owner.setdefault(process.entity, process.name)
-        conditions = None if functions is None else functions.get("condition", frozenset())
-        errors.extend(check_process(process, entities, roles, conditions))
-    return errors
-
-
 def _adopt(entities: dict[str, EntitySpec], spec: EntitySpec, module: str) -> None:
     """Set the module of an entity and of its child tables."""
     entities[spec.name] = spec.model_copy(update={"module": module})
     for f in spec.child_fields:
         if f.child in entities:
             _adopt(entities, entities[f.child], module)
-
-
-def _known(what: str, pool: Mapping[str, Any]) -> str:
-    names = sorted(pool)
-    return f"Known {what}: {', '.join(names)}." if names else f"No {what} are declared; publish one first."
-
-
-def _check_references(
-    entities: Mapping[str, EntitySpec],
-    modules: Mapping[str, ModuleSpec],
-    dictionaries: Mapping[str, DictionarySpec],
-    functions: Mapping[str, frozenset[str]] | None,
-) -> list[MetadataError]:
-    errors: list[MetadataError] = []
-    top = {n: e for n, e in entities.items() if not e.is_child}
-    for spec in entities.values():
-        base = spec.pointer
-        for f in spec.fields:
-            at = f"{base}/properties/{f.name}/x-anjian"
-            if f.link and f.link not in top:
-                errors.append(
-                    MetadataError(
-                        spec.source, at + "/link", f"link target {f.link!r} is not a declared entity", _known("entities", top)
-                    )
-                )
-            if f.dictionary and f.dictionary not in dictionaries:
-                errors.append(
-                    MetadataError(
-                        spec.source,
-                        at + "/dictionary",
-                        f"unknown dictionary {f.dictionary!r}",
-                        _known("dictionaries", dictionaries),
-                    )
-                )
-            if functions is not None:
-                if f.computed and f.computed not in functions.get("computed", frozenset()):
-                    errors.append(
-                        MetadataError(
-                            spec.source,
-                            at + "/computed",
-                            f"no computed function {f.computed!r} is registered",
-                            _known("computed functions", dict.fromkeys(functions.get("computed", ())))
-                            + " Enable the module that provides it (ANJIAN_PLUGINS).",
-                        )
-                    )
-                for i, name in enumerate(f.validators):
-                    if name not in functions.get("validator", frozenset()):
-                        errors.append(
-                            MetadataError(
-                                spec.source,
-                                f"{at}/validators/{i}",
-                                f"no validator {name!r} is registered",
-                                _known("validators", dict.fromkeys(functions.get("validator", ()))),
-                            )
-                        )
-        if functions is not None:
-            for i, name in enumerate(spec.validators):
-                if name not in functions.get("validator", frozenset()):
-                    errors.append(
-                        MetadataError(
-                            spec.source,
-                            f"{base}/x-anjian/validators/{i}",
-                            f"no validator {name!r} is registered",
-                            _known("validators", dict.fromkeys(functions.get("validator", ()))),
-                        )
-                    )
-    roles = {r.name for m in modules.values() for r in m.roles}
-    for module in modules.values():
-        errors.extend(_check_menu(module, module.menu, ["menu"], top))
-        for i, role in enumerate(module.roles):
-            for j, parent in enumerate(role.inherits):
-                if parent not in roles:
-                    errors.append(
-                        MetadataError(
-                            module.source,
-                            pointer(["roles", i, "inherits", j]),
-                            f"unknown role {parent!r}",
-                            f"Known roles: {', '.join(sorted(roles))}.",
-                        )
-                    )
-            for entity, actions in role.permissions.items():
-                if entity not in top:
-                    errors.append(
-                        MetadataError(
-                            module.source,
-                            pointer(["roles", i, "permissions", entity]),
-                            f"unknown entity {entity!r}",
-                            _known("entities", top),
-                        )
-                    )
-                for k, action in enumerate(actions):
-                    if action not in ACTIONS:
-                        errors.append(
-                            MetadataError(
-                                module.source,
-                                pointer(["roles", i, "permissions", entity, k]),
-                                f"unknown action {action!r}",
-                                f"Use one of: {', '.join(ACTIONS)}.",
-                            )
-                        )
-    return errors
-
-
-def _check_menu(
-    module: ModuleSpec, items: tuple[MenuItem, ...], at: list[Any], top: Mapping[str, EntitySpec]
-) -> list[MetadataError]:
-    errors: list[MetadataError] = []
-    for i, item in enumerate(items):
-        if item.entity and item.entity not in top:
-            errors.append(
-                MetadataError(
-                    module.source, pointer(at + [i, "entity"]), f"unknown entity {item.entity!r}", _known("entities", top)
-                )
-            )
-        errors.extend(_check_menu(module, item.items, at + [i, "items"], top))
-    return errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -113,6 +114,10 @@ class EntitySpec(_Frozen):
     @property
     def is_child(self) -> bool:
         return self.parent is not None
+
+    def region_of(self, record: Mapping[str, Any]) -> str:
+        """The record's region (its scope column), "" for entities without one."""
+        return str(record.get(self.scope) or "") if self.scope else ""
 
     # Derived views are cached: the record service asks for them on every row of an import.
     @cached_property

@@ -18,14 +18,14 @@ from sqlalchemy import Connection, delete, insert, select, update
 from .. import audit
 from ..audit import Actor
 from ..data.db import write
-from ..data.records import RecordListener, ValidationContext
+from ..data.records import RecordListener
 from ..data.system import stored_file
 from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
-from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
+from ..meta.process_spec import ProcessSpec, TransitionSpec
 from ..meta.spec import EntitySpec
 from .calendar import WorkCalendar
 from .deadlines import Deadlines
-from .expr import parse_condition
+from .eligibility import Eligibility
 from .notices import NoticeCenter
 from .tables import deadline, history, instance
 from .versions import ProcessBook
@@ -49,7 +49,7 @@ class Workflow(RecordListener):
         self.notices = NoticeCenter(platform.engine, platform.host.hook, platform.settings)
         self.deadlines = Deadlines(platform.codec.zone, self.calendar)
         self._calendar: tuple[int, WorkCalendar] | None = None
-        self._conditions: dict[str, Any] = {}
+        self.who = Eligibility(platform.access, lambda: platform.registry)
         platform.records.listeners.append(self)
 
     @property
@@ -117,7 +117,7 @@ class Workflow(RecordListener):
                 "history": [self._history_json(h, process) for h in self.history(conn, entity, record_id)],
                 "deadlines": [self._deadline_json(d) for d in self.open_deadlines(conn, entity, record_id)],
                 "transitions": self._choices(actor, spec, record, inst, process),
-                "amendable": self._may_amend(actor, spec, record, process, state),
+                "amendable": self.who.may_amend(actor, spec, record, process, state),
             }
 
     def _history_json(self, row: Mapping[str, Any], process: ProcessSpec) -> dict[str, Any]:
@@ -157,46 +157,12 @@ class Workflow(RecordListener):
             record = self.records.read_scoped(conn, spec, record_id, actor)
         return spec, record
 
-    # ---- who may do what ------------------------------------------------------------------------
-
-    def refusal(
-        self, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], transition: TransitionSpec
-    ) -> AnjianError | None:
-        """Why ``actor`` may not take ``transition`` on ``record`` now (None: they may).
-
-        A missing permission is a 403; a condition the record does not meet (yet) is a 409.
-        """
-        if not actor.is_admin:
-            try:
-                self.access.check(actor, spec, transition.action)
-                self.access.check_record(actor, spec, record, transition.action)
-            except PermissionDenied:
-                return PermissionDenied(f"您没有办理「{transition.title}」的权限")
-        if not transition.allow_creator and record.get("created_by") == actor.username:
-            return PermissionDenied(f"「{transition.title}」不能由记录的提交人本人办理")
-        met = True
-        if transition.condition and not self._condition(transition.condition)(record):
-            met = False
-        if met and transition.check:
-            function = self.registry.functions.conditions.get(transition.check)
-            met = function is not None and bool(function(record, ValidationContext(spec, actor, record, record)))
-        if not met:
-            why = f"（{transition.condition}）" if transition.condition else ""
-            return RecordConflict(spec.name, [FieldError("", f"不满足「{transition.title}」的条件{why}", "condition")])
-        return None
-
-    def _condition(self, text: str) -> Any:
-        found = self._conditions.get(text)
-        if found is None:
-            found = self._conditions[text] = parse_condition(text)
-        return found
-
     def _choices(
         self, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], inst: Mapping[str, Any], process: ProcessSpec
     ) -> list[dict[str, Any]]:
         result = []
         for t in process.leaving(inst["state"]):
-            reason = self.refusal(actor, spec, record, t)
+            reason = self.who.refusal(actor, spec, record, t)
             result.append(
                 {
                     "name": t.name,
@@ -213,50 +179,6 @@ class Workflow(RecordListener):
                 }
             )
         return result
-
-    def _may_amend(
-        self, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], process: ProcessSpec, state: StateSpec | None
-    ) -> bool:
-        if not process.amendment_field or state is None or not state.locked:
-            return False
-        if actor.is_admin:
-            return True
-        try:
-            self.access.check(actor, spec, "amend")
-            self.access.check_record(actor, spec, record, "amend")
-        except PermissionDenied:
-            return False
-        return True
-
-    def actors(self, spec: EntitySpec, process: ProcessSpec, state: str, record: Mapping[str, Any]) -> set[str]:
-        """Every user who may take some transition out of ``state`` on ``record`` (for notices)."""
-        policy = self.access.state()
-        found = set()
-        leaving = process.leaving(state)
-        for username in policy.grants:
-            actor = Actor(username=username)
-            if any(self.refusal(actor, spec, record, t) is None for t in leaving):
-                found.add(username)
-        return found
-
-    def recipients(
-        self, spec: EntitySpec, process: ProcessSpec, state: str, record: Mapping[str, Any], targets: tuple[str, ...]
-    ) -> set[str]:
-        policy = self.access.state()
-        found: set[str] = set()
-        region = str(record.get(spec.scope) or "") if spec.scope else ""
-        for target in targets:
-            if target == "actors":
-                found |= self.actors(spec, process, state, record)
-            elif target == "creator" and record.get("created_by"):
-                found.add(str(record["created_by"]))
-            elif target == "owner" and spec.owner:
-                owner = record.get(spec.owner)
-                found |= {a.username for a in policy.accounts.values() if owner is not None and a.enterprise_id == owner}
-            elif target.startswith("role:"):
-                role = target[5:]
-                found |= {u for u in policy.grants if region and policy.holds_role(u, region, (role,))}
-        return found
 
     # ---- the record service's listener: starts and locks --------------------------------------
 
@@ -373,7 +295,7 @@ class Workflow(RecordListener):
         """Tell the users who may act next that a record waits for them."""
         if process.state(state).end:
             return
-        users = self.actors(spec, process, state, record) - {actor.username}
+        users = self.who.actors(spec, process, state, record) - {actor.username}
         label = _label(spec, record)
         self.notices.send(
             conn,
@@ -451,7 +373,7 @@ class Workflow(RecordListener):
             ]
             if errors:
                 raise RecordValidationError(spec.name, errors)
-            refused = self.refusal(actor, spec, merged, transition)
+            refused = self.who.refusal(actor, spec, merged, transition)
             if refused is not None:
                 raise refused
             now = self.now()
@@ -470,7 +392,7 @@ class Workflow(RecordListener):
                 )
             else:
                 stored = dict(old)
-                region = str(old.get(spec.scope) or "") if spec.scope else ""
+                region = spec.region_of(old)
                 audit.append(conn, actor, "transition", spec.name, record_id, detail, region=region)
             done = conn.execute(
                 update(instance)
@@ -534,7 +456,7 @@ class Workflow(RecordListener):
             inst = self.instance(conn, spec.name, record_id)
             process = self.process_of(conn, inst) if inst else None
             state = process.by_state.get(inst["state"]) if process and inst else None
-            if process is None or not self._may_amend(actor, spec, old, process, state):
+            if process is None or not self.who.may_amend(actor, spec, old, process, state):
                 if process is not None and state is not None and state.locked and process.amendment_field:
                     raise PermissionDenied(f"您没有更正「{spec.title}」的权限")
                 raise RecordConflict(spec.name, [FieldError("", "只有已签发（锁定）的记录可以更正", "workflow")])
@@ -574,7 +496,7 @@ class Workflow(RecordListener):
                 spec.name,
                 record_id,
                 {"amendment": created["id"]},
-                region=str(old.get(spec.scope) or "") if spec.scope else "",
+                region=spec.region_of(old),
             )
         return created
 
@@ -590,7 +512,7 @@ class Workflow(RecordListener):
                 raise RecordConflict(spec.name, [FieldError("", "记录不在办理中，无需催办", "workflow")])
             process = self.process_of(conn, inst)
             now = self.now()
-            users = self.actors(spec, process, inst["state"], record)
+            users = self.who.actors(spec, process, inst["state"], record)
             text = message.strip() or "请尽快办理"
             self.notices.send(
                 conn,
@@ -623,7 +545,7 @@ class Workflow(RecordListener):
                 spec.name,
                 record_id,
                 {"to": sorted(users), "message": text},
-                region=str(record.get(spec.scope) or "") if spec.scope else "",
+                region=spec.region_of(record),
             )
         return len(users)
 

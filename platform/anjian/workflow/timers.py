@@ -108,7 +108,7 @@ class Timers:
         label = _label(spec, record)
         for stage in stages:
             kind = STAGE_TITLES.get(stage.kind, stage.kind)
-            users = wf.recipients(spec, process, inst["state"], record, stage.notify)
+            users = wf.who.recipients(spec, process, inst["state"], record, stage.notify)
             wording = "已逾期" if stage.kind == "overdue" or now >= row["due_at"] else "即将到期"
             where = process.state(inst["state"]).title if inst["state"] in process.by_state else inst["state"]
             wf.notices.send(
@@ -128,7 +128,7 @@ class Timers:
                     spec.name,
                     row["record_id"],
                     {"deadline": row["rule"], "stage": stage.kind, "due_at": row["due_at"], "notified": sorted(users)},
-                    str(record.get(spec.scope) or "") if spec.scope else "",
+                    spec.region_of(record),
                 )
             )
         return len(stages)
@@ -168,8 +168,9 @@ class Timers:
                     decision="pending",
                 )
             ).inserted_primary_key[0]
-            region = str(record.get(spec.scope) or "") if spec.scope else ""
-            approvers = {u for u in wf.access.state().grants if region and self._may_approve(Actor(username=u), spec, record)}
+            region = spec.region_of(record)
+            users = wf.access.state().grants
+            approvers = {u for u in users if wf.who.permitted(Actor(username=u), spec, record, "approve")}
             wf.notices.send(
                 conn,
                 approvers - {actor.username},
@@ -198,7 +199,7 @@ class Timers:
         if ext is None:
             raise NotFound(f"延期申请 {extension_id} 不存在")
         row, spec, record = self._deadline_in_scope(actor, ext.deadline_id)
-        if not self._may_approve(actor, spec, record):
+        if not wf.who.permitted(actor, spec, record, "approve"):
             raise PermissionDenied(f"您没有审批「{spec.title}」延期的权限")
         if ext.requested_by == actor.username and not actor.is_admin:
             raise PermissionDenied("不能审批本人提出的延期申请")
@@ -234,7 +235,7 @@ class Timers:
                 spec.name,
                 row["record_id"],
                 {"extension": extension_id, "approved": approve, "note": note, "due_at": due},
-                region=str(record.get(spec.scope) or "") if spec.scope else "",
+                region=spec.region_of(record),
             )
         return {"approved": approve, "due_at": wf.codec.moment(due)}
 
@@ -248,16 +249,6 @@ class Timers:
             wf.access.check(actor, spec, "read")
             record = wf.records.read_scoped(conn, spec, row.record_id, actor)
         return dict(row._mapping), spec, record
-
-    def _may_approve(self, actor: Actor, spec: Any, record: Any) -> bool:
-        if actor.is_admin:
-            return True
-        try:
-            self.workflow.access.check(actor, spec, "approve")
-            self.workflow.access.check_record(actor, spec, record, "approve")
-        except PermissionDenied:
-            return False
-        return True
 
     # ---- process versions -----------------------------------------------------------------------
 

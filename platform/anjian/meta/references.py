@@ -1,0 +1,158 @@
+"""Cross-reference checks of a compiled set of declarations: links, dictionaries, named
+functions, roles, menus and processes all name things that exist."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import MetadataError
+from .pointer import pointer
+from .process_check import check_process
+from .process_spec import ProcessSpec
+from .spec import BUILTIN_ROLES, DictionarySpec, EntitySpec, MenuItem, ModuleSpec
+
+__all__ = ["check_processes", "check_references", "known"]
+
+ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report", "urge")
+
+
+def known(what: str, pool: Mapping[str, Any]) -> str:
+    names = sorted(pool)
+    return f"Known {what}: {', '.join(names)}." if names else f"No {what} are declared; publish one first."
+
+
+def check_references(
+    entities: Mapping[str, EntitySpec],
+    modules: Mapping[str, ModuleSpec],
+    dictionaries: Mapping[str, DictionarySpec],
+    functions: Mapping[str, frozenset[str]] | None,
+) -> list[MetadataError]:
+    errors: list[MetadataError] = []
+    top = {n: e for n, e in entities.items() if not e.is_child}
+    for spec in entities.values():
+        base = spec.pointer
+        for f in spec.fields:
+            at = f"{base}/properties/{f.name}/x-anjian"
+            if f.link and f.link not in top:
+                errors.append(
+                    MetadataError(
+                        spec.source, at + "/link", f"link target {f.link!r} is not a declared entity", known("entities", top)
+                    )
+                )
+            if f.dictionary and f.dictionary not in dictionaries:
+                errors.append(
+                    MetadataError(
+                        spec.source,
+                        at + "/dictionary",
+                        f"unknown dictionary {f.dictionary!r}",
+                        known("dictionaries", dictionaries),
+                    )
+                )
+            if functions is not None:
+                if f.computed and f.computed not in functions.get("computed", frozenset()):
+                    errors.append(
+                        MetadataError(
+                            spec.source,
+                            at + "/computed",
+                            f"no computed function {f.computed!r} is registered",
+                            known("computed functions", dict.fromkeys(functions.get("computed", ())))
+                            + " Enable the module that provides it (ANJIAN_PLUGINS).",
+                        )
+                    )
+                for i, name in enumerate(f.validators):
+                    if name not in functions.get("validator", frozenset()):
+                        errors.append(
+                            MetadataError(
+                                spec.source,
+                                f"{at}/validators/{i}",
+                                f"no validator {name!r} is registered",
+                                known("validators", dict.fromkeys(functions.get("validator", ()))),
+                            )
+                        )
+        if functions is not None:
+            for i, name in enumerate(spec.validators):
+                if name not in functions.get("validator", frozenset()):
+                    errors.append(
+                        MetadataError(
+                            spec.source,
+                            f"{base}/x-anjian/validators/{i}",
+                            f"no validator {name!r} is registered",
+                            known("validators", dict.fromkeys(functions.get("validator", ()))),
+                        )
+                    )
+    roles = {r.name for m in modules.values() for r in m.roles}
+    for module in modules.values():
+        errors.extend(_check_menu(module, module.menu, ["menu"], top))
+        for i, role in enumerate(module.roles):
+            for j, parent in enumerate(role.inherits):
+                if parent not in roles:
+                    errors.append(
+                        MetadataError(
+                            module.source,
+                            pointer(["roles", i, "inherits", j]),
+                            f"unknown role {parent!r}",
+                            f"Known roles: {', '.join(sorted(roles))}.",
+                        )
+                    )
+            for entity, actions in role.permissions.items():
+                if entity not in top:
+                    errors.append(
+                        MetadataError(
+                            module.source,
+                            pointer(["roles", i, "permissions", entity]),
+                            f"unknown entity {entity!r}",
+                            known("entities", top),
+                        )
+                    )
+                for k, action in enumerate(actions):
+                    if action not in ACTIONS:
+                        errors.append(
+                            MetadataError(
+                                module.source,
+                                pointer(["roles", i, "permissions", entity, k]),
+                                f"unknown action {action!r}",
+                                f"Use one of: {', '.join(ACTIONS)}.",
+                            )
+                        )
+    return errors
+
+
+def _check_menu(
+    module: ModuleSpec, items: tuple[MenuItem, ...], at: list[Any], top: Mapping[str, EntitySpec]
+) -> list[MetadataError]:
+    errors: list[MetadataError] = []
+    for i, item in enumerate(items):
+        if item.entity and item.entity not in top:
+            errors.append(
+                MetadataError(
+                    module.source, pointer(at + [i, "entity"]), f"unknown entity {item.entity!r}", known("entities", top)
+                )
+            )
+        errors.extend(_check_menu(module, item.items, at + [i, "items"], top))
+    return errors
+
+
+def check_processes(
+    processes: Mapping[str, ProcessSpec],
+    entities: Mapping[str, EntitySpec],
+    modules: Mapping[str, ModuleSpec],
+    functions: Mapping[str, frozenset[str]] | None,
+) -> list[MetadataError]:
+    roles = {r.name for m in modules.values() for r in m.roles} | set(BUILTIN_ROLES)
+    errors: list[MetadataError] = []
+    owner: dict[str, str] = {}
+    for process in processes.values():
+        if process.entity in owner:
+            errors.append(
+                MetadataError(
+                    process.source,
+                    "/entity",
+                    f"entity {process.entity!r} already runs through process {owner[process.entity]!r}",
+                    "One process per entity: merge the two, using conditions for different paths.",
+                )
+            )
+        owner.setdefault(process.entity, process.name)
+        conditions = None if functions is None else functions.get("condition", frozenset())
+        errors.extend(check_process(process, entities, roles, conditions))
+    return errors
