@@ -92,6 +92,9 @@ def test_token_endpoint_asks_for_the_code_and_refuses_replays(mfa_app):
         response = token(client, bad)
         assert response.status_code in (401, 429), bad
     assert "mfa_failed" in actions(mfa_app) and "mfa_verified" in actions(mfa_app)
+    # FAB's own JWT login API would hand out a token on the password alone: it is closed.
+    fab = client.post("/api/v1/security/login", json={"username": "admin", "password": ADMIN_PASSWORD, "provider": "db"})
+    assert fab.status_code == 404 and "access_token" not in fab.get_data(as_text=True)
 
 
 def test_wrong_codes_count_towards_the_lockout(mfa_app):

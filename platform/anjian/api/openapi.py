@@ -10,118 +10,252 @@ from ..data.query import filterable_fields
 __all__ = ["openapi_document"]
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 
 
 def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
+def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def _body(schema: dict[str, Any], media: str = "application/json") -> dict[str, Any]:
+    return {"required": True, "content": {media: {"schema": schema}}}
+
+
+def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, **({"content": {"application/json": {"schema": schema}}} if schema else {})}
+
+
+def _operation(tags: list[str], summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"tags": tags, "summary": summary, **extra, "responses": responses}
+
+
 def _stored(schema: dict[str, Any]) -> dict[str, Any]:
     system = {
-        "id": {"type": "integer"},
+        "id": INTEGER,
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
-        "created_by": {"type": "string"},
-        "updated_by": {"type": "string"},
-        "row_version": {"type": "integer"},
+        "created_by": STRING,
+        "updated_by": STRING,
+        "row_version": INTEGER,
     }
     return {**schema, "properties": {**system, **schema.get("properties", {})}, "required": ["id"]}
 
 
-def openapi_document(registry: Registry) -> dict[str, Any]:
-    paths: dict[str, Any] = {
-        "/auth/token": {
-            "post": {
-                "tags": ["auth"],
-                "summary": "Exchange username and password for a bearer token",
-                "security": [],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["username", "password"],
-                                "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
-                            }
-                        }
-                    },
-                },
-                "responses": {
-                    "200": {
-                        "description": "token",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "access_token": {"type": "string"},
-                                        "token_type": {"const": "Bearer"},
-                                        "expires_in": {"type": "integer"},
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "401": _error("bad credentials"),
-                },
+TOKENS = _object({"access_token": STRING, "refresh_token": STRING, "token_type": {"const": "Bearer"}, "expires_in": INTEGER})
+ERROR_SCHEMA = _object(
+    {
+        "error": _object(
+            {
+                "code": STRING,
+                "message": STRING,
+                "errors": {"type": "array", "items": _object({"pointer": STRING, "message": STRING, "code": STRING})},
             }
+        )
+    }
+)
+
+
+def _fixed_paths() -> dict[str, Any]:
+    """Routes that do not depend on the catalog: sign-in, publishing, inbox, deadlines, notices."""
+    auth, work = ["auth"], ["workflow"]
+    return {
+        "/auth/token": {
+            "post": _operation(
+                auth,
+                "Exchange username and password (and a TOTP code when required) for tokens",
+                {
+                    "200": _ok("tokens", TOKENS),
+                    "401": _error("bad credentials or a second factor is due"),
+                    "429": _error("locked"),
+                },
+                security=[],
+                requestBody=_body(_object({"username": STRING, "password": STRING, "otp": STRING}, ("username", "password"))),
+            )
+        },
+        "/auth/refresh": {
+            "post": _operation(
+                auth,
+                "Rotate a refresh token for new tokens",
+                {"200": _ok("tokens", TOKENS), "401": _error("unknown, expired or reused token")},
+                security=[],
+                requestBody=_body(_object({"refresh_token": STRING}, ("refresh_token",))),
+            )
+        },
+        "/auth/logout": {
+            "post": _operation(
+                auth,
+                "Revoke a refresh token",
+                {"200": _ok("revoked"), "401": _error("unknown token")},
+                requestBody=_body(_object({"refresh_token": STRING}, ("refresh_token",))),
+            )
+        },
+        "/auth/password": {
+            "post": _operation(
+                auth,
+                "Change one's password (revokes every token issued before)",
+                {"200": _ok("changed"), "422": _error("the password policy is not met")},
+                requestBody=_body(
+                    _object(
+                        {"current_password": STRING, "password": STRING, "username": STRING, "otp": STRING},
+                        ("current_password", "password"),
+                    )
+                ),
+            )
         },
         "/meta/publish": {
-            "post": {
-                "tags": ["meta"],
-                "summary": "Publish declarations (administrators)",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["documents"],
-                                "properties": {
-                                    "documents": {"type": "array", "items": {"type": "object"}},
-                                    "confirm_destructive": {"type": "boolean"},
-                                    "dry_run": {"type": "boolean"},
-                                    "comment": {"type": "string"},
-                                },
-                            }
-                        }
-                    },
-                },
-                "responses": {
-                    "200": {"description": "published"},
+            "post": _operation(
+                ["meta"],
+                "Publish declarations (administrators)",
+                {
+                    "200": _ok("published"),
                     "409": _error("would lose data"),
                     "422": _error("invalid metadata"),
                     "403": _error("not an administrator"),
                 },
-            }
+                requestBody=_body(
+                    _object(
+                        {
+                            "documents": {"type": "array", "items": {"type": "object"}},
+                            "confirm_destructive": BOOLEAN,
+                            "dry_run": BOOLEAN,
+                            "comment": STRING,
+                        },
+                        ("documents",),
+                    )
+                ),
+            )
+        },
+        "/meta/version": {"get": _operation(["meta"], "The published catalog version", {"200": _ok("version")})},
+        "/meta/entities": {"get": _operation(["meta"], "The published entities and their fields", {"200": _ok("entities")})},
+        "/meta/dictionaries/{name}": {
+            "get": _operation(
+                ["meta"],
+                "The items of a code table (region, industry, ...)",
+                {"200": _ok("items"), "404": _error("no such dictionary")},
+                parameters=[{"name": "name", "in": "path", "required": True, "schema": STRING}],
+            )
+        },
+        "/files": {
+            "post": _operation(
+                ["files"],
+                "Upload an attachment for an entity's attachment field; returns its id",
+                {"201": _ok("the stored file"), "422": _error("not an attachment field, wrong type or too large")},
+                requestBody=_body(
+                    _object({"entity": STRING, "field": STRING, "file": {"type": "string", "format": "binary"}}),
+                    "multipart/form-data",
+                ),
+            )
+        },
+        "/files/{id}": {
+            "get": _operation(
+                ["files"],
+                "Download an attachment (if its entity may be read)",
+                {"200": _ok("the file"), "403": _error("may not read"), "404": _error("not found")},
+                parameters=[{"name": "id", "in": "path", "required": True, "schema": STRING}],
+            )
+        },
+        "/inbox": {
+            "get": _operation(
+                work,
+                "待办 (todo), 已办 (done) or 我发起的 (started), with counts",
+                {"200": _ok("items and counts"), "422": _error("unknown box")},
+                parameters=[
+                    {"name": "box", "in": "query", "schema": {"enum": ["todo", "done", "started"]}},
+                    {"name": "entity", "in": "query", "schema": STRING},
+                    {"name": "overdue", "in": "query", "schema": {"enum": ["1"]}},
+                ],
+            )
+        },
+        "/deadlines/{id}/extensions": {
+            "post": _operation(
+                work,
+                "Ask for more time on a deadline (an approver decides)",
+                {"201": _ok("pending"), "409": _error("closed, or a request is pending"), "422": _error("invalid")},
+                parameters=[{"name": "id", "in": "path", "required": True, "schema": INTEGER}],
+                requestBody=_body(
+                    _object(
+                        {"amount": INTEGER, "unit": {"enum": ["hours", "days", "workdays"]}, "reason": STRING},
+                        ("amount", "unit", "reason"),
+                    )
+                ),
+            )
+        },
+        "/extensions/{id}/decision": {
+            "post": _operation(
+                work,
+                "Approve or reject an extension (the entity's approve action; not the requester)",
+                {"200": _ok("decided"), "403": _error("may not approve"), "409": _error("already decided")},
+                parameters=[{"name": "id", "in": "path", "required": True, "schema": INTEGER}],
+                requestBody=_body(_object({"approve": BOOLEAN, "note": STRING}, ("approve",))),
+            )
+        },
+        "/notices": {"get": _operation(work, "The message centre: unread count and notices", {"200": _ok("notices")})},
+        "/notices/read": {
+            "post": _operation(
+                work,
+                "Mark notices read (all when no ids are given)",
+                {"200": _ok("marked"), "422": _error("ids must be integers")},
+                requestBody=_body(_object({"ids": {"type": "array", "items": INTEGER}})),
+            )
         },
     }
-    schemas: dict[str, Any] = {
-        "Error": {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "errors": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {
-                                    "pointer": {"type": "string"},
-                                    "message": {"type": "string"},
-                                    "code": {"type": "string"},
-                                },
-                            },
-                        },
-                    },
-                }
-            },
+
+
+def _workflow_paths(name: str, tag: list[str], id_param: list[dict[str, Any]]) -> dict[str, Any]:
+    """The process routes of an entity that runs through one."""
+    step = _object(
+        {
+            "data": {"type": "object", "description": "the step's fields"},
+            "comment": STRING,
+            "attachments": {"type": "array", "items": STRING},
+            "expected_state": STRING,
         }
+    )
+    refused = {"403": _error("not allowed"), "404": _error("not found"), "409": _error("wrong state or condition")}
+    return {
+        f"/e/{name}/{{id}}/transitions": {
+            "parameters": id_param,
+            "get": _operation(
+                tag, "State, allowed steps, deadlines and history", {"200": _ok("status"), "404": _error("not found")}
+            ),
+        },
+        f"/e/{name}/{{id}}/transitions/{{transition}}": {
+            "parameters": [*id_param, {"name": "transition", "in": "path", "required": True, "schema": STRING}],
+            "post": _operation(
+                tag, "Take a step", {"200": _ok("the new state"), **refused, "422": _error("invalid")}, requestBody=_body(step)
+            ),
+        },
+        f"/e/{name}/{{id}}/amendments": {
+            "parameters": id_param,
+            "post": _operation(
+                tag,
+                "Correct a locked record by an amendment",
+                {"201": _ok("the amendment"), **refused},
+                requestBody=_body(_object({})),
+            ),
+        },
+        f"/e/{name}/{{id}}/urge": {
+            "parameters": id_param,
+            "post": _operation(
+                tag,
+                "催办: remind who may act",
+                {"200": _ok("notified"), **refused},
+                requestBody=_body(_object({"message": STRING})),
+            ),
+        },
     }
+
+
+def openapi_document(registry: Registry) -> dict[str, Any]:
+    paths = _fixed_paths()
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     for entity in registry.catalog.top_entities():
         name = entity.name
         schemas[name] = validation_schema(entity)
@@ -132,123 +266,61 @@ def openapi_document(registry: Registry) -> dict[str, Any]:
         params = [
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-            {"name": "sort", "in": "query", "schema": {"type": "string"}, "description": "field or -field"},
+            {"name": "sort", "in": "query", "schema": STRING, "description": "field or -field"},
         ]
         if entity.search_fields:
             params.append(
-                {
-                    "name": "q",
-                    "in": "query",
-                    "schema": {"type": "string"},
-                    "description": "search in " + ", ".join(entity.search_fields),
-                }
+                {"name": "q", "in": "query", "schema": STRING, "description": "search in " + ", ".join(entity.search_fields)}
             )
         for fname, field in filterable_fields(entity).items():
-            params.append({"name": fname, "in": "query", "schema": {"type": "string"}, "description": field.title})
+            params.append({"name": fname, "in": "query", "schema": STRING, "description": field.title})
         tag = [entity.title]
+        page = _object({"items": {"type": "array", "items": stored}, "total": INTEGER, "page": INTEGER, "page_size": INTEGER})
+        written = {"422": _error("invalid"), "404": _error("not found"), "409": _error("conflict")}
         paths[f"/e/{name}"] = {
-            "get": {
-                "tags": tag,
-                "summary": f"List {entity.title}",
-                "parameters": params,
-                "responses": {
-                    "200": {
-                        "description": "a page",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "items": {"type": "array", "items": stored},
-                                        "total": {"type": "integer"},
-                                        "page": {"type": "integer"},
-                                        "page_size": {"type": "integer"},
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "422": _error("bad query"),
-                },
-            },
-            "post": {
-                "tags": tag,
-                "summary": f"Create {entity.title}",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": ref}}},
-                "responses": {
-                    "201": {"description": "created", "content": {"application/json": {"schema": stored}}},
-                    "422": _error("invalid record"),
-                    "409": _error("conflict"),
-                },
-            },
+            "get": _operation(
+                tag, f"List {entity.title}", {"200": _ok("a page", page), "422": _error("bad query")}, parameters=params
+            ),
+            "post": _operation(
+                tag,
+                f"Create {entity.title}",
+                {"201": _ok("created", stored), "422": _error("invalid record"), "409": _error("conflict")},
+                requestBody=_body(ref),
+            ),
         }
-        id_param = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+        id_param = [{"name": "id", "in": "path", "required": True, "schema": INTEGER}]
         paths[f"/e/{name}/{{id}}"] = {
             "parameters": id_param,
-            "get": {
-                "tags": tag,
-                "summary": f"Get {entity.title}",
-                "responses": {
-                    "200": {"description": "the record", "content": {"application/json": {"schema": stored}}},
-                    "404": _error("not found"),
-                },
-            },
-            "put": {
-                "tags": tag,
-                "summary": f"Replace {entity.title}",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": ref}}},
-                "responses": {
-                    "200": {"description": "updated"},
-                    "422": _error("invalid"),
-                    "404": _error("not found"),
-                    "409": _error("conflict"),
-                },
-            },
-            "patch": {
-                "tags": tag,
-                "summary": f"Update fields of {entity.title}",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-                "responses": {
-                    "200": {"description": "updated"},
-                    "422": _error("invalid"),
-                    "404": _error("not found"),
-                    "409": _error("conflict"),
-                },
-            },
-            "delete": {
-                "tags": tag,
-                "summary": f"Delete {entity.title}",
-                "responses": {"204": {"description": "deleted"}, "404": _error("not found"), "409": _error("still referenced")},
-            },
+            "get": _operation(tag, f"Get {entity.title}", {"200": _ok("the record", stored), "404": _error("not found")}),
+            "put": _operation(tag, f"Replace {entity.title}", {"200": _ok("updated"), **written}, requestBody=_body(ref)),
+            "patch": _operation(
+                tag, f"Update fields of {entity.title}", {"200": _ok("updated"), **written}, requestBody=_body({"type": "object"})
+            ),
+            "delete": _operation(
+                tag,
+                f"Delete {entity.title}",
+                {"204": _ok("deleted"), "404": _error("not found"), "409": _error("still referenced")},
+            ),
         }
         paths[f"/e/{name}/export"] = {
-            "get": {
-                "tags": tag,
-                "summary": f"Export {entity.title} (csv or xlsx)",
-                "parameters": [{"name": "format", "in": "query", "schema": {"enum": ["csv", "xlsx"]}}, *params[3:]],
-                "responses": {"200": {"description": "file"}},
-            }
+            "get": _operation(
+                tag,
+                f"Export {entity.title} (csv or xlsx)",
+                {"200": _ok("file")},
+                parameters=[{"name": "format", "in": "query", "schema": {"enum": ["csv", "xlsx"]}}, *params[3:]],
+            )
         }
+        upload = _object({"file": {"type": "string", "format": "binary"}, "skip_invalid": BOOLEAN})
         paths[f"/e/{name}/import"] = {
-            "post": {
-                "tags": tag,
-                "summary": f"Import {entity.title} from csv or xlsx",
-                "requestBody": {
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "file": {"type": "string", "format": "binary"},
-                                    "skip_invalid": {"type": "boolean"},
-                                },
-                            }
-                        }
-                    }
-                },
-                "responses": {"200": {"description": "imported"}, "422": _error("row errors; nothing imported")},
-            }
+            "post": _operation(
+                tag,
+                f"Import {entity.title} from csv or xlsx",
+                {"200": _ok("imported"), "422": _error("row errors; nothing imported")},
+                requestBody=_body(upload, "multipart/form-data"),
+            )
         }
+        if registry.catalog.process_of(name) is not None:
+            paths.update(_workflow_paths(name, tag, id_param))
     return {
         "openapi": "3.1.0",
         "info": {
@@ -257,10 +329,13 @@ def openapi_document(registry: Registry) -> dict[str, Any]:
             "description": "安监平台数据接口。Generated from the published catalog; changes on every publish.",
         },
         "servers": [{"url": "/api/v1"}],
-        "security": [{"bearer": []}],
+        "security": [{"bearer": []}, {"apiKey": []}],
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            },
         },
     }

@@ -20,6 +20,7 @@ from .security import AnjianSecurityManager
 
 __all__ = ["create_app"]
 
+FAB_TOKEN_API = "/api/v1/security/"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
@@ -67,6 +68,14 @@ def create_app(
     app.register_blueprint(mfa)
     app.before_request(enforce_session)
     csrf.exempt(api)
+
+    @app.before_request
+    def _no_fab_token_api() -> Any:
+        # FAB always registers its JWT login API; it would issue tokens past the second factor.
+        # The platform's own /api/v1/auth/token is the one way to a token.
+        if request.path.startswith(FAB_TOKEN_API):
+            return jsonify({"error": {"code": "http.404", "message": "没有这个接口"}}), 404
+        return None
 
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
