@@ -139,6 +139,24 @@ def test_login_form_second_step(mfa_app):
     assert "recovery_used" in actions(mfa_app)
 
 
+def test_the_password_alone_never_replaces_an_enrolled_second_factor(mfa_app):
+    client = mfa_app.test_client()
+    secret, _ = enrol(client)
+    client.get("/logout/")
+    client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD})  # now a code is due
+    detour = client.get("/mfa/enrol")  # enrolling a new authenticator instead of giving the code
+    assert detour.status_code == 302 and "/login/" in detour.headers["Location"]
+    assert client.post("/mfa/enrol", data={"code": "123456"}).status_code == 302
+    assert client.get("/e/").status_code == 302  # not signed in
+    # The password-change API asks for the code too, whatever Authorization header comes with it.
+    body = {"username": "admin", "current_password": ADMIN_PASSWORD, "password": "Another-pass-2026"}
+    for headers in ({}, {"Authorization": "x"}, {"Authorization": "Basic YWRtaW46eA=="}):
+        refused = client.post("/api/v1/auth/password", json=body, headers=headers)
+        assert refused.status_code == 401 and "access_token" not in refused.get_data(as_text=True), headers
+    changed = client.post("/api/v1/auth/password", json={**body, "otp": next_code(secret)})
+    assert changed.status_code == 200 and changed.get_json()["access_token"]
+
+
 def test_form_lockout_on_wrong_codes(mfa_app):
     client = mfa_app.test_client()
     enrol(client)

@@ -124,14 +124,15 @@ def change_password() -> Any:
     """Change one's own password: the current password is always needed (a bearer token, or the user name)."""
     body = _body("current_password", "password")
     header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
+    signed_in = header.lower().startswith("bearer ")
+    if signed_in:
         username = bearer_actor(header[7:].strip()).username
     elif isinstance(body.get("username"), str):
         username = body["username"][:150]
     else:
         raise RecordValidationError("auth", [FieldError("/username", "未登录时需提供用户名", "required")])
     user = _password_login(username, body["current_password"])
-    if not header:
+    if not signed_in:  # a password alone (any other header included) still needs the second factor
         _second_factor(user, body.get("otp"))
     g.anjian_actor = user_actor(user.username)  # the change is by the user themself
     _sm().reset_password(user.id, body["password"])

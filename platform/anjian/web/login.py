@@ -139,6 +139,11 @@ def enrol() -> Any:
     if user is None:
         return _back_to_login("请先输入用户名和密码")
     store = _sm().mfa()
+    if pending is not None and session[PENDING].get("step") != "enrol":
+        # A password alone must never replace an enrolled second factor: verify, or ask an administrator.
+        return _back_to_login("请输入验证器中的验证码完成登录")
+    if pending is None and store.enrolled(user.username):
+        return _back_to_login("已启用二次验证；更换手机请联系管理员重置（anjian user reset-mfa）")
     secret = session.get(SECRET) or store.new_secret()
     session[SECRET] = secret
     error = ""
