@@ -88,3 +88,46 @@ def test_regions():
     assert within("350524100000", "350524100000") and within("110101", "*")
     assert region_range("350524100000") == ("350524100", "350524101")
     assert region_range("350000") == ("35", "36") and region_range("*") is None
+
+
+def test_a_delegated_administrator_grants_neither_themself_nor_the_audit_role(published):
+    store = published.access.store
+    store.add_grant(ADMIN, "county_admin", "region_admin", "350524")
+    delegate = Actor("county_admin")
+    store.save_account(delegate, "wang", "agency", "350524100000")
+    with pytest.raises(PermissionDenied):
+        store.add_grant(delegate, "county_admin", "registry_head", "350524")  # a self-grant
+    with pytest.raises(PermissionDenied):
+        store.add_grant(delegate, "wang", "auditor", "350524")  # 三员分立: the system administrator's to give
+    store.add_grant(ADMIN, "wang", "auditor", "350524")  # the system administrator may
+
+
+def test_an_enterprise_user_is_bound_only_to_an_enterprise_within_the_administrators_area(published):
+    store = published.access.store
+    records = published.records
+    import random
+
+    from anjian.demo import credit_code
+
+    rng = random.Random(3)
+    here = records.create(
+        "enterprise",
+        {"name": "安溪测试甲有限公司", "credit_code": credit_code(rng), "region_code": "350524100000", "industry": "C"},
+        ADMIN,
+    )
+    there = records.create(
+        "enterprise",
+        {"name": "思明测试乙有限公司", "credit_code": credit_code(rng), "region_code": "350203", "industry": "C"},
+        ADMIN,
+    )
+    store.add_grant(ADMIN, "county_admin", "region_admin", "350524")
+    delegate = Actor("county_admin")
+    for actor in (delegate, ADMIN):  # an enterprise outside the account's region (and the administrator's county)
+        with pytest.raises(RecordValidationError) as info:
+            store.save_account(actor, "spy", "enterprise", "350524", enterprise_id=there["id"])
+        assert info.value.errors[0].pointer == "/enterprise_id"
+    with pytest.raises(PermissionDenied):  # an account (and its enterprise) outside the administrator's county
+        store.save_account(delegate, "spy", "enterprise", "350203", enterprise_id=there["id"])
+    with pytest.raises(RecordValidationError):
+        store.save_account(ADMIN, "spy", "enterprise", "350524", enterprise_id=999999)
+    store.save_account(delegate, "boss", "enterprise", "350524100000", enterprise_id=here["id"])

@@ -148,3 +148,29 @@ def test_the_other_enterprise_sees_nothing(county, api_as):
     assert other("get", f"/api/v1/e/hidden_danger/{record}/transitions")[0] == 404
     assert other("post", f"/api/v1/e/hidden_danger/{record}/transitions/report_major", {})[0] == 404
     assert record not in todo_ids(api_as, "ent2")
+
+
+def test_an_api_key_limits_even_an_administrator(county):
+    from anjian import Actor
+    from anjian.errors import PermissionDenied
+
+    platform = county["platform"]
+    record = platform.records.create(
+        "hidden_danger",
+        {
+            "enterprise_id": county["firms"][0],
+            "region_code": TOWN,
+            "title": "钥匙范围测试",
+            "level": "major",
+            "found_on": "2025-09-28",
+            "description": "钥匙范围测试描述",
+            "measures": "措施",
+            "responsible_person": "甲",
+        },
+        Actor("admin", is_admin=True),
+    )
+    key = Actor("admin", is_admin=True, key_id="k1", key_scopes=frozenset({"hidden_danger:read"}))
+    with pytest.raises(PermissionDenied):
+        platform.workflow.take(key, "hidden_danger", record["id"], "report_major", {})
+    allowed = [t["name"] for t in platform.workflow.status(key, "hidden_danger", record["id"])["transitions"] if t["allowed"]]
+    assert allowed == []

@@ -28,11 +28,10 @@ from .organisations import OrganisationStore
 from .policy import PolicyState
 from .regions import ALL, prefix, region_range, within
 from .sql import likely
-from .store import AccountStore
+from .store import ENTERPRISE_ENTITY, AccountStore
 
 __all__ = ["CasbinAccess", "key_allows"]
 
-ENTERPRISE_ENTITY = "enterprise"  # the entity an enterprise user's account is bound to (anjian_account.enterprise_id)
 ACTION_NAMES = {
     "read": "查看",
     "create": "新建",

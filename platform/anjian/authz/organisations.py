@@ -20,11 +20,10 @@ from ..data.db import write
 from ..data.system import account, organisation
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
 from .regions import within
-from .store import USER_TYPES, AccountStore
+from .store import ENTERPRISE_ENTITY, USER_TYPES, AccountStore
 
 __all__ = ["ENTERPRISE_ENTITY", "OrganisationInput", "OrganisationStore"]
 
-ENTERPRISE_ENTITY = "enterprise"  # the entity enterprise organisations are bound to
 USCC_FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")  # GB 32100 characters
 
 
@@ -127,11 +126,12 @@ class OrganisationStore:
             elif not within(values["region_code"], parent.region_code):
                 errors.append(FieldError("/region_code", f"机构所在区划应在上级机构的区划 {parent.region_code} 内", "parent"))
         enterprise_id = values["enterprise_id"]
-        registry = self.accounts.registry()
-        if enterprise_id is not None and ENTERPRISE_ENTITY in registry.catalog.entities:
-            table = registry.table(ENTERPRISE_ENTITY)
-            if conn.execute(select(table.c.id).where(table.c.id == enterprise_id)).first() is None:
+        if enterprise_id is not None and ENTERPRISE_ENTITY in self.accounts.registry().catalog.entities:
+            found = self.accounts.enterprise_region(conn, enterprise_id)
+            if found is None:
                 errors.append(FieldError("/enterprise_id", f"企业 {enterprise_id} 不存在", "exists"))
+            elif not within(found, values["region_code"]):
+                errors.append(FieldError("/enterprise_id", f"企业所在区划 {found} 不在机构区划内", "region"))
         return errors
 
     def _self_and_below(self, conn: Connection, organisation_id: int) -> set[int]:

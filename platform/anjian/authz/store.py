@@ -16,7 +16,10 @@ from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationErr
 from .policy import Account, Grant
 from .regions import ALL, is_region_code, within
 
-__all__ = ["USER_TYPES", "AccountStore"]
+__all__ = ["ENTERPRISE_ENTITY", "USER_TYPES", "AccountStore"]
+
+ENTERPRISE_ENTITY = "enterprise"  # the entity an enterprise user or organisation is bound to
+SEPARATED_ROLES = frozenset({"auditor"})  # only system administrators grant these
 
 USER_TYPES = ("agency", "member_unit", "enterprise", "intermediary", "public")
 
@@ -142,11 +145,19 @@ class AccountStore:
             if org is not None:
                 org_name = org.name
                 enterprise_id = enterprise_id if enterprise_id is not None else org.enterprise_id
+            if org is not None and org.enterprise_id is not None and enterprise_id != org.enterprise_id:
+                message = f"企业用户应绑定所属组织的企业（{org.enterprise_id}）"
+                errors.append(FieldError("/enterprise_id", message, "organisation"))
         if user_type == "enterprise" and enterprise_id is None:
             errors.append(FieldError("/enterprise_id", "企业用户需要绑定一家企业", "required"))
+        enterprise_region = self.enterprise_region(conn, enterprise_id) if enterprise_id is not None else None
+        if enterprise_id is not None and enterprise_region is None:
+            errors.append(FieldError("/enterprise_id", f"企业 {enterprise_id} 不存在", "exists"))
+        elif enterprise_region is not None and not region_error and not within(enterprise_region, region):
+            errors.append(FieldError("/enterprise_id", f"企业所在区划 {enterprise_region} 不在账号区划 {region} 内", "region"))
         if errors:
             raise RecordValidationError("account", errors)
-        self.check_admin_over(actor, region)
+        self.check_admin_over(actor, region)  # and so over the bound enterprise, which lies within the region
         if username in self.access.state().accounts:
             self.check_may_manage_user(actor, username)  # moving someone else's user into one's area is no way in
         return {
@@ -156,6 +167,15 @@ class AccountStore:
             "enterprise_id": enterprise_id,
             "organisation_id": organisation_id,
         }
+
+    def enterprise_region(self, conn: Connection, enterprise_id: int) -> str | None:
+        """The region of an enterprise record (None if there is no such record)."""
+        registry = self.registry()
+        if ENTERPRISE_ENTITY not in registry.catalog.entities:
+            return None
+        table, spec = registry.table(ENTERPRISE_ENTITY), registry.entity(ENTERPRISE_ENTITY)
+        row = conn.execute(select(table).where(table.c.id == enterprise_id)).mappings().first()
+        return None if row is None else spec.region_of(row)
 
     def check_account(self, actor: Actor, username: str, user_type: str, region: str, **options: Any) -> None:
         """Raise what ``save_account`` would raise, writing nothing (to check before creating a login)."""
@@ -192,6 +212,9 @@ class AccountStore:
             )
         self._check_region(region, "/region_code")
         self.check_admin_over(actor, region)
+        if not actor.is_admin and (username == actor.username or role in SEPARATED_ROLES):
+            # 三员分立: a delegated administrator grants neither themself nor the audit role.
+            raise PermissionDenied("授权管理员不能给自己授权，也不能授予审计员角色")
         with write(self.engine) as conn, conn.begin():
             grant_id = conn.execute(
                 insert(grant).values(

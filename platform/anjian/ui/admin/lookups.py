@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from sqlalchemy import or_, select
 
-from ...authz.organisations import ENTERPRISE_ENTITY
+from ...authz.store import ENTERPRISE_ENTITY
 from ...data.system import organisation
 from ..views import platform
 from . import USER_TYPE_LABELS, admin, admin_areas, in_areas
