@@ -66,3 +66,16 @@ def test_a_session_without_login_time_is_not_trusted(app):
 def test_the_api_is_not_affected(app, admin_token):
     client = app.test_client()
     assert client.get("/api/v1/meta/version", headers={"Authorization": f"Bearer {admin_token}"}).status_code == 200
+
+
+def test_a_password_reset_ends_the_sessions_begun_before_it(app):
+    from anjian.testing.plugin import ADMIN_PASSWORD
+
+    browser = app.test_client()
+    assert browser.post("/login/", data={"username": "officer", "password": ADMIN_PASSWORD}).status_code == 302
+    assert browser.get("/e/").status_code == 200
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.reset_password(sm.find_user(username="officer").id, "Reset-by-admin-7")  # e.g. a stolen password
+    ended = browser.get("/e/")
+    assert ended.status_code == 302 and "/login/" in ended.headers["Location"]

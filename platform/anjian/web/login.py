@@ -19,11 +19,13 @@ from flask_appbuilder.views import expose
 from flask_login import current_user, login_user, logout_user
 
 from ..auth.mfa import qr_svg
+from ..auth.state import token_generation
 from .security_audit import record
 
 __all__ = ["AnjianAuthDBView", "enforce_session", "mfa", "start_session"]
 
 PENDING = "anjian_mfa_pending"
+GENERATION = "anjian_token_generation"
 PENDING_SECONDS = 300
 SECRET = "anjian_mfa_secret"
 EXPIRED_MESSAGE = "会话已超时，请重新登录"
@@ -42,6 +44,7 @@ def start_session(user: Any) -> None:
     now = time.time()
     session["anjian_login_at"] = now
     session["anjian_seen_at"] = now
+    session[GENERATION] = token_generation(current_app.extensions["anjian"].engine, user.username)
     if _sm().password_policy().expired(current_app.extensions["anjian"].engine, user.username):
         session["anjian_password_expired"] = True
 
@@ -181,6 +184,8 @@ def enforce_session() -> Any:
         or not isinstance(seen_at, (int, float))
         or now - login_at > settings.session_max_hours * 3600
         or now - seen_at > settings.session_idle_minutes * 60
+        # A password change or reset, or disabling the account, ends every session begun before it.
+        or session.get(GENERATION) != token_generation(current_app.extensions["anjian"].engine, current_user.username)
     ):
         username = current_user.username
         logout_user()

@@ -14,7 +14,7 @@ from ..auth.lockout import LoginGuard
 from ..auth.mfa import MfaStore
 from ..auth.passwords import PasswordPolicy
 from ..auth.refresh import RefreshTokens
-from ..auth.state import bump_generation
+from ..auth.state import bump_generation, token_generation
 from ..data.db import write
 from .login import AnjianAuthDBView
 from .password_views import AnjianResetMyPasswordView, AnjianResetPasswordView, AnjianUserDBModelView
@@ -87,7 +87,12 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         if has_request_context() and actor == username:
             from flask import session
 
+            from .login import GENERATION
+
+            # The user's own change keeps the session it was made in; every other session ends.
             session.pop("anjian_password_expired", None)
+            if GENERATION in session:
+                session[GENERATION] = token_generation(self.platform.engine, username)
 
     def revoke_tokens(self, username: str, reason: str) -> None:
         """Void every access and refresh token of the user (disabled, password changed elsewhere)."""
