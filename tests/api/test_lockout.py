@@ -45,3 +45,26 @@ def test_unknown_names_lock_too_without_revealing_anything(client):
 def test_sql_and_script_text_in_login_fields_is_just_a_failed_login(client):
     for name in ("admin' --", "<script>alert(1)</script>", "' OR '1'='1"):
         assert attempt(client, "' OR '1'='1", username=name).status_code == 401
+
+
+def test_failures_at_the_same_moment_are_all_counted(platform):
+    import threading
+
+    from anjian.auth.lockout import LoginGuard
+
+    guard = LoginGuard(platform.engine, threshold=100, base_seconds=60)
+    barrier = threading.Barrier(6)
+
+    def fail():
+        barrier.wait()
+        for _ in range(5):
+            guard.failed("racer")
+
+    threads = [threading.Thread(target=fail) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert guard.failed("racer") == 0  # the 31st failure, still under the threshold
+    with platform.engine.connect() as conn:
+        assert conn.execute(select(login_failure.c.failures).where(login_failure.c.username == "racer")).scalar_one() == 31

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..data.codec import utc_now
 from ..data.db import write
@@ -38,22 +39,31 @@ class LoginGuard:
         """Count a failure; return the lock it starts (seconds, 0 if none)."""
         now = utc_now()
         with write(self.engine) as conn, conn.begin():
-            failures = conn.execute(select(login_failure.c.failures).where(login_failure.c.username == username)).scalar()
-            failures = (failures or 0) + 1
-            lock = 0
-            if failures >= self.threshold:
-                lock = min(MAX_LOCK, self.base * 2 ** (failures - self.threshold))
-            values = {
-                "failures": failures,
-                "last_failure": now,
-                "locked_until": now + dt.timedelta(seconds=lock) if lock else None,
-            }
-            if failures == 1:
-                conn.execute(delete(login_failure).where(login_failure.c.username == username))
-                conn.execute(insert(login_failure).values(username=username, **values))
-            else:
-                conn.execute(update(login_failure).where(login_failure.c.username == username).values(values))
+            failures = self._count(conn, username, now)
+            lock = min(MAX_LOCK, self.base * 2 ** (failures - self.threshold)) if failures >= self.threshold else 0
+            if lock:
+                until = now + dt.timedelta(seconds=lock)
+                conn.execute(update(login_failure).where(login_failure.c.username == username).values(locked_until=until))
         return lock
+
+    @staticmethod
+    def _count(conn: Connection, username: str, now: dt.datetime) -> int:
+        """Add one failure atomically (parallel failures are all counted); the new count."""
+        bump = (
+            update(login_failure)
+            .where(login_failure.c.username == username)
+            .values(failures=login_failure.c.failures + 1, last_failure=now)
+            .returning(login_failure.c.failures)
+        )
+        counted = conn.execute(bump).scalar()
+        if counted is not None:
+            return int(counted)
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(login_failure).values(username=username, failures=1, last_failure=now, locked_until=None))
+            return 1
+        except IntegrityError:  # a parallel first failure inserted the row
+            return int(conn.execute(bump).scalar_one())
 
     def succeeded(self, username: str) -> None:
         with write(self.engine) as conn, conn.begin():

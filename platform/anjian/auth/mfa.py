@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import pyotp
 import segno
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from ..data.codec import utc_now
 from ..data.db import write
@@ -97,10 +97,16 @@ class MfaStore:
                 return None
             step = self.code_matches(row.mfa_secret, code)
             if step is not None:
-                if row.mfa_last_counter is not None and step <= row.mfa_last_counter:
-                    return None  # replayed
-                conn.execute(update(user_security).where(user_security.c.username == username).values(mfa_last_counter=step))
-                return "totp"
+                # Conditional: of two requests with the same code at once, only one moves the counter.
+                used = conn.execute(
+                    update(user_security)
+                    .where(
+                        user_security.c.username == username,
+                        or_(user_security.c.mfa_last_counter.is_(None), user_security.c.mfa_last_counter < step),
+                    )
+                    .values(mfa_last_counter=step)
+                )
+                return "totp" if used.rowcount == 1 else None  # else: replayed
             spent = conn.execute(
                 update(recovery_code)
                 .where(

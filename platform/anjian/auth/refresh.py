@@ -78,9 +78,19 @@ class RefreshTokens:
             row = conn.execute(select(refresh_token).where(refresh_token.c.token_hash == digest(token))).first()
             problem = self._problem(row, now)
             if problem is None:
-                conn.execute(update(refresh_token).where(refresh_token.c.id == row.id).values(rotated_at=now))
-                new = self._insert(conn, row.username, row.family)
-            elif problem.reused:  # committed before the error is raised
+                # Conditional: of two rotations of one token at once, the second counts as a reuse.
+                done = conn.execute(
+                    update(refresh_token)
+                    .where(refresh_token.c.id == row.id, refresh_token.c.rotated_at.is_(None))
+                    .values(rotated_at=now)
+                )
+                if done.rowcount != 1:
+                    problem = RefreshError(
+                        "刷新令牌已被使用过，该登录的所有令牌均已撤销，请重新登录", row.username, row.family, True
+                    )
+                else:
+                    new = self._insert(conn, row.username, row.family)
+            if problem is not None and problem.reused:  # committed before the error is raised
                 conn.execute(
                     update(refresh_token)
                     .where(refresh_token.c.family == row.family, refresh_token.c.revoked_at.is_(None))
