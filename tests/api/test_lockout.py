@@ -1,5 +1,6 @@
 """Lockout with backoff after failed logins, on the token endpoint and the login form; all audited."""
 
+import pytest
 from sqlalchemy import select, update
 
 from anjian.data.system import audit_log, login_failure
@@ -47,6 +48,7 @@ def test_sql_and_script_text_in_login_fields_is_just_a_failed_login(client):
         assert attempt(client, "' OR '1'='1", username=name).status_code == 401
 
 
+@pytest.mark.postgres
 def test_failures_at_the_same_moment_are_all_counted(platform):
     import threading
 

@@ -329,3 +329,20 @@ def test_fab_has_access_asks_casbin_for_generated_entries(app, people):
         login_user(app.appbuilder.sm.find_user(username="county"))
         assert app.appbuilder.sm.has_access("menu_access", "anjian:_admin_users")
         assert not app.appbuilder.sm.has_access("menu_access", "anjian:enterprise")
+
+
+def test_out_of_range_pages_and_dates_are_handled_not_crashed(app, people):
+    admin = login(app, "admin")
+    huge = "99999999999999999999"
+    for url in ("/admin/users/", "/admin/organisations/", "/admin/grants/", "/e/_audit/"):
+        assert admin.get(f"{url}?page={huge}").status_code == 200, url
+    refused = admin.post(
+        "/admin/users/wang/grants", data={"role": "registry_clerk", "region_code": "350524", "expires_at": "9999-12-31"}
+    )
+    assert refused.status_code == 422 and "有效的日期" in refused.get_data(as_text=True)
+
+
+def test_an_auditor_of_the_whole_country_reads_every_entry(app, people):
+    people.access.store.add_grant(ADMIN, "li", "auditor", "*")
+    page = login(app, "li").get("/e/_audit/")
+    assert page.status_code == 200 and 'data-audit="' in page.get_data(as_text=True)

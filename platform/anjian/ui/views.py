@@ -31,7 +31,7 @@ from ..runtime import Platform
 from .display import Display
 from .i18n import t
 
-__all__ = ["actor", "platform", "render", "ui"]
+__all__ = ["actor", "page_number", "platform", "render", "ui"]
 
 ui = Blueprint("anjian_ui", __name__, url_prefix="/e", static_folder="../static", static_url_path="/_static")
 PAGE_SIZES = (20, 50, 100)
@@ -50,6 +50,12 @@ def actor() -> Actor:
 def render(template: str, **context: Any) -> str:
     appbuilder = current_app.appbuilder  # type: ignore[attr-defined]
     return render_template(template, appbuilder=appbuilder, base_template=appbuilder.base_template, t=t, **context)
+
+
+def page_number(args: Any, largest: int = 1_000_000) -> int:
+    """The ``page`` argument of a screen, 1 when absent or out of range (never an overflow)."""
+    raw = str(args.get("page", "") or "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= largest else 1
 
 
 def scope_for(spec: EntitySpec) -> Any:

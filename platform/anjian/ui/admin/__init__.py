@@ -11,14 +11,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import Column, ColumnElement, and_, false, or_
 
-from ...authz.regions import ALL, region_range
 from ...errors import AnjianError, FieldError, NotFound, PermissionDenied
 from ..i18n import t
 from ..views import actor, platform, render
 
-__all__ = ["USER_TYPE_LABELS", "admin", "admin_areas", "field_errors", "in_areas", "may_administer"]
+__all__ = ["USER_TYPE_LABELS", "admin", "admin_areas", "field_errors"]
 
 admin = Blueprint("anjian_admin", __name__, url_prefix="/admin")
 
@@ -44,23 +42,6 @@ def admin_areas() -> list[str] | None:
         raise PermissionDenied("只有系统管理员可以管理用户、机构和授权")
     areas: list[str] | None = store.check_administrator(who)
     return areas
-
-
-def may_administer() -> bool:
-    try:
-        admin_areas()
-    except PermissionDenied:
-        return False
-    return True
-
-
-def in_areas(column: Column[Any], areas: list[str] | None) -> ColumnElement[bool] | None:
-    """SQL condition: ``column`` (a region code) lies in one of ``areas`` (None: no condition)."""
-    if areas is None or ALL in areas:
-        return None
-    ranges = [region_range(area) for area in areas]
-    clauses = [and_(column >= low, column < high) for low, high in (r for r in ranges if r)]
-    return or_(*clauses) if clauses else false()
 
 
 def field_errors(exc: AnjianError) -> dict[str, list[str]]:

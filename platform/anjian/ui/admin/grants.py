@@ -11,10 +11,11 @@ from sqlalchemy import and_, func, select
 
 from ...authz.policy import BUILTIN_ROLES
 from ...authz.regions import ALL, within
+from ...authz.sql import in_areas
 from ...data.system import grant
 from ...errors import PermissionDenied, RecordValidationError
-from ..views import actor, platform, render
-from . import admin, admin_areas, field_errors, in_areas
+from ..views import actor, page_number, platform, render
+from . import admin, admin_areas, field_errors
 from .users import _managed_user
 
 __all__ = ["grants_view", "revoke_view", "user_grants_view"]
@@ -69,7 +70,7 @@ def user_grants_view(username: str) -> Any:
     if form["expires_at"]:
         try:
             expires = _local_to_utc(form["expires_at"])
-        except ValueError:
+        except (ValueError, OverflowError):
             errors["expires_at"] = ["请填写有效的日期，如 2027-01-31"]
         else:
             if expires <= platform().codec.now():
@@ -115,7 +116,7 @@ def grants_view() -> Any:
         clauses.append(grant.c.username == args["username"])
     if "role" in args:
         clauses.append(grant.c.role == args["role"])
-    page = int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) > 0 else 1
+    page = page_number(args)
     where = and_(*clauses)
     with platform().engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(grant).where(where)).scalar_one()

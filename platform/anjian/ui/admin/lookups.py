@@ -7,10 +7,11 @@ from typing import Any
 from flask import jsonify, request
 from sqlalchemy import or_, select
 
+from ...authz.sql import in_areas
 from ...authz.store import ENTERPRISE_ENTITY
 from ...data.system import organisation
 from ..views import platform
-from . import USER_TYPE_LABELS, admin, admin_areas, in_areas
+from . import USER_TYPE_LABELS, admin, admin_areas
 
 __all__ = ["enterprise_lookup", "enterprise_title", "organisation_lookup"]
 

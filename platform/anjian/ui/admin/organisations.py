@@ -10,10 +10,11 @@ from sqlalchemy import and_, func, select
 
 from ...authz.organisations import OrganisationInput
 from ...authz.regions import region_range
+from ...authz.sql import in_areas
 from ...data.system import account, organisation
 from ...errors import AnjianError
-from ..views import actor, platform, render
-from . import USER_TYPE_LABELS, admin, admin_areas, field_errors, in_areas
+from ..views import actor, page_number, platform, render
+from . import USER_TYPE_LABELS, admin, admin_areas, field_errors
 from .lookups import enterprise_title
 
 __all__ = ["organisation_edit_view", "organisation_new_view", "organisations_view"]
@@ -40,7 +41,7 @@ def organisations_view() -> Any:
         if bounds:
             clauses.append(and_(organisation.c.region_code >= bounds[0], organisation.c.region_code < bounds[1]))
     where = and_(*clauses) if clauses else None
-    page = int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) > 0 else 1
+    page = page_number(args)
     members = (
         select(func.count())
         .select_from(account)

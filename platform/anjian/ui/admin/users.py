@@ -16,11 +16,12 @@ from sqlalchemy import and_, func, or_, select
 
 from ... import audit
 from ...authz.regions import region_range
+from ...authz.sql import in_areas
 from ...data.db import write
 from ...data.system import account, organisation
 from ...errors import AnjianError, NotFound, PermissionDenied, RecordValidationError
-from ..views import actor, platform, render
-from . import USER_TYPE_LABELS, admin, admin_areas, field_errors, in_areas
+from ..views import actor, page_number, platform, render
+from . import USER_TYPE_LABELS, admin, admin_areas, field_errors
 from .lookups import enterprise_title
 
 __all__ = ["user_edit_view", "user_new_view", "users_view"]
@@ -91,7 +92,7 @@ def users_view() -> Any:
         organisation, organisation.c.id == account.c.organisation_id
     )
     where = and_(*clauses) if clauses else None
-    page = int(args["page"]) if args.get("page", "").isdigit() and int(args["page"]) > 0 else 1
+    page = page_number(args)
     columns = [
         users.c.username,
         users.c.first_name,
