@@ -4,6 +4,8 @@ to-dos, deadlines and history at once."""
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -11,10 +13,9 @@ from sqlalchemy import select
 from .audit import Actor
 from .runtime import Platform
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "load_demo_flows"]
+__all__ = ["DEMO_USERS", "demo_password", "load_demo_flows"]
 
 COUNTY = "350524"
-DEMO_PASSWORD = "Anxi-demo-2025"
 # user -> (display name, type, region (None: the enterprise's township), roles)
 DEMO_USERS: dict[str, tuple[str, str, str | None, tuple[str, ...]]] = {
     "qiye": ("企业安全员", "enterprise", None, ("enterprise_safety", "filing_applicant")),
@@ -23,12 +24,25 @@ DEMO_USERS: dict[str, tuple[str, str, str | None, tuple[str, ...]]] = {
 }
 
 
+def demo_password(home: Path) -> str:
+    """The demo users' password: generated once per installation and kept in HOME (never in the code)."""
+    kept = home / "demo_password"
+    if kept.exists():
+        return kept.read_text(encoding="utf-8").strip()
+    password = f"Demo-{secrets.token_hex(4)}-{secrets.randbelow(90) + 10}"  # upper, lower, digits, symbol
+    home.mkdir(parents=True, exist_ok=True)
+    kept.write_text(password, encoding="utf-8")
+    kept.chmod(0o600)
+    return password
+
+
 def load_demo_flows(app: Any, platform: Platform) -> int:
     """Create the demo users and cases once (skipped when the users exist); returns cases added."""
     sm = app.appbuilder.sm
     if sm.find_user(username="qiye") is not None:
         return 0
     admin = Actor.system("demo")
+    password = demo_password(platform.settings.home)
     enterprise = platform.registry.table("enterprise")
     with platform.engine.connect() as conn:
         firm = conn.execute(
@@ -37,7 +51,7 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
     if firm is None:
         return 0
     for username, (name, user_type, region, roles) in DEMO_USERS.items():
-        sm.add_user(username, name, "", f"{username}@anjian.local", sm.find_role(sm.auth_role_public), password=DEMO_PASSWORD)
+        sm.add_user(username, name, "", f"{username}@anjian.local", sm.find_role(sm.auth_role_public), password=password)
         app.appbuilder.session.commit()  # end FAB's transaction before the store writes (SQLite)
         area = region or firm.region_code
         platform.access.store.save_account(

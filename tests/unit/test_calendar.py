@@ -131,6 +131,14 @@ def test_pause_shifts_hours_and_days_by_the_paused_time():
         assert shift_for_pause(due, paused, resumed, unit, CAL, SHANGHAI) == utc(2025, 11, 4, 22)
 
 
+def test_a_pause_of_whole_days_keeps_a_deadline_at_the_end_of_its_day():
+    due = utc(2025, 10, 31, 15, 59, 59)  # 2025-10-31 23:59:59 local
+    # Paused 10-09 10:00, resumed 10-14 15:00 local: five dates passed, whatever the hour.
+    shifted = shift_for_pause(due, utc(2025, 10, 9, 2), utc(2025, 10, 14, 7), "days", CAL, SHANGHAI, whole_days=True)
+    assert shifted == utc(2025, 11, 5, 15, 59, 59)
+    assert shift_for_pause(due, utc(2025, 10, 9, 2), utc(2025, 10, 9, 9), "days", CAL, SHANGHAI, whole_days=True) == due
+
+
 def test_pause_shifts_workdays_by_the_working_days_it_swallowed():
     due = due_at(utc(2025, 9, 22, 2), 5, "workdays", CAL, SHANGHAI)  # Mon Sep 22 -> Sep 28 (the make-up Sunday)
     assert due == utc(2025, 9, 28, 15, 59, 59)

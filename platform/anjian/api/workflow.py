@@ -16,6 +16,8 @@ __all__ = ["amend", "decide", "extend", "inbox", "notices", "status", "take", "u
 def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if body is None:
+        if request.get_data():  # a body that is not JSON is an error, never an empty step
+            raise RecordValidationError("request", [FieldError("", "请求体应为 JSON（Content-Type: application/json）", "json")])
         return {}
     if not isinstance(body, dict):
         raise RecordValidationError("request", [FieldError("", "请求体应为 JSON 对象", "json")])

@@ -161,10 +161,10 @@ def run(no_demo: bool) -> None:
     else:
         click.echo(f"  login:  {ADMIN} / (password {result.password_note})")
     if platform.settings.demo_data and not no_demo:
-        from ..demo_flows import DEMO_PASSWORD, DEMO_USERS
+        from ..demo_flows import DEMO_USERS, demo_password
 
         people = ", ".join(f"{u} ({d[0]})" for u, d in DEMO_USERS.items())
-        click.echo(f"  demo:   {people}; password {DEMO_PASSWORD}")
+        click.echo(f"  demo:   {people}; password {demo_password(platform.settings.home)}")
     if demo_mfa:
         click.echo("  MFA:    off for admin in `anjian run` (ANJIAN_MFA_ADMIN=true turns it on; `anjian serve` has it on)")
     click.echo(f"  worker: pid {background.pid}, log {platform.settings.home / 'worker.log'}")

@@ -8,6 +8,7 @@ from flask import flash, redirect, request, url_for
 
 from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError
 from ..meta.spec import AttachmentSpec, EntitySpec, FieldSpec
+from ..workflow.engine import STEP_FILES as STEP_FIELD
 from ..workflow.inbox import BOXES
 from .editing import _errors_by_input, _raw_file_ids, _store_uploads
 from .forms import parse_form, raw_values
@@ -16,7 +17,7 @@ from .views import actor, entity_for, platform, render, scope_for, ui
 __all__ = ["inbox_view", "notices_view", "transition_view"]
 
 # Files attached to a step (not to a field of the record) are stored under this pseudo-field.
-STEP_FILES = FieldSpec(name="_step", title="办理附件", type="array", attachment=AttachmentSpec())
+STEP_FILES = FieldSpec(name=STEP_FIELD, title="办理附件", type="array", attachment=AttachmentSpec())
 
 
 @ui.get("/_inbox/")

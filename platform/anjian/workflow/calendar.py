@@ -230,17 +230,23 @@ def shift_for_pause(
     unit: str,
     calendar: WorkCalendar,
     zone: ZoneInfo,
+    whole_days: bool = False,
 ) -> dt.datetime:
     """The due time after a pause (中止/暂停) from *paused_at* to *resumed_at* (all naive UTC).
 
     Time limits in hours or days move by the paused duration; limits in working days move by the working
     days that passed during the pause (local dates d with paused < d <= resumed), keeping the end of day.
+    With ``whole_days``, a limit in days moves by the local dates that passed, keeping the end of day too
+    (a deadline that ends with a day must not end mid-day after a pause).
     """
     _check(1, unit)
     for name, value in (("due", due), ("paused_at", paused_at), ("resumed_at", resumed_at)):
         _naive_utc(value, name)
     if resumed_at < paused_at:
         raise ValueError(f"a pause cannot end ({resumed_at.isoformat()}) before it starts ({paused_at.isoformat()}).")
+    if unit == "days" and whole_days:
+        passed = (_local_date(resumed_at, zone) - _local_date(paused_at, zone)).days
+        return _end_of_day(_local_date(due, zone) + dt.timedelta(days=passed), zone) if passed else due
     if unit != "workdays":
         return due + (resumed_at - paused_at)
     lost = calendar.workdays_between(_local_date(paused_at, zone), _local_date(resumed_at, zone))

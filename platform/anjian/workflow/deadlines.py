@@ -133,7 +133,9 @@ class Deadlines:
                     update(deadline).where(deadline.c.id == row["id"]).values(status="paused", paused_at=now, next_fire_at=None)
                 )
             elif row["status"] == "paused" and target not in rule.pauses:
-                due = shift_for_pause(row["due_at"], row["paused_at"], now, row["unit"], self.calendar, self.zone)
+                due = shift_for_pause(
+                    row["due_at"], row["paused_at"], now, row["unit"], self.calendar, self.zone, whole_days=True
+                )
                 stage, fire = self.next_stage(rule, due, now)
                 stage = max(stage, row["stage"])
                 fire = self.stage_time(rule.stages[stage], due) if stage < len(rule.stages) else None
@@ -162,6 +164,8 @@ class Deadlines:
         if due is None:
             return
         stage, fire = self.next_stage(rule, due, now)
+        if fire is None and rule.stages:  # started already past due: the last stage fires at the next scan
+            stage, fire = len(rule.stages) - 1, now
         conn.execute(
             insert(deadline).values(
                 instance_id=instance["id"],
@@ -194,12 +198,12 @@ class Deadlines:
             fired.append(rule.stages[index])
             index += 1
         upcoming = self.stage_time(rule.stages[index], row["due_at"]) if index < len(rule.stages) else None
-        conn.execute(
+        done = conn.execute(
             update(deadline)
-            .where(deadline.c.id == row["id"], deadline.c.stage == row["stage"])
+            .where(deadline.c.id == row["id"], deadline.c.stage == row["stage"], deadline.c.status == "open")
             .values(stage=index, stage_kind=fired[-1].kind if fired else row["stage_kind"], next_fire_at=upcoming)
         )
-        return fired
+        return fired if done.rowcount == 1 else []  # another scan fired them first
 
     def extend(
         self, conn: Connection, row: Mapping[str, Any], rule: DeadlineSpec | None, duration: Duration, now: dt.datetime

@@ -27,12 +27,13 @@ from .calendar import WorkCalendar
 from .deadlines import Deadlines
 from .eligibility import Eligibility
 from .notices import NoticeCenter
-from .tables import deadline, history, instance
+from .tables import deadline, extension, history, instance, notice
 from .versions import ProcessBook
 
 __all__ = ["Workflow"]
 
 START = "_start"
+STEP_FILES = "_step"  # the pseudo-field step attachments are uploaded under
 CHILD_KEYS = ("id", "parent_id", "position")
 
 
@@ -146,7 +147,7 @@ class Workflow(RecordListener):
             "due_at": self.codec.moment(row["due_at"]),
             "status": row["status"],
             "stage": row["stage_kind"],
-            "overdue": row["status"] in ("open", "paused") and row["due_at"] < now,
+            "overdue": row["status"] == "open" and row["due_at"] < now,  # a paused clock is not running late
             "met_late": row["status"] == "met" and row["ended_at"] is not None and row["ended_at"] > row["due_at"],
         }
 
@@ -192,8 +193,8 @@ class Workflow(RecordListener):
         action: str,
         step: Any = None,
     ) -> None:
-        if old is None or spec.is_child or self.process_for(spec.name) is None and not self._has_instances(conn, spec):
-            return
+        if old is None or spec.is_child or self.process_for(spec.name) is None:
+            return  # an entity whose process was removed frees its records
         inst = self.instance(conn, spec.name, old["id"])
         if inst is None:
             return
@@ -226,9 +227,6 @@ class Workflow(RecordListener):
         if errors:
             raise RecordValidationError(spec.name, errors)
 
-    def _has_instances(self, conn: Connection, spec: EntitySpec) -> bool:
-        return conn.execute(select(instance.c.id).where(instance.c.entity == spec.name).limit(1)).first() is not None
-
     def after_write(self, conn: Connection, spec: EntitySpec, stored: Mapping[str, Any], actor: Actor, action: str) -> None:
         if spec.is_child:
             return
@@ -240,6 +238,9 @@ class Workflow(RecordListener):
             inst = self.instance(conn, spec.name, stored["id"])
             if inst is not None:
                 # The audit log keeps the record's story; ids may be reused, so nothing may linger.
+                clocks = select(deadline.c.id).where(deadline.c.instance_id == inst["id"])
+                conn.execute(delete(extension).where(extension.c.deadline_id.in_(clocks)))
+                conn.execute(delete(notice).where(notice.c.entity == spec.name, notice.c.record_id == stored["id"]))
                 conn.execute(delete(deadline).where(deadline.c.instance_id == inst["id"]))
                 conn.execute(delete(history).where(history.c.instance_id == inst["id"]))
                 conn.execute(delete(instance).where(instance.c.id == inst["id"]))
@@ -340,6 +341,8 @@ class Workflow(RecordListener):
                         )
                     ],
                 )
+            if not self.who.permitted(actor, spec, old, transition.action):  # before saying which fields it needs
+                raise PermissionDenied(f"您没有办理「{transition.title}」的权限")
             data = payload.get("data") or {}
             if not isinstance(data, Mapping):
                 raise RecordValidationError(spec.name, [FieldError("/data", "data 应为 JSON 对象", "type")])
@@ -357,8 +360,19 @@ class Workflow(RecordListener):
                 attachments = []
             elif transition.attachment == "required" and not attachments:
                 errors.append(FieldError("/attachments", f"办理「{transition.title}」需要上传附件", "required"))
+            elif transition.attachment == "none" and attachments:
+                errors.append(FieldError("/attachments", f"办理「{transition.title}」不需要附件", "attachment"))
             elif attachments:
-                found = set(conn.execute(select(stored_file.c.id).where(stored_file.c.id.in_(attachments))).scalars())
+                # Only files uploaded as step attachments of this entity (not another record's files).
+                found = set(
+                    conn.execute(
+                        select(stored_file.c.id).where(
+                            stored_file.c.id.in_(attachments),
+                            stored_file.c.entity == spec.name,
+                            stored_file.c.field == STEP_FILES,
+                        )
+                    ).scalars()
+                )
                 errors += [
                     FieldError("/attachments", f"附件 {a} 不存在，请重新上传", "attachment")
                     for a in attachments

@@ -54,7 +54,7 @@ class Inbox:
             .where(
                 deadline.c.entity == entity.name,
                 deadline.c.record_id == instance.c.record_id,
-                deadline.c.status.in_(("open", "paused")),
+                deadline.c.status == "open",  # paused clocks are stopped: neither due nor overdue
             )
             .scalar_subquery()
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
@@ -19,6 +20,7 @@ from .tables import deadline, extension, history, instance
 
 __all__ = ["Timers"]
 
+log = logging.getLogger(__name__)
 TIMER_ACTOR = Actor(username="system:timer", address="local", is_admin=True)
 UNITS = {"hours": "小时", "days": "日", "workdays": "个工作日"}
 
@@ -58,10 +60,23 @@ class Timers:
                 entries: list[tuple[Any, ...]] = []
                 records = self._records(conn, rows)
                 for row in rows:
-                    fired_total += self._fire(conn, row, now, entries, records)
+                    mine: list[tuple[Any, ...]] = []
+                    try:
+                        with conn.begin_nested():  # one broken deadline must not stop every other clock
+                            fired_total += self._fire(conn, row, now, mine, records)
+                    except Exception:
+                        log.exception("deadline %s (%s %s) could not fire; stopped", row["id"], row["entity"], row["record_id"])
+                        conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(next_fire_at=None))
+                        continue
+                    entries += mine
                 audit.append_many(conn, entries)  # one chain lock for the batch
             if len(rows) < batch:
                 return fired_total
+
+    def _region(self, conn: Any, entity: str, record_id: int) -> str:
+        """A record's region for its audit entry ("" when the entity is gone)."""
+        found = self._records(conn, [{"entity": entity, "record_id": record_id}]).get((entity, record_id))
+        return self.workflow.registry.entity(entity).region_of(found) if found else ""
 
     def _records(self, conn: Any, rows: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, Any]]:
         """The records of a batch of deadlines, one query per entity (stored fields, no child rows)."""
@@ -94,8 +109,8 @@ class Timers:
         inst = {"process": row["inst_process"], "version": row["inst_version"], "state": row["inst_state"]}
         process = wf.process_of(conn, inst)
         rule = next((d for d in process.deadlines if d.name == row["rule"]), None)
-        if rule is None:
-            conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(next_fire_at=None))
+        if rule is None:  # the rule is gone from the process version: the clock stops for good
+            conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(status="cancelled", next_fire_at=None))
             return 0
         stages = wf.deadlines.fire(conn, row, rule, now)
         if not stages:
@@ -205,6 +220,10 @@ class Timers:
             raise PermissionDenied("不能审批本人提出的延期申请")
         with write(wf.engine) as conn, conn.begin():
             now = wf.now()
+            current = conn.execute(select(deadline).where(deadline.c.id == row["id"])).mappings().one()
+            if current["status"] not in ("open", "paused"):  # read again in the transaction: met clocks stay met
+                raise RecordConflict("deadline", [FieldError("", "期限已结束，不能再延期", "closed")])
+            row = dict(current)
             done = conn.execute(
                 update(extension)
                 .where(and_(extension.c.id == extension_id, extension.c.decision == "pending"))
@@ -276,11 +295,18 @@ class Timers:
                     target = process.migration.get(inst.state, inst.state)
                     if target not in process.by_state:
                         continue
-                    conn.execute(
+                    moved_now = conn.execute(
                         update(instance)
-                        .where(instance.c.id == inst.id)
-                        .values(version=version, state=target, row_version=inst.row_version + 1)
+                        .where(instance.c.id == inst.id, instance.c.row_version == inst.row_version)  # not under a step
+                        .values(
+                            version=version,
+                            state=target,
+                            row_version=inst.row_version + 1,
+                            ended_at=now if process.state(target).end else None,
+                        )
                     )
+                    if moved_now.rowcount != 1:
+                        continue
                     conn.execute(
                         insert(history).values(
                             instance_id=inst.id,
@@ -308,6 +334,7 @@ class Timers:
                             "from": inst.state,
                             "to": target,
                         },
+                        region=self._region(conn, inst.entity, inst.record_id),
                     )
                     moved[process.name] = moved.get(process.name, 0) + 1
         return moved

@@ -39,6 +39,7 @@ class ProcessBook:
         found = conn.execute(
             select(process_version.c.version).where(process_version.c.process == process.name, process_version.c.digest == digest)
         ).scalar()
+        recorded = found is not None
         if found is None:
             latest = conn.execute(
                 select(func.coalesce(func.max(process_version.c.version), 0)).where(process_version.c.process == process.name)
@@ -57,9 +58,10 @@ class ProcessBook:
                         process_version.c.process == process.name, process_version.c.digest == digest
                     )
                 ).scalar_one()
-        with self._lock:
-            self._numbers[key] = int(found)
-            self._specs[(process.name, int(found))] = process
+        if recorded:  # a number inserted just now is remembered only once it is read back committed
+            with self._lock:
+                self._numbers[key] = int(found)
+                self._specs[(process.name, int(found))] = process
         return int(found)
 
     def load(self, conn: Connection, name: str, version: int) -> ProcessSpec:
