@@ -162,12 +162,18 @@ def test_editing_deactivating_and_resetting_a_password(app, people):
     )
     assert saved.status_code == 302
     assert people.access.state().accounts["wang"].region == "350524101000"
-    login(app, "wang", "Renewed-pass-2")
+    signed_in = login(app, "wang", "Renewed-pass-2")
+    token = signed_in.post("/api/v1/auth/token", json={"username": "wang", "password": "Renewed-pass-2"}).get_json()[
+        "access_token"
+    ]
     assert browser.post("/admin/users/wang/active", data={"active": "0"}).status_code == 302
+    assert signed_in.get("/e/").status_code == 302  # the open session ended with the deactivation
     refused = app.test_client().post("/login/", data={"username": "wang", "password": "Renewed-pass-2"})
     assert refused.status_code == 302 and "/login/" in refused.headers["Location"]  # an inactive user cannot sign in
     assert browser.post("/admin/users/wang/active", data={"active": "1"}).status_code == 302
     login(app, "wang", "Renewed-pass-2")
+    stale = app.test_client().get("/api/v1/e/enterprise", headers={"Authorization": f"Bearer {token}"})
+    assert stale.status_code == 401  # a token issued before the deactivation stays void after re-enabling
     actions = [a for a, _, record in audit_actions(people, "admin") if record == "wang"]
     assert {"user_update", "password_reset", "user_deactivate", "user_activate", "account"} <= set(actions)
     assert browser.post("/admin/users/admin/active", data={"active": "0"}).status_code == 302  # refused with a message

@@ -74,7 +74,7 @@ def _register(app: Celery) -> None:
         """Fire the deadline stages that fell due and e-mail the notices not yet sent."""
         platform = worker_platform()
         fired = platform.timers.scan()
-        mailed = platform.workflow.notices.deliver_mail(_addresses(platform))
+        mailed = platform.workflow.notices.deliver_mail(lambda: _addresses(platform))
         return {"fired": fired, "mailed": mailed}
 
     @app.task(name="anjian.import_file")

@@ -183,13 +183,6 @@ class Deadlines:
             )
         )
 
-    def cancel_all(self, conn: Connection, instance_id: int, now: dt.datetime) -> None:
-        conn.execute(
-            update(deadline)
-            .where(deadline.c.instance_id == instance_id, deadline.c.status.in_(OPEN))
-            .values(status="cancelled", ended_at=now, next_fire_at=None)
-        )
-
     def fire(self, conn: Connection, row: Mapping[str, Any], rule: DeadlineSpec, now: dt.datetime) -> list[StageSpec]:
         """Fire every stage of ``row`` that has fallen due by ``now``, in order; return them."""
         fired: list[StageSpec] = []

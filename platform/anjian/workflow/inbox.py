@@ -105,20 +105,26 @@ class Inbox:
     def counts(self, actor: Actor) -> dict[str, int]:
         """How many records each box holds, and how many of the to-dos are overdue."""
         result = dict.fromkeys((*BOXES, "overdue"), 0)
-        now = self.workflow.now()
         with self.workflow.engine.connect() as conn:
-            for entity, process in self._entities(actor, None):
-                for box in BOXES:
-                    query = self._query(actor, box, entity, process)
-                    if query is None:
-                        continue
-                    sub = query.subquery()
-                    result[box] += conn.execute(select(func.count()).select_from(sub)).scalar_one()
-                    if box == "todo":
-                        result["overdue"] += conn.execute(
-                            select(func.count()).select_from(sub).where(sub.c.due_at < now)
-                        ).scalar_one()
+            for box in BOXES:
+                total, overdue = self._count(conn, actor, box)
+                result[box] = total
+                if box == "todo":
+                    result["overdue"] = overdue
         return result
+
+    def _count(self, conn: Connection, actor: Actor, box: str) -> tuple[int, int]:
+        """(records, overdue records) of one box: one query per process entity."""
+        now = self.workflow.now()
+        total = overdue = 0
+        for entity, process in self._entities(actor, None):
+            query = self._query(actor, box, entity, process)
+            if query is None:
+                continue
+            sub = query.subquery()
+            row = conn.execute(select(func.count(), func.count().filter(sub.c.due_at < now)).select_from(sub)).one()
+            total, overdue = total + row[0], overdue + row[1]
+        return total, overdue
 
     def items(
         self, actor: Actor, box: str = "todo", entity: str | None = None, overdue: bool = False, limit: int = 200
@@ -164,9 +170,5 @@ class Inbox:
         return found[:limit]
 
     def count_todo(self, conn: Connection, actor: Actor) -> int:
-        total = 0
-        for entity, process in self._entities(actor, None):
-            query = self._query(actor, "todo", entity, process)
-            if query is not None:
-                total += conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        return total
+        """The menu's badge: how many records wait for the user."""
+        return self._count(conn, actor, "todo")[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from email.message import EmailMessage
 from typing import Any
 
@@ -73,7 +73,7 @@ class NoticeCenter:
         with write(self.engine) as conn, conn.begin():
             conn.execute(update(notice).where(clause).values(read_at=utc_now()))
 
-    def deliver_mail(self, addresses: Mapping[str, str], limit: int = 500) -> int:
+    def deliver_mail(self, addresses: Callable[[], Mapping[str, str]], limit: int = 500) -> int:
         """E-mail unsent notices to users with an address; returns how many were sent.
 
         Each notice is marked before it is sent, so a crash never sends one twice (at most once).
@@ -94,13 +94,14 @@ class NoticeCenter:
         sent = 0
         if not pending:
             return 0
+        known = addresses()  # read only when there is something to send
         with smtplib.SMTP(host, self.settings.smtp_port, timeout=10) as smtp:
             if self.settings.smtp_starttls:
                 smtp.starttls()
             if self.settings.smtp_user:
                 smtp.login(self.settings.smtp_user, self.settings.smtp_password)
             for row in pending:
-                address = addresses.get(row["username"])
+                address = known.get(row["username"])
                 with write(self.engine) as conn, conn.begin():
                     conn.execute(update(notice).where(notice.c.id == row["id"]).values(mailed=True))
                 if not address:

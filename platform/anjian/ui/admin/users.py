@@ -88,9 +88,7 @@ def users_view() -> Any:
             clauses.append(and_(account.c.region_code >= bounds[0], account.c.region_code < bounds[1]))
     if args.get("organisation_id", "").isdigit():
         clauses.append(account.c.organisation_id == int(args["organisation_id"]))
-    joined = users.outerjoin(account, account.c.username == users.c.username).outerjoin(
-        organisation, organisation.c.id == account.c.organisation_id
-    )
+    joined = users.outerjoin(account, account.c.username == users.c.username)
     where = and_(*clauses) if clauses else None
     page = page_number(args)
     columns = [
@@ -312,6 +310,8 @@ def user_active_view(username: str) -> Any:
         user.active = active
         _sm().update_user(user)
         _sm().session.commit()
+        if not active:  # tokens and sessions of a disabled user end now (and stay void after re-enabling)
+            _sm().revoke_tokens(username, "disabled")
         held = platform().access.state().accounts.get(username)
         _audit("user_activate" if active else "user_deactivate", username, {"active": active}, held.region if held else "")
     flash(f"已{'启用' if active else '停用'}用户 {username}", "success")
