@@ -211,9 +211,12 @@ class Timers:
         wf = self.workflow
         with wf.engine.connect() as conn:
             ext = conn.execute(select(extension).where(extension.c.id == extension_id)).first()
-        if ext is None:
-            raise NotFound(f"延期申请 {extension_id} 不存在")
-        row, spec, record = self._deadline_in_scope(actor, ext.deadline_id)
+        try:
+            if ext is None:
+                raise NotFound("")
+            row, spec, record = self._deadline_in_scope(actor, ext.deadline_id)
+        except NotFound:
+            raise NotFound(f"延期申请 {extension_id} 不存在") from None
         if not wf.who.permitted(actor, spec, record, "approve"):
             raise PermissionDenied(f"您没有审批「{spec.title}」延期的权限")
         if ext.requested_by == actor.username and not actor.is_admin:
@@ -259,14 +262,18 @@ class Timers:
         return {"approved": approve, "due_at": wf.codec.moment(due)}
 
     def _deadline_in_scope(self, actor: Actor, deadline_id: int) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+        """The deadline and its record; one answer for a missing id and one on an unreadable record."""
         wf = self.workflow
         with wf.engine.connect() as conn:
             row = conn.execute(select(deadline).where(deadline.c.id == deadline_id)).first()
-            if row is None:
-                raise NotFound(f"期限 {deadline_id} 不存在")
-            spec = wf.registry.entity(row.entity)
-            wf.access.check(actor, spec, "read")
-            record = wf.records.read_scoped(conn, spec, row.record_id, actor)
+            try:
+                if row is None:
+                    raise NotFound("")
+                spec = wf.registry.entity(row.entity)
+                wf.access.check(actor, spec, "read")
+                record = wf.records.read_scoped(conn, spec, row.record_id, actor)
+            except (NotFound, PermissionDenied):
+                raise NotFound(f"期限 {deadline_id} 不存在") from None
         return dict(row._mapping), spec, record
 
     # ---- process versions -----------------------------------------------------------------------
