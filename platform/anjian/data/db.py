@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 __all__ = ["make_engine", "write"]
 
 WRITE = "anjian_write"
+WAL_SIZE_LIMIT = 32 * 1024 * 1024
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -23,6 +24,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A checkpointed log is cut back to this size when it restarts, not kept at its largest.
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: indexes of 100k-row tables stay in memory

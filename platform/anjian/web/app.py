@@ -62,6 +62,9 @@ def create_app(
         AppBuilder(
             app, session, menu=CatalogMenu(), indexview=HomeView, security_manager_class=AnjianSecurityManager, update_perms=False
         )
+    # FAB's start-up queries leave this thread's session in a read transaction; on SQLite that
+    # snapshot would pin every checkpoint for the life of the server and grow the -wal file.
+    session.remove()
     app.register_blueprint(api)
     app.register_blueprint(ui)
     app.register_blueprint(admin)
