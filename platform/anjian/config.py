@@ -51,6 +51,8 @@ class Settings(BaseModel):
     language: str = Field("zh_CN", description="Default UI language.")
     timezone: str = Field("Asia/Shanghai", description="Time zone dates and times are shown in.")
     audit_retention_days: int = Field(180, description="Days audit entries are kept (等保: at least 180).")
+    audit_key_file: Path | None = Field(None, description="File of the audit chain's HMAC key; default: HOME/audit.key.")
+    audit_anchor_interval: float = Field(300, gt=0, description="Seconds between anchors of the audit chain (Celery beat).")
     demo_data: bool = Field(True, description="Load demo data on `anjian run`.")
     max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Largest accepted upload.")
     lockout_threshold: int = Field(5, ge=1, le=100, description="Failed logins in a row before a lock.")

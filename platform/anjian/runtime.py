@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from .access import Access
-from .audit import Actor
+from .audit import Actor, Seal
+from .audit import attach as audit_seal
 from .authz import CasbinAccess
 from .catalog import PublishResult, Registry, current_version, load_documents_at
 from .catalog import publish as publish_catalog
@@ -46,6 +47,7 @@ class Platform:
         self.settings = settings or load_settings()
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = make_engine(self.settings.db_url)
+        audit_seal(self.engine, Seal.at(self.settings.home, self.settings.audit_key_file))
         self.host = PluginHost(self.settings.plugins, extra=plugins)
         self.access: Access = access or CasbinAccess(self.engine, lambda: self.registry, self.settings.catalog_poll_interval)
         self.codec = Codec(self.settings.timezone)

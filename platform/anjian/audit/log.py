@@ -1,23 +1,38 @@
-"""Write and verify audit entries."""
+"""Write audit entries: each carries the hash of the one before, keyed when a Seal is attached."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, Engine, insert, select, text
 
-from ..data.codec import utc_now
-from ..data.system import audit_checkpoint, audit_log
+from ..store.codec import utc_now
+from .seal import Seal, seal_of
+from .tables import audit_checkpoint, audit_log
 
-__all__ = ["GENESIS", "PURGE_ACTION", "Actor", "AuditEntry", "append", "append_many", "latest_checkpoint", "verify"]
+__all__ = [
+    "GENESIS",
+    "KEYED_ACTION",
+    "PURGE_ACTION",
+    "Actor",
+    "AuditEntry",
+    "append",
+    "append_many",
+    "digest",
+    "latest_checkpoint",
+    "stored_entry",
+]
 
 GENESIS = "0" * 64
 PURGE_ACTION = "audit_purge"  # the entry that records a purge checkpoint
+KEYED_ACTION = "audit_keyed"  # the entry from which on every entry is keyed (after an unkeyed past)
+_keyed_engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines whose chain is known to be keyed
 
 
 @dataclass(frozen=True)
@@ -50,7 +65,8 @@ class AuditEntry:
     region: str = ""
 
 
-def _digest(prev: str, entry: AuditEntry) -> str:
+def digest(prev: str, entry: AuditEntry, seal: Seal | None = None) -> str:
+    """The entry's hash: HMAC-SHA256 under the seal's key, or plain SHA-256 (unkeyed, as before keys)."""
     body = json.dumps(
         [
             prev,
@@ -68,19 +84,40 @@ def _digest(prev: str, entry: AuditEntry) -> str:
         sort_keys=True,
         separators=(",", ":"),
         default=str,
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+    ).encode()
+    return seal.mac(body) if seal else hashlib.sha256(body).hexdigest()
 
 
-def _lock_chain(connection: Connection) -> str:
+def _lock_chain(connection: Connection) -> tuple[int, str]:
     """Serialise appends (PostgreSQL advisory lock; SQLite write transactions are exclusive already)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-    last = connection.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
-    return str(last) if last else GENESIS
+    last = connection.execute(select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).first()
+    return (int(last.id), str(last.hash)) if last else (0, GENESIS)
 
 
-def _row(prev: str, entry: AuditEntry) -> dict[str, Any]:
+def _unkeyed_past(connection: Connection, seal: Seal) -> bool:
+    """Whether the chain's head was written before keys (a keyed append must then mark the switch).
+
+    Only a chain never anchored can have an unkeyed past: once an anchor exists, an unkeyed head is
+    tampering, and no marker may bless it (verify then reports the unkeyed entries).
+    """
+    engine = connection.engine
+    if engine in _keyed_engines or (seal.anchor is not None and seal.anchor.exists()):
+        return False
+    head = connection.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(1)).first()
+    if head is None or digest(head.prev_hash, stored_entry(head), seal) == head.hash:
+        _keyed_engines.add(engine)
+        return False
+    return True
+
+
+def stored_entry(row: Any) -> AuditEntry:
+    """The entry as it was hashed, from its stored row."""
+    return AuditEntry(row.at, row.actor, row.address, row.action, row.entity, row.record_id, row.detail, row.region)
+
+
+def _row(prev: str, entry: AuditEntry, seal: Seal | None) -> dict[str, Any]:
     return {
         "at": entry.at,
         "actor": entry.actor,
@@ -91,7 +128,7 @@ def _row(prev: str, entry: AuditEntry) -> dict[str, Any]:
         "region": entry.region,
         "detail": dict(entry.detail),
         "prev_hash": prev,
-        "hash": _digest(prev, entry),
+        "hash": digest(prev, entry, seal),
     }
 
 
@@ -127,10 +164,16 @@ def append(
 
 def append_many(connection: Connection, entries: Iterable[tuple[Actor, str, str, object, Mapping[str, Any], str]]) -> None:
     """Append several entries in order inside the caller's transaction."""
-    prev = _lock_chain(connection)
+    seal = seal_of(connection)
+    head, prev = _lock_chain(connection)
     rows = []
+    if seal is not None and _unkeyed_past(connection, seal):
+        # The chain was written before keys: say so once, keyed, so verify knows where keys begin.
+        marker = _entry(Actor.system("audit"), KEYED_ACTION, "_audit", None, {"unkeyed_until": head}, "")
+        rows.append(_row(prev, marker, seal))
+        prev = rows[-1]["hash"]
     for actor, action, entity, record_id, detail, region in entries:
-        row = _row(prev, _entry(actor, action, entity, record_id, detail, region or ""))
+        row = _row(prev, _entry(actor, action, entity, record_id, detail, region or ""), seal)
         rows.append(row)
         prev = row["hash"]
     if rows:
@@ -140,38 +183,3 @@ def append_many(connection: Connection, entries: Iterable[tuple[Actor, str, str,
 def latest_checkpoint(connection: Connection) -> Any:
     """The row of the newest purge checkpoint, or None when nothing was ever purged."""
     return connection.execute(select(audit_checkpoint).order_by(audit_checkpoint.c.id.desc()).limit(1)).first()
-
-
-def verify(connection: Connection, *, up_to: int | None = None) -> tuple[int, str | None]:
-    """Walk the chain; return (entries checked, description of the first fault or None).
-
-    After a purge the chain starts at the newest checkpoint (the last purged entry's id and
-    hash), and the purge entry that recorded the checkpoint must still be in the chain, so a
-    forged checkpoint that skips altered entries is detected too.
-    """
-    checkpoint = latest_checkpoint(connection)
-    prev, start = (checkpoint.last_hash, checkpoint.last_id) if checkpoint else (GENESIS, 0)
-    confirmed = checkpoint is None
-    count = 0
-    query = select(audit_log).where(audit_log.c.id > start).order_by(audit_log.c.id)
-    if up_to is not None:
-        query = query.where(audit_log.c.id <= up_to)
-        confirmed = True  # a partial walk may stop before the purge entry
-    result = connection.execute(query.execution_options(yield_per=2000))
-    try:
-        for row in result:
-            entry = AuditEntry(row.at, row.actor, row.address, row.action, row.entity, row.record_id, row.detail, row.region)
-            if row.prev_hash != prev:
-                return count, f"entry {row.id}: the entry before it was removed or altered (chain link broken)"
-            if _digest(prev, entry) != row.hash:
-                return count, f"entry {row.id}: its content was altered after it was written"
-            if checkpoint is not None and row.action == PURGE_ACTION and row.record_id == str(checkpoint.id):
-                recorded = (row.detail.get("last_id"), row.detail.get("last_hash"))
-                confirmed = recorded == (checkpoint.last_id, checkpoint.last_hash)
-            prev = row.hash
-            count += 1
-    finally:
-        result.close()
-    if not confirmed:
-        return count, f"checkpoint {checkpoint.id}: no purge entry in the chain records it (checkpoint altered or forged)"
-    return count, None

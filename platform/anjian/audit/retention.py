@@ -5,7 +5,8 @@
 last one older than the cut-off) and records a checkpoint: the id and hash of the last deleted
 entry, who purged and when, in ``anjian_audit_checkpoint`` and as an audit entry. ``verify``
 then starts from the checkpoint, so altering or removing a kept entry is still detected. A purge
-refuses to run on a broken chain: deleting the evidence of tampering would hide it.
+refuses to run on a broken chain: deleting the evidence of tampering would hide it. The purge
+entry is keyed like every entry, so a checkpoint cannot be forged, and the anchor is moved past it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, func, insert, select
 
-from ..data.codec import utc_now
-from ..data.db import write
-from ..data.system import audit_checkpoint, audit_log
 from ..errors import AnjianError
-from .log import PURGE_ACTION, Actor, append, verify
+from ..store.codec import utc_now
+from ..store.db import write
+from .log import PURGE_ACTION, Actor, append
+from .tables import audit_checkpoint, audit_log
+from .verify import advance_anchor, verify
 
 __all__ = ["MIN_RETENTION_DAYS", "ChainBroken", "PurgeResult", "purge"]
 
@@ -64,10 +66,10 @@ def purge(engine: Engine, actor: Actor, retention_days: int, *, dry_run: bool = 
             raise ChainBroken(f"审计日志链已损坏，未清理任何记录（{fault}）；请先调查并运行 anjian audit verify")
         now = utc_now()
         checkpoint = conn.execute(
-            insert(audit_checkpoint).values(
-                last_id=last.id, last_hash=last.hash, purged=count, cutoff=cutoff, purged_by=actor.username, purged_at=now
-            )
-        ).inserted_primary_key[0]
+            insert(audit_checkpoint)
+            .values(last_id=last.id, last_hash=last.hash, purged=count, cutoff=cutoff, purged_by=actor.username, purged_at=now)
+            .returning(audit_checkpoint.c.id)
+        ).scalar_one()
         detail = {
             "last_id": last.id,
             "last_hash": last.hash,
@@ -78,4 +80,6 @@ def purge(engine: Engine, actor: Actor, retention_days: int, *, dry_run: bool = 
         # Appended before the delete, so it links to the chain's real end even when all of it is due.
         append(conn, actor, PURGE_ACTION, "_audit", checkpoint, detail)
         conn.execute(delete(audit_log).where(audit_log.c.id <= last.id))
+    with engine.connect() as conn:
+        advance_anchor(conn)  # the anchor moves past the purge entry, so the purge is anchored too
     return PurgeResult(cutoff, count, int(last.id), int(checkpoint), False)

@@ -151,15 +151,27 @@ def audit() -> None:
 
 
 @audit.command()
-def verify() -> None:
-    """Walk the hash chain; report the first entry altered or removed."""
-    from ..audit import latest_checkpoint
+@click.option(
+    "--anchor",
+    "anchors",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A copy of an anchor kept elsewhere (backup, upper-level deployment); repeatable.",
+)
+def verify(anchors: tuple[Path, ...]) -> None:
+    """Walk the keyed hash chain against its anchors; report the first entry altered or removed."""
+    from ..audit import AnchorInvalid, latest_checkpoint, read_anchor, seal_of
     from ..audit import verify as verify_chain
 
     platform = _platform()
     platform.init_db()
     with platform.engine.connect() as conn:
-        count, fault = verify_chain(conn)
+        seal = seal_of(conn)
+        try:
+            copies = [a for a in (read_anchor(path, seal) for path in anchors if seal) if a is not None]
+        except AnchorInvalid as error:
+            _fail(f"audit chain cannot be checked: {error}")
+        count, fault = verify_chain(conn, anchors=copies)
         checkpoint = latest_checkpoint(conn)
     since = ""
     if checkpoint:
@@ -167,6 +179,24 @@ def verify() -> None:
     if fault:
         _fail(f"audit chain broken after {count} good entries{since}: {fault}")
     click.echo(f"audit chain intact: {count} entries{since}.")
+
+
+@audit.command()
+def anchor() -> None:
+    """Check the entries since the last anchor, anchor the head, and print the anchor (to keep a copy)."""
+    from ..audit import advance_anchor, read_anchor, seal_of
+
+    platform = _platform()
+    platform.init_db()
+    with platform.engine.connect() as conn:
+        _checked, fault = advance_anchor(conn)
+        seal = seal_of(conn)
+    if fault:
+        _fail(f"audit chain broken: {fault}; the anchor was not moved (run anjian audit verify)")
+    current = read_anchor(seal.anchor, seal) if seal and seal.anchor else None
+    if seal is None or current is None:
+        _fail("the audit log is empty: nothing to anchor yet")
+    click.echo(current.as_json(seal))
 
 
 @audit.command()

@@ -1,49 +1,5 @@
-"""Convert field values between their JSON form (API, import) and their stored form."""
+"""Moved to :mod:`anjian.store.codec`; re-exported here while callers move."""
 
-from __future__ import annotations
-
-import datetime as dt
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from ..meta.spec import FieldSpec
+from ..store.codec import Codec, utc_now
 
 __all__ = ["Codec", "utc_now"]
-
-
-def utc_now() -> dt.datetime:
-    """Now in UTC, without tzinfo: how every timestamp is stored."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-class Codec:
-    """Dates as ISO strings outside, date/datetime objects inside; times stored in UTC."""
-
-    def __init__(self, timezone: str = "Asia/Shanghai") -> None:
-        self.zone = ZoneInfo(timezone)
-
-    def to_db(self, field: FieldSpec, value: Any) -> Any:
-        if value is None or field.attachment is not None:
-            return value
-        if field.format == "date" and isinstance(value, str):
-            return dt.date.fromisoformat(value)
-        if field.format == "date-time" and isinstance(value, str):
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=self.zone)
-            return moment.astimezone(dt.UTC).replace(tzinfo=None)
-        return value
-
-    def to_json(self, field: FieldSpec | None, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return self.moment(value)
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return value
-
-    def moment(self, value: dt.datetime) -> str:
-        """A stored UTC datetime as local ISO 8601 with offset."""
-        return value.replace(tzinfo=dt.UTC).astimezone(self.zone).isoformat(timespec="seconds")
-
-    def now(self) -> dt.datetime:
-        return utc_now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
@@ -12,6 +13,8 @@ from ..audit import Actor
 from ..config import Settings, load_settings
 
 __all__ = ["celery_app", "make_celery", "worker_platform"]
+
+logger = logging.getLogger(__name__)
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -30,6 +33,8 @@ def make_celery(settings: Settings) -> Celery:
             # The deadline scan: stored due times, so a scan after downtime fires what fell due meanwhile.
             "anjian-deadlines": {"task": "anjian.workflow_tick", "schedule": settings.timer_interval},
             "anjian-audit-purge": {"task": "anjian.audit_purge", "schedule": crontab(hour=3, minute=30)},
+            # The audit chain's head, anchored outside the database (HOME/audit-anchor.json).
+            "anjian-audit-anchor": {"task": "anjian.audit_anchor", "schedule": settings.audit_anchor_interval},
         },
     )
     if settings.broker.startswith("sqla+"):
@@ -96,6 +101,18 @@ def _register(app: Celery) -> None:
             skip_invalid=skip_invalid,
         )
         return report.as_dict()
+
+    @app.task(name="anjian.audit_anchor")
+    def audit_anchor() -> dict[str, Any]:
+        """Beat: check the audit entries written since the last anchor and anchor the new head."""
+        from ..audit import advance_anchor
+
+        platform = worker_platform()
+        with platform.engine.connect() as conn:
+            checked, fault = advance_anchor(conn)
+        if fault:
+            logger.error("audit chain: %s (anchor kept; run anjian audit verify)", fault)
+        return {"checked": checked, "fault": fault}
 
     @app.task(name="anjian.audit_purge")
     def audit_purge() -> dict[str, Any]:
