@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 export PYTHONSAFEPATH=1
 
+echo "== layer contract (import-linter, .importlinter)"
+"$(dirname "$PY")/lint-imports" --no-cache
+
 echo "== default suite (SQLite)"
 "$PY" -m pytest -q
 

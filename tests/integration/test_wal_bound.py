@@ -23,7 +23,7 @@ from anjian.demo import credit_code
 
 PASSWORD = "Wal-bound-pass-1"
 FILES, ROWS = 20, 5_000  # 100,000 imported rows, plus the API writes
-WAL_BOUND = 48 * 1024 * 1024  # journal_size_limit (32 MiB) plus the largest import transaction
+WAL_BOUND = 24 * 1024 * 1024  # 7.7 MiB measured with the fix, 68.8 MiB with the start-up snapshot held
 
 
 def _free_port():

@@ -15,7 +15,7 @@ from flask import current_app, g, jsonify, request
 from ..auth.refresh import RefreshError
 from ..auth.state import token_generation
 from ..errors import AuthenticationFailed, FieldError, LoginLocked, RecordValidationError
-from ..web.security_audit import record
+from ..auth.security_audit import record
 from ._blueprint import api, bearer_actor, platform, tokens, user_actor
 
 __all__ = ["change_password", "logout", "refresh", "token"]

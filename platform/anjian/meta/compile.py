@@ -416,7 +416,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             if claim("process", process.name, document, "/process"):
                 processes[process.name] = process
         elif document.kind == "calendar":
-            from ..workflow.calendar import YearArrangement  # pure: no database, no web
+            from .calendar import YearArrangement
 
             try:
                 YearArrangement.from_document(document.content)

@@ -27,7 +27,7 @@ def check_process(
     conditions: frozenset[str] | None,
 ) -> list[MetadataError]:
     """Every problem of one process; ``conditions`` None skips named-function checks."""
-    from ..workflow.expr import ExpressionError, parse_condition
+    from .expr import ExpressionError, parse_condition
 
     errors: list[MetadataError] = []
 
