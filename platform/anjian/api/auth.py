@@ -13,9 +13,9 @@ from typing import Any
 from flask import current_app, g, jsonify, request
 
 from ..auth.refresh import RefreshError
+from ..auth.security_audit import record
 from ..auth.state import token_generation
 from ..errors import AuthenticationFailed, FieldError, LoginLocked, RecordValidationError
-from ..auth.security_audit import record
 from ._blueprint import api, bearer_actor, platform, tokens, user_actor
 
 __all__ = ["change_password", "logout", "refresh", "token"]
