@@ -54,7 +54,7 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
         sm.add_user(username, name, "", f"{username}@anjian.local", sm.find_role(sm.auth_role_public), password=password)
         app.appbuilder.session.commit()  # end FAB's transaction before the store writes (SQLite)
         area = region or firm.region_code
-        platform.access.store.save_account(
+        platform.access.save_account(
             admin,
             username,
             user_type,
@@ -63,7 +63,7 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
             enterprise_id=firm.id if user_type == "enterprise" else None,
         )
         for role in roles:
-            platform.access.store.add_grant(admin, username, role, area)
+            platform.access.add_grant(admin, username, role, area)
     ent, officer, head = Actor("qiye"), Actor("keyuan"), Actor("kezhang")
     take = platform.workflow.take
     base = {"enterprise_id": firm.id, "region_code": firm.region_code, "found_on": "2025-11-03", "responsible_person": "王安全"}

@@ -11,26 +11,29 @@ limited to the key's ``entity:action`` scopes (``key_allows``), in all three, be
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Table, and_, false, or_, true
 
-from ..access import Access
+from ..access import Access, Account, Grant, OrganisationInput
 from ..audit import Actor
 from ..auth.apikeys import scope_allows
 from ..data.codec import utc_now
 from ..errors import PermissionDenied
-from ..meta.spec import EntitySpec
+from ..meta.spec import BUILTIN_ROLES, EntitySpec
 from .organisations import OrganisationStore
 from .policy import PolicyState
 from .regions import ALL, prefix, region_range, within
 from .sql import likely
 from .store import ENTERPRISE_ENTITY, AccountStore
 
-__all__ = ["CasbinAccess", "key_allows"]
+__all__ = ["BUILTIN_TITLES", "CasbinAccess", "key_allows"]
+
+BUILTIN_TITLES = {"region_admin": "区划管理员", "auditor": "审计员"}
 
 ACTION_NAMES = {
     "read": "查看",
@@ -168,6 +171,75 @@ class CasbinAccess(Access):
             raise PermissionDenied(
                 f"记录所在区划 {region or '（空）'} 不在您{ACTION_NAMES.get(action, action)}「{entity.title}」的权限范围内"
             )
+
+
+    # ---- who holds what (Access) ------------------------------------------------------------------
+
+    def allowed(self, username: str, region: str, entity: str, action: str) -> bool:
+        return self.state().allowed(username, region, entity, action)
+
+    def regions(self, username: str, entity: str, action: str) -> list[str]:
+        return self.state().regions(username, entity, action)
+
+    def explain(self, username: str, entity: str, actions: Iterable[str]) -> list[dict[str, Any]]:
+        return self.state().explain(username, entity, actions)
+
+    def account(self, username: str) -> Account | None:
+        return self.state().accounts.get(username)
+
+    def enterprise_users(self, enterprise_id: Any) -> set[str]:
+        return {a.username for a in self.state().accounts.values() if a.enterprise_id == enterprise_id}
+
+    def grants(self) -> Mapping[str, list[Grant]]:
+        return self.state().grants
+
+    def holds_role(self, username: str, region: str, roles: Iterable[str]) -> bool:
+        return self.state().holds_role(username, region, roles)
+
+    def role_titles(self) -> dict[str, str]:
+        titles = {name: BUILTIN_TITLES.get(name, name) for name in BUILTIN_ROLES}
+        for module in self._registry().catalog.modules.values():
+            titles.update({role.name: role.title for role in module.roles})
+        return {name: titles.get(name, name) for name in sorted(self.state().roles)}
+
+    # ---- administration (Access): the account and organisation stores --------------------------
+
+    def check_administrator(self, actor: Actor) -> list[str] | None:
+        return self.store.check_administrator(actor)
+
+    def check_admin_over(self, actor: Actor, region: str) -> None:
+        self.store.check_admin_over(actor, region)
+
+    def check_may_manage_user(self, actor: Actor, username: str) -> None:
+        self.store.check_may_manage_user(actor, username)
+
+    def check_account(self, actor: Actor, username: str, user_type: str, region: str, **options: Any) -> None:
+        self.store.check_account(actor, username, user_type, region, **options)
+
+    def save_account(
+        self,
+        actor: Actor,
+        username: str,
+        user_type: str,
+        region: str,
+        org_name: str = "",
+        enterprise_id: int | None = None,
+        organisation_id: int | None = None,
+    ) -> None:
+        self.store.save_account(actor, username, user_type, region, org_name, enterprise_id, organisation_id)
+
+    def add_grant(self, actor: Actor, username: str, role: str, region: str, expires_at: dt.datetime | None = None) -> int:
+        return self.store.add_grant(actor, username, role, region, expires_at)
+
+    def revoke_grant(self, actor: Actor, grant_id: int) -> None:
+        self.store.revoke_grant(actor, grant_id)
+
+    def organisation(self, organisation_id: int) -> Mapping[str, Any]:
+        with self.engine.connect() as conn:
+            return dict(self.organisations.get(conn, organisation_id))
+
+    def save_organisation(self, actor: Actor, data: OrganisationInput, organisation_id: int | None = None) -> int:
+        return self.organisations.save(actor, data, organisation_id)
 
 
 def key_allows(actor: Actor, entity: str, action: str) -> bool:

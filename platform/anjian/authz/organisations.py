@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from .. import audit
+from ..access import OrganisationInput
 from ..audit import Actor
 from ..data.codec import utc_now
 from ..data.db import write
@@ -25,30 +25,6 @@ from .store import ENTERPRISE_ENTITY, USER_TYPES, AccountStore
 __all__ = ["ENTERPRISE_ENTITY", "OrganisationInput", "OrganisationStore"]
 
 USCC_FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")  # GB 32100 characters
-
-
-@dataclass(frozen=True)
-class OrganisationInput:
-    """What a form or command gives for an organisation (strings as typed, ids as ints)."""
-
-    name: str
-    kind: str
-    region_code: str
-    credit_code: str = ""
-    parent_id: int | None = None
-    enterprise_id: int | None = None
-    active: bool = True
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "name": self.name.strip(),
-            "kind": self.kind,
-            "region_code": self.region_code.strip(),
-            "credit_code": self.credit_code.strip().upper() or None,
-            "parent_id": self.parent_id,
-            "enterprise_id": self.enterprise_id,
-            "active": self.active,
-        }
 
 
 class OrganisationStore:

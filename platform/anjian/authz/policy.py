@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import casbin
 
+from ..access import Account, Grant
 from ..meta.process_spec import ProcessSpec
 from ..meta.spec import BUILTIN_ROLES, ModuleSpec
 from .regions import ALL, within
@@ -21,24 +21,6 @@ from .regions import ALL, within
 __all__ = ["BUILTIN_ROLES", "Account", "Grant", "PolicyState"]
 
 MODEL = str(Path(__file__).with_name("model.conf"))
-
-
-@dataclass(frozen=True)
-class Grant:
-    id: int
-    username: str
-    role: str
-    region: str
-    expires_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    user_type: str
-    org_name: str
-    region: str
-    enterprise_id: int | None
 
 
 class PolicyState:

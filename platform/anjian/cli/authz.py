@@ -49,7 +49,7 @@ def user_add(username: str, user_type: str, region: str, org: str, enterprise_id
                 role = sm.find_role(sm.auth_role_public)
                 if not sm.add_user(username, username, "", f"{username}@anjian.local", role, password=password):
                     raise click.ClickException(f"could not create the login {username}")
-    platform.access.store.save_account(_actor(), username, user_type, region, org, enterprise_id)
+    platform.access.save_account(_actor(), username, user_type, region, org, enterprise_id)
     click.echo(f"account {username}: {user_type} in {region}")
 
 
@@ -85,7 +85,7 @@ def grant() -> None:
 )
 def grant_add(username: str, role: str, region: str, expires: dt.datetime | None) -> None:
     """Give USERNAME the ROLE in REGION (a GB/T 2260 code, or * for everywhere)."""
-    grant_id = _platform().access.store.add_grant(_actor(), username, role, region, expires)
+    grant_id = _platform().access.add_grant(_actor(), username, role, region, expires)
     click.echo(f"grant {grant_id}: {username} is {role} in {region}" + (f" until {expires}" if expires else ""))
 
 
@@ -93,7 +93,7 @@ def grant_add(username: str, role: str, region: str, expires: dt.datetime | None
 @click.argument("grant_id", type=int)
 def grant_revoke(grant_id: int) -> None:
     """Withdraw a grant (it stops working in every process within seconds)."""
-    _platform().access.store.revoke_grant(_actor(), grant_id)
+    _platform().access.revoke_grant(_actor(), grant_id)
     click.echo(f"grant {grant_id} revoked")
 
 
@@ -101,8 +101,7 @@ def grant_revoke(grant_id: int) -> None:
 @click.option("--user", "username", default=None)
 def grant_list(username: str | None) -> None:
     """Grants in force."""
-    state = _platform().access.state()
-    for name, grants in sorted(state.grants.items()):
+    for name, grants in sorted(_platform().access.grants().items()):
         if username and name != username:
             continue
         for g in grants:
@@ -127,8 +126,8 @@ def explain(username: str, entity: str, record_id: int | None) -> None:
 
     platform = _platform()
     spec = platform.registry.entity(entity)
-    state = platform.access.state()
-    account = state.accounts.get(username)
+    access = platform.access
+    account = access.account(username)
     actions = ("read", "create", "update", "delete", "export", "import")
     click.echo(
         f"user {username}: "
@@ -139,7 +138,7 @@ def explain(username: str, entity: str, record_id: int | None) -> None:
             else "no account"
         )
     )
-    rows = state.explain(username, entity, actions)
+    rows = access.explain(username, entity, actions)
     if not rows:
         click.echo("  no grants: every action is denied and reads return nothing")
     for row in rows:
@@ -162,7 +161,7 @@ def explain(username: str, entity: str, record_id: int | None) -> None:
             try:
                 record = platform.reader.fetch(conn, spec, record_id, scope)
                 region = record.get(spec.scope) if spec.scope else None
-                allowed = [a for a in actions if spec.scope is None or state.allowed(username, str(region), entity, a)]
+                allowed = [a for a in actions if spec.scope is None or access.allowed(username, str(region), entity, a)]
                 click.echo(f"  record {record_id} (region {region}): visible; allowed: {', '.join(allowed) or 'read only'}")
             except Exception:
                 click.echo(f"  record {record_id}: not visible to {username} (absent or out of scope)")

@@ -143,8 +143,7 @@ def new_view(entity: str) -> Any:
 
 def _own_defaults(spec: EntitySpec) -> dict[str, Any]:
     """An enterprise user files for their own enterprise, in its region: fill both in."""
-    account = getattr(platform().access, "state", None)
-    found = account().accounts.get(actor().username) if account else None
+    found = platform().access.account(actor().username)
     if found is None or found.user_type != "enterprise" or not spec.owner:
         return {}
     defaults: dict[str, Any] = {spec.owner: found.enterprise_id}

@@ -120,7 +120,7 @@ def entry_allowed(name: str, permission: str = "menu_access") -> bool:
             audit_scope()
         elif name in ("_inbox", "_notices"):  # users with a role have work and notices
             me = actor()
-            return me.is_admin or bool(current_app.extensions["anjian"].access.state().grants.get(me.username))
+            return me.is_admin or bool(current_app.extensions["anjian"].access.grants_of(me.username))
         else:
             registry = current_app.extensions["anjian"].registry
             spec = registry.catalog.entities.get(name)

@@ -146,8 +146,7 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
 
     def mfa_required(self, user: Any) -> bool:
         platform = self.platform
-        state = getattr(platform.access, "state", None)
-        granted = [g.role for g in state().grants.get(user.username, ())] if state else []
+        granted = [g.role for g in platform.access.grants_of(user.username)]
         mfa_roles = {r.name for m in platform.registry.catalog.modules.values() for r in m.roles if r.mfa}
         return MfaStore.required((r.name for r in user.roles), granted, mfa_roles, platform.settings.mfa_admin)
 

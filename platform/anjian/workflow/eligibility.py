@@ -75,7 +75,7 @@ class Eligibility:
         leaving = process.leaving(state)
         return {
             username
-            for username in self.access.state().grants
+            for username in self.access.grants()
             if any(self.refusal(Actor(username=username), spec, record, t) is None for t in leaving)
         }
 
@@ -83,7 +83,6 @@ class Eligibility:
         self, spec: EntitySpec, process: ProcessSpec, state: str, record: Mapping[str, Any], targets: tuple[str, ...]
     ) -> set[str]:
         """The users a stage's ``notify`` list names: actors, creator, owner, role:<name>."""
-        policy = self.access.state()
         found: set[str] = set()
         region = spec.region_of(record)
         for target in targets:
@@ -92,7 +91,7 @@ class Eligibility:
             elif target == "creator" and record.get("created_by"):
                 found.add(str(record["created_by"]))
             elif target == "owner" and spec.owner and record.get(spec.owner) is not None:
-                found |= {a.username for a in policy.accounts.values() if a.enterprise_id == record[spec.owner]}
+                found |= self.access.enterprise_users(record[spec.owner])
             elif target.startswith("role:") and region:
-                found |= {u for u in policy.grants if policy.holds_role(u, region, (target[5:],))}
+                found |= {u for u in self.access.grants() if self.access.holds_role(u, region, (target[5:],))}
         return found

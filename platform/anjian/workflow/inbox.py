@@ -34,8 +34,7 @@ class Inbox:
             scopes = []
             for t in leaving:
                 if not actor.is_admin:
-                    policy = access.state()
-                    if not policy.regions(actor.username, entity.name, t.action):
+                    if not access.regions(actor.username, entity.name, t.action):
                         continue
                 scope = access.scope(actor, entity, table, t.action)
                 clause = true() if scope is None else scope
@@ -94,9 +93,9 @@ class Inbox:
             entity = registry.catalog.entities.get(process.entity)
             if entity is None:
                 continue
-            if not actor.is_admin and not self.workflow.access.state().regions(actor.username, entity.name, "read"):
+            if not actor.is_admin and not self.workflow.access.regions(actor.username, entity.name, "read"):
                 if not any(
-                    self.workflow.access.state().regions(actor.username, entity.name, t.action) for t in process.transitions
+                    self.workflow.access.regions(actor.username, entity.name, t.action) for t in process.transitions
                 ):
                     continue
             pairs.append((entity, process))

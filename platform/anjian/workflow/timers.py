@@ -184,7 +184,7 @@ class Timers:
                 )
             ).inserted_primary_key[0]
             region = spec.region_of(record)
-            users = wf.access.state().grants
+            users = wf.access.grants()
             approvers = {u for u in users if wf.who.permitted(Actor(username=u), spec, record, "approve")}
             wf.notices.send(
                 conn,

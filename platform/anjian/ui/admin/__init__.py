@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from ...errors import AnjianError, FieldError, NotFound, PermissionDenied
+from ...errors import AnjianError, FieldError, NotFound
 from ..i18n import t
 from ..views import actor, platform, render
 
@@ -34,14 +34,7 @@ def admin_areas() -> list[str] | None:
 
     The one decision behind the 系统管理 menu, FAB's has_access for it, and every admin route.
     """
-    who = actor()
-    store = getattr(platform().access, "store", None)
-    if store is None:  # an access policy without delegated administration
-        if who.is_admin:
-            return None
-        raise PermissionDenied("只有系统管理员可以管理用户、机构和授权")
-    areas: list[str] | None = store.check_administrator(who)
-    return areas
+    return platform().access.check_administrator(actor())
 
 
 def field_errors(exc: AnjianError) -> dict[str, list[str]]:

@@ -9,7 +9,6 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from sqlalchemy import and_, func, select
 
-from ...authz.policy import BUILTIN_ROLES
 from ...authz.regions import ALL, within
 from ...authz.sql import in_areas
 from ...data.system import grant
@@ -21,15 +20,11 @@ from .users import _managed_user
 __all__ = ["grants_view", "revoke_view", "user_grants_view"]
 
 PAGE = 50
-BUILTIN_TITLES = {"region_admin": "区划管理员", "auditor": "审计员"}
 
 
 def role_titles() -> dict[str, str]:
     """Every role of the live policy with its title (module roles have one, built-in roles here)."""
-    titles = {name: BUILTIN_TITLES.get(name, name) for name in BUILTIN_ROLES}
-    for module in platform().registry.catalog.modules.values():
-        titles.update({role.name: role.title for role in module.roles})
-    return {name: titles.get(name, name) for name in sorted(platform().access.state().roles)}
+    return platform().access.role_titles()
 
 
 def _local_to_utc(value: str) -> dt.datetime:
@@ -82,7 +77,7 @@ def user_grants_view(username: str) -> Any:
     if errors:
         return _grants_page(username, form, errors)
     try:
-        grant_id = platform().access.store.add_grant(actor(), username, form["role"], form["region_code"], expires)
+        grant_id = platform().access.add_grant(actor(), username, form["role"], form["region_code"], expires)
     except PermissionDenied as exc:
         return _grants_page(username, form, {"region_code": [str(exc)]})[0], 403
     except RecordValidationError as exc:
@@ -96,7 +91,7 @@ def revoke_view(grant_id: int) -> Any:
     admin_areas()
     with platform().engine.connect() as conn:
         username = conn.execute(select(grant.c.username).where(grant.c.id == grant_id)).scalar()
-    platform().access.store.revoke_grant(actor(), grant_id)
+    platform().access.revoke_grant(actor(), grant_id)
     flash(f"已撤销授权 {grant_id}", "success")
     back = request.form.get("next", "")
     if back.startswith("/") and not back.startswith("//"):

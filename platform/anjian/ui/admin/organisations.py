@@ -8,7 +8,7 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 from sqlalchemy import and_, func, select
 
-from ...authz.organisations import OrganisationInput
+from ...access import OrganisationInput
 from ...authz.regions import region_range
 from ...authz.sql import in_areas
 from ...data.system import account, organisation
@@ -120,7 +120,7 @@ def _save(organisation_id: int | None) -> Any:
     if data is None:
         return _page(form, errors, organisation_id)
     try:
-        platform().access.organisations.save(actor(), data, organisation_id)
+        platform().access.save_organisation(actor(), data, organisation_id)
     except AnjianError as exc:
         if exc.http_status not in (409, 422):
             raise
@@ -138,10 +138,8 @@ def organisation_new_view() -> Any:
 
 @admin.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 def organisation_edit_view(organisation_id: int) -> Any:
-    store = platform().access.organisations
-    with platform().engine.connect() as conn:
-        row = dict(store.get(conn, organisation_id))
-    store.accounts.check_admin_over(actor(), row["region_code"])
+    row = dict(platform().access.organisation(organisation_id))
+    platform().access.check_admin_over(actor(), row["region_code"])
     if request.method == "GET":
         form = {name: ("" if row[name] is None else row[name]) for name in FIELDS}
         return _page(form, {}, organisation_id)

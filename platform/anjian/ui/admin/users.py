@@ -36,7 +36,7 @@ def _sm() -> Any:
 
 
 def _store() -> Any:
-    return platform().access.store
+    return platform().access
 
 
 def _user_table() -> Any:
@@ -248,7 +248,7 @@ def _rest(options: dict[str, Any]) -> dict[str, Any]:
 @admin.route("/users/<username>/edit", methods=["GET", "POST"])
 def user_edit_view(username: str) -> Any:
     user = _managed_user(username)
-    held = platform().access.state().accounts.get(username)
+    held = platform().access.account(username)
     if request.method == "GET":
         form = {
             "username": username,
@@ -312,7 +312,7 @@ def user_active_view(username: str) -> Any:
         _sm().session.commit()
         if not active:  # tokens and sessions of a disabled user end now (and stay void after re-enabling)
             _sm().revoke_tokens(username, "disabled")
-        held = platform().access.state().accounts.get(username)
+        held = platform().access.account(username)
         _audit("user_activate" if active else "user_deactivate", username, {"active": active}, held.region if held else "")
     flash(f"已{'启用' if active else '停用'}用户 {username}", "success")
     back = request.form.get("next", "")
