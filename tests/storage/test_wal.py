@@ -44,7 +44,7 @@ def test_the_web_app_leaves_no_read_snapshot_open_after_start_up(published):
     assert busy == 0 and log > 0 and copied == log, (busy, log, copied)
 
 
-def test_the_wal_is_truncated_after_a_checkpoint(published):
+def test_a_checkpointed_wal_is_cut_back_to_a_size_limit(published):
     """journal_size_limit: a checkpointed log shrinks back instead of keeping its largest size."""
     if published.engine.dialect.name != "sqlite":
         pytest.skip("the write-ahead log is SQLite's")
