@@ -28,6 +28,7 @@ from ..data.transfer import export_records
 from ..errors import AnjianError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
 from ..meta.spec import EntitySpec
 from ..runtime import Platform
+from .actions import allowed_actions
 from .display import Display
 from .i18n import t
 
@@ -129,6 +130,7 @@ def list_view(entity: str) -> Any:
         page = p.reader.page(conn, spec, query, scope_for(spec))
         display = Display(p.registry, conn, scope_for)
         display.load_links(spec, page["items"])
+        allowed = allowed_actions(p, conn, actor(), spec, (item["id"] for item in page["items"]))
     columns = [spec.field(name) for name in spec.effective_list_columns]
     filters = [f for name, f in filterable_fields(spec).items() if not f.link]
     pages = max(1, math.ceil(page["total"] / query.page_size))
@@ -144,6 +146,7 @@ def list_view(entity: str) -> Any:
         pages=pages,
         page_sizes=PAGE_SIZES,
         registry=p.registry,
+        allowed=allowed,
     )
 
 
@@ -155,6 +158,7 @@ def detail_view(entity: str, record_id: int) -> Any:
         record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
         display = Display(p.registry, conn, scope_for)
         display.load_links(spec, [record])
+        allowed = allowed_actions(p, conn, actor(), spec, [record_id])
         history = (
             conn.execute(
                 select(audit_log)
@@ -182,6 +186,7 @@ def detail_view(entity: str, record_id: int) -> Any:
         files=files,
         sections=sections(spec),
         codec=p.codec,
+        allowed=allowed,
     )
 
 
