@@ -90,7 +90,7 @@ def _refused_by_process(p: Platform, conn: Connection, spec: EntitySpec, ids: fr
     for row in conn.execute(query).mappings():
         key = (row["process"], row["version"])
         if key not in processes:
-            processes[key] = p.workflow.process_of(conn, row)
+            processes[key] = p.workflow.process_of(conn, dict(row))
         process = processes[key]
         state = process.by_state.get(row["state"])
         locked = bool(state is not None and state.locked)
