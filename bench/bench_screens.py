@@ -30,8 +30,16 @@ PASSWORD = "Screens-pass-1"
 HAND = "/enterpriseview/list/?psize_EnterpriseView=20&_oc_EnterpriseView=name&_od_EnterpriseView=asc"
 CASES = [
     ("first page", "/e/enterprise/", "/enterpriseview/list/?psize_EnterpriseView=20"),
-    ("status=active, sort name, page 3", "/e/enterprise/?status=active&sort=name&page=3", HAND + "&_flt_0_status=active&page_EnterpriseView=2"),
-    ("industry=C, sort name, page 3", "/e/enterprise/?industry=C&sort=name&page=3", HAND + "&_flt_0_industry=C&page_EnterpriseView=2"),
+    (
+        "status=active, sort name, page 3",
+        "/e/enterprise/?status=active&sort=name&page=3",
+        HAND + "&_flt_0_status=active&page_EnterpriseView=2",
+    ),
+    (
+        "industry=C, sort name, page 3",
+        "/e/enterprise/?industry=C&sort=name&page=3",
+        HAND + "&_flt_0_industry=C&page_EnterpriseView=2",
+    ),
 ]
 
 
