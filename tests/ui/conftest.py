@@ -16,6 +16,7 @@ STAFF = {
     "ent": ("enterprise", TOWN, [("enterprise_safety", TOWN)]),
     "clerk": ("agency", "350524", [("registry_clerk", "350524"), ("hazard_officer", "350524")]),
     "head": ("agency", "350524", [("registry_head", "350524"), ("hazard_head", "350524")]),
+    "town": ("agency", "350524", [("registry_clerk", "350524"), ("hazard_officer", "350524101000")]),  # another town's dangers
 }
 
 

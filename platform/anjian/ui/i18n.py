@@ -61,6 +61,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home_title": ("业务办公平台", "Business office"),
     "modules": ("业务系统", "Business systems"),
     "records": ("条记录", "records"),
+    "related": ("关联记录", "Linked records"),
+    "related_all": ("查看全部 {n} 条", "All {n}"),
 }
 
 

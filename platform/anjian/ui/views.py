@@ -19,6 +19,7 @@ from .actions import allowed_actions, may
 from .base import actor, guard, page_number, pick, platform, render
 from .display import Display
 from .i18n import t
+from .related import related_records
 
 __all__ = ["actor", "page_number", "platform", "render", "ui"]
 
@@ -105,6 +106,7 @@ def detail_view(entity: str, record_id: int) -> Any:
         display = Display(p.registry, conn, scope_for)
         display.load_links(spec, [record])
         allowed = allowed_actions(p, conn, actor(), spec, [record_id])
+        related = related_records(p, conn, actor(), spec, record_id)
         history = (
             conn.execute(
                 select(audit_log)
@@ -133,6 +135,7 @@ def detail_view(entity: str, record_id: int) -> Any:
         sections=sections(spec),
         codec=p.codec,
         allowed=allowed,
+        related=related,
     )
 
 
