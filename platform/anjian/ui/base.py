@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, Table, func, or_, select
+from werkzeug.exceptions import HTTPException
 
 from ..audit import Actor
 from ..errors import AnjianError, NotFound
@@ -25,6 +26,8 @@ __all__ = [
     "Paged",
     "actor",
     "guard",
+    "http_error_page",
+    "http_errors",
     "like_pattern",
     "page_number",
     "paged",
@@ -57,6 +60,16 @@ def error_page(exc: AnjianError) -> tuple[str, int]:
     return render("anjian/error.html", message=message, status=status), status
 
 
+def http_error_page(exc: HTTPException) -> Any:
+    """A plain HTTP error (no such page, method not allowed, forbidden) as the same Chinese page;
+    the API keeps its JSON errors."""
+    if request.path.startswith("/api/"):
+        return exc
+    status = exc.code or 500
+    key = f"http_{status}" if status in (403, 404, 405) else "http_other"
+    return render("anjian/error.html", message=t(key), status=status), status
+
+
 def guard(blueprint: Blueprint) -> None:
     """Screens of ``blueprint`` need a signed-in user and show AnjianErrors as the error page."""
 
@@ -67,6 +80,12 @@ def guard(blueprint: Blueprint) -> None:
         return None
 
     blueprint.register_error_handler(AnjianError, error_page)
+
+
+def http_errors(blueprint: Blueprint) -> None:
+    """Every non-API page answers 403, 404 and 405 with the styled Chinese error page."""
+    for status in (403, 404, 405):
+        blueprint.app_errorhandler(status)(http_error_page)
 
 
 def screen_args() -> dict[str, str]:
