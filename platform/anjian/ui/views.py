@@ -162,7 +162,7 @@ def sections(spec: EntitySpec) -> list[tuple[str, list[Any]]]:
         result.append((section["title"], fields))
     rest = [f for f in spec.fields if f.name not in placed and not f.hidden]
     if rest:
-        result.append(("其他" if result else spec.title, rest))
+        result.append((t("other_section") if result else spec.title, rest))
     return result
 
 
@@ -247,7 +247,8 @@ def dictionary_view(name: str) -> Any:
         raise NotFound(name)
     if "path" in request.args:  # the codes from the root down to a code, to open a picker on it
         parents = {i.code: i.parent for i in spec.items}
-        path, code = [], request.args["path"]
+        path: list[str] = []
+        code = request.args["path"]
         while code in parents:
             path.insert(0, code)
             code = parents[code] or ""
