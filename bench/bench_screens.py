@@ -7,7 +7,9 @@ session; each renders its full HTML page. Cases (same filter, sort and page on b
 - filter status = active, sort name, page 3;
 - filter industry = C (the industry picker), sort name, page 3;
 - saving a hidden danger through the create form (POST, then the redirect), against the record
-  service's own create of the same record (the floor a screen cannot go under).
+  service's own create of the same record (the floor a screen cannot go under);
+- a county clerk's scoped first page and industry filter (安溪县, which holds every row here),
+  against the administrator's unscoped generated page.
 
 Reported per case: p50 and p95 of each side and the ratio of p50s (goal: p95 < 500 ms, ratio <= 1.10).
 Usage: bench_screens.py [ROWS] (default 100000); ANJIAN_BENCH_REQUESTS sets the samples per case.
@@ -136,7 +138,26 @@ def main() -> str:
         platform.records.create("hidden_danger", record, Actor("bench", is_admin=True))
 
     lines.append(line("save a hidden danger (form + redirect)", timed(save), timed(direct), "record service alone"))
+    clerk = county_clerk(app, platform)
+    for name, generated, _hand in CASES[:3:2]:
+        lines.append(line(f"county clerk, {name}", timed(get(clerk, generated)), timed(get(client, generated)), "administrator"))
     return "\n".join(lines)
+
+
+def county_clerk(app: Any, platform: Any) -> Any:
+    """A signed-in 登记科员 of 安溪县 (350524): every read of the list carries the region scope."""
+    from anjian import Actor
+
+    admin = Actor("bench", is_admin=True)
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.add_user("clerk", "c", "c", "clerk@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD)
+        sm.session.commit()
+    platform.access.store.save_account(admin, "clerk", "agency", "350524")
+    platform.access.store.add_grant(admin, "clerk", "registry_clerk", "350524")
+    client = app.test_client()
+    assert client.post("/login/", data={"username": "clerk", "password": PASSWORD}).status_code == 302
+    return client
 
 
 if __name__ == "__main__":
