@@ -60,7 +60,16 @@ setup(
         "anjian_complaints",
     ],
     package_data={
-        "anjian": ["py.typed", "templates/anjian/*.html", "static/*", "authz/model.conf"],
+        "anjian": [
+            "py.typed",
+            "templates/anjian/*.html",
+            "templates/anjian/admin/*.html",
+            "templates/appbuilder/*.html",
+            "templates/appbuilder/general/*.html",
+            "translations/*/LC_MESSAGES/*",
+            "static/*",
+            "authz/model.conf",
+        ],
         "anjian_metadata": _metadata_files(),
     },
     include_package_data=False,

@@ -100,6 +100,10 @@ def _indexed(entity: EntitySpec) -> list[tuple[str, ...]]:
     for name in singles:
         if name and (name,) not in wanted and (name,) not in entity.unique:
             wanted.append((name,))
+    # The default order: a list's first page walks this index and stops after one page, not sort every row.
+    order = tuple(s.lstrip("-") for s in entity.order_by if entity.has_field(s.lstrip("-")))
+    if order and order not in wanted and order not in entity.unique:
+        wanted.append(order)
     return wanted
 
 

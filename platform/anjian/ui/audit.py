@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
-from flask import request
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, select
 
 from ..authz.sql import in_areas
 from ..data.system import audit_log
 from ..errors import PermissionDenied
-from .views import actor, page_number, platform, render, ui
+from .base import actor, page_number, paged, platform, render, screen_args
+from .views import ui
 
 __all__ = ["audit_scope", "audit_view"]
 
@@ -34,8 +33,8 @@ def audit_scope() -> Any:
 @ui.get("/_audit/")
 def audit_view() -> Any:
     scope = audit_scope()
-    args = {k: v.strip() for k, v in request.args.items() if v.strip()}
-    clauses = [] if scope is None else [scope]
+    args = screen_args()
+    clauses: list[ColumnElement[bool]] = [] if scope is None else [scope]
     if "actor" in args:
         clauses.append(audit_log.c.actor == args["actor"])
     if "entity" in args:
@@ -53,22 +52,15 @@ def audit_view() -> Any:
             moment = dt.datetime.combine(day + dt.timedelta(days=1 if op == "lt" else 0), dt.time())
             local = moment.replace(tzinfo=platform().codec.zone).astimezone(dt.UTC).replace(tzinfo=None)
             clauses.append(audit_log.c.at >= local if op == "ge" else audit_log.c.at < local)
-    page = page_number(args)
-    where = and_(*clauses) if clauses else None
+    listing = paged(select(audit_log).order_by(audit_log.c.id.desc()), clauses, page_number(args), PAGE)
     with platform().engine.connect() as conn:
-        count = select(func.count()).select_from(audit_log)
-        total = conn.execute(count.where(where) if where is not None else count).scalar_one()
-        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(PAGE).offset((page - 1) * PAGE)
-        entries = conn.execute(query.where(where) if where is not None else query).mappings().all()
         # Every action ever written can be chosen (an indexed column: a cheap distinct scan).
         actions = conn.execute(select(audit_log.c.action).distinct().order_by(audit_log.c.action)).scalars().all()
     registry = platform().registry
     return render(
         "anjian/audit.html",
-        entries=entries,
-        total=total,
-        page=page,
-        pages=max(1, math.ceil(total / PAGE)),
+        **listing.context(),
+        entries=listing.rows,
         args=args,
         actions=actions,
         registry=registry,

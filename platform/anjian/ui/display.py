@@ -28,9 +28,9 @@ class Display:
         for field in spec.column_fields:
             if not field.link:
                 continue
-            ids = {r.get(field.name) for r in rows} - {None}
+            ids = {int(r[field.name]) for r in rows if r.get(field.name) is not None}
             known = self.titles.setdefault(field.link, {})
-            missing = [i for i in ids if i not in known]
+            missing = sorted(i for i in ids if i not in known)
             if missing:
                 known.update(self.link_titles(field.link, missing))
 
@@ -46,7 +46,7 @@ class Display:
 
     def dictionary_label(self, name: str, code: str) -> str:
         spec = self.registry.catalog.dictionaries.get(name)
-        labels = self.registry.dictionary_labels.get(name, {}) if spec else {}
+        labels: dict[str, str] = self.registry.dictionary_labels.get(name, {}) if spec else {}
         return labels.get(code, code)
 
     def text(self, field: FieldSpec, value: Any) -> str:

@@ -1,15 +1,22 @@
-"""Interface strings of the generated screens, Chinese by default with English available.
+"""Interface strings of the generated screens, registered in the one message catalogue
+(``anjian.messages``) under ``ui.``; Chinese by default with English available.
 
 Labels of entities and fields come from the metadata titles; these are the words around them.
+``t`` is the screens' short helper: the key without its prefix, in the language of the request.
 """
 
 from __future__ import annotations
 
+from flask import has_request_context
 from flask_babel import get_locale
 
-__all__ = ["t"]
+from ..messages import message, register
 
-STRINGS: dict[str, tuple[str, str]] = {
+__all__ = ["PREFIX", "t"]
+
+PREFIX = "ui."
+
+_STRINGS: dict[str, tuple[str, str]] = {
     "new": ("新建", "New"),
     "edit": ("编辑", "Edit"),
     "delete": ("删除", "Delete"),
@@ -61,11 +68,33 @@ STRINGS: dict[str, tuple[str, str]] = {
     "home_title": ("业务办公平台", "Business office"),
     "modules": ("业务系统", "Business systems"),
     "records": ("条记录", "records"),
+    "related": ("关联记录", "Linked records"),
+    "related_all": ("查看全部 {n} 条", "All {n}"),
+    "go_back": ("返回上一页", "Go back"),
+    "other_data": ("其他数据", "Other data"),
+    "other_section": ("其他", "Other"),
+    "menu_inbox": ("我的待办", "My to-dos"),
+    "menu_notices": ("消息", "Notices"),
+    "menu_audit": ("审计日志", "Audit log"),
+    "menu_admin": ("系统管理", "Administration"),
+    "menu_users": ("用户", "Users"),
+    "menu_organisations": ("组织机构", "Organisations"),
+    "menu_grants": ("授权", "Grants"),
+    "status_403": ("无权访问", "Not allowed"),
+    "status_404": ("找不到页面", "Not found"),
+    "status_405": ("不支持的操作", "Not supported"),
+    "status_409": ("无法办理", "Conflict"),
+    "status_422": ("内容有误", "Invalid input"),
+    "status_other": ("系统出错", "Something went wrong"),
+    "http_403": ("您没有访问此页面的权限。", "You may not open this page."),
+    "http_404": ("您要找的页面不存在，可能已被删除或地址有误。", "This page does not exist; it may have been removed."),
+    "http_405": ("此页面不支持这样打开。", "This page cannot be opened this way."),
+    "http_other": ("处理请求时出错，请稍后再试。", "The request failed; please try again later."),
 }
+register({PREFIX + key: pair for key, pair in _STRINGS.items()})
 
 
 def t(key: str, **values: object) -> str:
-    """The string ``key`` in the current language."""
-    zh, en = STRINGS[key]
-    text = en if str(get_locale() or "zh").startswith("en") else zh
-    return text.format(**values) if values else text
+    """The screen string ``key`` in the request's language (the catalogue's default outside a request)."""
+    language = str(get_locale() or "zh") if has_request_context() else None
+    return message(PREFIX + key, language, **values)

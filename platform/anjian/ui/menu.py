@@ -8,15 +8,16 @@ from flask import current_app, has_request_context
 from flask_appbuilder.menu import Menu, MenuItem
 
 from ..meta.spec import MenuItem as MenuSpec
+from .i18n import t
 
 __all__ = ["ADMIN_ENTRIES", "MENU_PREFIX", "CatalogMenu", "entry_allowed"]
 
 MENU_PREFIX = "anjian:"  # names of generated entries; the security manager asks ``entry_allowed`` about them
 GROUP = "_group:"  # names of dropdowns, never confused with an entity of the same name
-ADMIN_ENTRIES = (  # 系统管理: (name, href, icon, label)
-    ("_admin_users", "/admin/users/", "fa-user", "用户"),
-    ("_admin_organisations", "/admin/organisations/", "fa-sitemap", "组织机构"),
-    ("_admin_grants", "/admin/grants/", "fa-key", "授权"),
+ADMIN_ENTRIES = (  # 系统管理: (name, href, icon, label key of ui.i18n)
+    ("_admin_users", "/admin/users/", "fa-user", "menu_users"),
+    ("_admin_organisations", "/admin/organisations/", "fa-sitemap", "menu_organisations"),
+    ("_admin_grants", "/admin/grants/", "fa-key", "menu_grants"),
 )
 
 
@@ -43,11 +44,12 @@ class CatalogMenu(Menu):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__()
-        self._cache: tuple[int, list[MenuItem]] = (-1, [])
+        self._cache: tuple[tuple[int, str], list[MenuItem]] = ((-1, ""), [])
 
     def get_list(self) -> list[MenuItem]:
         registry = current_app.extensions["anjian"].registry
-        if self._cache[0] != registry.version:
+        key = (registry.version, t("new"))  # per catalog version and language (labels are words)
+        if self._cache[0] != key:
             modules = sorted(registry.catalog.modules.values(), key=lambda m: (m.order, m.name))
             generated = []
             listed: set[str] = set()
@@ -70,23 +72,25 @@ class CatalogMenu(Menu):  # type: ignore[misc]
                 generated.append(
                     MenuItem(
                         name=MENU_PREFIX + GROUP + "_other",
-                        label="其他数据",
+                        label=t("other_data"),
                         childs=[MenuItem(name=MENU_PREFIX + e.name, href=f"/e/{e.name}/", label=e.title) for e in loose],
                     )
                 )
             if registry.catalog.processes:
-                generated.insert(0, MenuItem(name=MENU_PREFIX + "_inbox", href="/e/_inbox/", icon="fa-inbox", label="我的待办"))
-            generated.append(MenuItem(name=MENU_PREFIX + "_notices", href="/e/_notices/", icon="fa-bell", label="消息"))
-            generated.append(MenuItem(name=MENU_PREFIX + "_audit", href="/e/_audit/", icon="fa-history", label="审计日志"))
+                inbox = MenuItem(name=MENU_PREFIX + "_inbox", href="/e/_inbox/", icon="fa-inbox", label=t("menu_inbox"))
+                generated.insert(0, inbox)
+            notices = MenuItem(name=MENU_PREFIX + "_notices", href="/e/_notices/", icon="fa-bell", label=t("menu_notices"))
+            generated.append(notices)
+            generated.append(MenuItem(name=MENU_PREFIX + "_audit", href="/e/_audit/", icon="fa-history", label=t("menu_audit")))
             generated.append(
                 MenuItem(
                     name=MENU_PREFIX + "_admin",  # the 系统管理 dropdown itself is for administrators only
                     icon="fa-cogs",
-                    label="系统管理",
-                    childs=[MenuItem(name=MENU_PREFIX + n, href=h, icon=i, label=lb) for n, h, i, lb in ADMIN_ENTRIES],
+                    label=t("menu_admin"),
+                    childs=[MenuItem(name=MENU_PREFIX + n, href=h, icon=i, label=t(key)) for n, h, i, key in ADMIN_ENTRIES],
                 )
             )
-            self._cache = (registry.version, generated)
+            self._cache = (key, generated)
         return [*_visible(self._cache[1], registry), *self.menu]
 
 

@@ -6,75 +6,32 @@ import io
 import math
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
-from flask_login import current_user
-from sqlalchemy import func, or_, select
+from flask import Blueprint, Response, flash, jsonify, redirect, request, send_file, url_for
+from sqlalchemy import func, select
 
-from ..audit import Actor
 from ..data.query import ListQuery, filterable_fields
 from ..data.system import audit_log
 from ..data.transfer import export_records
-from ..errors import AnjianError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
+from ..errors import NotFound, PermissionDenied, RecordConflict, RecordValidationError
 from ..meta.spec import EntitySpec
 from ..runtime import Platform
+from .actions import allowed_actions, may
+from .base import actor, guard, http_errors, page_number, pick, platform, render
 from .display import Display
 from .i18n import t
+from .related import related_records
 
 __all__ = ["actor", "page_number", "platform", "render", "ui"]
 
 ui = Blueprint("anjian_ui", __name__, url_prefix="/e", static_folder="../static", static_url_path="/_static")
+guard(ui)
+http_errors(ui)
 PAGE_SIZES = (20, 50, 100)
-
-
-def platform() -> Platform:
-    result: Platform = current_app.extensions["anjian"]
-    return result
-
-
-def actor() -> Actor:
-    roles = tuple(sorted(r.name for r in current_user.roles))
-    return Actor(username=current_user.username, address=request.remote_addr or "", roles=roles, is_admin="Admin" in roles)
-
-
-def render(template: str, **context: Any) -> str:
-    appbuilder = current_app.appbuilder  # type: ignore[attr-defined]
-    return render_template(template, appbuilder=appbuilder, base_template=appbuilder.base_template, t=t, **context)
-
-
-def page_number(args: Any, largest: int = 1_000_000) -> int:
-    """The ``page`` argument of a screen, 1 when absent or out of range (never an overflow)."""
-    raw = str(args.get("page", "") or "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= largest else 1
 
 
 def scope_for(spec: EntitySpec) -> Any:
     p = platform()
     return p.access.scope(actor(), spec, p.registry.table(spec.name))
-
-
-@ui.before_request
-def _require_login() -> Any:
-    if not current_user.is_authenticated:
-        return redirect(current_app.appbuilder.get_url_for_login_with(request.full_path.rstrip("?")))  # type: ignore[attr-defined]
-    return None
-
-
-@ui.errorhandler(AnjianError)
-def _error(exc: AnjianError) -> Any:
-    status = exc.http_status if exc.http_status in (403, 404, 409, 422) else 500
-    message = t("not_found") if isinstance(exc, NotFound) else str(exc)
-    return render("anjian/error.html", message=message, status=status), status
 
 
 def entity_for(name: str, action: str) -> EntitySpec:
@@ -88,7 +45,7 @@ def home() -> Any:
     p = platform()
     registry = p.registry
     counts = {}
-    readable = {e.name for e in registry.catalog.top_entities() if _may(e, "read")}
+    readable = {e.name for e in registry.catalog.top_entities() if may(p, actor(), e, "read")}
     with p.engine.connect() as conn:
         for spec in (e for e in registry.catalog.top_entities() if e.name in readable):
             query = select(func.count()).select_from(registry.table(spec.name))
@@ -100,14 +57,6 @@ def home() -> Any:
     listed = {e for m in modules for e in m.entities}
     loose = [e for e in registry.catalog.top_entities() if e.name not in listed and e.name in readable]
     return render("anjian/home.html", modules=modules, loose=loose, counts=counts, registry=registry)
-
-
-def _may(spec: EntitySpec, action: str) -> bool:
-    try:
-        platform().access.check(actor(), spec, action)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _list_query(spec: EntitySpec) -> tuple[ListQuery, dict[str, str]]:
@@ -129,6 +78,7 @@ def list_view(entity: str) -> Any:
         page = p.reader.page(conn, spec, query, scope_for(spec))
         display = Display(p.registry, conn, scope_for)
         display.load_links(spec, page["items"])
+        allowed = allowed_actions(p, conn, actor(), spec, (item["id"] for item in page["items"]))
     columns = [spec.field(name) for name in spec.effective_list_columns]
     filters = [f for name, f in filterable_fields(spec).items() if not f.link]
     pages = max(1, math.ceil(page["total"] / query.page_size))
@@ -144,6 +94,7 @@ def list_view(entity: str) -> Any:
         pages=pages,
         page_sizes=PAGE_SIZES,
         registry=p.registry,
+        allowed=allowed,
     )
 
 
@@ -155,6 +106,8 @@ def detail_view(entity: str, record_id: int) -> Any:
         record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
         display = Display(p.registry, conn, scope_for)
         display.load_links(spec, [record])
+        allowed = allowed_actions(p, conn, actor(), spec, [record_id])
+        related = related_records(p, conn, actor(), spec, record_id)
         history = (
             conn.execute(
                 select(audit_log)
@@ -182,6 +135,8 @@ def detail_view(entity: str, record_id: int) -> Any:
         files=files,
         sections=sections(spec),
         codec=p.codec,
+        allowed=allowed,
+        related=related,
     )
 
 
@@ -207,7 +162,7 @@ def sections(spec: EntitySpec) -> list[tuple[str, list[Any]]]:
         result.append((section["title"], fields))
     rest = [f for f in spec.fields if f.name not in placed and not f.hidden]
     if rest:
-        result.append(("其他" if result else spec.title, rest))
+        result.append((t("other_section") if result else spec.title, rest))
     return result
 
 
@@ -281,22 +236,7 @@ def lookup_view(entity: str) -> Any:
     """Search records to link to: ``{"results": [{"id", "text"}]}`` (select2's format), scoped."""
     p = platform()
     spec = entity_for(entity, "read")
-    table = p.registry.table(spec.name)
-    title = table.c[spec.title_field] if spec.title_field else table.c.id
-    query = select(table.c.id, title)
-    scope = scope_for(spec)
-    if scope is not None:
-        query = query.where(scope)
-    if request.args.get("id", "").isdigit():
-        query = query.where(table.c.id == int(request.args["id"]))
-    text = request.args.get("q", "").strip()
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        names = {spec.title_field, *spec.search_fields} - {None}
-        query = query.where(or_(*(table.c[n].like(pattern, escape="\\") for n in names if n)))
-    with p.engine.connect() as conn:
-        rows = conn.execute(query.order_by(title).limit(20)).all()
-    return jsonify({"results": [{"id": row[0], "text": str(row[1])} for row in rows]})
+    return jsonify({"results": pick(spec, p.registry.table(spec.name), scope_for(spec))})
 
 
 @ui.get("/_dict/<name>")
@@ -307,7 +247,8 @@ def dictionary_view(name: str) -> Any:
         raise NotFound(name)
     if "path" in request.args:  # the codes from the root down to a code, to open a picker on it
         parents = {i.code: i.parent for i in spec.items}
-        path, code = [], request.args["path"]
+        path: list[str] = []
+        code = request.args["path"]
         while code in parents:
             path.insert(0, code)
             code = parents[code] or ""

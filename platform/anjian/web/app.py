@@ -14,6 +14,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from ..config import Settings
 from ..runtime import Platform
 from ..ui import CatalogMenu, admin, ui
+from ..ui.base import http_error_page
 from .home import HomeView
 from .login import enforce_session, mfa
 from .security import AnjianSecurityManager
@@ -51,6 +52,7 @@ def create_app(
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
         WTF_CSRF_TIME_LIMIT=None,
         JSON_AS_ASCII=False,
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent.parent / "translations"),  # over FAB's own zh
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -94,7 +96,7 @@ def create_app(
     def _not_found(exc: Any) -> Any:
         if request.path.startswith("/api/"):
             return jsonify({"error": {"code": "http.404", "message": "没有这个接口"}}), 404
-        return exc
+        return http_error_page(exc)
 
     @app.route("/api")
     def _api_home() -> Any:

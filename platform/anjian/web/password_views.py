@@ -7,12 +7,18 @@ from typing import Any
 from flask import current_app, g, request
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.security.forms import ResetPasswordForm
-from flask_appbuilder.security.views import ResetMyPasswordView, ResetPasswordView, UserDBModelView
+from flask_appbuilder.security.views import ResetMyPasswordView, ResetPasswordView, UserDBModelView, UserGroupModelView
 from flask_babel import lazy_gettext
 from wtforms import PasswordField, validators
 from wtforms.validators import EqualTo, ValidationError
 
-__all__ = ["AnjianResetMyPasswordView", "AnjianResetPasswordView", "AnjianUserDBModelView", "PolicyValidator"]
+__all__ = [
+    "AnjianResetMyPasswordView",
+    "AnjianResetPasswordView",
+    "AnjianUserDBModelView",
+    "AnjianUserGroupModelView",
+    "PolicyValidator",
+]
 
 
 class PolicyValidator:
@@ -70,6 +76,16 @@ class AnjianUserDBModelView(UserDBModelView):  # type: ignore[misc]
 
     class_permission_name = "UserDBModelView"
 
+    # Shown values in Chinese: FAB prints booleans and empty counts as «True» and «None».
+    formatters_columns = {
+        "active": lambda value: "是" if value else "否",
+        "login_count": lambda value: value or 0,
+        "fail_login_count": lambda value: value or 0,
+        "last_login": lambda value: value or "—",
+        "changed_by": lambda value: value or "—",
+        "created_by": lambda value: value or "—",
+    }
+
     add_form_extra_fields = {
         **UserDBModelView.add_form_extra_fields,
         "password": PasswordField(
@@ -85,3 +101,10 @@ class AnjianUserDBModelView(UserDBModelView):  # type: ignore[misc]
     def post_update(self, item: Any) -> None:
         if not item.active:
             self.appbuilder.sm.revoke_tokens(item.username, "disabled")
+
+
+class AnjianUserGroupModelView(UserGroupModelView):  # type: ignore[misc]
+    """FAB's user groups, with column labels in Chinese (FAB derives English ones from the names)."""
+
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": "名称", "label": "显示名", "description": "说明", "users": "用户", "roles": "角色"}

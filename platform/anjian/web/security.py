@@ -17,10 +17,29 @@ from ..auth.refresh import RefreshTokens
 from ..auth.state import bump_generation, token_generation
 from ..data.db import write
 from .login import AnjianAuthDBView
-from .password_views import AnjianResetMyPasswordView, AnjianResetPasswordView, AnjianUserDBModelView
+from .password_views import (
+    AnjianResetMyPasswordView,
+    AnjianResetPasswordView,
+    AnjianUserDBModelView,
+    AnjianUserGroupModelView,
+)
 from .security_audit import acting_user, address, record, via
 
-__all__ = ["AnjianSecurityManager", "record_login"]
+__all__ = ["OWN_ACCOUNT", "AnjianSecurityManager", "record_login"]
+
+# FAB permissions every signed-in user holds on their own account: 用户信息 (the page and its two
+# buttons, which act on the signed-in user whatever record they name), editing one's name, 修改密码.
+OWN_ACCOUNT = frozenset(
+    {
+        ("UserDBModelView", "can_userinfo"),
+        ("UserDBModelView", "resetmypassword"),
+        ("UserDBModelView", "userinfoedit"),
+        ("UserInfoEditView", "can_this_form_get"),
+        ("UserInfoEditView", "can_this_form_post"),
+        ("ResetMyPasswordView", "can_this_form_get"),
+        ("ResetMyPasswordView", "can_this_form_post"),
+    }
+)
 
 
 def record_login(username: str, action: str, detail: dict[str, Any] | None = None) -> None:
@@ -35,6 +54,8 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
     resetmypasswordview = AnjianResetMyPasswordView
     resetpasswordview = AnjianResetPasswordView
     userdbmodelview = AnjianUserDBModelView
+    groupmodelview = AnjianUserGroupModelView
+    userstatschartview = None  # FAB's chart loads its script from the internet and stays blank offline
 
     # ---- services ----------------------------------------------------------------------------
 
@@ -183,10 +204,10 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         return user
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
-        if view_name == "ResetMyPasswordView" and permission_name in ("can_this_form_get", "can_this_form_post"):
+        if (view_name, permission_name) in OWN_ACCOUNT:
             from flask_login import current_user
 
-            return bool(current_user.is_authenticated)  # one's own password, always
+            return bool(current_user.is_authenticated)  # one's own information and password, always
         # Generated entries (entities, 系统管理, audit log) are decided by the access policy (casbin).
         if view_name.startswith("anjian:") and has_request_context():
             from ..ui import entry_allowed

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, request, url_for
-from flask_login import current_user
+from flask import Blueprint, redirect, url_for
 
-from ...errors import AnjianError, FieldError, NotFound
-from ..i18n import t
-from ..views import actor, platform, render
+from ...errors import AnjianError, FieldError
+from ..base import actor, guard, platform
 
 __all__ = ["USER_TYPE_LABELS", "admin", "admin_areas", "field_errors"]
 
 admin = Blueprint("anjian_admin", __name__, url_prefix="/admin")
+guard(admin)  # signed in first; then the administrator check below
 
 USER_TYPE_LABELS = {
     "agency": "监管部门",
@@ -49,18 +48,8 @@ def field_errors(exc: AnjianError) -> dict[str, list[str]]:
 
 
 @admin.before_request
-def _require_administrator() -> Any:
-    if not current_user.is_authenticated:
-        return redirect(current_app.appbuilder.get_url_for_login_with(request.full_path.rstrip("?")))  # type: ignore[attr-defined]
+def _require_administrator() -> None:
     admin_areas()
-    return None
-
-
-@admin.errorhandler(AnjianError)
-def _error(exc: AnjianError) -> Any:
-    status = exc.http_status if exc.http_status in (403, 404, 409, 422) else 500
-    message = t("not_found") if isinstance(exc, NotFound) else str(exc)
-    return render("anjian/error.html", message=message, status=status), status
 
 
 @admin.get("/")

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, select
 
 from ...authz.regions import ALL, within
 from ...authz.sql import in_areas
 from ...data.system import grant
 from ...errors import PermissionDenied, RecordValidationError
-from ..views import actor, page_number, platform, render
+from ..base import actor, page_number, paged, platform, render, screen_args
 from . import admin, admin_areas, field_errors
 from .users import _managed_user
 
@@ -102,8 +101,8 @@ def revoke_view(grant_id: int) -> Any:
 @admin.get("/grants/")
 def grants_view() -> Any:
     areas = admin_areas()
-    args = {k: v.strip() for k, v in request.args.items() if v.strip()}
-    clauses = [grant.c.revoked_at.is_(None)]
+    args = screen_args()
+    clauses: list[ColumnElement[bool]] = [grant.c.revoked_at.is_(None)]
     scope = in_areas(grant.c.region_code, areas)
     if scope is not None:
         clauses.append(scope)
@@ -111,21 +110,10 @@ def grants_view() -> Any:
         clauses.append(grant.c.username == args["username"])
     if "role" in args:
         clauses.append(grant.c.role == args["role"])
-    page = page_number(args)
-    where = and_(*clauses)
-    with platform().engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(grant).where(where)).scalar_one()
-        rows = (
-            conn.execute(select(grant).where(where).order_by(grant.c.username, grant.c.id).limit(PAGE).offset((page - 1) * PAGE))
-            .mappings()
-            .all()
-        )
+    listing = paged(select(grant).order_by(grant.c.username, grant.c.id), clauses, page_number(args), PAGE)
     return render(
         "anjian/admin/grants.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(1, math.ceil(total / PAGE)),
+        **listing.context(),
         args=args,
         roles=role_titles(),
         regions=platform().registry.dictionary_labels.get("region", {}),

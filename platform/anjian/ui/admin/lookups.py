@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ...authz.sql import in_areas
 from ...authz.store import ENTERPRISE_ENTITY
 from ...data.system import organisation
-from ..views import platform
+from ..base import like_pattern, pick, platform
 from . import USER_TYPE_LABELS, admin, admin_areas
 
 __all__ = ["enterprise_lookup", "enterprise_title", "organisation_lookup"]
-
-
-def _pattern(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 @admin.get("/lookup/organisations")
@@ -34,7 +30,7 @@ def organisation_lookup() -> Any:
         query = query.where(organisation.c.id == int(request.args["id"]))
     text = request.args.get("q", "").strip()
     if text:
-        query = query.where(organisation.c.name.like(_pattern(text), escape="\\"))
+        query = query.where(organisation.c.name.like(like_pattern(text), escape="\\"))
     with platform().engine.connect() as conn:
         rows = conn.execute(query.order_by(organisation.c.name).limit(20)).all()
     return jsonify({"results": [{"id": r.id, "text": r.name, "region": r.region_code} for r in rows]})
@@ -62,18 +58,5 @@ def enterprise_lookup() -> Any:
         return jsonify({"results": []})
     spec = registry.entity(ENTERPRISE_ENTITY)
     table = registry.table(spec.name)
-    title = table.c[spec.title_field] if spec.title_field else table.c.id
-    query = select(table.c.id, title)
-    if spec.scope:
-        scope = in_areas(table.c[spec.scope], areas)
-        if scope is not None:
-            query = query.where(scope)
-    if request.args.get("id", "").isdigit():
-        query = query.where(table.c.id == int(request.args["id"]))
-    text = request.args.get("q", "").strip()
-    if text:
-        names = {spec.title_field, *spec.search_fields} - {None}
-        query = query.where(or_(*(table.c[n].like(_pattern(text), escape="\\") for n in names if n)))
-    with platform().engine.connect() as conn:
-        rows = conn.execute(query.order_by(title).limit(20)).all()
-    return jsonify({"results": [{"id": row[0], "text": str(row[1])} for row in rows]})
+    scope = in_areas(table.c[spec.scope], areas) if spec.scope else None
+    return jsonify({"results": pick(spec, table, scope)})

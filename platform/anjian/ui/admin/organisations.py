@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from ...access import OrganisationInput
 from ...authz.regions import region_range
 from ...authz.sql import in_areas
 from ...data.system import account, organisation
 from ...errors import AnjianError
-from ..views import actor, page_number, platform, render
+from ..base import actor, like_pattern, page_number, paged, platform, render, screen_args
 from . import USER_TYPE_LABELS, admin, admin_areas, field_errors
 from .lookups import enterprise_title
 
@@ -26,22 +25,19 @@ FIELDS = ("name", "kind", "region_code", "credit_code", "parent_id", "enterprise
 @admin.get("/organisations/")
 def organisations_view() -> Any:
     areas = admin_areas()
-    args = {k: v.strip() for k, v in request.args.items() if v.strip()}
-    clauses = []
+    args = screen_args()
+    clauses: list[ColumnElement[bool]] = []
     scope = in_areas(organisation.c.region_code, areas)
     if scope is not None:
         clauses.append(scope)
     if "q" in args:
-        pattern = "%" + args["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append(organisation.c.name.like(pattern, escape="\\"))
+        clauses.append(organisation.c.name.like(like_pattern(args["q"]), escape="\\"))
     if args.get("kind") in USER_TYPE_LABELS:
         clauses.append(organisation.c.kind == args["kind"])
     if "region" in args:
         bounds = region_range(args["region"])
         if bounds:
             clauses.append(and_(organisation.c.region_code >= bounds[0], organisation.c.region_code < bounds[1]))
-    where = and_(*clauses) if clauses else None
-    page = page_number(args)
     members = (
         select(func.count())
         .select_from(account)
@@ -50,21 +46,15 @@ def organisations_view() -> Any:
         .label("members")
     )
     query = select(organisation, members).order_by(organisation.c.region_code, organisation.c.name)
-    count = select(func.count()).select_from(organisation)
+    listing = paged(query, clauses, page_number(args), PAGE)
+    parent_ids = {r["parent_id"] for r in listing.rows if r["parent_id"]}
     with platform().engine.connect() as conn:
-        total = conn.execute(count.where(where) if where is not None else count).scalar_one()
-        query = query.where(where) if where is not None else query
-        rows = conn.execute(query.limit(PAGE).offset((page - 1) * PAGE)).mappings().all()
-        parent_ids = {r["parent_id"] for r in rows if r["parent_id"]}
         names = select(organisation.c.id, organisation.c.name).where(organisation.c.id.in_(parent_ids))
         parents = dict(conn.execute(names).all())
     return render(
         "anjian/admin/organisations.html",
-        rows=rows,
+        **listing.context(),
         parents=parents,
-        total=total,
-        page=page,
-        pages=max(1, math.ceil(total / PAGE)),
         args=args,
         types=USER_TYPE_LABELS,
         regions=platform().registry.dictionary_labels.get("region", {}),
@@ -95,7 +85,7 @@ def _page(form: dict[str, Any], errors: dict[str, list[str]], organisation_id: i
 
 
 def _submitted() -> tuple[dict[str, Any], OrganisationInput | None, dict[str, list[str]]]:
-    form = {name: request.form.get(name, "").strip() for name in FIELDS}
+    form: dict[str, Any] = {name: request.form.get(name, "").strip() for name in FIELDS}
     form["active"] = "active" in request.form
     errors: dict[str, list[str]] = {}
     ids = {}

@@ -7,12 +7,11 @@ account and grants all lie in their area, and never an administrator.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from flask import current_app, flash, redirect, request, url_for
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from ... import audit
 from ...authz.regions import region_range
@@ -20,7 +19,7 @@ from ...authz.sql import in_areas
 from ...data.db import write
 from ...data.system import account, organisation
 from ...errors import AnjianError, NotFound, PermissionDenied, RecordValidationError
-from ..views import actor, page_number, platform, render
+from ..base import actor, like_pattern, page_number, paged, platform, render, screen_args
 from . import USER_TYPE_LABELS, admin, admin_areas, field_errors
 from .lookups import enterprise_title
 
@@ -69,17 +68,16 @@ def _managed_user(username: str) -> Any:
 def users_view() -> Any:
     areas = admin_areas()
     users = _user_table()
-    args = {k: v.strip() for k, v in request.args.items() if v.strip()}
-    clauses = []
+    args = screen_args()
+    clauses: list[ColumnElement[bool]] = []
     scope = in_areas(account.c.region_code, areas)
     if areas is not None:
         clauses.append(account.c.username.is_not(None))  # users without an account are the administrators' only
     if scope is not None:
         clauses.append(scope)
     if "q" in args:
-        pattern = "%" + args["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         searched = (users.c.username, users.c.first_name, users.c.email, account.c.org_name)
-        clauses.append(or_(*(c.like(pattern, escape="\\") for c in searched)))
+        clauses.append(or_(*(c.like(like_pattern(args["q"]), escape="\\") for c in searched)))
     if args.get("user_type") in USER_TYPE_LABELS:
         clauses.append(account.c.user_type == args["user_type"])
     if "region" in args:
@@ -89,8 +87,6 @@ def users_view() -> Any:
     if args.get("organisation_id", "").isdigit():
         clauses.append(account.c.organisation_id == int(args["organisation_id"]))
     joined = users.outerjoin(account, account.c.username == users.c.username)
-    where = and_(*clauses) if clauses else None
-    page = page_number(args)
     columns = [
         users.c.username,
         users.c.first_name,
@@ -103,18 +99,12 @@ def users_view() -> Any:
         account.c.organisation_id,
         account.c.enterprise_id,
     ]
-    query = select(*columns).select_from(joined).order_by(users.c.username).limit(PAGE).offset((page - 1) * PAGE)
-    count = select(func.count()).select_from(joined)
-    with platform().engine.connect() as conn:
-        total = conn.execute(count.where(where) if where is not None else count).scalar_one()
-        rows = conn.execute(query.where(where) if where is not None else query).mappings().all()
+    query = select(*columns).select_from(joined).order_by(users.c.username)
+    listing = paged(query, clauses, page_number(args), PAGE)
     registry = platform().registry
     return render(
         "anjian/admin/users.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(1, math.ceil(total / PAGE)),
+        **listing.context(),
         args=args,
         types=USER_TYPE_LABELS,
         regions=registry.dictionary_labels.get("region", {}),
