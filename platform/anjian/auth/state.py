@@ -38,9 +38,7 @@ def token_generation(engine: Engine, username: str) -> int:
 
 def token_state(engine: Engine, username: str, session: str) -> tuple[int, bool]:
     """The user's token generation, and whether the login ``session`` was revoked: one query."""
-    generation = (
-        select(user_security.c.token_generation).where(user_security.c.username == username).scalar_subquery()
-    )
+    generation = select(user_security.c.token_generation).where(user_security.c.username == username).scalar_subquery()
     revoked = exists().where(refresh_token.c.family == session, refresh_token.c.revoked_at.is_not(None))
     with engine.connect() as conn:
         row = conn.execute(select(generation, revoked if session else literal(False))).one()
