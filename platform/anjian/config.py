@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .errors import ConfigError
 
@@ -75,6 +75,10 @@ class Settings(BaseModel):
     session_idle_minutes: int = Field(30, ge=1, description="A web session ends after this long without a request.")
     session_max_hours: float = Field(8, gt=0, description="A web session ends this long after login, active or not.")
     refresh_token_ttl: int = Field(14 * 86400, ge=300, description="Lifetime of API refresh tokens, seconds.")
+    secure_cookies: bool = Field(False, description="Served over TLS (directly or behind a proxy): Secure cookies and HSTS.")
+    hsts_seconds: int = Field(
+        365 * 86400, ge=0, le=2 * 365 * 86400, description="HSTS max-age with ANJIAN_SECURE_COOKIES (0: no HSTS header)."
+    )
 
     @field_validator("database_url", "broker_url", "result_backend")
     @classmethod
@@ -88,6 +92,13 @@ class Settings(BaseModel):
     def _six_months_at_least(cls, value: int) -> int:
         if value < 180:
             raise ValueError(f"{value} is too short: 等保 requires audit logs to be kept at least six months (180 days or more)")
+        return value
+
+    @field_validator("hsts_seconds")
+    @classmethod
+    def _hsts_needs_tls(cls, value: int, info: ValidationInfo) -> int:
+        if value and not info.data.get("secure_cookies"):
+            raise ValueError("HSTS is sent only over TLS: set ANJIAN_SECURE_COOKIES=true as well (or leave this unset)")
         return value
 
     @field_validator("secret_key")

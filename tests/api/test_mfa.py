@@ -100,7 +100,7 @@ def test_token_endpoint_asks_for_the_code_and_refuses_replays(mfa_app):
 def test_wrong_codes_count_towards_the_lockout(mfa_app):
     client = mfa_app.test_client()
     secret, _ = enrol(client)
-    client.get("/logout/")
+    client.post("/logout/")
     for _ in range(4):
         assert token(client, "000000").status_code == 401
     locked = token(client, "000000")
@@ -122,7 +122,7 @@ def test_recovery_codes_work_once_each(mfa_app):
 def test_login_form_second_step(mfa_app):
     client = mfa_app.test_client()
     secret, codes = enrol(client)
-    client.get("/logout/")
+    client.post("/logout/")
     assert client.get("/mfa/verify").status_code == 302  # no password step yet
     step = client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD})
     assert step.headers["Location"].endswith("/mfa/verify")
@@ -132,7 +132,7 @@ def test_login_form_second_step(mfa_app):
     ok = client.post("/mfa/verify", data={"code": next_code(secret)})
     assert ok.status_code == 302
     assert client.get("/e/").status_code == 200
-    client.get("/logout/")
+    client.post("/logout/")
     client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD})
     assert client.post("/mfa/verify", data={"code": codes[3]}).status_code == 302
     assert client.get("/e/").status_code == 200
@@ -142,7 +142,7 @@ def test_login_form_second_step(mfa_app):
 def test_the_password_alone_never_replaces_an_enrolled_second_factor(mfa_app):
     client = mfa_app.test_client()
     secret, _ = enrol(client)
-    client.get("/logout/")
+    client.post("/logout/")
     client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD})  # now a code is due
     detour = client.get("/mfa/enrol")  # enrolling a new authenticator instead of giving the code
     assert detour.status_code == 302 and "/login/" in detour.headers["Location"]
@@ -160,7 +160,7 @@ def test_the_password_alone_never_replaces_an_enrolled_second_factor(mfa_app):
 def test_form_lockout_on_wrong_codes(mfa_app):
     client = mfa_app.test_client()
     enrol(client)
-    client.get("/logout/")
+    client.post("/logout/")
     client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD})
     for _ in range(4):
         assert client.post("/mfa/verify", data={"code": "000000"}).status_code == 200

@@ -154,7 +154,8 @@ def test_a_township_officer_sees_only_their_township(page, shot, server):
     assert download.value.suggested_filename.endswith(".xlsx")
     with open(download.value.path(), "rb") as handle:
         rows = list(load_workbook(handle).active.iter_rows(values_only=True))[1:]
-    assert len(rows) == len(regions) and {r[5] for r in rows} == {"350524100000"}  # id, name, code, 登记区划, address, region
+    # id, name, code, 登记区划, address, region label, region code
+    assert len(rows) == len(regions) and {(r[5], r[6]) for r in rows} == {("凤城镇", "350524100000")}
     found = page.request.get("/e/enterprise/lookup?q=有限公司").json()["results"]
     assert len(found) == min(20, len(regions))
     assert page.request.get("/e/agency/").status == 403

@@ -166,7 +166,7 @@ def test_attachments_upload_with_the_form_and_survive_an_error(browser):
         content_type="multipart/form-data",
         data={**COMPANY, "licence_files__upload": (BytesIO(b"MZ"), "tool.exe")},
     )
-    assert "不支持的文件类型" in wrong.get_data(as_text=True)
+    assert "文件内容不是允许的类型" in wrong.get_data(as_text=True)  # decided by the content
 
 
 def test_link_lookup_and_region_picker_data(browser, app):

@@ -13,7 +13,7 @@ from .. import audit
 from ..audit import Actor
 from ..auth import TokenService
 from ..auth.apikeys import ApiKeys
-from ..auth.state import token_generation
+from ..auth.state import token_state
 from ..data.db import write
 from ..errors import (
     AnjianError,
@@ -65,10 +65,11 @@ def user_actor(username: str) -> Actor:
 
 
 def bearer_actor(token: str) -> Actor:
-    """The Actor of an access token that is still of the user's current token generation."""
+    """The Actor of an access token of the user's current token generation and a live login."""
     claims = tokens().verify(token)
     username = str(claims["sub"])
-    if int(claims.get("gen", 0)) != token_generation(platform().engine, username):
+    generation, revoked = token_state(platform().engine, username, str(claims.get("sid") or ""))
+    if int(claims.get("gen", 0)) != generation or revoked:
         raise AuthenticationFailed("访问令牌已失效（密码已修改或令牌已撤销），请重新登录", code="auth.token_revoked")
     return user_actor(username)
 

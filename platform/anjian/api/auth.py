@@ -38,8 +38,9 @@ def _body(*required: str) -> dict[str, Any]:
 
 
 def _pair(username: str) -> dict[str, Any]:
-    issued = tokens().issue(username, token_generation(platform().engine, username))
-    issued["refresh_token"] = _sm().refresh_tokens().start(username)
+    login = _sm().refresh_tokens().start(username)
+    issued = tokens().issue(username, token_generation(platform().engine, username), login.family)
+    issued["refresh_token"] = login.token
     issued["refresh_expires_in"] = platform().settings.refresh_token_ttl
     return issued
 
@@ -64,14 +65,16 @@ def _second_factor(user: Any, otp: Any) -> None:
         raise AuthenticationFailed("此账号必须启用二次验证：请先在网页登录并绑定身份验证器", code="auth.mfa_enrolment_required")
     if not isinstance(otp, str) or not otp.strip():
         raise AuthenticationFailed("此账号需要二次验证：请在 otp 字段提供验证码或恢复码", code="auth.mfa_required")
-    kind = _sm().mfa().verify(user.username, otp)
     guard = _sm().login_guard()
+    claim = guard.claim(user.username)  # before the code is checked, as for passwords
+    if claim.wait:
+        raise LoginLocked(claim.wait)
+    kind = _sm().mfa().verify(user.username, otp)
     if kind is None:
         record(user.username, "mfa_failed", {"via": "api"})
-        lock = guard.failed(user.username)
-        if lock:
-            record(user.username, "login_locked", {"via": "api", "retry_after": lock})
-            raise LoginLocked(lock)
+        if claim.lock:
+            record(user.username, "login_locked", {"via": "api", "retry_after": claim.lock})
+            raise LoginLocked(claim.lock)
         raise AuthenticationFailed("验证码错误或已使用过", code="auth.mfa_failed")
     guard.succeeded(user.username)
     if kind == "recovery":
@@ -103,7 +106,7 @@ def refresh() -> Any:
     if user is None or not user.is_active:
         _sm().revoke_tokens(rotation.username, "disabled")
         raise AuthenticationFailed("账号不存在或已停用")
-    issued = tokens().issue(rotation.username, token_generation(platform().engine, rotation.username))
+    issued = tokens().issue(rotation.username, token_generation(platform().engine, rotation.username), rotation.family)
     issued["refresh_token"] = rotation.token
     issued["refresh_expires_in"] = platform().settings.refresh_token_ttl
     return jsonify(issued)

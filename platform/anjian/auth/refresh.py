@@ -3,6 +3,7 @@
 A login starts a *family*; each refresh marks the presented token rotated and issues the next one
 of the same family. Presenting a rotated token again means it was copied: the whole family is
 revoked (and the caller audits it). Logout revokes the token; a password change revokes all.
+Access tokens carry their family (claim ``sid``): a revoked family voids them too.
 """
 
 from __future__ import annotations
@@ -66,10 +67,11 @@ class RefreshTokens:
         )
         return token
 
-    def start(self, username: str) -> str:
-        """A new family's first token (at login)."""
+    def start(self, username: str) -> Rotation:
+        """A new family's first token (at login); the family names the login in access tokens."""
+        family = uuid.uuid4().hex
         with write(self.engine) as conn, conn.begin():
-            return self._insert(conn, username, uuid.uuid4().hex)
+            return Rotation(username, self._insert(conn, username, family), family)
 
     def rotate(self, token: str) -> Rotation:
         """Swap ``token`` for the next one; RefreshError if it is not valid (reuse revokes the family)."""

@@ -1,4 +1,8 @@
-"""JWT access tokens for the API: HS256 pinned, expiry, issuer and audience always checked."""
+"""JWT access tokens for the API: HS256 pinned, expiry, issuer and audience always checked.
+
+A token names the login it belongs to (claim ``sid``: the family of its refresh tokens), so
+logging out or a reused refresh token voids it at once (see ``anjian.auth.state.token_state``).
+"""
 
 from __future__ import annotations
 
@@ -24,8 +28,9 @@ class TokenService:
         self.secret = secret
         self.ttl = ttl_seconds
 
-    def issue(self, username: str, generation: int = 0) -> dict[str, Any]:
-        """A signed access token; ``generation`` is the user's token generation at issue time."""
+    def issue(self, username: str, generation: int = 0, session: str = "") -> dict[str, Any]:
+        """A signed access token; ``generation`` is the user's token generation at issue time,
+        ``session`` the login (refresh-token family) it belongs to."""
         now = dt.datetime.now(dt.UTC)
         claims = {
             "sub": username,
@@ -38,6 +43,8 @@ class TokenService:
             "typ": "access",
             "gen": generation,
         }
+        if session:
+            claims["sid"] = session
         token = jwt.encode(claims, self.secret, algorithm=ALGORITHM)
         return {"access_token": token, "token_type": "Bearer", "expires_in": self.ttl}
 

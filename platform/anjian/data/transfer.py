@@ -25,7 +25,8 @@ from ..audit import Actor
 from ..errors import FieldError, PermissionDenied, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
 from .db import write
-from .query import ListQuery, parse_value
+from .export import code_header, export_records, has_codes, restore
+from .query import parse_value
 from .records import RecordService, ValidationContext
 
 __all__ = ["ImportReport", "RowError", "export_records", "import_records", "read_rows"]
@@ -67,15 +68,21 @@ class ImportReport:
 
 def _header_map(spec: EntitySpec, header: list[str]) -> tuple[list[FieldSpec | None], list[RowError]]:
     by_key: dict[str, FieldSpec] = {}
+    codes: dict[str, FieldSpec] = {}  # the code columns of an export (labels sit beside them)
     for f in spec.column_fields:
         by_key[f.name] = f
         by_key.setdefault(f.title, f)
+        if has_codes(f):
+            codes[code_header(f)] = f
+    present = {codes[k].name for k in (restore((h or "").strip()) for h in header) if k in codes}
     fields: list[FieldSpec | None] = []
     errors = []
     for i, name in enumerate(header):
-        key = (name or "").strip()
-        if key in ("", "id", "ID"):
-            fields.append(None)
+        key = restore((name or "").strip())
+        if key in codes:
+            fields.append(codes[key])
+        elif key in ("", "id", "ID") or (key in by_key and by_key[key].name in present):
+            fields.append(None)  # the label column beside a code column is read from the code
         elif key in by_key:
             fields.append(by_key[key])
         else:
@@ -111,7 +118,7 @@ def _cell(field: FieldSpec, value: Any) -> Any:
         text = value.isoformat()
         return text[:10] if field.format == "date" else text
     if field.enum is not None:
-        text = str(value).strip()
+        text = restore(str(value)).strip()
         for code, label in field.enum_labels.items():
             if text == label:
                 text = code
@@ -121,7 +128,7 @@ def _cell(field: FieldSpec, value: Any) -> Any:
             return int(value) if field.type == "integer" and float(value).is_integer() else value
         return parse_value(field, value)
     if field.type == "string":
-        return str(value).strip() if not isinstance(value, str) else value.strip()
+        return str(value).strip() if not isinstance(value, str) else restore(value).strip()
     return value
 
 
@@ -336,56 +343,3 @@ def _ranges(ids: list[int]) -> str:
         else:
             parts.append(str(value))
     return ",".join(parts)
-
-
-def export_records(service: RecordService, entity: str, query: ListQuery, fmt: str, out: IO[bytes], actor: Actor) -> int:
-    """Write the records a list query selects (scope applied) as CSV or XLSX; return the count."""
-    from .query import RecordReader
-
-    registry = service.registry
-    spec = registry.entity(entity)
-    service.access.check(actor, spec, "export")
-    columns = [f for f in spec.column_fields if f.type not in ("object", "array") and f.attachment is None]
-    header = ["id", *(f.title for f in columns)]
-    reader = RecordReader(registry, service.codec)
-    scope = service.access.scope(actor, spec, registry.table(spec.name))
-    count = 0
-    with service.engine.connect() as conn:
-        rows = ([r["id"], *(_label(f, r.get(f.name)) for f in columns)] for r in reader.iterate(conn, spec, query, scope))
-        if fmt == "xlsx":
-            from openpyxl import Workbook
-
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet(spec.title[:31])
-            sheet.append(header)
-            for row in rows:
-                sheet.append(row)
-                count += 1
-            book.save(out)
-        else:
-            text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-            writer = csv.writer(text)
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow(row)
-                count += 1
-            text.flush()
-            text.detach()
-    with write(service.engine) as conn, conn.begin():
-        audit.append(
-            conn,
-            actor,
-            "export",
-            spec.name,
-            "",
-            {"format": fmt, "count": count, "filters": {k: list(v) for k, v in query.filters.items()}, "search": query.search},
-        )
-    return count
-
-
-def _label(field: FieldSpec, value: Any) -> Any:
-    if value is None:
-        return ""
-    if field.enum is not None:
-        return field.label_of(value)
-    return value

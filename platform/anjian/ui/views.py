@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, request, send_file, url_for
 from sqlalchemy import func, select
 
+from ..data.files import content_disposition
 from ..data.query import ListQuery, filterable_fields
 from ..data.system import audit_log
 from ..data.transfer import export_records
@@ -262,7 +263,9 @@ def dictionary_view(name: str) -> Any:
 def file_view(file_id: str) -> Any:
     p = platform()
     row = p.files.readable(file_id, actor(), p.registry, p.access)
-    return send_file(p.files.path(file_id), mimetype=row["content_type"], as_attachment=True, download_name=row["name"])
+    response = send_file(p.files.path(file_id), mimetype=row["content_type"])
+    response.headers["Content-Disposition"] = content_disposition(row["name"])  # RFC 6266, never inline
+    return response
 
 
 from . import audit, editing, workflow  # noqa: E402,F401  (the audit log, create/edit and workflow routes)

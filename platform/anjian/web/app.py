@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, redirect, request
+from flask import Flask, jsonify, redirect, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.security.manager import AUTH_DB
 from flask_wtf.csrf import CSRFProtect
@@ -15,6 +15,7 @@ from ..config import Settings
 from ..runtime import Platform
 from ..ui import CatalogMenu, admin, ui
 from ..ui.base import http_error_page
+from . import headers
 from .home import HomeView
 from .login import enforce_session, mfa
 from .security import AnjianSecurityManager
@@ -22,11 +23,6 @@ from .security import AnjianSecurityManager
 __all__ = ["create_app"]
 
 FAB_TOKEN_API = "/api/v1/security/"
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "SAMEORIGIN",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def create_app(
@@ -58,6 +54,7 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]  (keep declared field order)
     app.extensions["anjian"] = platform
+    headers.install(app, settings)  # CSP with nonces, no-store, HSTS and secure cookies by setting
     session = scoped_session(sessionmaker(bind=platform.engine))
     csrf = CSRFProtect(app)
     with app.app_context():
@@ -85,12 +82,6 @@ def create_app(
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
         session.remove()
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
 
     @app.errorhandler(404)
     def _not_found(exc: Any) -> Any:

@@ -18,6 +18,7 @@ from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
 from flask_login import current_user, login_user, logout_user
 
+from ..auth.lockout import Claim
 from ..auth.mfa import qr_svg
 from ..auth.state import token_generation
 from .security_audit import record
@@ -74,6 +75,11 @@ class AnjianAuthDBView(AuthDBView):  # type: ignore[misc]
             return after_password(user, next_url)
         return self.render_template(self.login_template, title=self.title, form=form, appbuilder=self.appbuilder)
 
+    @expose("/logout/", methods=["POST"])
+    def logout(self) -> Any:
+        """POST only, with the form's CSRF token: a cross-site link or image cannot log a user out."""
+        return super().logout()
+
 
 def _pending_user() -> Any:
     pending = session.get(PENDING)
@@ -90,11 +96,10 @@ def _back_to_login(message: str) -> Any:
     return redirect(_sm().appbuilder.get_url_for_login)
 
 
-def _failed_code(user: Any, step: str) -> Any:
+def _failed_code(user: Any, step: str, claim: Claim) -> Any:
     """A wrong code counts towards the lockout like a wrong password; None while tries remain."""
-    guard = _sm().login_guard()
     record(user.username, "mfa_failed", {"via": "form", "step": step})
-    lock = guard.failed(user.username)
+    lock = claim.lock
     if lock:
         record(user.username, "login_locked", {"via": "form", "retry_after": lock})
         return _back_to_login(f"验证码错误次数过多，账号已临时锁定，请 {lock} 秒后再试")
@@ -114,12 +119,12 @@ def verify() -> Any:
     error = ""
     if request.method == "POST":
         guard = _sm().login_guard()
-        wait = guard.locked_for(user.username)
-        if wait:
-            return _back_to_login(f"账号已临时锁定，请 {wait} 秒后再试")
+        claim = guard.claim(user.username)  # before the code is checked, as for passwords
+        if claim.wait:
+            return _back_to_login(f"账号已临时锁定，请 {claim.wait} 秒后再试")
         kind = _sm().mfa().verify(user.username, request.form.get("code", ""))
         if kind is None:
-            locked = _failed_code(user, "verify")
+            locked = _failed_code(user, "verify", claim)
             if locked is not None:
                 return locked
             error = "验证码错误或已使用过，请输入验证器中最新的 6 位验证码或一个恢复码"
@@ -151,9 +156,13 @@ def enrol() -> Any:
     session[SECRET] = secret
     error = ""
     if request.method == "POST":
+        guard = _sm().login_guard()
+        claim = guard.claim(user.username)
+        if claim.wait:
+            return _back_to_login(f"账号已临时锁定，请 {claim.wait} 秒后再试")
         codes = store.enrol(user.username, secret, request.form.get("code", ""))
         if codes is None:
-            locked = _failed_code(user, "enrol")
+            locked = _failed_code(user, "enrol", claim)
             if locked is not None:
                 return locked
             error = "验证码不正确，请确认手机时间准确后输入验证器显示的 6 位验证码"
@@ -161,8 +170,8 @@ def enrol() -> Any:
             session.pop(SECRET, None)
             record(user.username, "mfa_enrolled", {"via": "form"})
             next_url = session[PENDING]["next"] if pending is not None else url_for("anjian_ui.home")
+            guard.succeeded(user.username)
             if pending is not None:
-                _sm().login_guard().succeeded(user.username)
                 start_session(user)
             return _page("anjian/mfa_codes.html", codes=codes, next_url=next_url, title="恢复码")
     uri = store.uri(user.username, secret)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from sqlalchemy import func, update
 from werkzeug.security import generate_password_hash
 
 from .. import audit
 from ..audit import Actor
-from ..auth.lockout import LoginGuard
+from ..auth.lockout import Claim, LoginGuard
 from ..auth.mfa import MfaStore
 from ..auth.passwords import PasswordPolicy
 from ..auth.refresh import RefreshTokens
@@ -182,26 +184,62 @@ class AnjianSecurityManager(SecurityManager):  # type: ignore[misc]
         return LoginGuard(current_app.extensions["anjian"].engine, settings.lockout_threshold, settings.lockout_seconds)
 
     def auth_user_db(self, username: str, password: str) -> Any:
+        """FAB's password check, behind a claimed lockout try (see anjian.auth.lockout)."""
         guard = self.login_guard()
         name = (username or "")[:150]
-        wait = guard.locked_for(name)
-        if wait:
-            record_login(name, "login_locked", {**via(), "retry_after": wait})
+        claim = guard.claim(name) if name else Claim()
+        if claim.wait:
+            record_login(name, "login_locked", {**via(), "retry_after": claim.wait})
             if has_request_context():
-                g.anjian_login_locked = wait  # the token endpoint answers 429 with Retry-After
+                g.anjian_login_locked = claim.wait  # the token endpoint answers 429 with Retry-After
+            self.end_read()
             return None
         user = super().auth_user_db(username, password)
         if user is None:
             # FAB calls the failure hook only for known users; record unknown names too.
             if name and self.find_user(username=name) is None and self.find_user(email=name) is None:
                 record_login(name, "login_failed", {**via(), "unknown_user": True})
-            lock = guard.failed(name) if name else 0
-            if lock:
-                record_login(name, "login_locked", {**via(), "retry_after": lock})
+            if claim.lock:
+                record_login(name, "login_locked", {**via(), "retry_after": claim.lock})
         elif self.mfa_step(user) is None:
-            guard.succeeded(name)  # with a second factor, the count is cleared by the right code only
+            guard.succeeded(name)
+        else:
+            guard.release(name, claim)  # with a second factor, the count is cleared by the right code only
         self.end_read()
         return user
+
+    def update_user_auth_stat(self, user: Any, success: bool = True) -> None:
+        """FAB's login counters, as one atomic write transaction.
+
+        FAB updates them through its session: on SQLite a read transaction that then writes fails
+        with ``database is locked`` when another login wrote in between (parallel failed logins).
+        """
+        table = self.user_model.__table__
+        if success:
+            values = {
+                "login_count": func.coalesce(table.c.login_count, 0) + 1,
+                "fail_login_count": 0,
+                "last_login": dt.datetime.now(),  # FAB's own (local) clock
+            }
+        else:
+            values = {"fail_login_count": func.coalesce(table.c.fail_login_count, 0) + 1}
+        user_id = user.id
+        self.end_read()
+        with write(self.platform.engine) as conn, conn.begin():
+            conn.execute(update(table).where(table.c.id == user_id).values(**values))
+        self.session.expire(user)
+        if success:
+            self.on_user_login(user)
+        else:
+            self.on_user_login_failed(user)
+
+    def noop_user_update(self, user: Any) -> None:
+        """FAB's timing balance for unknown names writes through its session too; write as above."""
+        table = self.user_model.__table__
+        user_id = user.id
+        self.end_read()
+        with write(self.platform.engine) as conn, conn.begin():
+            conn.execute(update(table).where(table.c.id == user_id).values(login_count=table.c.login_count))
 
     def has_access(self, permission_name: str, view_name: str) -> bool:
         if (view_name, permission_name) in OWN_ACCOUNT:

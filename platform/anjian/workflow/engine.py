@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, String, cast, delete, insert, select, update
 
 from .. import audit
 from ..audit import Actor
@@ -37,6 +37,12 @@ STEP_FILES = "_step"  # the pseudo-field step attachments are uploaded under
 CHILD_KEYS = ("id", "parent_id", "position")
 
 
+def _step_file_records(conn: Connection, spec: EntitySpec, file_id: str) -> Any:
+    """The records whose history holds a step attachment (who may read the record reads the file)."""
+    holds = cast(history.c.attachments, String).like(f'%"{file_id}"%')
+    return select(history.c.record_id).where(history.c.entity == spec.name, holds)
+
+
 class Workflow(RecordListener):
     """Processes of one Platform: starts, transitions, locks, history, deadlines and notices."""
 
@@ -52,6 +58,7 @@ class Workflow(RecordListener):
         self._calendar: tuple[int, WorkCalendar] | None = None
         self.who = Eligibility(platform.access, lambda: platform.registry)
         platform.records.listeners.append(self)
+        platform.files.add_holder(STEP_FILES, _step_file_records)
 
     @property
     def registry(self) -> Any:
