@@ -22,6 +22,7 @@ from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
 from ..meta.pointer import pointer
 from ..meta.spec import EntitySpec, FieldSpec
+from .changes import field_diff
 from .codec import Codec
 from .db import write
 from .messages import describe
@@ -336,7 +337,7 @@ class RecordService:
         self.hooks.anjian_record_written(entity=spec, action=action, record=stored, connection=conn)
         for listener in self.listeners:
             listener.after_write(conn, spec, stored, actor, action)
-        detail: dict[str, Any] = {"changes": _diff(old, stored)}
+        detail: dict[str, Any] = {"changes": field_diff(spec, old, stored)}
         if audit_as is not None:
             action, extra = audit_as[0], audit_as[1]
             detail.update(extra)
@@ -483,7 +484,7 @@ class RecordService:
                 "delete",
                 spec.name,
                 record_id,
-                {"changes": _diff(old, None)},
+                {"changes": field_diff(spec, old, None)},
                 region=spec.region_of(old),
             )
 
@@ -519,8 +520,6 @@ def _as_errors(result: Any, where: str) -> list[FieldError]:
     ]
 
 
-SYSTEM_KEYS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides")
-
 
 def _value_at(record: Mapping[str, Any], where: str) -> Any:
     """The value a JSON pointer names in a record (None when absent)."""
@@ -533,10 +532,3 @@ def _value_at(record: Mapping[str, Any], where: str) -> Any:
         else:
             return None
     return node
-
-
-def _diff(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, list[Any]]:
-    """Field-level changes as {field: [old, new]}."""
-    old, new = old or {}, new or {}
-    keys = (set(old) | set(new)) - set(SYSTEM_KEYS)
-    return {k: [old.get(k), new.get(k)] for k in sorted(keys) if old.get(k) != new.get(k)}

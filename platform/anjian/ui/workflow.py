@@ -10,7 +10,7 @@ from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationErr
 from ..meta.spec import AttachmentSpec, EntitySpec, FieldSpec
 from ..workflow.engine import STEP_FILES as STEP_FIELD
 from ..workflow.inbox import BOXES
-from .editing import _errors_by_input, _raw_file_ids, _store_uploads
+from .editing import _errors_by_input, _raw_file_ids, _store_uploads, offered_fields
 from .forms import parse_form, raw_values
 from .views import actor, entity_for, platform, render, scope_for, ui
 
@@ -59,7 +59,7 @@ def transition_view(entity: str, record_id: int, name: str) -> Any:
     if choice is None:
         flash(f"当前环节（{status['state_title']}）不能办理此操作", "warning")
         return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
-    if not choice["allowed"]:
+    if not choice["mine"]:
         raise PermissionDenied(choice["reason"] or "不能办理")
     with p.engine.connect() as conn:
         record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
@@ -92,7 +92,7 @@ def transition_view(entity: str, record_id: int, name: str) -> Any:
                     name,
                     {"data": values, "comment": comment, "attachments": attachments, "expected_state": status["state"]},
                 )
-            except RecordValidationError as exc:
+            except RecordValidationError as exc:  # field errors (422) and refusals such as an unmet condition (409)
                 errors = exc.errors
             else:
                 flash(f"已办理「{choice['title']}」，当前环节：{result['state_title']}", "success")
@@ -100,6 +100,8 @@ def transition_view(entity: str, record_id: int, name: str) -> Any:
         raw.update({k: v for k, v in data.raw.items() if k in choice["fields"]})
     by_input, overridable, general = _errors_by_input(spec, errors)
     general += [e.message for e in errors if e.pointer in ("/comment", "/attachments")]
+    if not choice["allowed"] and request.method == "GET":
+        general.append(choice["reason"])  # the step is the user's, but cannot be taken yet: say why
     from .display import Display
 
     with p.engine.connect() as conn:
@@ -165,4 +167,17 @@ def workflow_panel(spec: EntitySpec, record_id: int) -> dict[str, Any] | None:
         status["may_urge"] = not status["ended"]
     except PermissionDenied:
         status["may_urge"] = False
+    try:
+        p.access.check(actor(), spec, "update")
+        status["editable"] = not status["locked"] and offered_fields(spec, record_id) != frozenset()
+    except PermissionDenied:
+        status["editable"] = False
     return status
+
+
+@ui.app_template_global("person_names")
+def person_names(usernames: Any) -> dict[str, str]:
+    """Display names for login names (one query), for the history tables of a page."""
+    p = platform()
+    with p.engine.connect() as conn:
+        return p.workflow.people.names(conn, [str(u) for u in usernames if u])
