@@ -238,3 +238,18 @@ def test_history_shows_names_not_logins(county):
     steps = re.findall(r'<tr data-step="[^"]+"><td[^>]*>[^<]+</td><td[^>]*>([^<]+)</td>', page)
     assert steps == ["赵安全员", "赵安全员"]
     assert ">ent<" not in page
+
+
+def test_every_process_list_has_a_state_column_and_filter(county):
+    planning = api_report(county)
+    to_planning(county, planning)
+    other = api_report(county, title="另一处隐患：配电柜门缺失")
+    officer = login(county, "head")
+    for process in county["platform"].registry.catalog.processes.values():
+        page = officer.get(f"/e/{process.entity}/").get_data(as_text=True)
+        assert "<th>环节</th>" in page and 'name="_state"' in page, process.entity
+    page = officer.get("/e/hidden_danger/?_state=planning").get_data(as_text=True)
+    rows = re.findall(r'<tr data-id="(\d+)">', page)
+    assert rows == [str(planning)] and "制定治理方案</td>" in page
+    assert str(other) in re.findall(r'<tr data-id="(\d+)">', officer.get("/e/hidden_danger/?_state=reported").get_data(as_text=True))
+    assert 'value="planning" selected' in page

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from flask import flash, redirect, request, url_for
+from sqlalchemy import Connection, and_, select
 
 from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError
+from ..meta.process_spec import ProcessSpec
 from ..meta.spec import AttachmentSpec, EntitySpec, FieldSpec
 from ..workflow.engine import STEP_FILES as STEP_FIELD
 from ..workflow.inbox import BOXES
+from ..workflow.tables import instance
 from .editing import _errors_by_input, _raw_file_ids, _store_uploads, offered_fields
 from .forms import parse_form, raw_values
 from .views import actor, entity_for, platform, render, scope_for, ui
 
-__all__ = ["inbox_view", "notices_view", "transition_view"]
+__all__ = ["ProcessListing", "inbox_view", "notices_view", "process_listing", "transition_view"]
 
 # Files attached to a step (not to a field of the record) are stored under this pseudo-field.
 STEP_FILES = FieldSpec(name=STEP_FIELD, title="办理附件", type="array", attachment=AttachmentSpec())
@@ -181,3 +186,59 @@ def person_names(usernames: Any) -> dict[str, str]:
     p = platform()
     with p.engine.connect() as conn:
         return p.workflow.people.names(conn, [str(u) for u in usernames if u])
+
+
+@dataclass
+class ProcessListing:
+    """What a list page shows of its entity's process: a 环节 column and a 环节 filter.
+
+    ``ARG`` is the query argument of the filter; the list keeps it in its links and leaves it out
+    of the record query's own arguments.
+    """
+
+    spec: EntitySpec
+    process: ProcessSpec
+    state: str | None
+    states: dict[int, str] = field(default_factory=dict)
+
+    ARG: ClassVar[str] = "_state"
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(s.name, s.title) for s in self.process.states]
+
+    def narrow(self, scope: Any) -> Any:
+        """The list's scope, limited to records in the chosen state (as SQL)."""
+        if not self.state:
+            return scope
+        table = platform().registry.table(self.spec.name)
+        chosen = table.c.id.in_(
+            select(instance.c.record_id).where(instance.c.entity == self.spec.name, instance.c.state == self.state)
+        )
+        return chosen if scope is None else and_(scope, chosen)
+
+    def load(self, conn: Connection, items: list[dict[str, Any]]) -> None:
+        """The current state of each listed record (one query)."""
+        ids = [item["id"] for item in items]
+        if ids:
+            rows = conn.execute(
+                select(instance.c.record_id, instance.c.state).where(
+                    instance.c.entity == self.spec.name, instance.c.record_id.in_(ids)
+                )
+            )
+            self.states = {record_id: state for record_id, state in rows}
+
+    def title_of(self, record_id: int) -> str:
+        state = self.states.get(record_id)
+        if state is None:
+            return "—"
+        return self.process.by_state[state].title if state in self.process.by_state else state
+
+
+def process_listing(spec: EntitySpec, args: Mapping[str, str]) -> ProcessListing | None:
+    """The list page's process column and filter for ``spec`` (None: the entity has no process)."""
+    process = platform().registry.catalog.process_of(spec.name)
+    if process is None:
+        return None
+    state = args.get(ProcessListing.ARG) or None
+    return ProcessListing(spec, process, state if state in process.by_state else None)
