@@ -251,5 +251,28 @@ def test_every_process_list_has_a_state_column_and_filter(county):
     page = officer.get("/e/hidden_danger/?_state=planning").get_data(as_text=True)
     rows = re.findall(r'<tr data-id="(\d+)">', page)
     assert rows == [str(planning)] and "制定治理方案</td>" in page
-    assert str(other) in re.findall(r'<tr data-id="(\d+)">', officer.get("/e/hidden_danger/?_state=reported").get_data(as_text=True))
+    assert str(other) in re.findall(
+        r'<tr data-id="(\d+)">', officer.get("/e/hidden_danger/?_state=reported").get_data(as_text=True)
+    )
     assert 'value="planning" selected' in page
+
+
+def test_statistics_reports_are_titled_by_enterprise_and_period(county):
+    p = county["platform"]
+    quarterly = p.records.create(
+        "hazard_statistics",
+        {"enterprise_id": county["firms"][0], "region_code": TOWN, "period": "quarter", "year": 2025, "quarter": 3},
+        Actor("ent"),
+    )
+    annual = p.records.create(
+        "hazard_statistics",
+        {"enterprise_id": county["firms"][0], "region_code": TOWN, "period": "annual", "year": 2025},
+        Actor("ent"),
+    )
+    assert quarterly["report_title"] == "安溪流程测试0有限公司 2025年第3季度隐患排查治理统计报表"
+    assert annual["report_title"] == "安溪流程测试0有限公司 2025年度隐患排查治理统计报表"
+    labels = {i["label"] for i in p.inbox.items(Actor("ent"), "todo", "hazard_statistics")}
+    assert labels == {quarterly["report_title"], annual["report_title"]}
+    page = login(county, "ent").get(f"/e/hazard_statistics/{quarterly['id']}").get_data(as_text=True)
+    heading = re.search(r'<h3 class="pull-left anjian-title">([^<]+)</h3>', page).group(1)
+    assert heading == quarterly["report_title"] and "annual" not in page and ">quarter<" not in page

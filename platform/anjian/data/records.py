@@ -10,7 +10,7 @@ is written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
@@ -41,6 +41,9 @@ class ValidationContext:
     actor: Actor
     old: Mapping[str, Any] | None
     record: Mapping[str, Any]
+    # The title of a linked record (``title_of("enterprise", 7)``), for computed titles such as a
+    # report's 「<企业> 2025年第3季度…」; set by the record service when it computes fields.
+    title_of: Callable[[str, Any], str | None] | None = None
 
 
 class RecordListener:
@@ -152,10 +155,23 @@ class RecordService:
         return record
 
     def compute(self, spec: EntitySpec, record: dict[str, Any], context: ValidationContext) -> None:
+        if context.title_of is None and spec.computed_fields:
+            context = replace(context, title_of=self.title_of)
         for field in spec.computed_fields:
             value = self.registry.functions.computed[field.computed](record, context)
             if value is not None:
                 record[field.name] = value
+
+    def title_of(self, entity: str, record_id: Any) -> str | None:
+        """The title of one record of ``entity`` (None when it or the entity is not there)."""
+        if not isinstance(record_id, int) or isinstance(record_id, bool) or entity not in self.registry.catalog.entities:
+            return None
+        target = self.registry.entity(entity)
+        table = self.registry.table(entity)
+        column = table.c[target.title_field] if target.title_field else table.c.id
+        with self.engine.connect() as conn:
+            found = conn.execute(select(column).where(table.c.id == record_id)).scalar()
+        return None if found is None else str(found)
 
     def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any], fast: bool = False) -> list[FieldError]:
         """JSON Schema verdict; ``fast`` tries the compiled validator first (same verdicts)."""
@@ -518,7 +534,6 @@ def _as_errors(result: Any, where: str) -> list[FieldError]:
         )
         for e in items
     ]
-
 
 
 def _value_at(record: Mapping[str, Any], where: str) -> Any:
