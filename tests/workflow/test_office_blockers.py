@@ -276,3 +276,32 @@ def test_statistics_reports_are_titled_by_enterprise_and_period(county):
     page = login(county, "ent").get(f"/e/hazard_statistics/{quarterly['id']}").get_data(as_text=True)
     heading = re.search(r'<h3 class="pull-left anjian-title">([^<]+)</h3>', page).group(1)
     assert heading == quarterly["report_title"] and "annual" not in page and ">quarter<" not in page
+
+
+def test_extensions_are_requested_and_approved_on_screen(county):
+    record = api_report(county)
+    to_planning(county, record)
+    ent, head = login(county, "ent"), login(county, "head")
+    page = ent.get(f"/e/hidden_danger/{record}").get_data(as_text=True)
+    clock = re.search(r'data-deadline-id="(\d+)"', page)
+    assert clock and "申请延期" in page
+    url = f"/e/hidden_danger/{record}/deadlines/{clock.group(1)}/extensions"
+    before = county["platform"].workflow.status(Actor("head"), "hidden_danger", record)["deadlines"][0]["due_at"]
+
+    refused = ent.post(url, data={"amount": "十", "unit": "workdays", "reason": ""}, follow_redirects=True)
+    assert refused.status_code == 200 and "延期时长应为" in refused.get_data(as_text=True)
+    asked = ent.post(url, data={"amount": "10", "unit": "workdays", "reason": "设备到货延迟"}, follow_redirects=True)
+    text_ = asked.get_data(as_text=True)
+    assert "已提交延期申请" in text_ and "延期申请待审批" in text_ and "设备到货延迟" in text_
+    assert "anjian-extension-decision" not in text_  # nobody approves their own request
+
+    page = head.get(f"/e/hidden_danger/{record}").get_data(as_text=True)
+    decision = re.search(r'action="([^"]+/decision)"', page)
+    assert decision and "批准延期" in page
+    done = head.post(decision.group(1), data={"approve": "1", "note": "同意"}, follow_redirects=True)
+    assert "已批准延期" in done.get_data(as_text=True)
+    after = county["platform"].workflow.status(Actor("head"), "hidden_danger", record)["deadlines"][0]
+    assert after["due_at"] > before and after["extension"] is None
+    with county["platform"].engine.connect() as conn:
+        told = county["platform"].workflow.notices.listing(conn, "ent")
+    assert any("延期已批准" in n["title"] for n in told)

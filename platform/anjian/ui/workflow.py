@@ -144,6 +144,45 @@ def urge_view(entity: str, record_id: int) -> Any:
     return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
 
 
+UNIT_TITLES = {"workdays": "个工作日", "days": "日", "hours": "小时"}
+
+
+def _back(entity: str, record_id: int) -> Any:
+    return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
+
+
+@ui.post("/<entity>/<int:record_id>/deadlines/<int:deadline_id>/extensions")
+def extension_request_view(entity: str, record_id: int, deadline_id: int) -> Any:
+    """申请延期 from the record page: amount, unit and reason; the approvers are told."""
+    entity_for(entity, "read")
+    amount_text = request.form.get("amount", "").strip()
+    amount: Any = int(amount_text) if amount_text.isdigit() else amount_text
+    try:
+        platform().timers.request_extension(
+            actor(), deadline_id, amount, request.form.get("unit", ""), request.form.get("reason", "")
+        )
+    except RecordValidationError as exc:  # field errors (422) and conflicts such as a request already waiting (409)
+        flash("延期申请未提交：" + "；".join(e.message for e in exc.errors), "danger")
+    else:
+        flash("已提交延期申请，等待审批", "success")
+    return _back(entity, record_id)
+
+
+@ui.post("/<entity>/<int:record_id>/extensions/<int:extension_id>/decision")
+def extension_decision_view(entity: str, record_id: int, extension_id: int) -> Any:
+    """批准 or 不批准 an extension request from the record page."""
+    entity_for(entity, "read")
+    approve = request.form.get("approve") == "1"
+    try:
+        result = platform().timers.decide_extension(actor(), extension_id, approve, request.form.get("note", "").strip())
+    except RecordValidationError as exc:
+        flash("；".join(e.message for e in exc.errors), "danger")
+    else:
+        due = result["due_at"][:16].replace("T", " ")
+        flash(f"已批准延期，新期限：{due}" if approve else "已不批准延期申请", "success")
+    return _back(entity, record_id)
+
+
 @ui.get("/_notices/")
 def notices_view() -> Any:
     p = platform()
@@ -172,6 +211,8 @@ def workflow_panel(spec: EntitySpec, record_id: int) -> dict[str, Any] | None:
         status["may_urge"] = not status["ended"]
     except PermissionDenied:
         status["may_urge"] = False
+    status["may_extend"] = not status["ended"] and any(t["mine"] for t in status["transitions"])
+    status["unit_titles"] = UNIT_TITLES
     try:
         p.access.check(actor(), spec, "update")
         status["editable"] = not status["locked"] and offered_fields(spec, record_id) != frozenset()

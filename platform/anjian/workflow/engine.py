@@ -121,7 +121,8 @@ class Workflow(RecordListener):
                 "ended": inst["ended_at"] is not None,
                 "instance_version": inst["row_version"],
                 "history": self._history_json(conn, self.history(conn, entity, record_id), process),
-                "deadlines": [self._deadline_json(d) for d in self.open_deadlines(conn, entity, record_id)],
+                "deadlines": self._deadlines_json(conn, self.open_deadlines(conn, entity, record_id)),
+                "may_approve": self.who.permitted(actor, spec, record, "approve"),
                 "transitions": self._choices(conn, actor, spec, record, inst, process),
                 "amendable": self.who.may_amend(actor, spec, record, process, state),
             }
@@ -147,6 +148,37 @@ class Workflow(RecordListener):
             }
             for row in rows
         ]
+
+    def _deadlines_json(self, conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The record's clocks, each with its extension request waiting for a decision (or None)."""
+        pending = {
+            r["deadline_id"]: r
+            for r in conn.execute(
+                select(extension).where(
+                    extension.c.deadline_id.in_([row["id"] for row in rows]), extension.c.decision == "pending"
+                )
+            ).mappings()
+        }
+        names = self.people.names(conn, (r["requested_by"] for r in pending.values()))
+        result = []
+        for row in rows:
+            item = self._deadline_json(row)
+            ext = pending.get(row["id"])
+            item["extension"] = (
+                None
+                if ext is None
+                else {
+                    "id": ext["id"],
+                    "amount": ext["amount"],
+                    "unit": ext["unit"],
+                    "reason": ext["reason"],
+                    "requested_by": ext["requested_by"],
+                    "requested_by_name": names.get(ext["requested_by"], ext["requested_by"]),
+                    "requested_at": self.codec.moment(ext["requested_at"]),
+                }
+            )
+            result.append(item)
+        return result
 
     def _deadline_json(self, row: Mapping[str, Any]) -> dict[str, Any]:
         now = self.now()
