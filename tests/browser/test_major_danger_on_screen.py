@@ -124,6 +124,25 @@ def test_major_hidden_danger_from_report_to_closing_on_screen(screen, password, 
     take_step(page, "approve_plan", {"#supervision_unit": "安溪县应急管理局", "#comment": "挂牌督办"})
     assert state(page) == "governing"
 
+    # The enterprise asks for more time on screen; the section head approves it there.
+    sign_in(page, "qiye", password)
+    page.goto(url)
+    page.click(".anjian-extend summary")
+    page.fill(".anjian-extension-request input[name=amount]", "10")
+    page.select_option(".anjian-extension-request select[name=unit]", "workdays")
+    page.fill(".anjian-extension-request input[name=reason]", "除尘设备到货延迟")
+    shot("34-extension-request")
+    page.click(".anjian-extension-request button[type=submit]")
+    page.wait_for_selector(".anjian-extension")
+    sign_in(page, "kezhang", password)
+    page.goto(url)
+    assert "除尘设备到货延迟" in page.inner_text(".anjian-extension")
+    page.fill(".anjian-extension-decision input[name=note]", "同意延期")
+    page.click(".anjian-extension-decision button[value='1']")
+    page.wait_for_selector(".alert-success")
+    assert "已批准延期" in page.inner_text(".alert-success")
+    assert page.locator(".anjian-extension").count() == 0
+
     # The enterprise reports the work done; the officer checks on site and closes it.
     sign_in(page, "qiye", password)
     page.goto(url)
@@ -140,7 +159,10 @@ def test_major_hidden_danger_from_report_to_closing_on_screen(screen, password, 
     people = page.locator("table.anjian-steps tr[data-step] td:nth-child(2)").all_inner_texts()
     assert people[0] == "企业安全员" and "县局科员" in people and "县局科长" in people  # names, not logins
     assert "qiye" not in people
-    shot("34-closed-with-history")
+    shot("35-closed-with-history")
+    page.goto("/e/hidden_danger/?_state=closed")
+    assert title in page.inner_text("table.anjian-list") and "已销号" in page.inner_text("table.anjian-list")
+    shot("36-list-by-state")
 
 
 def test_swagger_ui_renders_without_the_internet(page, shot):
@@ -160,4 +182,4 @@ def test_swagger_ui_renders_without_the_internet(page, shot):
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .opblock").count() > 10
     assert not outside
-    shot("35-swagger-ui")
+    shot("37-swagger-ui")
