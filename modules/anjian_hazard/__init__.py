@@ -2,6 +2,8 @@
 
 - ``hazard.statistics_due``: when an enterprise's statistics report is due (Art. 14: quarterly
   reports before the 15th of the following quarter, annual reports before 31 January).
+- ``hazard.statistics_title``: a report's title by enterprise and period, e.g.
+  「安溪某某有限公司 2025年第3季度隐患排查治理统计报表」.
 - ``hazard.plan_complete``: a transition condition; a major hidden danger's rectification plan
   must cover the six items of Art. 15 before it goes to the county.
 """
@@ -14,7 +16,7 @@ from typing import Any
 
 from anjian import hookimpl
 
-__all__ = ["PLAN_ITEMS", "anjian_computed", "anjian_conditions", "statistics_due"]
+__all__ = ["PLAN_ITEMS", "anjian_computed", "anjian_conditions", "statistics_due", "statistics_title"]
 
 PLAN_ITEMS = ("plan_goal", "plan_methods", "plan_resources", "plan_organisation", "plan_schedule", "plan_safety")
 
@@ -36,13 +38,28 @@ def _statistics_due(record: Mapping[str, Any], ctx: Any) -> str | None:
     return due.isoformat() if due else None
 
 
+def statistics_title(enterprise: str | None, period: str, year: int, quarter: int | None) -> str:
+    """「<enterprise> 2025年第3季度隐患排查治理统计报表」 (or 「2025年度…」 for an annual report)."""
+    when = f"{year}年第{quarter}季度" if period == "quarter" and quarter else f"{year}年度"
+    return f"{enterprise + ' ' if enterprise else ''}{when}隐患排查治理统计报表"
+
+
+def _statistics_title(record: Mapping[str, Any], ctx: Any) -> str | None:
+    year, quarter = record.get("year"), record.get("quarter")
+    if not isinstance(year, int) or isinstance(year, bool):
+        return None
+    title_of = getattr(ctx, "title_of", None)
+    enterprise = title_of("enterprise", record.get("enterprise_id")) if title_of else None
+    return statistics_title(enterprise, str(record.get("period") or ""), year, quarter if isinstance(quarter, int) else None)
+
+
 def _plan_complete(record: Mapping[str, Any], ctx: Any) -> bool:
     return all(str(record.get(item) or "").strip() for item in PLAN_ITEMS)
 
 
 @hookimpl
 def anjian_computed() -> Mapping[str, Any]:
-    return {"hazard.statistics_due": _statistics_due}
+    return {"hazard.statistics_due": _statistics_due, "hazard.statistics_title": _statistics_title}
 
 
 @hookimpl

@@ -110,15 +110,18 @@ def openapi() -> Any:
     return jsonify(openapi_document(platform().registry))
 
 
+# Swagger UI is the copy Flask-AppBuilder ships (pinned with it in requirements.txt, licence in its
+# package), served by FAB's static route: never a CDN, and never a hard-coded path that FAB may move.
 SWAGGER_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>anjian API</title>
-<link rel="stylesheet" href="/appbuilder/css/swagger/swagger-ui.css"></head>
+<link rel="stylesheet" href="{{ url_for('appbuilder.static', filename='css/swagger/swagger-ui.css') }}"></head>
 <body><div id="swagger-ui"></div>
-<script src="/appbuilder/js/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/api/v1/openapi.json", dom_id: "#swagger-ui"});</script>
+<script src="{{ url_for('appbuilder.static', filename='js/swagger-ui-bundle.js') }}"></script>
+<script>SwaggerUIBundle({url: "{{ url_for('anjian_api.openapi') }}", dom_id: "#swagger-ui"});</script>
 </body></html>"""
 
 
 @api.get("/docs")
 def docs() -> Any:
+    """Swagger UI over the live OpenAPI document."""
     return render_template_string(SWAGGER_PAGE)

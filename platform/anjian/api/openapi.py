@@ -191,7 +191,12 @@ def _fixed_paths() -> dict[str, Any]:
             "post": _operation(
                 work,
                 "Approve or reject an extension (the entity's approve action; not the requester)",
-                {"200": _ok("decided"), "403": _error("may not approve"), "409": _error("already decided")},
+                {
+                    "200": _ok("decided"),
+                    "403": _error("may not approve"),
+                    "409": _error("already decided"),
+                    "422": _error("invalid"),
+                },
                 parameters=[{"name": "id", "in": "path", "required": True, "schema": INTEGER}],
                 requestBody=_body(_object({"approve": BOOLEAN, "note": STRING}, ("approve",))),
             )
@@ -246,7 +251,7 @@ def _workflow_paths(name: str, tag: list[str], id_param: list[dict[str, Any]]) -
             "post": _operation(
                 tag,
                 "催办: remind who may act",
-                {"200": _ok("notified"), **refused},
+                {"200": _ok("notified"), **refused, "422": _error("message is not text")},
                 requestBody=_body(_object({"message": STRING})),
             ),
         },

@@ -24,6 +24,16 @@ def _body() -> dict[str, Any]:
     return body
 
 
+def _text(body: dict[str, Any], key: str) -> str:
+    """An optional text member of the body: a string or absent (422 otherwise, never its repr)."""
+    value = body.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RecordValidationError("request", [FieldError(f"/{key}", "应为文本", "type")])
+    return value
+
+
 @api.get("/e/<entity>/<int:record_id>/transitions")
 def status(entity: str, record_id: int) -> Any:
     """The record's state, the transitions the caller may take (and why not), deadlines and history."""
@@ -47,7 +57,7 @@ def amend(entity: str, record_id: int) -> Any:
 
 @api.post("/e/<entity>/<int:record_id>/urge")
 def urge(entity: str, record_id: int) -> Any:
-    told = platform().workflow.urge(current_actor(), entity, record_id, str(_body().get("message") or ""))
+    told = platform().workflow.urge(current_actor(), entity, record_id, _text(_body(), "message"))
     return jsonify({"notified": told})
 
 
@@ -66,7 +76,7 @@ def inbox() -> Any:
 def extend(deadline_id: int) -> Any:
     body = _body()
     ext_id = platform().timers.request_extension(
-        current_actor(), deadline_id, body.get("amount"), str(body.get("unit") or ""), str(body.get("reason") or "")
+        current_actor(), deadline_id, body.get("amount"), _text(body, "unit"), _text(body, "reason")
     )
     response = jsonify({"id": ext_id, "decision": "pending"})
     response.status_code = 201
@@ -78,7 +88,7 @@ def decide(extension_id: int) -> Any:
     body = _body()
     if not isinstance(body.get("approve"), bool):
         raise RecordValidationError("extension", [FieldError("/approve", "需要 true（批准）或 false（不批准）", "required")])
-    result = platform().timers.decide_extension(current_actor(), extension_id, body["approve"], str(body.get("note") or ""))
+    result = platform().timers.decide_extension(current_actor(), extension_id, body["approve"], _text(body, "note"))
     return jsonify(result)
 
 

@@ -10,7 +10,7 @@ is written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
@@ -22,6 +22,7 @@ from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
 from ..meta.pointer import pointer
 from ..meta.spec import EntitySpec, FieldSpec
+from .changes import field_diff
 from .codec import Codec
 from .db import write
 from .messages import describe
@@ -40,6 +41,9 @@ class ValidationContext:
     actor: Actor
     old: Mapping[str, Any] | None
     record: Mapping[str, Any]
+    # The title of a linked record (``title_of("enterprise", 7)``), for computed titles such as a
+    # report's 「<企业> 2025年第3季度…」; set by the record service when it computes fields.
+    title_of: Callable[[str, Any], str | None] | None = None
 
 
 class RecordListener:
@@ -151,10 +155,23 @@ class RecordService:
         return record
 
     def compute(self, spec: EntitySpec, record: dict[str, Any], context: ValidationContext) -> None:
+        if context.title_of is None and spec.computed_fields:
+            context = replace(context, title_of=self.title_of)
         for field in spec.computed_fields:
             value = self.registry.functions.computed[field.computed](record, context)
             if value is not None:
                 record[field.name] = value
+
+    def title_of(self, entity: str, record_id: Any) -> str | None:
+        """The title of one record of ``entity`` (None when it or the entity is not there)."""
+        if not isinstance(record_id, int) or isinstance(record_id, bool) or entity not in self.registry.catalog.entities:
+            return None
+        target = self.registry.entity(entity)
+        table = self.registry.table(entity)
+        column = table.c[target.title_field] if target.title_field else table.c.id
+        with self.engine.connect() as conn:
+            found = conn.execute(select(column).where(table.c.id == record_id)).scalar()
+        return None if found is None else str(found)
 
     def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any], fast: bool = False) -> list[FieldError]:
         """JSON Schema verdict; ``fast`` tries the compiled validator first (same verdicts)."""
@@ -336,7 +353,7 @@ class RecordService:
         self.hooks.anjian_record_written(entity=spec, action=action, record=stored, connection=conn)
         for listener in self.listeners:
             listener.after_write(conn, spec, stored, actor, action)
-        detail: dict[str, Any] = {"changes": _diff(old, stored)}
+        detail: dict[str, Any] = {"changes": field_diff(spec, old, stored)}
         if audit_as is not None:
             action, extra = audit_as[0], audit_as[1]
             detail.update(extra)
@@ -483,7 +500,7 @@ class RecordService:
                 "delete",
                 spec.name,
                 record_id,
-                {"changes": _diff(old, None)},
+                {"changes": field_diff(spec, old, None)},
                 region=spec.region_of(old),
             )
 
@@ -519,9 +536,6 @@ def _as_errors(result: Any, where: str) -> list[FieldError]:
     ]
 
 
-SYSTEM_KEYS = ("id", "created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides")
-
-
 def _value_at(record: Mapping[str, Any], where: str) -> Any:
     """The value a JSON pointer names in a record (None when absent)."""
     node: Any = record
@@ -533,10 +547,3 @@ def _value_at(record: Mapping[str, Any], where: str) -> Any:
         else:
             return None
     return node
-
-
-def _diff(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[str, list[Any]]:
-    """Field-level changes as {field: [old, new]}."""
-    old, new = old or {}, new or {}
-    keys = (set(old) | set(new)) - set(SYSTEM_KEYS)
-    return {k: [old.get(k), new.get(k)] for k in sorted(keys) if old.get(k) != new.get(k)}

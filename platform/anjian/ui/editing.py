@@ -7,12 +7,13 @@ from typing import Any
 from flask import flash, redirect, request, url_for
 
 from ..errors import FieldError, RecordValidationError
+from ..meta.process_spec import StateSpec
 from ..meta.spec import EntitySpec
 from .forms import FormData, input_name, parse_form, raw_values
 from .i18n import t
 from .views import actor, entity_for, platform, render, scope_for, sections, ui
 
-__all__ = ["edit_view", "new_view"]
+__all__ = ["edit_view", "new_view", "offered_fields"]
 
 
 def _errors_by_input(spec: EntitySpec, errors: list[FieldError]) -> tuple[dict[str, list[str]], set[str], list[str]]:
@@ -56,7 +57,40 @@ def _store_uploads(spec: EntitySpec, data: FormData) -> None:
             target_raw[name] = [stored["id"]]
 
 
-def _form(spec: EntitySpec, raw: dict[str, Any], errors: list[FieldError], record_id: int | None) -> Any:
+def offered_fields(spec: EntitySpec, record_id: int | None) -> frozenset[str] | None:
+    """The fields a create or edit form offers: what the process state allows (None: every field).
+
+    A new record offers its process's first state's fields (and the required ones); a record in a
+    process offers its current state's editable fields. Other fields are neither shown nor posted.
+    """
+    p = platform()
+    process = p.registry.catalog.process_of(spec.name)
+    if process is None:
+        return None
+    extra: set[str] = set()
+    state: StateSpec | None = process.state(process.start)
+    if record_id is None:
+        extra = {f.name for f in spec.fields if f.required}
+    else:
+        with p.engine.connect() as conn:
+            inst = p.workflow.instance(conn, spec.name, record_id)
+            if inst is None:
+                return None
+            state = p.workflow.process_of(conn, inst).by_state.get(inst["state"])
+    if state is None:
+        return None
+    if state.editable == "all" and not state.locked:
+        return None
+    return frozenset(f.name for f in spec.fields if state.may_edit(f.name) or f.name in extra)
+
+
+def _form(
+    spec: EntitySpec,
+    raw: dict[str, Any],
+    errors: list[FieldError],
+    record_id: int | None,
+    offered: frozenset[str] | None = None,
+) -> Any:
     p = platform()
     by_input, overridable, general = _errors_by_input(spec, errors)
     if errors:
@@ -85,7 +119,8 @@ def _form(spec: EntitySpec, raw: dict[str, Any], errors: list[FieldError], recor
         overridable=overridable,
         general=general,
         record_id=record_id,
-        sections=sections(spec),
+        sections=[(title, fs) for title, fs in sections(spec) if offered is None or any(f.name in offered for f in fs)],
+        offered=offered,
         registry=p.registry,
         files=files,
         display=display,
@@ -107,8 +142,10 @@ def _raw_file_ids(raw: Any) -> list[str]:
 
 def _save(spec: EntitySpec, record_id: int | None) -> Any:
     p = platform()
-    data = parse_form(p.registry, spec, request.form, request.files, p.codec.zone)
+    offered = offered_fields(spec, record_id)
+    data = parse_form(p.registry, spec, request.form, request.files, p.codec.zone, only=offered)
     _store_uploads(spec, data)
+    partial = record_id is not None and offered is not None  # fields not offered keep their values
     try:
         if data.errors:
             # Ask the record service about the other fields too, so every problem shows at once.
@@ -117,16 +154,16 @@ def _save(spec: EntitySpec, record_id: int | None) -> Any:
                 with p.engine.connect() as conn:
                     old = p.reader.fetch(conn, spec, record_id, scope_for(spec))
             typed = {k: v for k, v in data.record.items() if not any(e.pointer == f"/{k}" for e in data.errors)}
-            p.records.prepare(spec, typed, actor(), old)
+            p.records.prepare(spec, typed, actor(), old, partial=partial)
             raise RecordValidationError(spec.name, data.errors)
         if record_id is None:
             saved = p.records.create(spec.name, data.record, actor())
         else:
-            saved = p.records.update(spec.name, record_id, data.record, actor())
+            saved = p.records.update(spec.name, record_id, data.record, actor(), partial=partial)
     except RecordValidationError as exc:
         known = {e.pointer for e in data.errors}
         errors = data.errors + [e for e in exc.errors if e.pointer not in known]
-        return _form(spec, data.raw, errors, record_id)
+        return _form(spec, data.raw, errors, record_id, offered)
     flash(t("saved"), "success")
     return redirect(url_for(".detail_view", entity=spec.name, record_id=saved["id"]))
 
@@ -138,7 +175,7 @@ def new_view(entity: str) -> Any:
         return _save(spec, None)
     p = platform()
     raw = raw_values(p.registry, spec, {f.name: f.default for f in spec.fields} | _own_defaults(spec), p.codec)
-    return _form(spec, raw, [], None)
+    return _form(spec, raw, [], None, offered_fields(spec, None))
 
 
 def _own_defaults(spec: EntitySpec) -> dict[str, Any]:
@@ -160,4 +197,4 @@ def edit_view(entity: str, record_id: int) -> Any:
     p = platform()
     with p.engine.connect() as conn:
         record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
-    return _form(spec, raw_values(p.registry, spec, record, p.codec), [], record_id)
+    return _form(spec, raw_values(p.registry, spec, record, p.codec), [], record_id, offered_fields(spec, record_id))

@@ -71,14 +71,24 @@ def _messages(field: FieldSpec) -> str:
 
 
 def parse_form(
-    registry: Any, spec: EntitySpec, form: MultiDict[str, str], files: MultiDict[str, Any], zone: Any, prefix: str = ""
+    registry: Any,
+    spec: EntitySpec,
+    form: MultiDict[str, str],
+    files: MultiDict[str, Any],
+    zone: Any,
+    prefix: str = "",
+    only: frozenset[str] | None = None,
 ) -> FormData:
-    """Read the inputs of ``spec`` (under ``prefix`` for child rows) into a FormData."""
+    """Read the inputs of ``spec`` (under ``prefix`` for child rows) into a FormData.
+
+    ``only``: the fields the form offered (None: all); the others are not read, so a field the
+    page did not show is never sent back as a change.
+    """
     data = FormData({}, {})
     for f in spec.fields:
         name = f"{prefix}{f.name}"
         pointer = f"/{f.name}"  # relative to this record; callers prefix the row's position
-        if f.computed:
+        if f.computed or (only is not None and f.name not in only):
             continue
         if f.child:
             child = registry.entity(f.child, child_ok=True)
@@ -106,12 +116,17 @@ def parse_form(
             data.raw[f.name] = raws
             continue
         if f.attachment is not None:
-            kept = [v for v in form.getlist(name) if v]
-            data.raw[f.name] = kept
+            # Files kept from before: each once, and the raw texts a list of its own (uploads are
+            # appended to both later; one shared list would name every new file twice).
+            kept = list(dict.fromkeys(v for v in form.getlist(name) if v))
+            data.raw[f.name] = list(kept)
             data.files += [
                 (pointer, spec, f, upload) for upload in files.getlist(f"{name}__upload") if upload and upload.filename
             ]
-            data.record[f.name] = kept if f.type == "array" else (kept[0] if kept else None)
+            if f.type == "array":
+                data.record[f.name] = kept or None  # no file is no value, as an empty text is
+            else:
+                data.record[f.name] = kept[0] if kept else None
             continue
         if f.type == "boolean":
             checked = form.get(name) in ("on", "true", "1")
@@ -146,7 +161,8 @@ def raw_values(registry: Any, spec: EntitySpec, record: Mapping[str, Any], codec
             child = registry.entity(f.child, child_ok=True)
             raw[f.name] = [raw_values(registry, child, row, codec) for row in value or ()]
         elif f.attachment is not None:
-            raw[f.name] = value if isinstance(value, list) else ([value] if value else [])
+            listed = value if isinstance(value, list) else ([value] if value else [])
+            raw[f.name] = list(dict.fromkeys(listed))
         elif f.type == "boolean":
             raw[f.name] = bool(value)
         elif value is None:

@@ -60,10 +60,11 @@ def home() -> Any:
     return render("anjian/home.html", modules=modules, loose=loose, counts=counts, registry=registry)
 
 
-def _list_query(spec: EntitySpec) -> tuple[ListQuery, dict[str, str]]:
+def _list_query(spec: EntitySpec, own: tuple[str, ...] = ()) -> tuple[ListQuery, dict[str, str]]:
+    """The list query and the page's arguments (``own``: arguments the page handles itself)."""
     args = {k: v for k, v in request.args.items() if v != ""}
     try:
-        return ListQuery.parse(spec, args), args
+        return ListQuery.parse(spec, {k: v for k, v in args.items() if k not in own}), args
     except RecordValidationError as exc:
         for error in exc.errors:
             flash(f"{error.pointer.removeprefix('/query/')}: {error.message}", "warning")
@@ -74,12 +75,18 @@ def _list_query(spec: EntitySpec) -> tuple[ListQuery, dict[str, str]]:
 def list_view(entity: str) -> Any:
     p = platform()
     spec = entity_for(entity, "read")
-    query, args = _list_query(spec)
+    from .workflow import ProcessListing, process_listing
+
+    listing = process_listing(spec, request.args)  # the 环节 column and filter of a process entity
+    query, args = _list_query(spec, (ProcessListing.ARG,))
     with p.engine.connect() as conn:
-        page = p.reader.page(conn, spec, query, scope_for(spec))
+        scope = scope_for(spec)
+        page = p.reader.page(conn, spec, query, listing.narrow(scope) if listing else scope)
         display = Display(p.registry, conn, scope_for)
         display.load_links(spec, page["items"])
         allowed = allowed_actions(p, conn, actor(), spec, (item["id"] for item in page["items"]))
+        if listing:
+            listing.load(conn, page["items"])
     columns = [spec.field(name) for name in spec.effective_list_columns]
     filters = [f for name, f in filterable_fields(spec).items() if not f.link]
     pages = max(1, math.ceil(page["total"] / query.page_size))
@@ -96,6 +103,7 @@ def list_view(entity: str) -> Any:
         page_sizes=PAGE_SIZES,
         registry=p.registry,
         allowed=allowed,
+        listing=listing,
     )
 
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from flask import flash, redirect, request, url_for
+from sqlalchemy import Connection, and_, select
 
 from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError
+from ..meta.process_spec import ProcessSpec
 from ..meta.spec import AttachmentSpec, EntitySpec, FieldSpec
 from ..workflow.engine import STEP_FILES as STEP_FIELD
 from ..workflow.inbox import BOXES
-from .editing import _errors_by_input, _raw_file_ids, _store_uploads
+from ..workflow.tables import instance
+from .editing import _errors_by_input, _raw_file_ids, _store_uploads, offered_fields
 from .forms import parse_form, raw_values
 from .views import actor, entity_for, platform, render, scope_for, ui
 
-__all__ = ["inbox_view", "notices_view", "transition_view"]
+__all__ = ["ProcessListing", "inbox_view", "notices_view", "process_listing", "transition_view"]
 
 # Files attached to a step (not to a field of the record) are stored under this pseudo-field.
 STEP_FILES = FieldSpec(name=STEP_FIELD, title="办理附件", type="array", attachment=AttachmentSpec())
@@ -59,7 +64,7 @@ def transition_view(entity: str, record_id: int, name: str) -> Any:
     if choice is None:
         flash(f"当前环节（{status['state_title']}）不能办理此操作", "warning")
         return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
-    if not choice["allowed"]:
+    if not choice["mine"]:
         raise PermissionDenied(choice["reason"] or "不能办理")
     with p.engine.connect() as conn:
         record = p.reader.fetch(conn, spec, record_id, scope_for(spec))
@@ -92,7 +97,7 @@ def transition_view(entity: str, record_id: int, name: str) -> Any:
                     name,
                     {"data": values, "comment": comment, "attachments": attachments, "expected_state": status["state"]},
                 )
-            except RecordValidationError as exc:
+            except RecordValidationError as exc:  # field errors (422) and refusals such as an unmet condition (409)
                 errors = exc.errors
             else:
                 flash(f"已办理「{choice['title']}」，当前环节：{result['state_title']}", "success")
@@ -100,6 +105,8 @@ def transition_view(entity: str, record_id: int, name: str) -> Any:
         raw.update({k: v for k, v in data.raw.items() if k in choice["fields"]})
     by_input, overridable, general = _errors_by_input(spec, errors)
     general += [e.message for e in errors if e.pointer in ("/comment", "/attachments")]
+    if not choice["allowed"] and request.method == "GET":
+        general.append(choice["reason"])  # the step is the user's, but cannot be taken yet: say why
     from .display import Display
 
     with p.engine.connect() as conn:
@@ -137,6 +144,45 @@ def urge_view(entity: str, record_id: int) -> Any:
     return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
 
 
+UNIT_TITLES = {"workdays": "个工作日", "days": "日", "hours": "小时"}
+
+
+def _back(entity: str, record_id: int) -> Any:
+    return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
+
+
+@ui.post("/<entity>/<int:record_id>/deadlines/<int:deadline_id>/extensions")
+def extension_request_view(entity: str, record_id: int, deadline_id: int) -> Any:
+    """申请延期 from the record page: amount, unit and reason; the approvers are told."""
+    entity_for(entity, "read")
+    amount_text = request.form.get("amount", "").strip()
+    amount: Any = int(amount_text) if amount_text.isdigit() else amount_text
+    try:
+        platform().timers.request_extension(
+            actor(), deadline_id, amount, request.form.get("unit", ""), request.form.get("reason", "")
+        )
+    except RecordValidationError as exc:  # field errors (422) and conflicts such as a request already waiting (409)
+        flash("延期申请未提交：" + "；".join(e.message for e in exc.errors), "danger")
+    else:
+        flash("已提交延期申请，等待审批", "success")
+    return _back(entity, record_id)
+
+
+@ui.post("/<entity>/<int:record_id>/extensions/<int:extension_id>/decision")
+def extension_decision_view(entity: str, record_id: int, extension_id: int) -> Any:
+    """批准 or 不批准 an extension request from the record page."""
+    entity_for(entity, "read")
+    approve = request.form.get("approve") == "1"
+    try:
+        result = platform().timers.decide_extension(actor(), extension_id, approve, request.form.get("note", "").strip())
+    except RecordValidationError as exc:
+        flash("；".join(e.message for e in exc.errors), "danger")
+    else:
+        due = result["due_at"][:16].replace("T", " ")
+        flash(f"已批准延期，新期限：{due}" if approve else "已不批准延期申请", "success")
+    return _back(entity, record_id)
+
+
 @ui.get("/_notices/")
 def notices_view() -> Any:
     p = platform()
@@ -165,4 +211,75 @@ def workflow_panel(spec: EntitySpec, record_id: int) -> dict[str, Any] | None:
         status["may_urge"] = not status["ended"]
     except PermissionDenied:
         status["may_urge"] = False
+    status["may_extend"] = not status["ended"] and any(t["mine"] for t in status["transitions"])
+    status["unit_titles"] = UNIT_TITLES
+    try:
+        p.access.check(actor(), spec, "update")
+        status["editable"] = not status["locked"] and offered_fields(spec, record_id) != frozenset()
+    except PermissionDenied:
+        status["editable"] = False
     return status
+
+
+@ui.app_template_global("person_names")
+def person_names(usernames: Any) -> dict[str, str]:
+    """Display names for login names (one query), for the history tables of a page."""
+    p = platform()
+    with p.engine.connect() as conn:
+        return p.workflow.people.names(conn, [str(u) for u in usernames if u])
+
+
+@dataclass
+class ProcessListing:
+    """What a list page shows of its entity's process: a 环节 column and a 环节 filter.
+
+    ``ARG`` is the query argument of the filter; the list keeps it in its links and leaves it out
+    of the record query's own arguments.
+    """
+
+    spec: EntitySpec
+    process: ProcessSpec
+    state: str | None
+    states: dict[int, str] = field(default_factory=dict)
+
+    ARG: ClassVar[str] = "_state"
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        return [(s.name, s.title) for s in self.process.states]
+
+    def narrow(self, scope: Any) -> Any:
+        """The list's scope, limited to records in the chosen state (as SQL)."""
+        if not self.state:
+            return scope
+        table = platform().registry.table(self.spec.name)
+        chosen = table.c.id.in_(
+            select(instance.c.record_id).where(instance.c.entity == self.spec.name, instance.c.state == self.state)
+        )
+        return chosen if scope is None else and_(scope, chosen)
+
+    def load(self, conn: Connection, items: list[dict[str, Any]]) -> None:
+        """The current state of each listed record (one query)."""
+        ids = [item["id"] for item in items]
+        if ids:
+            rows = conn.execute(
+                select(instance.c.record_id, instance.c.state).where(
+                    instance.c.entity == self.spec.name, instance.c.record_id.in_(ids)
+                )
+            )
+            self.states = {record_id: state for record_id, state in rows}
+
+    def title_of(self, record_id: int) -> str:
+        state = self.states.get(record_id)
+        if state is None:
+            return "—"
+        return self.process.by_state[state].title if state in self.process.by_state else state
+
+
+def process_listing(spec: EntitySpec, args: Mapping[str, str]) -> ProcessListing | None:
+    """The list page's process column and filter for ``spec`` (None: the entity has no process)."""
+    process = platform().registry.catalog.process_of(spec.name)
+    if process is None:
+        return None
+    state = args.get(ProcessListing.ARG) or None
+    return ProcessListing(spec, process, state if state in process.by_state else None)

@@ -1,24 +1,32 @@
 """Who may do what on a record in a process: take a step, amend, approve; and who is told.
 
-Every answer comes from the access policy (casbin over the record's region, the owner for
-enterprise users), the step's four-eyes rule and its condition, so the inbox, the buttons, the
-notices and the engine agree.
+One rule answers "who may act now" (``act_clause``): the step's permission over the record's
+region (or its owner, for enterprise users) and the step's four-eyes rule, as one SQL condition.
+The inbox lists records by it, the record page and the API offer steps by it (``acting``), the
+engine takes steps by it and notices go to the users it names (``actors``), so none of them can
+disagree. A step's condition (or check) is not part of who acts: a plan that is not complete yet
+is still the enterprise's to write, so the step shows, with what is missing, and is refused until
+it is met.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, literal, or_, select, true
 
 from ..access import Access
 from ..audit import Actor
 from ..data.records import ValidationContext
-from ..errors import AnjianError, FieldError, PermissionDenied, RecordConflict
+from ..errors import FieldError, PermissionDenied, RecordConflict
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
 from ..meta.spec import EntitySpec
 from .expr import Condition, parse_condition
 
 __all__ = ["Eligibility"]
+
+BATCH = 200  # users asked in one query (one column each)
 
 
 class Eligibility:
@@ -36,25 +44,47 @@ class Eligibility:
             return False
         return True
 
+    def act_clause(self, actor: Actor, spec: EntitySpec, table: Table, transition: TransitionSpec) -> ColumnElement[bool]:
+        """The records of ``table`` on which ``actor`` may take ``transition`` (the one rule, as SQL)."""
+        try:
+            self.access.check(actor, spec, transition.action)
+        except PermissionDenied:
+            return false()
+        scope = self.access.scope(actor, spec, table, transition.action)
+        clause: ColumnElement[bool] = true() if scope is None else scope
+        if not transition.allow_creator:
+            clause = and_(clause, or_(table.c.created_by.is_(None), table.c.created_by != actor.username))
+        return clause
+
+    def acting(
+        self, conn: Connection, actor: Actor, spec: EntitySpec, record_id: int, transitions: Iterable[TransitionSpec]
+    ) -> set[str]:
+        """The names of ``transitions`` that are ``actor``'s to take on the record now."""
+        steps = list(transitions)
+        if not steps:
+            return set()
+        table = self._registry().table(spec.name)
+        columns = [case((self.act_clause(actor, spec, table, t), literal(1)), else_=literal(0)) for t in steps]
+        row = conn.execute(select(*columns).where(table.c.id == record_id)).first()
+        return {t.name for t, yes in zip(steps, row or (), strict=False) if yes}
+
     def refusal(
         self, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], transition: TransitionSpec
-    ) -> AnjianError | None:
-        """Why ``actor`` may not take ``transition`` on ``record`` now (None: they may).
-
-        A missing permission is a 403; a condition the record does not meet (yet) is a 409.
-        """
-        if not self.permitted(actor, spec, record, transition.action):
-            return PermissionDenied(f"您没有办理「{transition.title}」的权限")
-        if not transition.allow_creator and record.get("created_by") == actor.username:
-            return PermissionDenied(f"「{transition.title}」不能由记录的提交人本人办理")
+    ) -> RecordConflict | None:
+        """Why a step that is ``actor``'s to take cannot be taken yet: its condition (None: it can)."""
         met = not transition.condition or self.condition(transition.condition)(record)
         if met and transition.check:
             function = self._registry().functions.conditions.get(transition.check)
             met = function is not None and bool(function(record, ValidationContext(spec, actor, record, record)))
-        if not met:
+        if met:
+            return None
+        missing = [spec.field(f).title for f in transition.requires if spec.has_field(f) and record.get(f) in (None, "", [])]
+        if missing:
+            text = f"办理「{transition.title}」前请先填写：{'、'.join(missing)}"
+        else:
             why = f"（{transition.condition}）" if transition.condition else ""
-            return RecordConflict(spec.name, [FieldError("", f"不满足「{transition.title}」的条件{why}", "condition")])
-        return None
+            text = f"不满足「{transition.title}」的条件{why}"
+        return RecordConflict(spec.name, [FieldError("", text, "condition")])
 
     def condition(self, text: str) -> Condition:
         """The parsed condition (parsed once per text; the checker has accepted it at publish)."""
@@ -70,24 +100,39 @@ class Eligibility:
             return False
         return self.permitted(actor, spec, record, "amend")
 
-    def actors(self, spec: EntitySpec, process: ProcessSpec, state: str, record: Mapping[str, Any]) -> set[str]:
-        """Every user who may take some transition out of ``state`` on ``record`` (for notices)."""
+    def actors(self, conn: Connection, spec: EntitySpec, process: ProcessSpec, state: str, record_id: int) -> set[str]:
+        """Every user whose step it is now: who may take a transition out of ``state`` (for notices)."""
         leaving = process.leaving(state)
-        return {
-            username
-            for username in self.access.grants()
-            if any(self.refusal(Actor(username=username), spec, record, t) is None for t in leaving)
-        }
+        candidates = sorted(
+            u for u in self.access.grants() if any(self.access.regions(u, spec.name, t.action) for t in leaving)
+        )
+        table = self._registry().table(spec.name)
+        found: set[str] = set()
+        for start in range(0, len(candidates), BATCH):
+            batch = candidates[start : start + BATCH]
+            columns = [
+                case((or_(*(self.act_clause(Actor(username=u), spec, table, t) for t in leaving)), literal(1)), else_=literal(0))
+                for u in batch
+            ]
+            row = conn.execute(select(*columns).where(table.c.id == record_id)).first()
+            found |= {u for u, yes in zip(batch, row or (), strict=False) if yes}
+        return found
 
     def recipients(
-        self, spec: EntitySpec, process: ProcessSpec, state: str, record: Mapping[str, Any], targets: tuple[str, ...]
+        self,
+        conn: Connection,
+        spec: EntitySpec,
+        process: ProcessSpec,
+        state: str,
+        record: Mapping[str, Any],
+        targets: tuple[str, ...],
     ) -> set[str]:
         """The users a stage's ``notify`` list names: actors, creator, owner, role:<name>."""
         found: set[str] = set()
         region = spec.region_of(record)
         for target in targets:
             if target == "actors":
-                found |= self.actors(spec, process, state, record)
+                found |= self.actors(conn, spec, process, state, int(record["id"]))
             elif target == "creator" and record.get("created_by"):
                 found.add(str(record["created_by"]))
             elif target == "owner" and spec.owner and record.get(spec.owner) is not None:

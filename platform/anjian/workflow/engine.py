@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, String, cast, delete, insert, select, update
+from sqlalchemy import Connection, String, cast, delete, func, insert, select, update
 
 from .. import audit
 from ..audit import Actor
+from ..data.changes import CHILD_KEYS, changed_fields
 from ..data.db import write
 from ..data.records import RecordListener
 from ..data.system import stored_file
@@ -27,14 +28,16 @@ from .calendar import WorkCalendar
 from .deadlines import Deadlines
 from .eligibility import Eligibility
 from .notices import NoticeCenter
+from .people import People
+from .steps import StepEntry, log_step
 from .tables import deadline, extension, history, instance, notice
 from .versions import ProcessBook
 
 __all__ = ["Workflow"]
 
 START = "_start"
+URGE_INTERVAL = dt.timedelta(hours=1)  # one urging per record and person within it
 STEP_FILES = "_step"  # the pseudo-field step attachments are uploaded under
-CHILD_KEYS = ("id", "parent_id", "position")
 
 
 def _step_file_records(conn: Connection, spec: EntitySpec, file_id: str) -> Any:
@@ -57,6 +60,7 @@ class Workflow(RecordListener):
         self.deadlines = Deadlines(platform.codec.zone, self.calendar)
         self._calendar: tuple[int, WorkCalendar] | None = None
         self.who = Eligibility(platform.access, lambda: platform.registry)
+        self.people = People(platform.engine)
         platform.records.listeners.append(self)
         platform.files.add_holder(STEP_FILES, _step_file_records)
 
@@ -65,7 +69,8 @@ class Workflow(RecordListener):
         return self.platform.registry
 
     def now(self) -> dt.datetime:
-        return self.codec.now()
+        moment: dt.datetime = self.codec.now()
+        return moment
 
     def calendar(self) -> WorkCalendar:
         """The working-day calendar: the package's data plus the years declared as metadata."""
@@ -122,28 +127,65 @@ class Workflow(RecordListener):
                 "locked": bool(state and state.locked),
                 "ended": inst["ended_at"] is not None,
                 "instance_version": inst["row_version"],
-                "history": [self._history_json(h, process) for h in self.history(conn, entity, record_id)],
-                "deadlines": [self._deadline_json(d) for d in self.open_deadlines(conn, entity, record_id)],
-                "transitions": self._choices(actor, spec, record, inst, process),
+                "history": self._history_json(conn, self.history(conn, entity, record_id), process),
+                "deadlines": self._deadlines_json(conn, self.open_deadlines(conn, entity, record_id)),
+                "may_approve": self.who.permitted(actor, spec, record, "approve"),
+                "transitions": self._choices(conn, actor, spec, record, inst, process),
                 "amendable": self.who.may_amend(actor, spec, record, process, state),
             }
 
-    def _history_json(self, row: Mapping[str, Any], process: ProcessSpec) -> dict[str, Any]:
+    def _history_json(self, conn: Connection, rows: list[dict[str, Any]], process: ProcessSpec) -> list[dict[str, Any]]:
         def title(state: str | None) -> str | None:
             return process.by_state[state].title if state in process.by_state else state
 
-        return {
-            "transition": row["transition"],
-            "title": row["title"],
-            "from": row["from_state"],
-            "to": row["to_state"],
-            "from_title": title(row["from_state"]),
-            "to_title": title(row["to_state"]),
-            "actor": row["actor"],
-            "at": self.codec.moment(row["at"]),
-            "comment": row["comment"],
-            "attachments": row["attachments"] or [],
+        names = self.people.names(conn, (row["actor"] for row in rows))
+        return [
+            {
+                "transition": row["transition"],
+                "title": row["title"],
+                "from": row["from_state"],
+                "to": row["to_state"],
+                "from_title": title(row["from_state"]),
+                "to_title": title(row["to_state"]),
+                "actor": row["actor"],
+                "actor_name": names.get(row["actor"], row["actor"]),
+                "at": self.codec.moment(row["at"]),
+                "comment": row["comment"],
+                "attachments": row["attachments"] or [],
+            }
+            for row in rows
+        ]
+
+    def _deadlines_json(self, conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The record's clocks, each with its extension request waiting for a decision (or None)."""
+        pending = {
+            r["deadline_id"]: r
+            for r in conn.execute(
+                select(extension).where(
+                    extension.c.deadline_id.in_([row["id"] for row in rows]), extension.c.decision == "pending"
+                )
+            ).mappings()
         }
+        names = self.people.names(conn, (r["requested_by"] for r in pending.values()))
+        result = []
+        for row in rows:
+            item = self._deadline_json(row)
+            ext = pending.get(row["id"])
+            item["extension"] = (
+                None
+                if ext is None
+                else {
+                    "id": ext["id"],
+                    "amount": ext["amount"],
+                    "unit": ext["unit"],
+                    "reason": ext["reason"],
+                    "requested_by": ext["requested_by"],
+                    "requested_by_name": names.get(ext["requested_by"], ext["requested_by"]),
+                    "requested_at": self.codec.moment(ext["requested_at"]),
+                }
+            )
+            result.append(item)
+        return result
 
     def _deadline_json(self, row: Mapping[str, Any]) -> dict[str, Any]:
         now = self.now()
@@ -166,17 +208,31 @@ class Workflow(RecordListener):
         return spec, record
 
     def _choices(
-        self, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], inst: Mapping[str, Any], process: ProcessSpec
+        self,
+        conn: Connection,
+        actor: Actor,
+        spec: EntitySpec,
+        record: Mapping[str, Any],
+        inst: Mapping[str, Any],
+        process: ProcessSpec,
     ) -> list[dict[str, Any]]:
+        """The steps out of the current state: whose they are (``mine``) and whether they can be taken now."""
+        leaving = process.leaving(inst["state"]) if inst["ended_at"] is None else []
+        mine = self.who.acting(conn, actor, spec, record["id"], leaving)
         result = []
-        for t in process.leaving(inst["state"]):
-            reason = self.who.refusal(actor, spec, record, t)
+        for t in leaving:
+            reason: AnjianError | None = None
+            if t.name not in mine:
+                reason = self._not_yours(actor, spec, record, t)
+            else:
+                reason = self.who.refusal(actor, spec, record, t)
             result.append(
                 {
                     "name": t.name,
                     "title": t.title,
                     "to": t.to,
                     "to_title": process.state(t.to).title,
+                    "mine": t.name in mine,
                     "allowed": reason is None,
                     "reason": _message(reason),
                     "fields": list(t.fields),
@@ -187,6 +243,13 @@ class Workflow(RecordListener):
                 }
             )
         return result
+
+    def _not_yours(self, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], t: TransitionSpec) -> PermissionDenied:
+        """Why a step is not ``actor``'s: the four-eyes rule, or no permission over the record."""
+        if not t.allow_creator and record.get("created_by") == actor.username:
+            if self.who.permitted(actor, spec, record, t.action):
+                return PermissionDenied(f"「{t.title}」不能由记录的提交人本人办理")
+        return PermissionDenied(f"您没有办理「{t.title}」的权限")
 
     # ---- the record service's listener: starts and locks --------------------------------------
 
@@ -213,7 +276,7 @@ class Workflow(RecordListener):
                 raise RecordConflict(spec.name, [FieldError("", f"记录已进入流程（{title}），不能删除", "workflow")])
             return
         assert record is not None
-        changed = [f for f in spec.fields if not f.computed and _comparable(old.get(f.name)) != _comparable(record.get(f.name))]
+        changed = changed_fields(spec, old, record)
         if step is not None:
             allowed = set(step.fields) | set(step.sets)
             errors = [
@@ -266,22 +329,10 @@ class Workflow(RecordListener):
             "started_at": now,
             "row_version": 1,
         }
-        inst_id = conn.execute(insert(instance).values(values)).inserted_primary_key[0]
+        inst_id = conn.execute(insert(instance).values(values)).inserted_primary_key[0]  # type: ignore[index]
         inst = {"id": inst_id, **values}
-        conn.execute(
-            insert(history).values(
-                instance_id=inst_id,
-                entity=spec.name,
-                record_id=stored["id"],
-                transition=START,
-                title="发起",
-                from_state=None,
-                to_state=process.start,
-                actor=actor.username,
-                at=now,
-                comment="",
-            )
-        )
+        entry = StepEntry(inst_id, spec.name, stored["id"], START, "发起", None, process.start)
+        log_step(conn, entry, actor, now)  # the record's creation is the audit entry
         record = self._json(spec, stored)
         self.deadlines.on_step(conn, inst, process, None, None, process.start, record, now)
         self._announce(conn, spec, process, process.start, record, actor, now)
@@ -303,7 +354,7 @@ class Workflow(RecordListener):
         """Tell the users who may act next that a record waits for them."""
         if process.state(state).end:
             return
-        users = self.who.actors(spec, process, state, record) - {actor.username}
+        users = self.who.actors(conn, spec, process, state, int(record["id"])) - {actor.username}
         label = _label(spec, record)
         self.notices.send(
             conn,
@@ -326,139 +377,209 @@ class Workflow(RecordListener):
         spec = self.registry.entity(entity)
         with write(self.engine) as conn, conn.begin():
             old = self.records.read_scoped(conn, spec, record_id, actor)
-            inst = self.instance(conn, spec.name, record_id, lock=True)
-            if inst is None:
-                raise RecordConflict(spec.name, [FieldError("", f"{spec.title} {record_id} 没有进入流程", "workflow")])
-            process = self.process_of(conn, inst)
-            transition = process.by_transition.get(name)
-            if transition is None:
-                raise NotFound(f"流程「{process.title}」没有「{name}」这一步")
-            state_title = process.by_state[inst["state"]].title if inst["state"] in process.by_state else inst["state"]
-            expected = payload.get("expected_state")
-            stale = expected is not None and expected != inst["state"]
-            stale = stale or payload.get("instance_version") not in (None, inst["row_version"])
-            if stale or inst["state"] not in transition.sources:
-                raise RecordConflict(
-                    spec.name,
-                    [
-                        FieldError(
-                            "",
-                            f"记录当前为「{state_title}」，不能办理「{transition.title}」（可能已被他人办理，请刷新）",
-                            "state",
-                        )
-                    ],
-                )
-            if not self.who.permitted(actor, spec, old, transition.action):  # before saying which fields it needs
-                raise PermissionDenied(f"您没有办理「{transition.title}」的权限")
-            data = payload.get("data") or {}
-            if not isinstance(data, Mapping):
-                raise RecordValidationError(spec.name, [FieldError("/data", "data 应为 JSON 对象", "type")])
-            errors = [
-                FieldError(f"/{key}", f"办理「{transition.title}」时不能填写此字段", "workflow")
-                for key in data
-                if key not in transition.fields
-            ]
-            comment = str(payload.get("comment") or "").strip()
-            attachments = payload.get("attachments") or []
-            if transition.comment == "required" and not comment:
-                errors.append(FieldError("/comment", f"办理「{transition.title}」需要填写意见", "required"))
-            if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
-                errors.append(FieldError("/attachments", "附件应为文件编号列表", "type"))
-                attachments = []
-            elif transition.attachment == "required" and not attachments:
-                errors.append(FieldError("/attachments", f"办理「{transition.title}」需要上传附件", "required"))
-            elif transition.attachment == "none" and attachments:
-                errors.append(FieldError("/attachments", f"办理「{transition.title}」不需要附件", "attachment"))
-            elif attachments:
-                # Only files uploaded as step attachments of this entity (not another record's files).
-                found = set(
-                    conn.execute(
-                        select(stored_file.c.id).where(
-                            stored_file.c.id.in_(attachments),
-                            stored_file.c.entity == spec.name,
-                            stored_file.c.field == STEP_FILES,
-                        )
-                    ).scalars()
-                )
-                errors += [
-                    FieldError("/attachments", f"附件 {a} 不存在，请重新上传", "attachment")
-                    for a in attachments
-                    if a not in found
-                ]
-            values = {**dict(data), **self._settings(transition, actor)}
-            merged = {**old, **values}
-            errors += [
-                FieldError(f"/{f}", f"办理「{transition.title}」需要填写「{spec.field(f).title}」", "required")
-                for f in transition.requires
-                if merged.get(f) in (None, "", [])
-            ]
-            if errors:
-                raise RecordValidationError(spec.name, errors)
-            refused = self.who.refusal(actor, spec, merged, transition)
+            inst, process, transition = self._locate(conn, spec, record_id, name)
+            self._check_current(spec, inst, process, transition, payload)
+            self._check_turn(conn, actor, spec, old, transition)  # before saying which fields it needs
+            step = self._step_input(conn, actor, spec, old, transition, payload)
+            refused = self.who.refusal(actor, spec, step.merged, transition)
             if refused is not None:
                 raise refused
             now = self.now()
-            target = process.state(transition.to)
-            detail = {
-                "transition": transition.name,
-                "title": transition.title,
-                "from": inst["state"],
-                "to": transition.to,
-                "comment": comment,
-                "attachments": attachments,
-            }
-            if values:
-                stored = self.records.update_in(
-                    conn, spec, old, values, actor, partial=True, step=transition, audit_as=("transition", detail)
-                )
-            else:
-                stored = dict(old)
-                region = spec.region_of(old)
-                audit.append(conn, actor, "transition", spec.name, record_id, detail, region=region)
-            done = conn.execute(
-                update(instance)
-                .where(
-                    instance.c.id == inst["id"], instance.c.row_version == inst["row_version"], instance.c.state == inst["state"]
-                )
-                .values(
-                    state=transition.to,
-                    state_since=now,
-                    row_version=inst["row_version"] + 1,
-                    ended_at=now if target.end else None,
-                )
+            stored = self._write_step(conn, actor, spec, old, inst, transition, step)
+            self._move(conn, spec, inst, process, transition, now)
+            entry = StepEntry(
+                inst["id"],
+                spec.name,
+                record_id,
+                transition.name,
+                transition.title,
+                inst["state"],
+                transition.to,
+                step.comment,
+                step.attachments,
             )
-            if done.rowcount != 1:
-                raise RecordConflict(spec.name, [FieldError("", "记录刚被他人办理，请刷新后重试", "state")])
-            conn.execute(
-                insert(history).values(
-                    instance_id=inst["id"],
-                    entity=spec.name,
-                    record_id=record_id,
-                    transition=transition.name,
-                    title=transition.title,
-                    from_state=inst["state"],
-                    to_state=transition.to,
-                    actor=actor.username,
-                    at=now,
-                    comment=comment,
-                    attachments=attachments or None,
-                )
-            )
-            record = self._json(spec, stored) if values else stored
-            self.deadlines.on_step(conn, inst, process, transition.name, inst["state"], transition.to, record, now)
-            self._announce(conn, spec, process, transition.to, record, actor, now)
-            if target.end and record.get("created_by") and record["created_by"] != actor.username:
-                self.notices.send(
-                    conn,
-                    [record["created_by"]],
-                    "done",
-                    f"【办结】{process.title}：{_label(spec, record)}（{target.title}）",
-                    comment,
-                    spec.name,
-                    record_id,
-                    now,
-                )
+            log_step(conn, entry, actor, now)  # audited with the write (_write_step)
+            record = self._json(spec, stored) if step.values else stored
+            self._after_move(conn, actor, spec, process, inst, transition, record, step.comment, now)
+        target = process.state(transition.to)
         return {"state": transition.to, "state_title": target.title, "record": stored}
+
+    def _locate(
+        self, conn: Connection, spec: EntitySpec, record_id: int, name: str
+    ) -> tuple[dict[str, Any], ProcessSpec, TransitionSpec]:
+        """The record's process instance (locked), its process version and the named step."""
+        inst = self.instance(conn, spec.name, record_id, lock=True)
+        if inst is None:
+            raise RecordConflict(spec.name, [FieldError("", f"{spec.title} {record_id} 没有进入流程", "workflow")])
+        process = self.process_of(conn, inst)
+        transition = process.by_transition.get(name)
+        if transition is None:
+            raise NotFound(f"流程「{process.title}」没有「{name}」这一步")
+        return inst, process, transition
+
+    def _check_current(
+        self,
+        spec: EntitySpec,
+        inst: Mapping[str, Any],
+        process: ProcessSpec,
+        transition: TransitionSpec,
+        payload: Mapping[str, Any],
+    ) -> None:
+        """409 unless the step leaves the current state and the caller saw the state it is in."""
+        expected = payload.get("expected_state")
+        stale = expected is not None and expected != inst["state"]
+        stale = stale or payload.get("instance_version") not in (None, inst["row_version"])
+        if stale or inst["state"] not in transition.sources:
+            state_title = process.by_state[inst["state"]].title if inst["state"] in process.by_state else inst["state"]
+            message = f"记录当前为「{state_title}」，不能办理「{transition.title}」（可能已被他人办理，请刷新）"
+            raise RecordConflict(spec.name, [FieldError("", message, "state")])
+
+    def _check_turn(
+        self, conn: Connection, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], transition: TransitionSpec
+    ) -> None:
+        """403 unless the step is ``actor``'s (the same rule as the inbox, the buttons and the notices)."""
+        if transition.name not in self.who.acting(conn, actor, spec, record["id"], [transition]):
+            raise self._not_yours(actor, spec, record, transition)
+
+    def _step_input(
+        self,
+        conn: Connection,
+        actor: Actor,
+        spec: EntitySpec,
+        old: Mapping[str, Any],
+        transition: TransitionSpec,
+        payload: Mapping[str, Any],
+    ) -> _StepInput:
+        """The step's values, comment and attachments, checked against what the step asks (422)."""
+        data = payload.get("data") or {}
+        if not isinstance(data, Mapping):
+            raise RecordValidationError(spec.name, [FieldError("/data", "data 应为 JSON 对象", "type")])
+        errors = [
+            FieldError(f"/{key}", f"办理「{transition.title}」时不能填写此字段", "workflow")
+            for key in data
+            if key not in transition.fields
+        ]
+        raw_comment = payload.get("comment")
+        if raw_comment is not None and not isinstance(raw_comment, str):
+            errors.append(FieldError("/comment", "意见应为文本", "type"))
+            raw_comment = ""
+        comment = (raw_comment or "").strip()
+        if transition.comment == "required" and not comment:
+            errors.append(FieldError("/comment", f"办理「{transition.title}」需要填写意见", "required"))
+        attachments, attachment_errors = self._step_attachments(conn, spec, transition, payload.get("attachments") or [])
+        errors += attachment_errors
+        values = {**dict(data), **self._settings(transition, actor)}
+        merged = {**old, **values}
+        errors += [
+            FieldError(f"/{f}", f"办理「{transition.title}」需要填写「{spec.field(f).title}」", "required")
+            for f in transition.requires
+            if merged.get(f) in (None, "", [])
+        ]
+        if errors:
+            raise RecordValidationError(spec.name, errors)
+        return _StepInput(values, merged, comment, attachments)
+
+    def _step_attachments(
+        self, conn: Connection, spec: EntitySpec, transition: TransitionSpec, attachments: Any
+    ) -> tuple[list[str], list[FieldError]]:
+        """The step's files: ids of files uploaded as step attachments of this entity, as the step allows."""
+        if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
+            return [], [FieldError("/attachments", "附件应为文件编号列表", "type")]
+        if transition.attachment == "required" and not attachments:
+            return [], [FieldError("/attachments", f"办理「{transition.title}」需要上传附件", "required")]
+        if transition.attachment == "none" and attachments:
+            return [], [FieldError("/attachments", f"办理「{transition.title}」不需要附件", "attachment")]
+        if not attachments:
+            return [], []
+        found = set(
+            conn.execute(
+                select(stored_file.c.id).where(
+                    stored_file.c.id.in_(attachments), stored_file.c.entity == spec.name, stored_file.c.field == STEP_FILES
+                )
+            ).scalars()
+        )
+        missing = [
+            FieldError("/attachments", f"附件 {a} 不存在，请重新上传", "attachment") for a in attachments if a not in found
+        ]
+        return attachments, missing
+
+    def _write_step(
+        self,
+        conn: Connection,
+        actor: Actor,
+        spec: EntitySpec,
+        old: Mapping[str, Any],
+        inst: Mapping[str, Any],
+        transition: TransitionSpec,
+        step: _StepInput,
+    ) -> dict[str, Any]:
+        """Write the step's values through the record service (or audit a step that writes none)."""
+        detail = {
+            "transition": transition.name,
+            "title": transition.title,
+            "from": inst["state"],
+            "to": transition.to,
+            "comment": step.comment,
+            "attachments": step.attachments,
+        }
+        if step.values:
+            stored: dict[str, Any] = self.records.update_in(
+                conn, spec, old, step.values, actor, partial=True, step=transition, audit_as=("transition", detail)
+            )
+            return stored
+        audit.append(conn, actor, "transition", spec.name, old["id"], detail, region=spec.region_of(old))
+        return dict(old)
+
+    def _move(
+        self,
+        conn: Connection,
+        spec: EntitySpec,
+        inst: Mapping[str, Any],
+        process: ProcessSpec,
+        transition: TransitionSpec,
+        now: dt.datetime,
+    ) -> None:
+        """Move the instance, on the condition that nobody moved it since it was read (409)."""
+        done = conn.execute(
+            update(instance)
+            .where(instance.c.id == inst["id"], instance.c.row_version == inst["row_version"], instance.c.state == inst["state"])
+            .values(
+                state=transition.to,
+                state_since=now,
+                row_version=inst["row_version"] + 1,
+                ended_at=now if process.state(transition.to).end else None,
+            )
+        )
+        if done.rowcount != 1:
+            raise RecordConflict(spec.name, [FieldError("", "记录刚被他人办理，请刷新后重试", "state")])
+
+    def _after_move(
+        self,
+        conn: Connection,
+        actor: Actor,
+        spec: EntitySpec,
+        process: ProcessSpec,
+        inst: Mapping[str, Any],
+        transition: TransitionSpec,
+        record: Mapping[str, Any],
+        comment: str,
+        now: dt.datetime,
+    ) -> None:
+        """Clocks start, stop or pause; the next actors get their 待办; the creator hears of the end."""
+        target = process.state(transition.to)
+        self.deadlines.on_step(conn, inst, process, transition.name, inst["state"], transition.to, record, now)
+        self._announce(conn, spec, process, transition.to, record, actor, now)
+        if target.end and record.get("created_by") and record["created_by"] != actor.username:
+            self.notices.send(
+                conn,
+                [record["created_by"]],
+                "done",
+                f"【办结】{process.title}：{_label(spec, record)}（{target.title}）",
+                comment,
+                spec.name,
+                record["id"],
+                now,
+            )
 
     def _settings(self, transition: TransitionSpec, actor: Actor) -> dict[str, Any]:
         """Values a transition sets: constants, or the moment / actor / date of taking it."""
@@ -481,7 +602,7 @@ class Workflow(RecordListener):
                 if process is not None and state is not None and state.locked and process.amendment_field:
                     raise PermissionDenied(f"您没有更正「{spec.title}」的权限")
                 raise RecordConflict(spec.name, [FieldError("", "只有已签发（锁定）的记录可以更正", "workflow")])
-            assert process.amendment_field is not None
+            assert process.amendment_field is not None and inst is not None
             base = {
                 k: v
                 for k, v in old.items()
@@ -494,35 +615,26 @@ class Workflow(RecordListener):
                 **{k: v for k, v in dict(payload).items() if k != process.amendment_field},
                 process.amendment_field: record_id,
             }
-            created = self.records.create_in(conn, spec, body, actor, action="amend")
-            now = self.now()
-            conn.execute(
-                insert(history).values(
-                    instance_id=inst["id"],  # type: ignore[index]
-                    entity=spec.name,
-                    record_id=record_id,
-                    transition="_amend",
-                    title="更正",
-                    from_state=inst["state"],  # type: ignore[index]
-                    to_state=inst["state"],  # type: ignore[index]
-                    actor=actor.username,
-                    at=now,
-                    comment=f"更正记录 #{created['id']}",
-                )
-            )
-            audit.append(
-                conn,
-                actor,
-                "amend",
+            created: dict[str, Any] = self.records.create_in(conn, spec, body, actor, action="amend")
+            entry = StepEntry(
+                inst["id"],
                 spec.name,
                 record_id,
-                {"amendment": created["id"]},
-                region=spec.region_of(old),
+                "_amend",
+                "更正",
+                inst["state"],
+                inst["state"],
+                f"更正记录 #{created['id']}",
             )
+            log_step(conn, entry, actor, self.now(), "amend", {"amendment": created["id"]}, spec.region_of(old))
         return created
 
     def urge(self, actor: Actor, entity: str, record_id: int, message: str = "") -> int:
-        """催办: remind the users who may act now; recorded in the history. Returns how many were told."""
+        """催办: remind the users who may act now; recorded in the history. Returns how many were told.
+
+        Throttled per record and person: one urging by the same user within ``URGE_INTERVAL`` is a
+        409, and nobody is urged about the same record twice within it (whoever urges).
+        """
         spec = self.registry.entity(entity)
         self.access.check(actor, spec, "urge")
         with write(self.engine) as conn, conn.begin():
@@ -533,42 +645,53 @@ class Workflow(RecordListener):
                 raise RecordConflict(spec.name, [FieldError("", "记录不在办理中，无需催办", "workflow")])
             process = self.process_of(conn, inst)
             now = self.now()
-            users = self.who.actors(spec, process, inst["state"], record)
+            since = now - URGE_INTERVAL
+            last = conn.execute(
+                select(func.max(history.c.at)).where(
+                    history.c.instance_id == inst["id"],
+                    history.c.transition == "_urge",
+                    history.c.actor == actor.username,
+                    history.c.at > since,
+                )
+            ).scalar_one()
+            if last is not None:
+                again = self.codec.moment(last + URGE_INTERVAL)[11:16]
+                raise RecordConflict(spec.name, [FieldError("", f"您刚催办过此记录，请于 {again} 后再催办", "throttled")])
+            told_lately = set(
+                conn.execute(
+                    select(notice.c.username).where(
+                        notice.c.entity == spec.name,
+                        notice.c.record_id == record_id,
+                        notice.c.kind == "urge",
+                        notice.c.created_at > since,
+                    )
+                ).scalars()
+            )
+            users = self.who.actors(conn, spec, process, inst["state"], record_id) - told_lately
             text = message.strip() or "请尽快办理"
             self.notices.send(
                 conn,
                 users,
                 "urge",
                 f"【催办】{process.title}：{_label(spec, record)}",
-                f"{actor.username}：{text}",
+                f"{self.people.name(conn, actor.username)}：{text}",
                 spec.name,
                 record_id,
                 now,
             )
-            conn.execute(
-                insert(history).values(
-                    instance_id=inst["id"],
-                    entity=spec.name,
-                    record_id=record_id,
-                    transition="_urge",
-                    title="催办",
-                    from_state=inst["state"],
-                    to_state=inst["state"],
-                    actor=actor.username,
-                    at=now,
-                    comment=text,
-                )
-            )
-            audit.append(
-                conn,
-                actor,
-                "urge",
-                spec.name,
-                record_id,
-                {"to": sorted(users), "message": text},
-                region=spec.region_of(record),
-            )
+            entry = StepEntry(inst["id"], spec.name, record_id, "_urge", "催办", inst["state"], inst["state"], text)
+            detail = {"to": sorted(users), "message": text}
+            log_step(conn, entry, actor, now, "urge", detail, spec.region_of(record))
         return len(users)
+
+
+class _StepInput(NamedTuple):
+    """What a step writes and says: field values, the record as it will be, comment, attachments."""
+
+    values: dict[str, Any]
+    merged: dict[str, Any]
+    comment: str
+    attachments: list[str]
 
 
 def _message(error: AnjianError | None) -> str | None:
@@ -577,13 +700,6 @@ def _message(error: AnjianError | None) -> str | None:
     if isinstance(error, RecordValidationError):
         return error.errors[0].message
     return str(error)
-
-
-def _comparable(value: Any) -> Any:
-    """Child rows compare without their row ids; empty and missing are the same."""
-    if isinstance(value, list):
-        return [{k: v for k, v in row.items() if k not in CHILD_KEYS} if isinstance(row, Mapping) else row for row in value]
-    return None if value in ("", []) else value
 
 
 def _label(spec: EntitySpec, record: Mapping[str, Any]) -> str:

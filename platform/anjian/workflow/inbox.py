@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, or_, select
 
 from ..audit import Actor
 from .engine import Workflow
@@ -25,22 +25,13 @@ class Inbox:
         self.workflow = workflow
 
     def _todo_clause(self, actor: Actor, entity: Any, table: Any, process: Any) -> ColumnElement[bool]:
-        access = self.workflow.access
+        """Records in a state with a step that is ``actor``'s, by the one rule (``Eligibility.act_clause``)."""
+        who = self.workflow.who
         per_state = []
         for state in process.states:
             if state.end:
                 continue
-            leaving = process.leaving(state.name)
-            scopes = []
-            for t in leaving:
-                if not actor.is_admin:
-                    if not access.regions(actor.username, entity.name, t.action):
-                        continue
-                scope = access.scope(actor, entity, table, t.action)
-                clause = true() if scope is None else scope
-                if not t.allow_creator:
-                    clause = and_(clause, table.c.created_by != actor.username)
-                scopes.append(clause)
+            scopes = [who.act_clause(actor, entity, table, t) for t in process.leaving(state.name)]
             if scopes:
                 per_state.append(and_(instance.c.state == state.name, or_(*scopes)))
         return or_(*per_state) if per_state else false()

@@ -16,7 +16,8 @@ from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict, Rec
 from ..meta.process_spec import Duration
 from .deadlines import STAGE_TITLES
 from .engine import Workflow, _label
-from .tables import deadline, extension, history, instance
+from .steps import StepEntry, log_step
+from .tables import deadline, extension, instance
 
 __all__ = ["Timers"]
 
@@ -123,7 +124,7 @@ class Timers:
         label = _label(spec, record)
         for stage in stages:
             kind = STAGE_TITLES.get(stage.kind, stage.kind)
-            users = wf.who.recipients(spec, process, inst["state"], record, stage.notify)
+            users = wf.who.recipients(conn, spec, process, inst["state"], record, stage.notify)
             wording = "已逾期" if stage.kind == "overdue" or now >= row["due_at"] else "即将到期"
             where = process.state(inst["state"]).title if inst["state"] in process.by_state else inst["state"]
             wf.notices.send(
@@ -314,34 +315,16 @@ class Timers:
                     )
                     if moved_now.rowcount != 1:
                         continue
-                    conn.execute(
-                        insert(history).values(
-                            instance_id=inst.id,
-                            entity=inst.entity,
-                            record_id=inst.record_id,
-                            transition="_migrate",
-                            title=f"流程升级到第 {version} 版",
-                            from_state=inst.state,
-                            to_state=target,
-                            actor=actor.username,
-                            at=now,
-                            comment="",
-                        )
+                    entry = StepEntry(
+                        inst.id, inst.entity, inst.record_id, "_migrate", f"流程升级到第 {version} 版", inst.state, target
                     )
-                    audit.append(
-                        conn,
-                        actor,
-                        "migrate",
-                        inst.entity,
-                        inst.record_id,
-                        {
-                            "process": process.name,
-                            "from_version": inst.version,
-                            "to_version": version,
-                            "from": inst.state,
-                            "to": target,
-                        },
-                        region=self._region(conn, inst.entity, inst.record_id),
-                    )
+                    detail = {
+                        "process": process.name,
+                        "from_version": inst.version,
+                        "to_version": version,
+                        "from": inst.state,
+                        "to": target,
+                    }
+                    log_step(conn, entry, actor, now, "migrate", detail, self._region(conn, inst.entity, inst.record_id))
                     moved[process.name] = moved.get(process.name, 0) + 1
         return moved
