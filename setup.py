@@ -48,6 +48,7 @@ setup(
         "anjian.data",
         "anjian.hooks",
         "anjian.meta",
+        "anjian.store",
         "anjian.tasks",
         "anjian.ui",
         "anjian.web",

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
-from ..data.codec import utc_now
 from ..data.system import audit_checkpoint, audit_log
+from ..store.clock import utc_now
 
 __all__ = ["GENESIS", "PURGE_ACTION", "Actor", "AuditEntry", "append", "append_many", "latest_checkpoint", "verify"]
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, func, insert, select
 
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import audit_checkpoint, audit_log
 from ..errors import AnjianError
+from ..store.clock import utc_now
 from .log import PURGE_ACTION, Actor, append, verify
 
 __all__ = ["MIN_RETENTION_DAYS", "ChainBroken", "PurgeResult", "purge"]

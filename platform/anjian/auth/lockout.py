@@ -12,9 +12,9 @@ import datetime as dt
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import login_failure
+from ..store.clock import utc_now
 
 __all__ = ["LoginGuard"]
 

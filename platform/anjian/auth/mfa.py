@@ -17,9 +17,9 @@ import pyotp
 import segno
 from sqlalchemy import Engine, delete, insert, or_, select, update
 
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import recovery_code, user_security
+from ..store.clock import utc_now
 from .refresh import digest
 from .state import security_row, set_security
 

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import refresh_token
 from ..errors import AuthenticationFailed
+from ..store.clock import utc_now
 
 __all__ = ["RefreshError", "RefreshTokens", "Rotation", "digest"]
 

@@ -15,10 +15,10 @@ from sqlalchemy import Connection, insert, select, update
 
 from .. import audit
 from ..audit import Actor
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import account, organisation
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
+from ..store.clock import utc_now
 from .regions import within
 from .store import ENTERPRISE_ENTITY, USER_TYPES, AccountStore
 

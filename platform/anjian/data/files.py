@@ -18,7 +18,7 @@ from .. import audit
 from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
-from .codec import utc_now
+from ..store.clock import utc_now
 from .db import write
 from .system import stored_file
 

@@ -62,6 +62,7 @@ def create_app(
         AppBuilder(
             app, session, menu=CatalogMenu(), indexview=HomeView, security_manager_class=AnjianSecurityManager, update_perms=False
         )
+    session.remove()  # FAB's start-up reads must not keep a read transaction (and its snapshot) open
     app.register_blueprint(api)
     app.register_blueprint(ui)
     app.register_blueprint(admin)

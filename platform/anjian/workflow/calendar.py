@@ -185,7 +185,7 @@ def _check(amount: int, unit: str) -> None:
 
 def _naive_utc(value: dt.datetime, name: str) -> dt.datetime:
     if value.tzinfo is not None:
-        raise ValueError(f"{name} must be naive UTC (as stored), not {value.isoformat()}. Use anjian.data.codec.utc_now().")
+        raise ValueError(f"{name} must be naive UTC (as stored), not {value.isoformat()}. Use anjian.store.clock.utc_now().")
     return value
 
 

@@ -1,0 +1,1 @@
+"""Storage primitives below every other part: database engine, value codec, clock."""
