@@ -70,7 +70,7 @@ class MfaStore:
         if not (code.isdigit() and len(code) == 6):
             return None
         totp = pyotp.TOTP(secret)
-        now = totp.timecode(time.time())  # type: ignore[arg-type]
+        now = totp.timecode(time.time())
         for step in (now - 1, now, now + 1):
             if hmac.compare_digest(totp.generate_otp(step), code):
                 return step

@@ -307,7 +307,8 @@ def dictionary_view(name: str) -> Any:
         raise NotFound(name)
     if "path" in request.args:  # the codes from the root down to a code, to open a picker on it
         parents = {i.code: i.parent for i in spec.items}
-        path, code = [], request.args["path"]
+        path: list[str] = []
+        code = request.args["path"]
         while code in parents:
             path.insert(0, code)
             code = parents[code] or ""

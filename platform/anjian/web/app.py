@@ -54,7 +54,7 @@ def create_app(
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]  (keep declared field order)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep declared field order
     app.extensions["anjian"] = platform
     session = scoped_session(sessionmaker(bind=platform.engine))
     csrf = CSRFProtect(app)

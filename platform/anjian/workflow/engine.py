@@ -58,7 +58,8 @@ class Workflow(RecordListener):
         return self.platform.registry
 
     def now(self) -> dt.datetime:
-        return self.codec.now()
+        moment: dt.datetime = self.codec.now()
+        return moment
 
     def calendar(self) -> WorkCalendar:
         """The working-day calendar: the package's data plus the years declared as metadata."""
