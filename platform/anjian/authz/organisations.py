@@ -7,11 +7,10 @@ area only; every change is audited in the transaction that makes it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from .. import audit
 from ..audit import Actor
@@ -58,7 +57,7 @@ class OrganisationStore:
         self.accounts = accounts
         self.engine = accounts.engine
 
-    def get(self, conn: Connection, organisation_id: int) -> Mapping[str, Any]:
+    def get(self, conn: Connection, organisation_id: int) -> RowMapping:
         row = conn.execute(select(organisation).where(organisation.c.id == organisation_id)).mappings().first()
         if row is None:
             raise NotFound(f"组织机构 {organisation_id} 不存在")

@@ -30,7 +30,7 @@ class Display:
                 continue
             ids = {r.get(field.name) for r in rows} - {None}
             known = self.titles.setdefault(field.link, {})
-            missing = [int(i) for i in ids if i not in known]
+            missing = [i for i in ids if i is not None and i not in known]
             if missing:
                 known.update(self.link_titles(field.link, missing))
 

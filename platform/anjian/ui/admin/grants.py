@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from ...authz.policy import BUILTIN_ROLES
 from ...authz.regions import ALL, within
@@ -108,7 +108,7 @@ def revoke_view(grant_id: int) -> Any:
 def grants_view() -> Any:
     areas = admin_areas()
     args = {k: v.strip() for k, v in request.args.items() if v.strip()}
-    clauses = [grant.c.revoked_at.is_(None)]
+    clauses: list[ColumnElement[bool]] = [grant.c.revoked_at.is_(None)]
     scope = in_areas(grant.c.region_code, areas)
     if scope is not None:
         clauses.append(scope)

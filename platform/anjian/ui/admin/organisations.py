@@ -95,7 +95,7 @@ def _page(form: dict[str, Any], errors: dict[str, list[str]], organisation_id: i
 
 
 def _submitted() -> tuple[dict[str, Any], OrganisationInput | None, dict[str, list[str]]]:
-    form = {name: request.form.get(name, "").strip() for name in FIELDS}
+    form: dict[str, Any] = {name: request.form.get(name, "").strip() for name in FIELDS}
     form["active"] = "active" in request.form
     errors: dict[str, list[str]] = {}
     ids = {}

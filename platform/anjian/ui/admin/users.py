@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from flask import current_app, flash, redirect, request, url_for
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from ... import audit
 from ...authz.regions import region_range
@@ -70,7 +70,7 @@ def users_view() -> Any:
     areas = admin_areas()
     users = _user_table()
     args = {k: v.strip() for k, v in request.args.items() if v.strip()}
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     scope = in_areas(account.c.region_code, areas)
     if areas is not None:
         clauses.append(account.c.username.is_not(None))  # users without an account are the administrators' only
