@@ -47,7 +47,7 @@ class Display:
     def dictionary_label(self, name: str, code: str) -> str:
         spec = self.registry.catalog.dictionaries.get(name)
         labels = self.registry.dictionary_labels.get(name, {}) if spec else {}
-        return labels.get(code, code)
+        return str(labels.get(code, code))
 
     def text(self, field: FieldSpec, value: Any) -> str:
         """The display text of one value."""
