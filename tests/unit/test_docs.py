@@ -1,6 +1,5 @@
 """The documentation states what the code does: settings, default plugins, actions, kinds, widgets."""
 
-import re
 from pathlib import Path
 
 from anjian.config import Settings
