@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 export PYTHONSAFEPATH=1
 
+echo "== lint and types (ruff; mypy --strict on platform/anjian)"
+"$PY" -m ruff check platform modules tests bench
+"$PY" -m mypy platform/anjian
+
 echo "== layer contract (import-linter, .importlinter)"
 "$(dirname "$PY")/lint-imports" --no-cache
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
+from werkzeug.security import check_password_hash
 
 from anjian.cli.main import cli
 from anjian.data.system import audit_log, password_history, user_security
@@ -83,7 +84,8 @@ def test_a_changed_password_voids_every_earlier_token(client, app):
             conn.execute(select(password_history.c.password_hash).where(password_history.c.username == "officer")).scalars()
         )
     assert "password_changed" in actions
-    assert len(hashes) == 2 and all(h.startswith("scrypt:") for h in hashes)  # hashes only, never the password
+    assert len(hashes) == 2 and not {ADMIN_PASSWORD, NEW} & set(hashes)  # hashes only, never the password
+    assert sorted(check_password_hash(h, NEW) for h in hashes) == [False, True]
 
 
 def test_change_without_a_token_uses_the_user_name(client):

@@ -16,6 +16,7 @@ import pytest
 from anjian import Actor
 from anjian.config import load_settings
 from anjian.demo import credit_code
+from anjian.testing.plugin import TEST_APP_CONFIG
 
 pytestmark = pytest.mark.postgres
 ADMIN = Actor("admin", is_admin=True)
@@ -137,7 +138,7 @@ def world(tmp_path_factory):
         agency_id = max(k for k, v in records["agency"].items() if v == region)
         created = platform.records.create("staff", record_for("staff", region, n, agency_id), ADMIN)
         records["staff"][created["id"]] = region
-    app = create_app(platform=platform, config={"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app(platform=platform, config=TEST_APP_CONFIG)
     own_enterprise = min(k for k, v in records["enterprise"].items() if v == "350524100000")
     with app.app_context():
         sm = app.appbuilder.sm

@@ -8,6 +8,9 @@ import pytest
 from anjian import Actor
 from anjian.config import load_settings
 from anjian.demo import credit_code
+from anjian.store.clock import use_clock
+from anjian.testing.clock import ManualClock
+from anjian.testing.plugin import TEST_APP_CONFIG
 
 ADMIN = Actor("admin", is_admin=True)
 PASSWORD = "Flow-pass-1"
@@ -25,26 +28,53 @@ USERS = {
 }
 
 
-class Clock:
-    """A clock the tests set and advance; the platform reads it as its ``now`` (naive UTC)."""
+START = dt.datetime(2025, 9, 29, 2, 0)  # Monday 29 September 2025, 10:00 in 安溪
 
-    def __init__(self, start: dt.datetime) -> None:
-        self.moment = start
 
-    def __call__(self) -> dt.datetime:
-        return self.moment
+def _build_county(settings):
+    """Publish, two enterprises, the users and their grants, all stamped at START; the firm ids."""
+    import random
 
-    def set_local(self, text: str) -> None:
-        """Set the clock to a local (Asia/Shanghai) time, e.g. "2025-09-30 10:00"."""
-        self.moment = dt.datetime.fromisoformat(text) - dt.timedelta(hours=8)
+    from anjian.runtime import Platform
+    from anjian.web.app import create_app
 
-    def advance(self, **delta: float) -> None:
-        self.moment += dt.timedelta(**delta)
+    with use_clock(ManualClock(START)):
+        platform = Platform(settings)
+        try:
+            platform.init_db()
+            platform.publish()
+            rng = random.Random(7)
+            firms = [
+                platform.records.create(
+                    "enterprise",
+                    {"name": f"安溪流程测试{n}有限公司", "credit_code": credit_code(rng), "region_code": TOWN, "industry": "C"},
+                    ADMIN,
+                )["id"]
+                for n in range(2)
+            ]
+            app = create_app(platform=platform, config=TEST_APP_CONFIG)
+            with app.app_context():
+                sm = app.appbuilder.sm
+                sm.create_db()
+                app.appbuilder.add_permissions(update_perms=True)
+                for name, (user_type, region, grants) in USERS.items():
+                    assert sm.add_user(name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD)
+                    app.appbuilder.session.commit()
+                    firm = {"ent": firms[0], "ent2": firms[1]}.get(name)
+                    platform.access.store.save_account(ADMIN, name, user_type, region, enterprise_id=firm)
+                    for role, area in grants:
+                        platform.access.store.add_grant(ADMIN, name, role, area)
+        finally:
+            platform.dispose()
+    return firms
 
 
 @pytest.fixture
-def county(tmp_path, monkeypatch):
-    """Platform, web app, users and two enterprises in 安溪县; ``clock`` drives every deadline."""
+def county(tmp_path, monkeypatch, anjian_templates, clock):
+    """Platform, web app, users and two enterprises in 安溪县; ``clock`` drives every deadline.
+
+    The county is built once per session (anjian.testing.templates) and copied for each test.
+    """
     from anjian.runtime import Platform
     from anjian.web.app import create_app
 
@@ -65,34 +95,10 @@ def county(tmp_path, monkeypatch):
         demo_data=False,
         celery_eager=True,
     )
+    firms = anjian_templates.prepare("county", settings, _build_county)
+    clock.set(START)
     platform = Platform(settings)
-    clock = Clock(dt.datetime(2025, 9, 29, 2, 0))  # Monday 29 September 2025, 10:00 in 安溪
-    platform.codec.now = clock
-    platform.init_db()
-    platform.publish()
-    import random
-
-    rng = random.Random(7)
-    firms = [
-        platform.records.create(
-            "enterprise",
-            {"name": f"安溪流程测试{n}有限公司", "credit_code": credit_code(rng), "region_code": TOWN, "industry": "C"},
-            ADMIN,
-        )["id"]
-        for n in range(2)
-    ]
-    app = create_app(platform=platform, config={"TESTING": True, "WTF_CSRF_ENABLED": False})
-    with app.app_context():
-        sm = app.appbuilder.sm
-        sm.create_db()
-        app.appbuilder.add_permissions(update_perms=True)
-        for name, (user_type, region, grants) in USERS.items():
-            assert sm.add_user(name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD)
-            app.appbuilder.session.commit()
-            firm = {"ent": firms[0], "ent2": firms[1]}.get(name)
-            platform.access.store.save_account(ADMIN, name, user_type, region, enterprise_id=firm)
-            for role, area in grants:
-                platform.access.store.add_grant(ADMIN, name, role, area)
+    app = create_app(platform=platform, config=TEST_APP_CONFIG)
     yield {"platform": platform, "app": app, "clock": clock, "firms": firms}
     platform.dispose()
 

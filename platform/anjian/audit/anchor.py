@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..store.codec import utc_now
+from ..store.clock import utc_now
 from .seal import Seal
 
 __all__ = ["Anchor", "AnchorInvalid", "read_anchor", "write_anchor"]

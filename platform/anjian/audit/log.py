@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, text
 
-from ..store.codec import utc_now
+from ..store.clock import utc_now
 from .seal import Seal, seal_of
 from .tables import audit_checkpoint, audit_log
 

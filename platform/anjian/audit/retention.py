@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, func, insert, select
 
 from ..errors import AnjianError
-from ..store.codec import utc_now
+from ..store.clock import utc_now
 from ..store.db import write
 from .log import PURGE_ACTION, Actor, append
 from .tables import audit_checkpoint, audit_log

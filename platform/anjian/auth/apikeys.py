@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, insert, select, update
 
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import api_key
 from ..errors import AuthenticationFailed, FieldError, NotFound, RecordValidationError
+from ..store.clock import utc_now
 from .refresh import digest
 
 __all__ = ["ApiKey", "ApiKeys", "scope_allows"]

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import login_failure
+from ..store.clock import utc_now
 
 __all__ = ["Claim", "LoginGuard", "login_key"]
 

@@ -17,9 +17,9 @@ import pyotp
 import segno
 from sqlalchemy import Engine, delete, insert, or_, select, update
 
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import recovery_code, user_security
+from ..store.clock import utc_now
 from .refresh import digest
 from .state import security_row, set_security
 
@@ -70,7 +70,7 @@ class MfaStore:
         if not (code.isdigit() and len(code) == 6):
             return None
         totp = pyotp.TOTP(secret)
-        now = totp.timecode(time.time())  # type: ignore[arg-type]
+        now = totp.timecode(time.time())
         for step in (now - 1, now, now + 1):
             if hmac.compare_digest(totp.generate_otp(step), code):
                 return step

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, Engine, delete, insert, select
 from werkzeug.security import check_password_hash
 
-from ..data.codec import utc_now
 from ..data.system import password_history, user_security
 from ..errors import FieldError, RecordValidationError
+from ..store.clock import utc_now
 
 __all__ = ["PasswordPolicy", "generate_password"]
 

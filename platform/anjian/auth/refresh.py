@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import refresh_token
 from ..errors import AuthenticationFailed
+from ..store.clock import utc_now
 
 __all__ = ["RefreshError", "RefreshTokens", "Rotation", "digest"]
 
@@ -79,7 +79,7 @@ class RefreshTokens:
         with write(self.engine) as conn, conn.begin():
             row = conn.execute(select(refresh_token).where(refresh_token.c.token_hash == digest(token))).first()
             problem = self._problem(row, now)
-            if problem is None:
+            if problem is None and row is not None:  # _problem answers for a missing row
                 # Conditional: of two rotations of one token at once, the second counts as a reuse.
                 done = conn.execute(
                     update(refresh_token)
@@ -95,11 +95,11 @@ class RefreshTokens:
             if problem is not None and problem.reused:  # committed before the error is raised
                 conn.execute(
                     update(refresh_token)
-                    .where(refresh_token.c.family == row.family, refresh_token.c.revoked_at.is_(None))
+                    .where(refresh_token.c.family == problem.family, refresh_token.c.revoked_at.is_(None))
                     .values(revoked_at=now)
                 )
-        if problem is not None:
-            raise problem
+        if problem is not None or row is None:
+            raise problem or RefreshError("刷新令牌无效")
         return Rotation(row.username, new, row.family)
 
     @staticmethod

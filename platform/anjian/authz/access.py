@@ -22,9 +22,9 @@ from sqlalchemy import ColumnElement, Engine, Table, and_, false, or_, true
 from ..access import Access, Account, Grant, OrganisationInput
 from ..audit import Actor
 from ..auth.apikeys import scope_allows
-from ..data.codec import utc_now
 from ..errors import PermissionDenied
 from ..meta.spec import BUILTIN_ROLES, EntitySpec
+from ..store.clock import utc_now
 from .organisations import OrganisationStore
 from .policy import PolicyState
 from .regions import ALL, prefix, region_range, within

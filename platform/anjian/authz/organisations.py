@@ -7,18 +7,17 @@ area only; every change is audited in the transaction that makes it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from .. import audit
 from ..access import OrganisationInput
 from ..audit import Actor
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import account, organisation
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
+from ..store.clock import utc_now
 from .regions import within
 from .store import ENTERPRISE_ENTITY, USER_TYPES, AccountStore
 
@@ -34,7 +33,7 @@ class OrganisationStore:
         self.accounts = accounts
         self.engine = accounts.engine
 
-    def get(self, conn: Connection, organisation_id: int) -> Mapping[str, Any]:
+    def get(self, conn: Connection, organisation_id: int) -> RowMapping:
         row = conn.execute(select(organisation).where(organisation.c.id == organisation_id)).mappings().first()
         if row is None:
             raise NotFound(f"组织机构 {organisation_id} 不存在")

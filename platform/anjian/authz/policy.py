@@ -47,15 +47,15 @@ class PolicyState:
                 self.roles[role.name] = dict(role.permissions)
                 self.inherits[role.name] = role.inherits
                 links += [[role.name, parent, ALL] for parent in role.inherits]
-        for role, permissions in self.roles.items():
-            rules += [[role, ALL, entity, action] for entity, actions in permissions.items() for action in actions]
+        for name, permissions in self.roles.items():
+            rules += [[name, ALL, entity, action] for entity, actions in permissions.items() for action in actions]
         # Workflow transitions are actions too: the roles a process names may take them.
         for process in processes:
             for transition in process.transitions:
                 rules += [[role, ALL, process.entity, transition.action] for role in transition.roles]
-                for role in transition.roles:
-                    self.roles.setdefault(role, {}).setdefault(process.entity, ())
-                    self.roles[role][process.entity] += (transition.action,)
+                for name in transition.roles:
+                    self.roles.setdefault(name, {}).setdefault(process.entity, ())
+                    self.roles[name][process.entity] += (transition.action,)
             rules += [[role, ALL, process.entity, "amend"] for role in process.amendment_roles]
         rules = [list(r) for r in dict.fromkeys(tuple(r) for r in rules)]
         live = [g for g in grants if g.expires_at is None or g.expires_at > now]

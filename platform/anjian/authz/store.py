@@ -9,10 +9,10 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from .. import audit
 from ..audit import Actor
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.system import account, grant, organisation, policy_version
 from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError
+from ..store.clock import utc_now
 from .policy import Account, Grant
 from .regions import ALL, is_region_code, within
 

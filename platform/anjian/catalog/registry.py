@@ -118,15 +118,15 @@ def _is_date(value: str) -> bool:
 
 
 def _is_datetime(value: str) -> bool:
-    return FORMAT_CHECKER.conforms(value, "date-time")
+    return bool(FORMAT_CHECKER.conforms(value, "date-time"))
 
 
 def _is_email(value: str) -> bool:
-    return FORMAT_CHECKER.conforms(value, "email")
+    return bool(FORMAT_CHECKER.conforms(value, "email"))
 
 
 def _is_uri(value: str) -> bool:
-    return FORMAT_CHECKER.conforms(value, "uri")
+    return bool(FORMAT_CHECKER.conforms(value, "uri"))
 
 
 # fastjsonschema's own format regexes differ from jsonschema's checkers; use the same checkers.

@@ -14,13 +14,13 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text
 
 from .. import audit
 from ..audit import Actor
-from ..data.codec import utc_now
 from ..data.db import write
 from ..data.sync import Plan, apply_plan, plan_sync
 from ..data.system import catalog_version, dictionary_item
 from ..hooks import NamedFunctions
 from ..meta.compile import Catalog, compile_catalog
 from ..meta.loader import Document
+from ..store.clock import utc_now
 from .registry import Registry
 
 __all__ = ["PublishResult", "current_version", "load_documents_at", "publish"]

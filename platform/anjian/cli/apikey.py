@@ -40,7 +40,7 @@ def create(username: str, name: str, scopes: tuple[str, ...], expires: dt.dateti
 
     app = create_app(platform=platform)
     with app.app_context():
-        user = app.appbuilder.sm.find_user(username=username)
+        user = app.appbuilder.sm.find_user(username=username)  # type: ignore[attr-defined]  # set by AppBuilder
         if user is None or not user.is_active:
             raise click.ClickException(f"no active user {username!r} (create it with `anjian user add ... --password`)")
     key, secret = ApiKeys(platform.engine).create(username, name, list(scopes), "cli", expires)

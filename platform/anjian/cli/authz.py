@@ -44,7 +44,7 @@ def user_add(username: str, user_type: str, region: str, org: str, enterprise_id
 
         app = create_app(platform=platform)
         with app.app_context():
-            sm = app.appbuilder.sm
+            sm = app.appbuilder.sm  # type: ignore[attr-defined]  # set by AppBuilder
             if sm.find_user(username=username) is None:
                 role = sm.find_role(sm.auth_role_public)
                 if not sm.add_user(username, username, "", f"{username}@anjian.local", role, password=password):

@@ -60,8 +60,8 @@ def initialise(platform: Any, demo: bool = True) -> InitResult:
     platform.init_db()
     app = create_app(platform=platform)
     with app.app_context():
-        app.appbuilder.sm.create_db()
-        app.appbuilder.add_permissions(update_perms=True)
+        app.appbuilder.sm.create_db()  # type: ignore[attr-defined]  # set by AppBuilder
+        app.appbuilder.add_permissions(update_perms=True)  # type: ignore[attr-defined]  # set by AppBuilder
         password, note = _ensure_admin(app, platform.settings)
     result = platform.publish(comment="anjian init")
     added = 0

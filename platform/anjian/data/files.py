@@ -36,8 +36,8 @@ from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordValidationError
 from ..messages import message
 from ..meta.spec import EntitySpec, FieldSpec
+from ..store.clock import utc_now
 from . import file_messages as _messages  # noqa: F401  (registers the keys used here)
-from .codec import utc_now
 from .db import write
 from .system import stored_file
 

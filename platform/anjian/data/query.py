@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, or_, select
 
 from ..errors import FieldError, NotFound, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
@@ -133,7 +133,7 @@ class RecordReader:
         self.registry = registry
         self.codec = codec
 
-    def _json(self, spec: EntitySpec, row: Mapping[str, Any]) -> dict[str, Any]:
+    def _json(self, spec: EntitySpec, row: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
         result: dict[str, Any] = {"id": row["id"]}
         for field in spec.column_fields:
             result[field.name] = self.codec.to_json(field, row.get(field.name))

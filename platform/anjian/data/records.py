@@ -284,8 +284,8 @@ class RecordService:
                 errors += [FieldError(w, f"关联的{title}记录 (id={missing}) 不存在", "link") for w in ids[missing]]
         if files:
             found = set(conn.execute(select(stored_file.c.id).where(stored_file.c.id.in_(list(files)))).scalars())
-            for missing in sorted(set(files) - found):
-                errors += [FieldError(w, f"附件 {missing} 不存在，请重新上传", "attachment") for w in files[missing]]
+            for absent in sorted(set(files) - found):
+                errors += [FieldError(w, f"附件 {absent} 不存在，请重新上传", "attachment") for w in files[absent]]
         conflicts: list[FieldError] = []
         table = self.registry.table(spec.name)
         for group in spec.unique:

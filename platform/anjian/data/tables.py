@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -40,7 +41,7 @@ def constraint_name(prefix: str, table: str, columns: Iterable[str]) -> str:
     return f"{name[:54]}_{digest}"
 
 
-def column_type(field: FieldSpec) -> TypeEngine[object]:
+def column_type(field: FieldSpec) -> TypeEngine[Any]:
     """The column type that stores a field's values."""
     if field.attachment is not None:
         return JSON() if field.type == "array" else String(64)
@@ -79,7 +80,7 @@ def _entity_table(metadata: MetaData, entity: EntitySpec, catalog: Catalog) -> T
             Column("overrides", JSON, nullable=True),  # waived rule failures: pointer -> reason, who, when, value
         ]
     for field in entity.column_fields:
-        args: list[object] = []
+        args: list[ForeignKey] = []
         if field.link and field.link in catalog.entities:
             args.append(ForeignKey(f"{catalog.entities[field.link].table}.id", ondelete="RESTRICT"))
         columns.append(Column(field.name, column_type(field), *args, nullable=True))

@@ -52,7 +52,7 @@ class Catalog:
         return [e for e in self.entities.values() if not e.is_child]
 
     def children_of(self, entity: EntitySpec) -> list[EntitySpec]:
-        return [self.entities[f.child] for f in entity.child_fields if f.child in self.entities]
+        return [self.entities[f.child] for f in entity.child_fields if f.child is not None and f.child in self.entities]
 
 
 def _types(schema: Mapping[str, Any]) -> tuple[str, bool]:
@@ -449,24 +449,24 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     # Module membership: a manifest lists its entities; an entity may name its module itself.
     for module in modules.values():
         for i, name in enumerate(module.entities):
-            spec = entities.get(name)
-            if spec is None:
+            member = entities.get(name)
+            if member is None:
                 errors.append(
                     MetadataError(
                         module.source, pointer(["entities", i]), f"unknown entity {name!r}", known("entities", entities)
                     )
                 )
-            elif spec.module not in (None, module.name):
+            elif member.module not in (None, module.name):
                 errors.append(
                     MetadataError(
                         module.source,
                         pointer(["entities", i]),
-                        f"entity {name!r} declares module {spec.module!r}",
+                        f"entity {name!r} declares module {member.module!r}",
                         "List it in that module's manifest.",
                     )
                 )
             else:
-                _adopt(entities, spec, module.name)
+                _adopt(entities, member, module.name)
     for spec in list(entities.values()):
         if spec.module and spec.module not in modules and not spec.is_child:
             errors.append(

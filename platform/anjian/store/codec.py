@@ -7,13 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..meta.spec import FieldSpec
+from .clock import utc_now
 
 __all__ = ["Codec", "utc_now"]
-
-
-def utc_now() -> dt.datetime:
-    """Now in UTC, without tzinfo: how every timestamp is stored."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Codec:
@@ -46,4 +42,5 @@ class Codec:
         return value.replace(tzinfo=dt.UTC).astimezone(self.zone).isoformat(timespec="seconds")
 
     def now(self) -> dt.datetime:
+        """Now from the process clock (``anjian.store.clock``), which tests turn."""
         return utc_now()

@@ -41,7 +41,7 @@ def make_celery(settings: Settings) -> Celery:
         from kombu.transport import sqlalchemy as sqla_transport
 
         # Set on the class: a polling_interval in broker_transport_options reaches create_engine and crashes.
-        sqla_transport.Channel.polling_interval = 0.5
+        sqla_transport.Channel.polling_interval = 0.5  # type: ignore[attr-defined]  # read by kombu, not declared
         settings.home.mkdir(parents=True, exist_ok=True)
     _register(app)
     return app

@@ -1,18 +1,41 @@
-"""pytest plugin (entry point ``pytest11: anjian``): platform, app and API fixtures."""
+"""pytest plugin (entry point ``pytest11: anjian``): platform, app, API, clock and record fixtures.
+
+The database a test starts from (initialised, published, or with the web app's users) is built
+once per session and copied (``templates``); the ``clock`` fixture turns time instead of sleeping.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 from ..config import Settings, load_settings
+from ..store.clock import use_clock
+from .clock import ManualClock
+from .factory import RecordFactory
 from .helpers import ApiClient
+from .templates import Templates
 
 ADMIN_PASSWORD = "Anjian-test-1"  # meets the password policy for both test users
+
+# Flask settings of every test app. A cheap password hash keeps logins fast (the default,
+# scrypt, costs half a second of CPU per login); the policy and history checks do not depend
+# on the method, and `anjian serve` keeps the default.
+FAST_HASH = "pbkdf2:sha256:1000"
+TEST_APP_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "FAB_PASSWORD_HASH_METHOD": FAST_HASH,
+    "AUTH_DB_FAKE_PASSWORD_HASH_CHECK": generate_password_hash("no such user", method=FAST_HASH),
+}
+
+# The stages a test's database can start from, each including the one before.
+STAGES = ("initialised", "published", "app")
 
 
 def _reset_database(url: str) -> None:
@@ -25,6 +48,48 @@ def _reset_database(url: str) -> None:
         metadata.reflect(conn)
         metadata.drop_all(conn)
     engine.dispose()
+
+
+def add_test_users(application: Any) -> None:
+    """FAB's tables and permissions, and the users ``admin`` (Admin) and ``officer`` (Public)."""
+    with application.app_context():
+        sm = application.appbuilder.sm
+        sm.create_db()
+        application.appbuilder.add_permissions(update_perms=True)
+        sm.add_user("admin", "系统", "管理员", "admin@example.org", sm.find_role(sm.auth_role_admin), password=ADMIN_PASSWORD)
+        sm.add_user("officer", "普通", "用户", "officer@example.org", sm.find_role(sm.auth_role_public), password=ADMIN_PASSWORD)
+
+
+def build_stage(stage: str) -> Callable[[Settings], None]:
+    """A builder that brings a new database up to ``stage`` (see STAGES)."""
+
+    def build(settings: Settings) -> None:
+        from ..runtime import Platform
+
+        instance = Platform(settings)
+        try:
+            instance.init_db()
+            if stage in ("published", "app"):
+                instance.publish()
+            if stage == "app":
+                from ..web.app import create_app
+
+                add_test_users(create_app(platform=instance, config=TEST_APP_CONFIG))
+        finally:
+            instance.dispose()
+
+    return build
+
+
+def _stage(request: pytest.FixtureRequest) -> str:
+    names = request.fixturenames
+    return "app" if "app" in names else "published" if "published" in names else "initialised"
+
+
+@pytest.fixture(scope="session")
+def anjian_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    """Template databases of this session (see ``anjian.testing.templates``)."""
+    return Templates(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
@@ -54,11 +119,13 @@ def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture
-def platform(settings: Settings) -> Iterator[Any]:
+def platform(settings: Settings, request: pytest.FixtureRequest, anjian_templates: Templates) -> Iterator[Any]:
+    """A Platform on a database brought up to what the test asks for: ``published`` or ``app``."""
     from ..runtime import Platform
 
+    stage = _stage(request)
+    anjian_templates.prepare(stage, settings, build_stage(stage))
     instance = Platform(settings)
-    instance.init_db()
     yield instance
     instance.dispose()
 
@@ -66,22 +133,15 @@ def platform(settings: Settings) -> Iterator[Any]:
 @pytest.fixture
 def published(platform: Any) -> Any:
     """A platform with the standard metadata published."""
-    platform.publish()
     return platform
 
 
 @pytest.fixture
 def app(published: Any) -> Any:
+    """The web app; its database has FAB's permissions and the users ``admin`` and ``officer``."""
     from ..web.app import create_app
 
-    application = create_app(platform=published, config={"TESTING": True, "WTF_CSRF_ENABLED": False})
-    with application.app_context():
-        sm = application.appbuilder.sm
-        sm.create_db()
-        application.appbuilder.add_permissions(update_perms=True)
-        sm.add_user("admin", "系统", "管理员", "admin@example.org", sm.find_role(sm.auth_role_admin), password=ADMIN_PASSWORD)
-        sm.add_user("officer", "普通", "用户", "officer@example.org", sm.find_role(sm.auth_role_public), password=ADMIN_PASSWORD)
-    return application
+    return create_app(platform=published, config=TEST_APP_CONFIG)
 
 
 @pytest.fixture
@@ -110,3 +170,17 @@ def api(client: Any, admin_token: str) -> ApiClient:
 def officer_api(client: Any) -> ApiClient:
     """The API as a signed-in user who is not an administrator."""
     return ApiClient(client, _token(client, "officer"))
+
+
+@pytest.fixture
+def clock() -> Iterator[ManualClock]:
+    """The process clock, standing still at the start of the test until the test moves it."""
+    manual = ManualClock()
+    with use_clock(manual):
+        yield manual
+
+
+@pytest.fixture
+def record_factory(published: Any) -> RecordFactory:
+    """``record_factory.body("enterprise", name=...)`` / ``.create(...)``: valid records from the specs."""
+    return RecordFactory(published)

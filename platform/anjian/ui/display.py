@@ -30,7 +30,7 @@ class Display:
                 continue
             ids = {int(r[field.name]) for r in rows if r.get(field.name) is not None}
             known = self.titles.setdefault(field.link, {})
-            missing = sorted(i for i in ids if i not in known)
+            missing = sorted(i for i in ids if i is not None and i not in known)
             if missing:
                 known.update(self.link_titles(field.link, missing))
 
@@ -46,8 +46,8 @@ class Display:
 
     def dictionary_label(self, name: str, code: str) -> str:
         spec = self.registry.catalog.dictionaries.get(name)
-        labels: dict[str, str] = self.registry.dictionary_labels.get(name, {}) if spec else {}
-        return labels.get(code, code)
+        labels = self.registry.dictionary_labels.get(name, {}) if spec else {}
+        return str(labels.get(code, code))
 
     def text(self, field: FieldSpec, value: Any) -> str:
         """The display text of one value."""

@@ -52,7 +52,7 @@ def create_app(
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]  (keep declared field order)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep declared field order
     app.extensions["anjian"] = platform
     headers.install(app, settings)  # CSP with nonces, no-store, HSTS and secure cookies by setting
     session = scoped_session(sessionmaker(bind=platform.engine))

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
-from ..data.codec import utc_now
 from ..data.db import write
+from ..store.clock import utc_now
 from .tables import notice
 
 __all__ = ["NoticeCenter"]

@@ -9,9 +9,9 @@ import threading
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..data.codec import utc_now
 from ..errors import NotFound
 from ..meta.process_spec import ProcessSpec, build_process
+from ..store.clock import utc_now
 from .tables import process_version
 
 __all__ = ["ProcessBook", "digest_of"]
