@@ -40,6 +40,7 @@ class ValidationContext:
     actor: Actor
     old: Mapping[str, Any] | None
     record: Mapping[str, Any]
+    profile: Any = None  # the regulation profile in force (meta.profile.Profile): periods, time limits
 
 
 class RecordListener:
@@ -97,7 +98,7 @@ class RecordService:
                 if field.readonly and not field.computed:
                     data[field.name] = old.get(field.name)
         record = self.normalise(spec, data)
-        context = ValidationContext(spec, actor, old, record)
+        context = ValidationContext(spec, actor, old, record, self.registry.catalog.profile)
         self.compute(spec, record, context)
         errors = self.schema_errors(spec, record)
         invalid = {e.pointer for e in errors}

@@ -16,6 +16,7 @@ from ..data.records import ValidationContext
 from ..errors import AnjianError, FieldError, PermissionDenied, RecordConflict
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
 from ..meta.spec import EntitySpec
+from .agencies import agency_staff
 from .expr import Condition, parse_condition
 
 __all__ = ["Eligibility"]
@@ -82,7 +83,7 @@ class Eligibility:
     def recipients(
         self, spec: EntitySpec, process: ProcessSpec, state: str, record: Mapping[str, Any], targets: tuple[str, ...]
     ) -> set[str]:
-        """The users a stage's ``notify`` list names: actors, creator, owner, role:<name>."""
+        """The users a stage's ``notify`` list names: actors, creator, owner, role:<name>, agency:<link field>."""
         policy = self.access.state()
         found: set[str] = set()
         region = spec.region_of(record)
@@ -95,4 +96,6 @@ class Eligibility:
                 found |= {a.username for a in policy.accounts.values() if a.enterprise_id == record[spec.owner]}
             elif target.startswith("role:") and region:
                 found |= {u for u in policy.grants if policy.holds_role(u, region, (target[5:],))}
+            elif target.startswith("agency:"):
+                found |= agency_staff(self.access.store.engine, self._registry(), policy, record.get(target[7:]))
         return found

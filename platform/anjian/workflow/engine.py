@@ -24,6 +24,7 @@ from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, Record
 from ..meta.process_spec import ProcessSpec, TransitionSpec
 from ..meta.spec import EntitySpec
 from .calendar import WorkCalendar
+from .basis import with_basis
 from .deadlines import Deadlines
 from .eligibility import Eligibility
 from .notices import NoticeCenter
@@ -116,7 +117,7 @@ class Workflow(RecordListener):
                 "ended": inst["ended_at"] is not None,
                 "instance_version": inst["row_version"],
                 "history": [self._history_json(h, process) for h in self.history(conn, entity, record_id)],
-                "deadlines": [self._deadline_json(d) for d in self.open_deadlines(conn, entity, record_id)],
+                "deadlines": [with_basis(self._deadline_json(d), process) for d in self.open_deadlines(conn, entity, record_id)],
                 "transitions": self._choices(actor, spec, record, inst, process),
                 "amendable": self.who.may_amend(actor, spec, record, process, state),
             }
