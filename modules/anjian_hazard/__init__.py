@@ -38,8 +38,8 @@ def statistics_due(
 
 
 def _day(ctx: Any, setting: str, default: int) -> int:
-    profile = getattr(ctx, "profile", None)
-    value = profile.value(setting) if profile is not None else None
+    catalog = getattr(ctx, "catalog", None)
+    value = catalog.profile.value(setting) if catalog is not None else None
     return int(value) if isinstance(value, (int, float)) and 1 <= value <= 31 else default
 
 

@@ -35,8 +35,8 @@ def add_period(start: dt.date, amount: int, unit: str) -> dt.date:
 
 def valid_until(record: Mapping[str, Any], ctx: Any) -> str | None:
     """The assessment date plus the re-assessment period of the profile in force."""
-    profile = getattr(ctx, "profile", None)
-    period = profile.value(REASSESSMENT_SETTING) if profile is not None else None
+    catalog = getattr(ctx, "catalog", None)
+    period = catalog.profile.value(REASSESSMENT_SETTING) if catalog is not None else None
     assessed = record.get("assessment_on")
     if not isinstance(period, Mapping) or not isinstance(assessed, str):
         return None

@@ -20,6 +20,8 @@ from .. import audit
 from ..access import Access
 from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
+from ..meta.spec import normalise_text
+from .dated_codes import retired_code_errors
 from ..meta.pointer import pointer
 from ..meta.spec import EntitySpec, FieldSpec
 from .codec import Codec
@@ -40,7 +42,7 @@ class ValidationContext:
     actor: Actor
     old: Mapping[str, Any] | None
     record: Mapping[str, Any]
-    profile: Any = None  # the regulation profile in force (meta.profile.Profile): periods, time limits
+    catalog: Any = None  # the declarations in force: code tables, the regulation profile (periods, limits)
 
 
 class RecordListener:
@@ -98,7 +100,7 @@ class RecordService:
                 if field.readonly and not field.computed:
                     data[field.name] = old.get(field.name)
         record = self.normalise(spec, data)
-        context = ValidationContext(spec, actor, old, record, self.registry.catalog.profile)
+        context = ValidationContext(spec, actor, old, record, self.registry.catalog)
         self.compute(spec, record, context)
         errors = self.schema_errors(spec, record)
         invalid = {e.pointer for e in errors}
@@ -142,6 +144,8 @@ class RecordService:
                 continue
             if field is not None and field.computed:
                 continue
+            if field is not None and field.normalise and isinstance(value, str):
+                value = normalise_text(value, field.normalise)
             if field is not None and field.child and isinstance(value, list):
                 child = self.registry.entity(field.child, child_ok=True)
                 value = [self.normalise(child, row) if isinstance(row, Mapping) else row for row in value]
@@ -220,6 +224,8 @@ class RecordService:
                             "dictionary",
                         )
                     )
+                elif field.dictionary and value != _value_at(context.old or {}, where):
+                    errors += retired_code_errors(self.registry.catalog.dictionaries[field.dictionary], value, where, self.codec)
                 for name in field.validators:
                     errors += _as_errors(functions[name](value, context), where)
             if node.validators and not any(p == pointer(at) or p.startswith(pointer(at) + "/") for p in invalid):

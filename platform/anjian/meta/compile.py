@@ -226,6 +226,7 @@ class _Builder:
             readonly=bool(options.get("readonly", prop.get("readOnly", False))) or options.get("computed") is not None,
             hidden=bool(options.get("hidden", False)),
             placeholder=str(options.get("placeholder", "")),
+            normalise=tuple(options.get("normalise", ())),
             schema_=dict(prop),
         )
 

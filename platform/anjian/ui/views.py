@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ..audit import Actor
+from ..data.dated_codes import local_today
 from ..data.query import ListQuery, filterable_fields
 from ..data.system import audit_log
 from ..data.transfer import export_records
@@ -312,8 +313,12 @@ def dictionary_view(name: str) -> Any:
             path.insert(0, code)
             code = parents[code] or ""
         return jsonify({"path": path})
-    parent = request.args.get("parent", "")
-    items = [{"code": i.code, "label": i.label, "level": i.level} for i in spec.items if (i.parent or "") == parent]
+    parent, today = request.args.get("parent", ""), local_today(platform().codec)  # retired codes are not offered
+    items = [
+        {"code": i.code, "label": i.label, "level": i.level}
+        for i in spec.items
+        if (i.parent or "") == parent and i.in_force(today)
+    ]
     return jsonify({"items": items})
 
 
