@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import MetadataError
 from .pointer import pointer
+from .obligation_check import check_obligations
 from .process_check import check_process
 from .process_spec import ProcessSpec
 from .spec import BUILTIN_ROLES, DictionarySpec, EntitySpec, MenuItem, ModuleSpec
@@ -155,4 +156,5 @@ def check_processes(
         owner.setdefault(process.entity, process.name)
         conditions = None if functions is None else functions.get("condition", frozenset())
         errors.extend(check_process(process, entities, roles, conditions))
+        errors.extend(check_obligations(process, entities))
     return errors

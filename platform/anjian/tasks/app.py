@@ -30,6 +30,8 @@ def make_celery(settings: Settings) -> Celery:
             # The deadline scan: stored due times, so a scan after downtime fires what fell due meanwhile.
             "anjian-deadlines": {"task": "anjian.workflow_tick", "schedule": settings.timer_interval},
             "anjian-audit-purge": {"task": "anjian.audit_purge", "schedule": crontab(hour=3, minute=30)},
+            # Expected filings of the period just ended (idempotent; hourly so a new quarter is caught the same day).
+            "anjian-obligations": {"task": "anjian.obligations_tick", "schedule": crontab(minute=5)},
         },
     )
     if settings.broker.startswith("sqla+"):
@@ -76,6 +78,11 @@ def _register(app: Celery) -> None:
         fired = platform.timers.scan()
         mailed = platform.workflow.notices.deliver_mail(lambda: _addresses(platform))
         return {"fired": fired, "mailed": mailed}
+
+    @app.task(name="anjian.obligations_tick")
+    def obligations_tick() -> dict[str, Any]:
+        """Create the filings owed for the period just ended that nobody has opened (workflow.obligations)."""
+        return {"created": worker_platform().obligations.materialise()}
 
     @app.task(name="anjian.import_file")
     def import_file(entity: str, path: str, username: str, skip_invalid: bool = False, is_admin: bool = False) -> dict[str, Any]:
