@@ -26,9 +26,7 @@ __all__ = ["PLAN_ITEMS", "anjian_computed", "anjian_conditions", "statistics_due
 PLAN_ITEMS = ("plan_goal", "plan_methods", "plan_resources", "plan_organisation", "plan_schedule", "plan_safety")
 
 
-def statistics_due(
-    period: str, year: int, quarter: int | None, quarter_day: int = 15, annual_day: int = 31
-) -> dt.date | None:
+def statistics_due(period: str, year: int, quarter: int | None, quarter_day: int = 15, annual_day: int = 31) -> dt.date | None:
     """The last day to submit the report of ``period`` (quarter or annual) of ``year``."""
     if period == "annual":
         return dt.date(year + 1, 1, annual_day)

@@ -39,8 +39,7 @@ def _uscc(value: Any, ctx: Any) -> list[FieldError]:
     """统一社会信用代码: a malformed code is refused; failed check characters and a region the
     code table lacks may be overridden with a reason."""
     return [
-        FieldError("", message, code, overridable)
-        for message, code, overridable in check_uscc(str(value), _region_known(ctx))
+        FieldError("", message, code, overridable) for message, code, overridable in check_uscc(str(value), _region_known(ctx))
     ]
 
 

@@ -26,7 +26,9 @@ def test_position_one_is_a_registration_authority(prefix):
     assert kinds(code(prefix)) == expected
 
 
-@pytest.mark.parametrize(("prefix", "ok"), [("91350524", True), ("93350524", True), ("94350524", False), ("54350524", False), ("12350524", True)])
+@pytest.mark.parametrize(
+    ("prefix", "ok"), [("91350524", True), ("93350524", True), ("94350524", False), ("54350524", False), ("12350524", True)]
+)
 def test_position_two_is_a_category_of_that_authority(prefix, ok):
     assert kinds(code(prefix)) == ([] if ok else [("uscc.category", False)])
 

@@ -32,7 +32,13 @@ def test_an_enterprise_that_never_files_is_flagged(county, api_as):
     platform, clock, (firm, other) = county["platform"], county["clock"], county["firms"]
     closed = platform.records.create(
         "enterprise",
-        {"name": "安溪已关闭测试有限公司", "credit_code": credit_code(random.Random(3)), "region_code": TOWN, "industry": "C", "status": "closed"},
+        {
+            "name": "安溪已关闭测试有限公司",
+            "credit_code": credit_code(random.Random(3)),
+            "region_code": TOWN,
+            "industry": "C",
+            "status": "closed",
+        },
         ADMIN,
     )["id"]
     # The second firm opened its Q3 report itself: it is not created twice.

@@ -90,8 +90,12 @@ def test_a_major_report_carries_state_cause_severity_and_difficulty(county, api_
 def test_a_failed_check_starts_a_correction_clock_that_goes_overdue(county, api_as):
     clock = county["clock"]
     record = to_governing(api_as, county)
-    assert step(api_as, "ent", record, "report_completion", {"data": {"completed_on": "2025-09-29", "assessment": "合格"}})[0] == 200
-    status, body = step(api_as, "officer", record, "fail_check", {"data": {"check_result": "喷淋末端压力不足"}, "comment": "限期改正"})
+    assert (
+        step(api_as, "ent", record, "report_completion", {"data": {"completed_on": "2025-09-29", "assessment": "合格"}})[0] == 200
+    )
+    status, body = step(
+        api_as, "officer", record, "fail_check", {"data": {"check_result": "喷淋末端压力不足"}, "comment": "限期改正"}
+    )
     assert status == 422 and {e["pointer"] for e in body["error"]["errors"]} == {"/correction_deadline"}
     payload = {"data": {"check_result": "喷淋末端压力不足", "correction_deadline": "2025-10-20"}, "comment": "限期改正"}
     assert step(api_as, "officer", record, "fail_check", payload)[0] == 200
@@ -105,7 +109,9 @@ def test_a_failed_check_starts_a_correction_clock_that_goes_overdue(county, api_
     assert any(k == "overdue" and "整改期限" in t for k, t in kinds(county, "officer"))
     assert clock_of(flow(api_as, "officer", record), "correction")["overdue"] is True
     # Applying again meets the correction clock (late) and starts a new on-site check.
-    status, body = step(api_as, "ent", record, "report_completion", {"data": {"completed_on": "2025-10-21", "assessment": "已改正"}})
+    status, body = step(
+        api_as, "ent", record, "report_completion", {"data": {"completed_on": "2025-10-21", "assessment": "已改正"}}
+    )
     assert status == 200
     body = flow(api_as, "officer", record)
     assert clock_of(body, "onsite_check")["due_at"].startswith("2025-10-31")
@@ -159,7 +165,11 @@ def test_supervision_is_a_decision_and_its_stage_tells_the_supervising_agency_be
     status, body = step(api_as, "head", record, "supervise", {"data": {"supervising_agency_id": city}})
     assert status == 422 and {e["pointer"] for e in body["error"]["errors"]} >= {"/supervision_doc_no", "/supervision_on"}
     status, body = step(
-        api_as, "head", record, "supervise", {"data": {"supervising_agency_id": 999999, "supervision_doc_no": "安安委督〔2025〕3号", "supervision_on": "2025-09-29"}}
+        api_as,
+        "head",
+        record,
+        "supervise",
+        {"data": {"supervising_agency_id": 999999, "supervision_doc_no": "安安委督〔2025〕3号", "supervision_on": "2025-09-29"}},
     )
     assert status == 422 and body["error"]["errors"][0]["pointer"] == "/supervising_agency_id", body  # not an agency
     assert step(api_as, "officer", record, "supervise", {"data": {}})[0] == 403  # the head decides

@@ -20,11 +20,10 @@ from .. import audit
 from ..access import Access
 from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
-from ..meta.spec import normalise_text
-from .dated_codes import retired_code_errors
 from ..meta.pointer import pointer
-from ..meta.spec import EntitySpec, FieldSpec
+from ..meta.spec import EntitySpec, FieldSpec, normalise_text
 from .codec import Codec
+from .dated_codes import retired_code_errors
 from .db import write
 from .messages import describe
 from .system import stored_file

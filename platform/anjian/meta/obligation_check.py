@@ -25,7 +25,7 @@ def check_obligations(process: ProcessSpec, entities: Mapping[str, EntitySpec]) 
     for i, ob in enumerate(process.content.get("obligations", ())):
         at: list[Any] = ["obligations", i]
 
-        def error(parts: list[Any], message: str, hint: str) -> None:
+        def error(parts: list[Any], message: str, hint: str, at: list[Any] = at) -> None:
             errors.append(MetadataError(process.source, pointer(at + parts), message, hint))
 
         registry = entities.get(ob["registry"])

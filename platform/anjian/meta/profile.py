@@ -107,7 +107,9 @@ def resolve_profiles(documents: Iterable[Document]) -> tuple[Profile, list[Metad
                 MetadataError(province.path, "/extends", "a provincial profile extends national", 'Write "extends": "national".')
             )
         if "region" not in province.content:
-            errors.append(MetadataError(province.path, "/region", "a provincial profile names its province", 'Add "region": "350000".'))
+            errors.append(
+                MetadataError(province.path, "/region", "a provincial profile names its province", 'Add "region": "350000".')
+            )
         region = province.content.get("region")
         for name, setting in _settings(province).items():
             if name not in settings:

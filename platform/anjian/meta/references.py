@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import MetadataError
-from .pointer import pointer
 from .obligation_check import check_obligations
+from .pointer import pointer
 from .process_check import check_process
 from .process_spec import ProcessSpec
 from .spec import BUILTIN_ROLES, DictionarySpec, EntitySpec, MenuItem, ModuleSpec

@@ -23,8 +23,8 @@ from ..data.system import stored_file
 from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
 from ..meta.process_spec import ProcessSpec, TransitionSpec
 from ..meta.spec import EntitySpec
-from .calendar import WorkCalendar
 from .basis import with_basis
+from .calendar import WorkCalendar
 from .deadlines import Deadlines
 from .eligibility import Eligibility
 from .notices import NoticeCenter
