@@ -11,7 +11,9 @@ import datetime as dt
 from typing import Any
 
 from ..errors import FieldError
+from ..messages import message
 from ..meta.spec import DictionarySpec
+from . import code_messages  # noqa: F401  (registers the keys)
 
 __all__ = ["local_today", "retired_code_errors"]
 
@@ -31,7 +33,8 @@ def retired_code_errors(dictionary: DictionarySpec, value: Any, where: str, code
     if item is None:
         return []
     if item.valid_to and today > item.valid_to:
-        message = f"「{value} {item.label}」已于 {item.valid_to} 后停用，不能用于新登记；{item.note or '请选用现行代码'}"
+        note = item.note or message("code.retired.hint")
+        text = message("code.retired", code=value, label=item.label, date=item.valid_to, note=note)
     else:
-        message = f"「{value} {item.label}」自 {item.valid_from} 起启用，现在还不能使用"
-    return [FieldError(where, message, "dictionary.retired")]
+        text = message("code.not_yet", code=value, label=item.label, date=item.valid_from)
+    return [FieldError(where, text, "dictionary.retired")]

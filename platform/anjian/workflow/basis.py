@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..messages import message
 from ..meta.process_spec import ProcessSpec
+from . import basis_messages  # noqa: F401  (registers the keys)
 
-__all__ = ["KIND_TITLES", "with_basis"]
-
-KIND_TITLES = {"law": "法定时限", "order": "指令确定", "commitment": "服务承诺（非法定）"}
-CONFIDENCE_TITLES = {"C": "已核实", "P": "待专家核实", "U": "未核实"}
+__all__ = ["with_basis"]
 
 
 def with_basis(row: dict[str, Any], process: ProcessSpec) -> dict[str, Any]:
@@ -23,9 +22,9 @@ def with_basis(row: dict[str, Any], process: ProcessSpec) -> dict[str, Any]:
     basis: Mapping[str, str] = rule.basis if rule is not None else {}
     if basis:
         found = dict(basis)
-        found["kind_title"] = KIND_TITLES.get(found.get("kind", ""), "")
+        found["kind_title"] = message(f"basis.kind.{found.get('kind', '')}")
         if found.get("confidence"):
-            found["confidence_title"] = CONFIDENCE_TITLES.get(found["confidence"], "")
+            found["confidence_title"] = message(f"basis.confidence.{found['confidence']}")
         row["basis"] = found
     else:
         row["basis"] = None
