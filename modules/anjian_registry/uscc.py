@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from anjian.messages import message
+
+from . import messages  # noqa: F401  (registers the keys)
+
 __all__ = [
     "ALPHABET",
     "AUTHORITIES",
@@ -76,49 +80,32 @@ def check_uscc(code: str, region_known: Callable[[str], bool | None] | None = No
     """
     code = normalise(code)
     if len(code) != 18:
-        return [("统一社会信用代码应为 18 位", "uscc.length", False)]
+        return [(message("uscc.length"), "uscc.length", False)]
     if not FORMAT.match(code):
-        return [("统一社会信用代码含有无效字符（不使用 I、O、Z、S、V）", "uscc.format", False)]
+        return [(message("uscc.format"), "uscc.format", False)]
     if set(code) == {"0"}:
-        return [("统一社会信用代码不能全为 0", "uscc.zero", False)]
+        return [(message("uscc.zero"), "uscc.zero", False)]
     problems: list[Problem] = []
     authority = AUTHORITIES.get(code[0])
     if authority is None:
-        problems.append((f"第1位登记管理部门代码「{code[0]}」不存在", "uscc.authority", False))
+        problems.append((message("uscc.authority", char=code[0]), "uscc.authority", False))
     elif code[0] in CATEGORIES and code[1] not in CATEGORIES[code[0]]:
         known = "、".join(f"{k} {v}" for k, v in CATEGORIES[code[0]].items())
-        problems.append((f"第2位机构类别代码「{code[1]}」不属于{authority}（可用：{known}）", "uscc.category", False))
+        text = message("uscc.category", char=code[1], authority=authority, known=known)
+        problems.append((text, "uscc.category", False))
     region = code[2:8]
     if region[:2] not in PROVINCES:
-        problems.append((f"第3-8位登记管理机关行政区划码「{region}」的省级代码不存在", "uscc.region", False))
+        problems.append((message("uscc.province", region=region), "uscc.region", False))
     elif region_known is not None and region_known(region) is False:
-        problems.append(
-            (
-                f"第3-8位登记管理机关行政区划码「{region}」不在行政区划代码表中；如确属有效代码，可填写原因后保存",
-                "uscc.region",
-                True,
-            )
-        )
+        problems.append((message("uscc.region", region=region), "uscc.region", True))
     if problems:
         return problems
     expected = check_character(code[:17])
     if code[17] != expected:
-        problems.append(
-            (
-                f"统一社会信用代码校验位错误（按 GB 32100 计算应为 {expected}）；如确属发证机关早期赋码，可填写原因后保存",
-                "uscc.checksum",
-                True,
-            )
-        )
+        problems.append((message("uscc.checksum", expected=expected), "uscc.checksum", True))
     inner = organisation_check_character(code[8:16])
     if code[16] != inner:
-        problems.append(
-            (
-                f"第17位组织机构代码校验码与 GB 11714 计算结果（{inner}）不符；如确属原发代码，可填写原因后保存",
-                "uscc.organisation_check",
-                True,
-            )
-        )
+        problems.append((message("uscc.organisation_check", expected=inner), "uscc.organisation_check", True))
     return problems
 
 
