@@ -105,6 +105,10 @@ class Access:
         """The users who act for an enterprise (its enterprise accounts)."""
         raise NotImplementedError
 
+    def agency_users(self, organisation_name: str) -> set[str]:
+        """The agency accounts of the organisation named ``organisation_name`` (e.g. a supervising body)."""
+        raise NotImplementedError
+
     def grants(self) -> Mapping[str, list[Grant]]:
         """Grants in force by user name (users without one are absent)."""
         raise NotImplementedError
@@ -190,6 +194,9 @@ class DefaultAccess(Access):
         return None
 
     def enterprise_users(self, enterprise_id: Any) -> set[str]:
+        return set()
+
+    def agency_users(self, organisation_name: str) -> set[str]:
         return set()
 
     def grants(self) -> Mapping[str, list[Grant]]:

@@ -190,6 +190,10 @@ class CasbinAccess(Access):
     def enterprise_users(self, enterprise_id: Any) -> set[str]:
         return {a.username for a in self.state().accounts.values() if a.enterprise_id == enterprise_id}
 
+    def agency_users(self, organisation_name: str) -> set[str]:
+        accounts = self.state().accounts.values()
+        return {a.username for a in accounts if a.user_type == "agency" and a.org_name == organisation_name}
+
     def grants(self) -> Mapping[str, list[Grant]]:
         return self.state().grants
 

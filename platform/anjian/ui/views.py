@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, request, send_file, url_for
 from sqlalchemy import func, select
 
+from ..data.dated_codes import local_today
 from ..data.files import content_disposition
 from ..data.query import ListQuery, filterable_fields
 from ..data.system import audit_log
@@ -262,8 +263,12 @@ def dictionary_view(name: str) -> Any:
             path.insert(0, code)
             code = parents[code] or ""
         return jsonify({"path": path})
-    parent = request.args.get("parent", "")
-    items = [{"code": i.code, "label": i.label, "level": i.level} for i in spec.items if (i.parent or "") == parent]
+    parent, today = request.args.get("parent", ""), local_today(platform().codec)  # retired codes are not offered
+    items = [
+        {"code": i.code, "label": i.label, "level": i.level}
+        for i in spec.items
+        if (i.parent or "") == parent and i.in_force(today)
+    ]
     return jsonify({"items": items})
 
 

@@ -22,6 +22,7 @@ from ..data.records import ValidationContext
 from ..errors import FieldError, PermissionDenied, RecordConflict
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
 from ..meta.spec import EntitySpec
+from .agencies import agency_staff
 from .expr import Condition, parse_condition
 
 __all__ = ["Eligibility"]
@@ -127,7 +128,7 @@ class Eligibility:
         record: Mapping[str, Any],
         targets: tuple[str, ...],
     ) -> set[str]:
-        """The users a stage's ``notify`` list names: actors, creator, owner, role:<name>."""
+        """The users a stage's ``notify`` list names: actors, creator, owner, role:<name>, agency:<link field>."""
         found: set[str] = set()
         region = spec.region_of(record)
         for target in targets:
@@ -139,4 +140,6 @@ class Eligibility:
                 found |= self.access.enterprise_users(record[spec.owner])
             elif target.startswith("role:") and region:
                 found |= {u for u in self.access.grants() if self.access.holds_role(u, region, (target[5:],))}
+            elif target.startswith("agency:"):
+                found |= agency_staff(conn, self._registry(), self.access, record.get(target[7:]))
         return found

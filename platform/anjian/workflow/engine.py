@@ -24,6 +24,7 @@ from ..data.system import stored_file
 from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
 from ..meta.process_spec import ProcessSpec, TransitionSpec
 from ..meta.spec import EntitySpec
+from .basis import with_basis
 from .calendar import WorkCalendar
 from .deadlines import Deadlines
 from .eligibility import Eligibility
@@ -128,7 +129,9 @@ class Workflow(RecordListener):
                 "ended": inst["ended_at"] is not None,
                 "instance_version": inst["row_version"],
                 "history": self._history_json(conn, self.history(conn, entity, record_id), process),
-                "deadlines": self._deadlines_json(conn, self.open_deadlines(conn, entity, record_id)),
+                "deadlines": [
+                    with_basis(d, process) for d in self._deadlines_json(conn, self.open_deadlines(conn, entity, record_id))
+                ],
                 "may_approve": self.who.permitted(actor, spec, record, "approve"),
                 "transitions": self._choices(conn, actor, spec, record, inst, process),
                 "amendable": self.who.may_amend(actor, spec, record, process, state),
