@@ -7,7 +7,8 @@ the query itself, never by filtering loaded rows in Python.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,13 @@ from ..errors import FieldError, NotFound, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
 from .codec import Codec
 
-__all__ = ["ListQuery", "RecordReader"]
+__all__ = ["ALL_FIELDS", "MAX_INTEGER", "MIN_INTEGER", "ListQuery", "RecordReader"]
 
 SYSTEM_SORTS = ("id", "created_at", "updated_at")
+SYSTEM_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides")
 MAX_PAGE_SIZE = 500
+MIN_INTEGER, MAX_INTEGER = -(2**63), 2**63 - 1  # what an integer column (and an id) holds
+ALL_FIELDS = ("*",)  # ``fields=*``: every column and system field
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class ListQuery:
     sort: tuple[str, ...]
     page: int
     page_size: int
+    fields: tuple[str, ...] | None = None  # None: the caller's default (lists: the list columns)
 
     @classmethod
     def parse(cls, spec: EntitySpec, args: Mapping[str, str]) -> ListQuery:
@@ -64,8 +69,9 @@ class ListQuery:
                 errors.append(
                     FieldError("/query/sort", f"不能按「{item.lstrip('-')}」排序；可用：{', '.join(sorted(sortable))}", "query")
                 )
+        fields = _fields(spec, args.get("fields"), errors)
         for key, raw in args.items():
-            if key in ("page", "page_size", "sort", "q", "format"):
+            if key in ("page", "page_size", "sort", "q", "format", "fields"):
                 continue
             name, _, op = key.partition("__")
             if name not in filterable or op not in ("", "from", "to"):
@@ -85,7 +91,24 @@ class ListQuery:
                 errors.append(FieldError(f"/query/{key}", str(exc), "query"))
         if errors:
             raise RecordValidationError(spec.name, errors)
-        return cls(filters, ranges, str(args.get("q") or "").strip(), sort, page, page_size)
+        return cls(filters, ranges, str(args.get("q") or "").strip(), sort, page, page_size, fields)
+
+
+def _fields(spec: EntitySpec, raw: str | None, errors: list[FieldError]) -> tuple[str, ...] | None:
+    """``fields=a,b`` (column or system fields; ``*`` for all), or None when not given."""
+    if raw is None or raw == "":
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    if "*" in names:
+        return ALL_FIELDS
+    known = {f.name for f in spec.column_fields} | set(SYSTEM_FIELDS) | {"id"}
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        errors.append(
+            FieldError("/query/fields", f"没有这些字段：{', '.join(unknown)}；可用：*, {', '.join(sorted(known))}", "query")
+        )
+        return None
+    return names
 
 
 def filterable_fields(spec: EntitySpec) -> dict[str, FieldSpec]:
@@ -99,9 +122,15 @@ def parse_value(field: FieldSpec, raw: Any) -> Any:
     text = str(raw).strip()
     try:
         if field.type == "integer":
-            return int(text)
+            number = int(text)
+            if not MIN_INTEGER <= number <= MAX_INTEGER:
+                raise ValueError
+            return number
         if field.type == "number":
-            return float(text)
+            real = float(text)
+            if not math.isfinite(real):
+                raise ValueError
+            return real
         if field.type == "boolean":
             lowered = text.lower()
             if lowered in ("true", "1", "yes", "是", "y"):
@@ -170,6 +199,8 @@ class RecordReader:
             key = int(record_id)
         except (TypeError, ValueError):
             raise NotFound(f"{spec.title} {record_id} 不存在") from None
+        if not 0 < key <= MAX_INTEGER:
+            raise NotFound(f"{spec.title} {record_id} 不存在")
         query = select(table).where(table.c.id == key)
         if scope is not None:
             query = query.where(scope)
@@ -180,8 +211,10 @@ class RecordReader:
         self._children(conn, spec, {key: record})
         return record
 
-    def select(self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None) -> Select[Any]:
-        """The filtered, unpaged SELECT of a list (used by lists and exports)."""
+    def conditions(
+        self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None
+    ) -> list[ColumnElement[bool]]:
+        """The WHERE conditions of a list: scope, filters, ranges and search."""
         table = self.registry.table(spec.name)
         clauses: list[ColumnElement[bool]] = []
         if scope is not None:
@@ -202,22 +235,49 @@ class RecordReader:
         if query.search and spec.search_fields:
             pattern = "%" + query.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             clauses.append(or_(*(table.c[n].like(pattern, escape="\\") for n in spec.search_fields)))
-        stmt = select(table)
-        if clauses:
-            stmt = stmt.where(and_(*clauses))
-        return stmt
+        return clauses
+
+    def select(self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None) -> Select[Any]:
+        """The filtered, unpaged SELECT of a list (used by lists and exports)."""
+        stmt = select(self.registry.table(spec.name))
+        clauses = self.conditions(spec, query, scope)
+        return stmt.where(and_(*clauses)) if clauses else stmt
 
     def page(
-        self, conn: Connection, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None
+        self,
+        conn: Connection,
+        spec: EntitySpec,
+        query: ListQuery,
+        scope: ColumnElement[bool] | None = None,
+        columns: Sequence[str] | None = None,
     ) -> dict[str, Any]:
-        """``{"items", "total", "page", "page_size"}`` for a list request."""
+        """``{"items", "total", "page", "page_size"}`` for a list request.
+
+        ``columns``: the fields each item carries besides ``id`` (None: every column and system
+        field). Only those columns are read, so a list of list columns never loads long texts.
+        """
         table = self.registry.table(spec.name)
-        base = self.select(spec, query, scope)
-        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        clauses = self.conditions(spec, query, scope)
+        where = and_(*clauses) if clauses else None
+        counted = select(func.count()).select_from(table)
+        total = conn.execute(counted if where is None else counted.where(where)).scalar_one()
+        names = None if columns is None else [n for n in dict.fromkeys(columns) if n != "id" and n in table.c]
+        stmt = select(table) if names is None else select(table.c.id, *(table.c[n] for n in names))
+        if where is not None:
+            stmt = stmt.where(where)
         order = [table.c[s.lstrip("-")].desc() if s.startswith("-") else table.c[s] for s in query.sort]
         order.append(table.c.id.desc() if query.sort[0].startswith("-") else table.c.id)
-        rows = conn.execute(base.order_by(*order).limit(query.page_size).offset((query.page - 1) * query.page_size)).mappings()
-        items = [self._json(spec, row) for row in rows]
+        rows = conn.execute(stmt.order_by(*order).limit(query.page_size).offset((query.page - 1) * query.page_size))
+        if names is None:
+            items = [self._json(spec, row) for row in rows.mappings()]
+        else:
+            to_json = self.codec.to_json
+            fields = [spec.by_name.get(n) for n in names]
+            pairs = list(zip(names, fields, strict=True))
+            items = [
+                {"id": row[0], **{name: to_json(field, value) for (name, field), value in zip(pairs, row[1:], strict=True)}}
+                for row in rows
+            ]
         return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
 
     def iterate(

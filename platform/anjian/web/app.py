@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, redirect, request
+from flask import Flask, Response, redirect, request
+from werkzeug.exceptions import NotFound
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.security.manager import AUTH_DB
 from flask_wtf.csrf import CSRFProtect
@@ -33,6 +34,7 @@ def create_app(
 ) -> Flask:
     """Build the web application around a Platform (one per process)."""
     from ..api import api
+    from ..api._blueprint import http_error_response  # errors under /api/ keep the API's contract
 
     platform = platform or Platform(settings)
     settings = platform.settings
@@ -74,7 +76,7 @@ def create_app(
         # FAB always registers its JWT login API; it would issue tokens past the second factor.
         # The platform's own /api/v1/auth/token is the one way to a token.
         if request.path.startswith(FAB_TOKEN_API):
-            return jsonify({"error": {"code": "http.404", "message": "没有这个接口"}}), 404
+            return http_error_response(NotFound())
         return None
 
     @app.teardown_appcontext
@@ -86,12 +88,6 @@ def create_app(
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
-
-    @app.errorhandler(404)
-    def _not_found(exc: Any) -> Any:
-        if request.path.startswith("/api/"):
-            return jsonify({"error": {"code": "http.404", "message": "没有这个接口"}}), 404
-        return exc
 
     @app.route("/api")
     def _api_home() -> Any:

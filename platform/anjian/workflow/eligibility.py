@@ -13,7 +13,7 @@ from typing import Any
 from ..access import Access
 from ..audit import Actor
 from ..data.records import ValidationContext
-from ..errors import AnjianError, FieldError, PermissionDenied, RecordConflict
+from ..errors import AnjianError, FieldError, PermissionDenied, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
 from ..meta.spec import EntitySpec
 from .expr import Condition, parse_condition
@@ -53,7 +53,7 @@ class Eligibility:
             met = function is not None and bool(function(record, ValidationContext(spec, actor, record, record)))
         if not met:
             why = f"（{transition.condition}）" if transition.condition else ""
-            return RecordConflict(spec.name, [FieldError("", f"不满足「{transition.title}」的条件{why}", "condition")])
+            return WorkflowRefused(spec.name, [FieldError("", f"不满足「{transition.title}」的条件{why}", "condition")])
         return None
 
     def condition(self, text: str) -> Condition:

@@ -20,7 +20,7 @@ from ..audit import Actor
 from ..data.db import write
 from ..data.records import RecordListener
 from ..data.system import stored_file
-from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
+from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordValidationError, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, TransitionSpec
 from ..meta.spec import EntitySpec
 from .calendar import WorkCalendar
@@ -203,7 +203,7 @@ class Workflow(RecordListener):
         title = state.title if state else inst["state"]
         if action == "delete":
             if inst["state"] != process.start or (state is not None and state.locked):
-                raise RecordConflict(spec.name, [FieldError("", f"记录已进入流程（{title}），不能删除", "workflow")])
+                raise WorkflowRefused(spec.name, [FieldError("", f"记录已进入流程（{title}），不能删除", "workflow")])
             return
         assert record is not None
         changed = [f for f in spec.fields if not f.computed and _comparable(old.get(f.name)) != _comparable(record.get(f.name))]
@@ -215,7 +215,7 @@ class Workflow(RecordListener):
                 if f.name not in allowed
             ]
         elif state is not None and state.locked and changed:
-            raise RecordConflict(
+            raise WorkflowRefused(
                 spec.name, [FieldError("", f"记录已{title}，不能修改；如需更正请办理更正（更正记录会关联原记录）", "locked")]
             )
         else:
@@ -321,7 +321,7 @@ class Workflow(RecordListener):
             old = self.records.read_scoped(conn, spec, record_id, actor)
             inst = self.instance(conn, spec.name, record_id, lock=True)
             if inst is None:
-                raise RecordConflict(spec.name, [FieldError("", f"{spec.title} {record_id} 没有进入流程", "workflow")])
+                raise WorkflowRefused(spec.name, [FieldError("", f"{spec.title} {record_id} 没有进入流程", "workflow")])
             process = self.process_of(conn, inst)
             transition = process.by_transition.get(name)
             if transition is None:
@@ -331,7 +331,7 @@ class Workflow(RecordListener):
             stale = expected is not None and expected != inst["state"]
             stale = stale or payload.get("instance_version") not in (None, inst["row_version"])
             if stale or inst["state"] not in transition.sources:
-                raise RecordConflict(
+                raise WorkflowRefused(
                     spec.name,
                     [
                         FieldError(
@@ -340,9 +340,17 @@ class Workflow(RecordListener):
                             "state",
                         )
                     ],
+                    record_id=record_id,
+                    state=inst["state"],
+                    action=name,
                 )
             if not self.who.permitted(actor, spec, old, transition.action):  # before saying which fields it needs
-                raise PermissionDenied(f"您没有办理「{transition.title}」的权限")
+                raise PermissionDenied(
+                    f"您没有办理「{transition.title}」的权限",
+                    subject=actor.username,
+                    action=transition.action,
+                    object=f"{spec.name}/{record_id}",
+                )
             data = payload.get("data") or {}
             if not isinstance(data, Mapping):
                 raise RecordValidationError(spec.name, [FieldError("/data", "data 应为 JSON 对象", "type")])
@@ -421,7 +429,7 @@ class Workflow(RecordListener):
                 )
             )
             if done.rowcount != 1:
-                raise RecordConflict(spec.name, [FieldError("", "记录刚被他人办理，请刷新后重试", "state")])
+                raise WorkflowRefused(spec.name, [FieldError("", "记录刚被他人办理，请刷新后重试", "state")])
             conn.execute(
                 insert(history).values(
                     instance_id=inst["id"],
@@ -473,7 +481,7 @@ class Workflow(RecordListener):
             if process is None or not self.who.may_amend(actor, spec, old, process, state):
                 if process is not None and state is not None and state.locked and process.amendment_field:
                     raise PermissionDenied(f"您没有更正「{spec.title}」的权限")
-                raise RecordConflict(spec.name, [FieldError("", "只有已签发（锁定）的记录可以更正", "workflow")])
+                raise WorkflowRefused(spec.name, [FieldError("", "只有已签发（锁定）的记录可以更正", "workflow")])
             assert process.amendment_field is not None
             base = {
                 k: v
@@ -523,7 +531,7 @@ class Workflow(RecordListener):
             self.access.check_record(actor, spec, record, "urge")
             inst = self.instance(conn, spec.name, record_id)
             if inst is None or inst["ended_at"] is not None:
-                raise RecordConflict(spec.name, [FieldError("", "记录不在办理中，无需催办", "workflow")])
+                raise WorkflowRefused(spec.name, [FieldError("", "记录不在办理中，无需催办", "workflow")])
             process = self.process_of(conn, inst)
             now = self.now()
             users = self.who.actors(spec, process, inst["state"], record)
