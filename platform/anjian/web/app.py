@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, redirect, request
-from werkzeug.exceptions import NotFound
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.security.manager import AUTH_DB
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.exceptions import NotFound
 
 from ..config import Settings
 from ..runtime import Platform
