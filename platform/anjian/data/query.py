@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, or_, select, union_all
 
 from ..errors import FieldError, NotFound, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
@@ -25,6 +25,7 @@ SYSTEM_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "row_ve
 MAX_PAGE_SIZE = 500
 MIN_INTEGER, MAX_INTEGER = -(2**63), 2**63 - 1  # what an integer column (and an id) holds
 ALL_FIELDS = ("*",)  # ``fields=*``: every column and system field
+SPLIT_MAX_DEPTH, SPLIT_MAX_VALUES = 2000, 64  # limits of the per-value index walk of a list page
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,13 @@ def _fields(spec: EntitySpec, raw: str | None, errors: list[FieldError]) -> tupl
     return names
 
 
+def _order(columns: Any, sort: Sequence[str]) -> list[Any]:
+    """ORDER BY of a list: its sort keys, then id in the first key's direction (a stable page order)."""
+    order = [columns[s.lstrip("-")].desc() if s.startswith("-") else columns[s] for s in sort]
+    order.append(columns["id"].desc() if sort[0].startswith("-") else columns["id"])
+    return order
+
+
 def filterable_fields(spec: EntitySpec) -> dict[str, FieldSpec]:
     names = set(spec.filter_fields) | {f.name for f in spec.column_fields if f.link}
     names |= {n for n in (spec.scope, spec.owner) if n}
@@ -162,7 +170,7 @@ class RecordReader:
         self.registry = registry
         self.codec = codec
 
-    def _json(self, spec: EntitySpec, row: Mapping[str, Any]) -> dict[str, Any]:
+    def _json(self, spec: EntitySpec, row: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
         result: dict[str, Any] = {"id": row["id"]}
         for field in spec.column_fields:
             result[field.name] = self.codec.to_json(field, row.get(field.name))
@@ -211,22 +219,29 @@ class RecordReader:
         self._children(conn, spec, {key: record})
         return record
 
+    def filter_values(self, spec: EntitySpec, query: ListQuery) -> dict[str, tuple[Any, ...]]:
+        """The values each filter selects: a code of a tree (a county) also selects the codes below it."""
+        result = {}
+        for name, values in query.filters.items():
+            field = spec.by_name.get(name)  # None for "id" (selected rows of a bulk export)
+            dictionary = self.registry.catalog.dictionaries.get(field.dictionary or "") if field else None
+            if dictionary is not None and dictionary.hierarchical:
+                values = tuple(self.registry.with_descendants(dictionary.name, tuple(map(str, values))))
+            result[name] = values
+        return result
+
     def conditions(
-        self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None
+        self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None, skip: str | None = None
     ) -> list[ColumnElement[bool]]:
-        """The WHERE conditions of a list: scope, filters, ranges and search."""
+        """The WHERE conditions of a list: scope, filters (but ``skip``), ranges and search."""
         table = self.registry.table(spec.name)
         clauses: list[ColumnElement[bool]] = []
         if scope is not None:
             clauses.append(scope)
-        for name, values in query.filters.items():
-            column = table.c[name]
-            field = spec.by_name.get(name)  # None for "id" (selected rows of a bulk export)
-            dictionary = self.registry.catalog.dictionaries.get(field.dictionary or "") if field else None
-            if dictionary is not None and dictionary.hierarchical:
-                # A code of a tree (a county) also selects the codes below it (its townships).
-                values = tuple(self.registry.with_descendants(dictionary.name, tuple(map(str, values))))
-            clauses.append(column == values[0] if len(values) == 1 else column.in_(values))
+        for name, values in self.filter_values(spec, query).items():
+            if name != skip:
+                column = table.c[name]
+                clauses.append(column == values[0] if len(values) == 1 else column.in_(values))
         for name, (low, high) in query.ranges.items():
             if low is not None:
                 clauses.append(table.c[name] >= low)
@@ -262,12 +277,26 @@ class RecordReader:
         counted = select(func.count()).select_from(table)
         total = conn.execute(counted if where is None else counted.where(where)).scalar_one()
         names = None if columns is None else [n for n in dict.fromkeys(columns) if n != "id" and n in table.c]
-        stmt = select(table) if names is None else select(table.c.id, *(table.c[n] for n in names))
-        if where is not None:
-            stmt = stmt.where(where)
-        order = [table.c[s.lstrip("-")].desc() if s.startswith("-") else table.c[s] for s in query.sort]
-        order.append(table.c.id.desc() if query.sort[0].startswith("-") else table.c.id)
-        rows = conn.execute(stmt.order_by(*order).limit(query.page_size).offset((query.page - 1) * query.page_size))
+        selected = list(table.c) if names is None else [table.c.id, *(table.c[n] for n in names)]
+        offset = (query.page - 1) * query.page_size
+        split = self._split_filter(spec, query, offset + query.page_size)
+        if split is None:
+            stmt = select(*selected)
+            if where is not None:
+                stmt = stmt.where(where)
+            stmt = stmt.order_by(*_order(table.c, query.sort))
+        else:
+            # One index walk per value, each stopping at the end of the page, merged: SQLite would
+            # otherwise read every match of the IN list and sort them all for a page of 20.
+            name, values = split
+            others = self.conditions(spec, query, scope, skip=name)
+            parts = []
+            for value in values:
+                part = select(*selected).where(table.c[name] == value, *others)
+                parts.append(select(part.order_by(*_order(table.c, query.sort)).limit(offset + query.page_size).subquery()))
+            merged = union_all(*parts).subquery()
+            stmt = select(merged).order_by(*_order(merged.c, query.sort))
+        rows = conn.execute(stmt.limit(query.page_size).offset(offset))
         if names is None:
             items = [self._json(spec, row) for row in rows.mappings()]
         else:
@@ -279,6 +308,22 @@ class RecordReader:
                 for row in rows
             ]
         return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+
+    def _split_filter(self, spec: EntitySpec, query: ListQuery, depth: int) -> tuple[str, tuple[Any, ...]] | None:
+        """A filter of several values worth one index walk per value, or None.
+
+        Worth it when an index leads with (the filter's column, the first sort column), the page
+        ends near the top (``depth`` rows) and the values are few.
+        """
+        if depth > SPLIT_MAX_DEPTH:
+            return None
+        table = self.registry.table(spec.name)
+        first = query.sort[0].lstrip("-")
+        leading = {tuple(c.name for c in index.columns)[:2] for index in table.indexes}
+        for name, values in self.filter_values(spec, query).items():
+            if 1 < len(values) <= SPLIT_MAX_VALUES and (name, first) in leading:
+                return name, values
+        return None
 
     def iterate(
         self, conn: Connection, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None
