@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, or_, select, text, union_all
 
 from ..errors import FieldError, NotFound, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
@@ -25,7 +25,7 @@ SYSTEM_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "row_ve
 MAX_PAGE_SIZE = 500
 MIN_INTEGER, MAX_INTEGER = -(2**63), 2**63 - 1  # what an integer column (and an id) holds
 ALL_FIELDS = ("*",)  # ``fields=*``: every column and system field
-SPLIT_MAX_DEPTH, SPLIT_MAX_VALUES = 2000, 64  # limits of the per-value index walk of a list page
+SPLIT_MAX_DEPTH, SPLIT_MAX_VALUES = 2000, 8  # limits of the per-value index walk of a list page
 
 
 @dataclass(frozen=True)
@@ -231,17 +231,20 @@ class RecordReader:
         return result
 
     def conditions(
-        self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None, skip: str | None = None
+        self,
+        spec: EntitySpec,
+        query: ListQuery,
+        scope: ColumnElement[bool] | None = None,
+        narrowed: Mapping[str, tuple[Any, ...]] | None = None,
     ) -> list[ColumnElement[bool]]:
-        """The WHERE conditions of a list: scope, filters (but ``skip``), ranges and search."""
+        """The WHERE conditions of a list: scope, filters (with ``narrowed`` values), ranges and search."""
         table = self.registry.table(spec.name)
         clauses: list[ColumnElement[bool]] = []
         if scope is not None:
             clauses.append(scope)
-        for name, values in self.filter_values(spec, query).items():
-            if name != skip:
-                column = table.c[name]
-                clauses.append(column == values[0] if len(values) == 1 else column.in_(values))
+        for name, values in {**self.filter_values(spec, query), **(narrowed or {})}.items():
+            column = table.c[name]
+            clauses.append(column == values[0] if len(values) == 1 else column.in_(values))
         for name, (low, high) in query.ranges.items():
             if low is not None:
                 clauses.append(table.c[name] >= low)
@@ -272,30 +275,40 @@ class RecordReader:
         field). Only those columns are read, so a list of list columns never loads long texts.
         """
         table = self.registry.table(spec.name)
-        clauses = self.conditions(spec, query, scope)
+        offset = (query.page - 1) * query.page_size
+        depth = offset + query.page_size
+        names = None if columns is None else [n for n in dict.fromkeys(columns) if n != "id" and n in table.c]
+        selected = list(table.c) if names is None else [table.c.id, *(table.c[n] for n in names)]
+        wide = self._wide_filter(spec, query)
+        present: tuple[Any, ...] = ()
+        if wide is not None:
+            # A code of a tree selects its descendants too (an IN list of dozens), yet few of them
+            # occur: probe which do, and filter (and count) by those alone.
+            present = self._present(conn, table, *wide) or wide[1][:1]
+        clauses = self.conditions(spec, query, scope, {wide[0]: present} if wide else None)
         where = and_(*clauses) if clauses else None
         counted = select(func.count()).select_from(table)
         total = conn.execute(counted if where is None else counted.where(where)).scalar_one()
-        names = None if columns is None else [n for n in dict.fromkeys(columns) if n != "id" and n in table.c]
-        selected = list(table.c) if names is None else [table.c.id, *(table.c[n] for n in names)]
-        offset = (query.page - 1) * query.page_size
-        split = self._split_filter(spec, query, offset + query.page_size)
-        if split is None:
-            stmt = select(*selected)
-            if where is not None:
-                stmt = stmt.where(where)
-            stmt = stmt.order_by(*_order(table.c, query.sort))
-        else:
-            # One index walk per value, each stopping at the end of the page, merged: SQLite would
+        stmt = select(*selected)
+        if (
+            wide is not None
+            and 1 < len(present) <= SPLIT_MAX_VALUES
+            and depth <= SPLIT_MAX_DEPTH
+            and self._walks(table, wide[0], query.sort[0].lstrip("-"))
+        ):
+            # One index walk per code, each stopping at the end of the page, merged: SQLite would
             # otherwise read every match of the IN list and sort them all for a page of 20.
-            name, values = split
-            others = self.conditions(spec, query, scope, skip=name)
-            parts = []
-            for value in values:
-                part = select(*selected).where(table.c[name] == value, *others)
-                parts.append(select(part.order_by(*_order(table.c, query.sort)).limit(offset + query.page_size).subquery()))
+            order = _order(table.c, query.sort)
+            parts = [
+                select(
+                    stmt.where(*self.conditions(spec, query, scope, {wide[0]: (value,)})).order_by(*order).limit(depth).subquery()
+                )
+                for value in present
+            ]
             merged = union_all(*parts).subquery()
             stmt = select(merged).order_by(*_order(merged.c, query.sort))
+        else:
+            stmt = (stmt if where is None else stmt.where(where)).order_by(*_order(table.c, query.sort))
         rows = conn.execute(stmt.limit(query.page_size).offset(offset))
         if names is None:
             items = [self._json(spec, row) for row in rows.mappings()]
@@ -309,21 +322,27 @@ class RecordReader:
             ]
         return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
 
-    def _split_filter(self, spec: EntitySpec, query: ListQuery, depth: int) -> tuple[str, tuple[Any, ...]] | None:
-        """A filter of several values worth one index walk per value, or None.
+    @staticmethod
+    def _present(conn: Connection, table: Any, name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Which of ``values`` occur in column ``name`` (one index probe each, in one statement)."""
+        quote = conn.dialect.identifier_preparer.quote
+        source, target = quote(table.name), quote(name)
+        probes = ", ".join(f"EXISTS (SELECT 1 FROM {source} WHERE {target} = :v{i})" for i in range(len(values)))
+        found = conn.execute(text(f"SELECT {probes}"), {f"v{i}": value for i, value in enumerate(values)}).one()
+        return tuple(value for value, hit in zip(values, found, strict=True) if hit)
 
-        Worth it when an index leads with (the filter's column, the first sort column), the page
-        ends near the top (``depth`` rows) and the values are few.
-        """
-        if depth > SPLIT_MAX_DEPTH:
-            return None
-        table = self.registry.table(spec.name)
-        first = query.sort[0].lstrip("-")
-        leading = {tuple(c.name for c in index.columns)[:2] for index in table.indexes}
+    def _wide_filter(self, spec: EntitySpec, query: ListQuery) -> tuple[str, tuple[Any, ...]] | None:
+        """A filter of several values on an indexed column (cheap to probe), or None."""
+        indexed = {index.columns[0].name for index in self.registry.table(spec.name).indexes if index.columns}
         for name, values in self.filter_values(spec, query).items():
-            if 1 < len(values) <= SPLIT_MAX_VALUES and (name, first) in leading:
+            if len(values) > 1 and name in indexed:
                 return name, values
         return None
+
+    @staticmethod
+    def _walks(table: Any, name: str, first_sort: str) -> bool:
+        """Whether an index leads with (``name``, ``first_sort``): its walk per value yields sorted rows."""
+        return any(tuple(c.name for c in index.columns)[:2] == (name, first_sort) for index in table.indexes)
 
     def iterate(
         self, conn: Connection, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None
