@@ -22,6 +22,7 @@ from ..access import Access
 from ..audit import Actor
 from ..auth.apikeys import scope_allows
 from ..data.codec import utc_now
+from ..data.ranges import RangeScope
 from ..errors import PermissionDenied
 from ..meta.spec import EntitySpec
 from .organisations import OrganisationStore
@@ -132,17 +133,18 @@ class CasbinAccess(Access):
         if ALL in regions:
             return true()
         column = table.c[entity.scope]
-        clauses = []
+        clauses, ranges = [], []
         for area in _outermost(regions):
             bounds = region_range(area)
             if bounds is None:
                 return true()
             low, high = bounds
+            ranges.append(bounds)
             if len(low) <= 4:  # a province or city holds much of the table: read newest rows, filter them
                 clauses.append(and_(likely(column >= low), likely(column < high)))
             else:
                 clauses.append(and_(column >= low, column < high))
-        return or_(*clauses)
+        return RangeScope(column, ranges, or_(*clauses)) if clauses else or_(*clauses)
 
     def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any], action: str = "create") -> None:
         record_id = record.get("id")

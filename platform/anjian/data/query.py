@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func
 from ..errors import FieldError, NotFound, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
 from .codec import Codec
+from .ranges import RangeScope
 
 __all__ = ["ALL_FIELDS", "MAX_INTEGER", "MIN_INTEGER", "ListQuery", "RecordReader"]
 
@@ -25,6 +26,7 @@ SYSTEM_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "row_ve
 MAX_PAGE_SIZE = 500
 MIN_INTEGER, MAX_INTEGER = -(2**63), 2**63 - 1  # what an integer column (and an id) holds
 ALL_FIELDS = ("*",)  # ``fields=*``: every column and system field
+COMPLEMENT_PROBE = 1000  # count a region scope as "all but those outside" when at most this many are
 SPLIT_MAX_DEPTH, SPLIT_MAX_VALUES = 2000, 8  # limits of the per-value index walk of a list page
 
 
@@ -287,8 +289,7 @@ class RecordReader:
             present = self._present(conn, table, *wide) or wide[1][:1]
         clauses = self.conditions(spec, query, scope, {wide[0]: present} if wide else None)
         where = and_(*clauses) if clauses else None
-        counted = select(func.count()).select_from(table)
-        total = conn.execute(counted if where is None else counted.where(where)).scalar_one()
+        total = self._count(conn, table, clauses, scope)
         stmt = select(*selected)
         if (
             wide is not None
@@ -321,6 +322,17 @@ class RecordReader:
                 for row in rows
             ]
         return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+
+    @staticmethod
+    def _count(conn: Connection, table: Any, clauses: list[ColumnElement[bool]], scope: Any) -> int:
+        """The rows a list matches; a wide region scope alone is counted as all rows minus the few outside it."""
+        counted = select(func.count()).select_from(table)
+        if isinstance(scope, RangeScope) and clauses == [scope]:
+            outside = select(table.c.id).where(scope.outside()).limit(COMPLEMENT_PROBE + 1).subquery()
+            left_out = int(conn.execute(select(func.count()).select_from(outside)).scalar_one())
+            if left_out <= COMPLEMENT_PROBE:
+                return int(conn.execute(counted).scalar_one()) - left_out
+        return int(conn.execute(counted.where(and_(*clauses)) if clauses else counted).scalar_one())
 
     @staticmethod
     def _present(conn: Connection, table: Any, name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
