@@ -155,3 +155,33 @@ def test_openapi_error_schema_shows_the_contract(api):
     item = inner["properties"]["errors"]["items"]
     assert item["required"] == ["pointer", "message", "code"] and "file" in item["properties"]
     assert {"subject", "action", "object", "file"} <= set(inner["properties"])
+
+
+def test_the_cli_renders_errors_through_the_catalogue(monkeypatch):
+    from anjian.cli.main import render_error
+
+    refused = RecordValidationError("enterprise", [])
+    refused.errors.append(__import__("anjian.errors", fromlist=["FieldError"]).FieldError("/name", "必填", "required"))
+    assert render_error(refused).splitlines() == ["错误: 数据校验未通过", "/name: 必填"]
+    with use_language("en"):
+        assert render_error(refused).splitlines()[0] == "error: Validation failed"
+        assert render_error(NotFound("no such thing")) == "error: Not found: no such thing"
+    metadata = MetadataErrors([MetadataError("a.json", "/x", "bad", "fix it")])
+    assert render_error(metadata).splitlines() == ["错误: 元数据有 1 处问题", "a.json#/x: bad. fix it"]
+
+
+def test_the_cli_command_speaks_anjian_language(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
+    env.update(ANJIAN_HOME=str(tmp_path), ANJIAN_SECRET_KEY="cli-secret-0123456789-0123456789-abcdef", PYTHONSAFEPATH="1")
+    missing = tmp_path / "missing.csv"
+    missing.write_text("name\n", encoding="utf-8")
+    run = [sys.executable, "-m", "anjian.cli", "import", "no_such_entity", str(missing)]
+    chinese = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+    # no database yet: an unexpected error, still one line from the catalogue
+    assert chinese.returncode == 70 and "内部错误：" in chinese.stderr and "--debug" in chinese.stderr, chinese.stderr
+    english = subprocess.run(run, env={**env, "ANJIAN_LANGUAGE": "en"}, capture_output=True, text=True, timeout=120)
+    assert english.returncode == 70 and "internal error: " in english.stderr, english.stderr
