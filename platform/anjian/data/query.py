@@ -329,9 +329,10 @@ class RecordReader:
         counted = select(func.count()).select_from(table)
         if isinstance(scope, RangeScope) and clauses == [scope]:
             outside = select(table.c.id).where(scope.outside()).limit(COMPLEMENT_PROBE + 1).subquery()
-            left_out = int(conn.execute(select(func.count()).select_from(outside)).scalar_one())
-            if left_out <= COMPLEMENT_PROBE:
-                return int(conn.execute(counted).scalar_one()) - left_out
+            left_out = select(func.count()).select_from(outside).scalar_subquery()
+            everything, missing = conn.execute(select(counted.scalar_subquery(), left_out)).one()  # one round trip
+            if missing <= COMPLEMENT_PROBE:
+                return int(everything) - int(missing)
         return int(conn.execute(counted.where(and_(*clauses)) if clauses else counted).scalar_one())
 
     @staticmethod
