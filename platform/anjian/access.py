@@ -173,7 +173,8 @@ class DefaultAccess(Access):
 
     def check(self, actor: Actor, entity: EntitySpec | None, action: str) -> None:
         if action in self.ADMIN_ACTIONS and not actor.is_admin:
-            raise PermissionDenied(f"只有管理员可以执行此操作 ({action})")
+            obj = entity.name if entity else "*"
+            raise PermissionDenied(f"只有管理员可以执行此操作 ({action})", subject=actor.username, action=action, object=obj)
 
     def scope(self, actor: Actor, entity: EntitySpec, table: Table, action: str = "read") -> ColumnElement[bool] | None:
         return None

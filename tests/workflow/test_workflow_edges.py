@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from anjian import Actor
-from anjian.errors import RecordConflict
+from anjian.errors import WorkflowRefused
 from anjian.workflow.tables import deadline, instance, notice
 
 pytestmark = pytest.mark.postgres
@@ -197,7 +197,7 @@ def test_deleting_and_importing_records_of_a_process(county):
         assert conn.execute(select(notice).where(notice.c.record_id == fresh, notice.c.entity == "hidden_danger")).first() is None
     moving = danger(county)
     platform.workflow.take(ENT, "hidden_danger", moving, "report_major", {})
-    with pytest.raises(RecordConflict, match="不能删除"):
+    with pytest.raises(WorkflowRefused, match="不能删除"):
         platform.records.delete("hidden_danger", moving, Actor("admin", is_admin=True))
     from anjian.data.transfer import import_records
 

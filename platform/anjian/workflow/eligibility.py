@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, lite
 from ..access import Access
 from ..audit import Actor
 from ..data.records import ValidationContext
-from ..errors import FieldError, PermissionDenied, RecordConflict
+from ..errors import FieldError, PermissionDenied, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
 from ..meta.spec import EntitySpec
 from .agencies import agency_staff
@@ -71,7 +71,7 @@ class Eligibility:
 
     def refusal(
         self, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], transition: TransitionSpec
-    ) -> RecordConflict | None:
+    ) -> WorkflowRefused | None:
         """Why a step that is ``actor``'s to take cannot be taken yet: its condition (None: it can)."""
         met = not transition.condition or self.condition(transition.condition)(record)
         if met and transition.check:
@@ -85,7 +85,7 @@ class Eligibility:
         else:
             why = f"（{transition.condition}）" if transition.condition else ""
             text = f"不满足「{transition.title}」的条件{why}"
-        return RecordConflict(spec.name, [FieldError("", text, "condition")])
+        return WorkflowRefused(spec.name, [FieldError("", text, "condition")])
 
     def condition(self, text: str) -> Condition:
         """The parsed condition (parsed once per text; the checker has accepted it at publish)."""
