@@ -17,6 +17,9 @@ echo "== layer contract (import-linter, .importlinter)"
 echo "== default suite (SQLite)"
 "$PY" -m pytest -q
 
+echo "== schemathesis (generated requests against the OpenAPI document, in-process, demo data)"
+"$PY" -m pytest -q -s -m schemathesis
+
 echo "== process suites (web servers, worker, anjian run)"
 "$PY" -m pytest -q -m "slow or worker"
 

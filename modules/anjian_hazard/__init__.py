@@ -6,6 +6,11 @@
   「安溪某某有限公司 2025年第3季度隐患排查治理统计报表」.
 - ``hazard.plan_complete``: a transition condition; a major hidden danger's rectification plan
   must cover the six items of Art. 15 before it goes to the county.
+- ``filing.valid_until``: a major hazard filing's validity, the assessment date plus the
+  re-assessment period of the regulation profile (see ``filing.py``).
+
+The days of Art. 14 come from the regulation profile (``hazard.statistics_quarter_day``,
+``hazard.statistics_annual_day``; national defaults 15 and 31) so a province can correct them.
 """
 
 from __future__ import annotations
@@ -16,25 +21,39 @@ from typing import Any
 
 from anjian import hookimpl
 
+from .filing import valid_until
+
 __all__ = ["PLAN_ITEMS", "anjian_computed", "anjian_conditions", "statistics_due", "statistics_title"]
 
 PLAN_ITEMS = ("plan_goal", "plan_methods", "plan_resources", "plan_organisation", "plan_schedule", "plan_safety")
 
 
-def statistics_due(period: str, year: int, quarter: int | None) -> dt.date | None:
+def statistics_due(period: str, year: int, quarter: int | None, quarter_day: int = 15, annual_day: int = 31) -> dt.date | None:
     """The last day to submit the report of ``period`` (quarter or annual) of ``year``."""
     if period == "annual":
-        return dt.date(year + 1, 1, 31)
+        return dt.date(year + 1, 1, annual_day)
     if period == "quarter" and quarter in (1, 2, 3, 4):
-        return dt.date(year + 1, 1, 15) if quarter == 4 else dt.date(year, quarter * 3 + 1, 15)
+        return dt.date(year + 1, 1, quarter_day) if quarter == 4 else dt.date(year, quarter * 3 + 1, quarter_day)
     return None
+
+
+def _day(ctx: Any, setting: str, default: int) -> int:
+    catalog = getattr(ctx, "catalog", None)
+    value = catalog.profile.value(setting) if catalog is not None else None
+    return int(value) if isinstance(value, (int, float)) and 1 <= value <= 31 else default
 
 
 def _statistics_due(record: Mapping[str, Any], ctx: Any) -> str | None:
     year, quarter = record.get("year"), record.get("quarter")
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
         return None
-    due = statistics_due(str(record.get("period") or ""), year, quarter if isinstance(quarter, int) else None)
+    due = statistics_due(
+        str(record.get("period") or ""),
+        year,
+        quarter if isinstance(quarter, int) else None,
+        _day(ctx, "hazard.statistics_quarter_day", 15),
+        _day(ctx, "hazard.statistics_annual_day", 31),
+    )
     return due.isoformat() if due else None
 
 
@@ -59,7 +78,11 @@ def _plan_complete(record: Mapping[str, Any], ctx: Any) -> bool:
 
 @hookimpl
 def anjian_computed() -> Mapping[str, Any]:
-    return {"hazard.statistics_due": _statistics_due, "hazard.statistics_title": _statistics_title}
+    return {
+        "hazard.statistics_due": _statistics_due,
+        "hazard.statistics_title": _statistics_title,
+        "filing.valid_until": valid_until,
+    }
 
 
 @hookimpl

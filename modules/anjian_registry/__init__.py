@@ -6,7 +6,7 @@ the functions by name (``registry.uscc_check``), never by code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from anjian import FieldError, hookimpl
@@ -16,9 +16,31 @@ from .uscc import check_uscc, registration_region
 __all__ = ["anjian_computed", "anjian_validators"]
 
 
+REGION_DICTIONARY = "region"
+
+
+def _region_known(ctx: Any) -> Callable[[str], bool | None] | None:
+    """Whether the region code table holds a 6-digit code (retired ones included, since a code keeps
+    the region of the authority that registered it); None for a province the table does not cover."""
+    catalog = getattr(ctx, "catalog", None)
+    regions = catalog.dictionaries.get(REGION_DICTIONARY) if catalog is not None else None
+    if regions is None:
+        return None
+    codes = regions.codes()
+    provinces = {code[:2] for code in codes}
+
+    def known(code: str) -> bool | None:
+        return code in codes if code[:2] in provinces else None
+
+    return known
+
+
 def _uscc(value: Any, ctx: Any) -> list[FieldError]:
-    """统一社会信用代码: a format error is final; a failed check character may be overridden."""
-    return [FieldError("", message, code, overridable) for message, code, overridable in check_uscc(str(value))]
+    """统一社会信用代码: a malformed code is refused; failed check characters and a region the
+    code table lacks may be overridden with a reason."""
+    return [
+        FieldError("", message, code, overridable) for message, code, overridable in check_uscc(str(value), _region_known(ctx))
+    ]
 
 
 def _registration_region(record: Mapping[str, Any], ctx: Any) -> str | None:

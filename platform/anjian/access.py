@@ -105,6 +105,10 @@ class Access:
         """The users who act for an enterprise (its enterprise accounts)."""
         raise NotImplementedError
 
+    def agency_users(self, organisation_name: str) -> set[str]:
+        """The agency accounts of the organisation named ``organisation_name`` (e.g. a supervising body)."""
+        raise NotImplementedError
+
     def grants(self) -> Mapping[str, list[Grant]]:
         """Grants in force by user name (users without one are absent)."""
         raise NotImplementedError
@@ -169,7 +173,8 @@ class DefaultAccess(Access):
 
     def check(self, actor: Actor, entity: EntitySpec | None, action: str) -> None:
         if action in self.ADMIN_ACTIONS and not actor.is_admin:
-            raise PermissionDenied(f"只有管理员可以执行此操作 ({action})")
+            obj = entity.name if entity else "*"
+            raise PermissionDenied(f"只有管理员可以执行此操作 ({action})", subject=actor.username, action=action, object=obj)
 
     def scope(self, actor: Actor, entity: EntitySpec, table: Table, action: str = "read") -> ColumnElement[bool] | None:
         return None
@@ -190,6 +195,9 @@ class DefaultAccess(Access):
         return None
 
     def enterprise_users(self, enterprise_id: Any) -> set[str]:
+        return set()
+
+    def agency_users(self, organisation_name: str) -> set[str]:
         return set()
 
     def grants(self) -> Mapping[str, list[Grant]]:

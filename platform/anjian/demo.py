@@ -18,7 +18,6 @@ __all__ = ["load_demo_data"]
 
 COUNTY = "350524"
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = [pow(3, i, 31) for i in range(17)]
 
 # (industry section, name stem, high-risk category, scale weights)
 PROFILES = [
@@ -50,9 +49,12 @@ POSTS = ["安全总监", "安全员", "安全科长", "设备主管"]
 
 
 def credit_code(rng: random.Random) -> str:
-    body = "91" + COUNTY + "MA" + "".join(rng.choice(ALPHABET) for _ in range(7))
-    total = sum(ALPHABET.index(ch) * w for ch, w in zip(body, WEIGHTS, strict=True))
-    return body + ALPHABET[(31 - total % 31) % 31]
+    """A well-formed code of a 安溪 enterprise: both check characters (GB 11714 at 17, GB 32100 at 18) hold."""
+    from anjian_registry.uscc import check_character, organisation_check_character  # the registry module's rules
+
+    body = "MA" + "".join(rng.choice(ALPHABET) for _ in range(6))
+    first17 = "91" + COUNTY + body + organisation_check_character(body)
+    return first17 + check_character(first17)
 
 
 def _person(rng: random.Random) -> str:

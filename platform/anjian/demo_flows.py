@@ -77,6 +77,10 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
             "description": "液氨储罐区未按规定设置泄漏检测报警装置，未与应急处置联锁。",
             "measures": "加装报警装置并接入中控室",
             "rectify_deadline": "2026-12-31",
+            "current_state": "储罐区无泄漏检测报警，值班人员无法及时发现液氨泄漏",
+            "cause": "建设时未按规范设计报警系统，投产后未补装",
+            "severity": "液氨泄漏可致中毒、爆炸，危及厂区作业人员和周边村庄",
+            "difficulty": "需停用储罐、由有资质单位施工并联调，约需两个月",
         },
         ent,
     )

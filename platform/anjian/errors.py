@@ -10,11 +10,18 @@ Every error says what is wrong and what to do, and keeps its data as attributes 
     │   └── MetadataErrors(errors)                             all problems of one load
     ├── SchemaChangeRefused(plan)                              409: a publish would lose data
     ├── RecordValidationError(entity, errors)                  422: field-level errors
-    ├── RecordConflict(entity, errors)                         409: unique clash, stale version
+    │   ├── RecordConflict(entity, errors)                     409: unique clash, stale version
+    │   └── WorkflowRefused(entity, errors, record_id, state, action)
+    │                                                          409: a process refuses the step now
     ├── NotFound(what)                                         404
     ├── AuthenticationFailed(message)                          401
     │   └── LoginLocked(message, retry_after)                  429
-    └── PermissionDenied(message)                              403
+    ├── PermissionDenied(message, subject, action, object)     403
+    └── RequestRefused(status, code, message, pointer)         400/413: a request the API will not parse
+
+Every class renders through :meth:`AnjianError.details` as ``[{"pointer", "message", "code"}]``,
+the ``errors`` of the one API error contract; the sentence above them (``message``) comes from the
+catalogue ``anjian.messages`` by ``code`` (keys registered in ``anjian.error_messages``).
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from . import error_messages as _error_messages  # noqa: F401  (registers the error texts)
 
 __all__ = [
     "AnjianError",
@@ -36,7 +45,9 @@ __all__ = [
     "PluginError",
     "RecordConflict",
     "RecordValidationError",
+    "RequestRefused",
     "SchemaChangeRefused",
+    "WorkflowRefused",
 ]
 
 
@@ -45,6 +56,10 @@ class AnjianError(Exception):
 
     http_status = 500
     code = "error"
+
+    def details(self) -> list[dict[str, Any]]:
+        """The ``errors`` list of the API contract: one entry at the request root by default."""
+        return [{"pointer": "", "message": str(self), "code": self.code}]
 
 
 class ConfigError(AnjianError):
@@ -88,6 +103,9 @@ class MetadataError(AnjianError):
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.path, "pointer": self.pointer, "message": self.message, "hint": self.hint}
 
+    def details(self) -> list[dict[str, Any]]:
+        return [{**self.as_dict(), "code": self.code, "text": self.render()}]
+
 
 class MetadataErrors(AnjianError):
     """All problems found in one load, sorted by file and pointer."""
@@ -98,6 +116,9 @@ class MetadataErrors(AnjianError):
     def __init__(self, errors: Iterable[MetadataError]) -> None:
         self.errors = sorted(errors, key=lambda e: (e.path, e.pointer, e.message))
         super().__init__("\n".join(e.render() for e in self.errors))
+
+    def details(self) -> list[dict[str, Any]]:
+        return [item for error in self.errors for item in error.details()]
 
 
 class SchemaChangeRefused(AnjianError):
@@ -143,12 +164,39 @@ class RecordValidationError(AnjianError):
         lines = "; ".join(f"{e.pointer or '/'}: {e.message}" for e in self.errors)
         super().__init__(f"{entity}: {lines}")
 
+    def details(self) -> list[dict[str, Any]]:
+        return [e.as_dict() for e in self.errors]
+
 
 class RecordConflict(RecordValidationError):
     """A record clashes with stored data (unique value, stale version); nothing was written."""
 
     http_status = 409
     code = "record.conflict"
+
+
+class WorkflowRefused(RecordValidationError):
+    """A process refuses an action on a record now (its state, a condition, a lock); nothing was written.
+
+    Not a :class:`RecordConflict`: the record's data is fine, the process says "not now".
+    """
+
+    http_status = 409
+    code = "workflow.refused"
+
+    def __init__(
+        self,
+        entity: str,
+        errors: Sequence[FieldError],
+        *,
+        record_id: int | None = None,
+        state: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        self.record_id = record_id
+        self.state = state
+        self.action = action
+        super().__init__(entity, errors)
 
 
 class NotFound(AnjianError):
@@ -182,7 +230,30 @@ class LoginLocked(AuthenticationFailed):
 
 
 class PermissionDenied(AnjianError):
-    """The caller may not do this."""
+    """The caller (``subject``) may not do ``action`` on ``object`` (an entity, record or ``*``)."""
 
     http_status = 403
     code = "forbidden"
+
+    def __init__(
+        self, message: str = "", *, subject: str | None = None, action: str | None = None, object: str | None = None
+    ) -> None:  # noqa: A002
+        self.subject = subject
+        self.action = action
+        self.object = object
+        super().__init__(message)
+
+
+class RequestRefused(AnjianError):
+    """A request the API will not parse: too large (413), nested too deep or malformed (400)."""
+
+    code = "request.invalid"
+
+    def __init__(self, status: int, code: str, message: str, pointer: str = "") -> None:
+        self.http_status = status
+        self.code = code
+        self.pointer = pointer
+        super().__init__(message)
+
+    def details(self) -> list[dict[str, Any]]:
+        return [{"pointer": self.pointer, "message": str(self), "code": self.code}]

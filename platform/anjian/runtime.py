@@ -35,6 +35,7 @@ from .meta.loader import Document, load_documents
 from .meta.schema_check import check_document
 from .workflow.engine import Workflow
 from .workflow.inbox import Inbox
+from .workflow.obligations import Obligations
 from .workflow.timers import Timers
 
 __all__ = ["Platform"]
@@ -58,6 +59,7 @@ class Platform:
         self.files = FileStore(self.engine, self.settings.upload_dir)
         self.workflow = Workflow(self)
         self.timers = Timers(self.workflow)
+        self.obligations = Obligations(self)  # expected filings (workflow.obligations)
         self.inbox = Inbox(self.workflow)
 
     # ---- catalog ---------------------------------------------------------------------------

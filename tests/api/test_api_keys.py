@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from anjian import Actor
 from anjian.cli.main import cli
 from anjian.data.system import api_key, audit_log
-from anjian_registry.uscc import check_character
+from anjian_registry.uscc import check_character, organisation_check_character
 
 pytestmark = pytest.mark.postgres
 
@@ -18,7 +18,8 @@ ADMIN = Actor.system("test")
 
 
 def code(n):
-    first17 = f"91350200MA2YK{n:04d}"
+    body = f"MA2YK{n:03d}"  # positions 9-16; 17 is their GB 11714 check character
+    first17 = "91350200" + body + organisation_check_character(body)
     return first17 + check_character(first17)
 
 

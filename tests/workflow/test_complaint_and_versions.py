@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from anjian import Actor
 from anjian.config import bundled_metadata_path
-from anjian.errors import RecordConflict
+from anjian.errors import WorkflowRefused
 from anjian.meta.loader import parse_document
 from anjian.workflow.tables import instance
 
@@ -82,7 +82,7 @@ def test_two_officers_taking_the_same_step_at_once_give_one_transition_and_one_c
         try:
             platform.workflow.take(actor, "complaint", record, "accept", {})
             results.append("ok")
-        except RecordConflict as exc:
+        except WorkflowRefused as exc:
             results.append(exc.http_status)
 
     threads = [threading.Thread(target=act, args=(a,)) for a in (OFFICER, HEAD)]
@@ -129,7 +129,7 @@ def test_a_changed_process_never_breaks_records_in_flight(county):
         Actor("admin", is_admin=True),
     )
     platform.workflow.take(HEAD, "complaint", old, "dispatch", {"data": {"handling_unit": agency["id"]}})
-    with pytest.raises(RecordConflict):
+    with pytest.raises(WorkflowRefused):
         platform.workflow.take(HEAD, "complaint", new, "dispatch", {"data": {"handling_unit": agency["id"]}})
 
 

@@ -31,6 +31,10 @@ def major(county, deadline_on="2025-10-31"):
             "measures": "增设应急照明",
             "responsible_person": "李电工",
             "rectify_deadline": deadline_on,
+            "current_state": "配电室停电时一片漆黑",
+            "cause": "改造时拆除了应急照明",
+            "severity": "停电时人员无法疏散",
+            "difficulty": "需重新布线，约一周",
         },
         ENT,
     )
@@ -45,7 +49,7 @@ def walk(county, record, *steps):
 def to_governing(county, record):
     walk(county, record, (ENT, "report_major", {}), (OFFICER, "confirm_major", {}))
     county["platform"].records.update("hidden_danger", record, PLAN, ENT, partial=True)  # editable while planning
-    walk(county, record, (ENT, "submit_plan", {}), (HEAD, "approve_plan", {"data": {"supervision_unit": "安溪县应急管理局"}}))
+    walk(county, record, (ENT, "submit_plan", {}), (HEAD, "approve_plan", {}))
 
 
 def clock_row(county, record, rule):
@@ -63,16 +67,21 @@ def kinds(county, user):
         return [n["kind"] for n in reversed(county["platform"].workflow.notices.listing(conn, user))]
 
 
-def test_onsite_check_counts_working_days_across_national_day(county):
-    """10 working days from Monday 29 September 2025: 9/30, then 10/9, 10/10, Saturday 10/11 (a make-up
-    workday), 10/13 ... 10/17 and 10/20. The holiday (10/1-10/8) and the Sunday 10/12 do not count."""
+def test_onsite_check_counts_calendar_days_across_national_day(county, api_as):
+    """16号令 Art. 23: the on-site check within 10 days (日) of the application. Applied on 2025-09-30,
+    it is due on 2025-10-10, not after 10 working days (2025-10-21): the holiday does not stretch it."""
+    county["clock"].set_local("2025-09-30 10:00")
     record = major(county)
     to_governing(county, record)
     walk(county, record, (ENT, "report_completion", {"data": {"completed_on": "2025-09-29", "assessment": "合格"}}))
     (row,) = clock_row(county, record, "onsite_check")
-    assert local(row["due_at"]) == "2025-10-20 23:59:59"
-    # reminder: 3 working days before (10/15); warning: 1 working day before (10/17); overdue at the due time.
-    assert local(row["next_fire_at"]) == "2025-10-15 23:59:59"
+    assert local(row["due_at"]) == "2025-10-10 23:59:59"
+    # reminder: 3 days before (10/7); warning: 1 day before (10/9); overdue at the due time.
+    assert local(row["next_fire_at"]) == "2025-10-07 23:59:59"
+    status, body = api_as("officer")("get", f"/api/v1/e/hidden_danger/{record}/transitions")
+    check = next(d for d in body["deadlines"] if d["rule"] == "onsite_check")
+    assert check["due_at"].startswith("2025-10-10") and check["basis"]["kind"] == "law"
+    assert "第16号" in check["basis"]["source"] and "第二十三条" in check["basis"]["source"]
 
 
 def test_stages_fire_in_order_and_missed_ones_fire_after_downtime(county):
@@ -80,14 +89,15 @@ def test_stages_fire_in_order_and_missed_ones_fire_after_downtime(county):
     record = major(county)
     to_governing(county, record)
     walk(county, record, (ENT, "report_completion", {"data": {"completed_on": "2025-09-29", "assessment": "合格"}}))
-    clock.set_local("2025-10-15 23:00")
+    # Due 2025-10-09 23:59:59 (10 days after 9/29): reminder at 10/6 23:59:59, warning at 10/8 23:59:59.
+    clock.set_local("2025-10-06 23:00")
     assert platform.timers.scan() == 0
-    clock.set_local("2025-10-16 00:00")
+    clock.set_local("2025-10-07 00:00")
     assert platform.timers.scan() == 1  # the reminder
     assert platform.timers.scan() == 0  # never twice
     assert kinds(county, "officer")[-1] == "reminder"
-    # The platform is down from 10/16 to 10/22: at the first scan after, warning then overdue fire, in order.
-    clock.set_local("2025-10-22 09:00")
+    # The platform is down from 10/7 to 10/12: at the first scan after, warning then overdue fire, in order.
+    clock.set_local("2025-10-12 09:00")
     assert platform.timers.scan() == 2
     assert kinds(county, "officer")[-2:] == ["warning", "overdue"]
     assert kinds(county, "head")[-2:] == ["warning", "overdue"]  # role:hazard_head is told too
@@ -119,6 +129,9 @@ def test_pause_stops_the_clock_and_resume_moves_the_due_time(county):
     assert local(row["due_at"]) == "2025-10-31 23:59:59"
     clock.set_local("2025-10-09 10:00")
     walk(county, record, (ENT, "request_appraisal", {"comment": "请专家评估"}))
+    (row,) = clock_row(county, record, "major_rectification")
+    assert row["status"] == "open"  # asking is not pausing: the county approves a pause
+    walk(county, record, (OFFICER, "approve_appraisal", {}))
     (row,) = clock_row(county, record, "major_rectification")
     assert row["status"] == "paused" and row["next_fire_at"] is None
     clock.set_local("2025-10-14 10:00")  # five days later

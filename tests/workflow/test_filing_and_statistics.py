@@ -64,9 +64,12 @@ def test_filing_limit_expiry_reminder_and_amendment(county):
             "source_name": "液氨储罐区",
             "hazard_level": "3",
             "assessment_on": "2025-09-20",
+            "valid_until": "2099-12-31",  # not typed: it follows from the assessment date
         },
         ENT,
     )
+    # Re-assessment when the assessment is 3 years old (40号令 Art. 11; profile filing.reassessment_period).
+    assert filing["valid_until"] == "2028-09-20"
     # 15 days after 9/20 is 10/5, inside the National Day holiday: the limit ends on 10/9.
     assert due(platform, filing["id"], "submit_within") == "2025-10-09 23:59:59"
     with pytest.raises(Exception, match="安全评估报告"):
@@ -83,10 +86,12 @@ def test_filing_limit_expiry_reminder_and_amendment(county):
         "hazard_source_filing",
         filing["id"],
         "file",
-        {"data": {"filing_no": "安溪危备〔2025〕12号", "valid_until": "2026-03-31"}},
+        {"data": {"filing_no": "安溪危备〔2025〕12号"}},
     )
-    assert due(platform, filing["id"], "expiry") == "2026-03-31 23:59:59"
-    clock.set_local("2026-01-01 08:00")  # 90 days before the expiry is 2025-12-31
+    assert due(platform, filing["id"], "expiry") == "2028-09-20 23:59:59"
+    clock.set_local("2028-06-22 08:00")  # 90 days before the expiry (profile filing.expiry_reminder) is 2028-06-22 23:59:59
+    assert platform.timers.scan() == 0
+    clock.set_local("2028-06-23 08:00")
     assert platform.timers.scan() == 1
     with platform.engine.connect() as conn:
         notes = platform.workflow.notices.listing(conn, "ent")

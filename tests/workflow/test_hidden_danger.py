@@ -24,6 +24,10 @@ def report(api_as, county, level="major", deadline="2025-11-28"):
             "responsible_person": "王安全",
             "funds": 12.5,
             "rectify_deadline": deadline,
+            "current_state": "储罐区无泄漏报警，值班人员无法及时发现泄漏",
+            "cause": "建设时未按规范设计报警系统",
+            "severity": "液氨泄漏可致中毒和爆炸，危及厂区和周边居民",
+            "difficulty": "需停用储罐并由有资质单位施工，约需两个月",
         },
     )
     assert status == 201, body
@@ -79,9 +83,9 @@ def test_major_hidden_danger_from_report_to_closing(county, api_as):
     assert ent("patch", f"/api/v1/e/hidden_danger/{record}", plan)[0] == 200
     assert ent("post", f"{url}/submit_plan", {})[0] == 200
 
-    assert officer("post", f"{url}/approve_plan", {"data": {"supervision_unit": "安溪县应急管理局"}})[0] == 403  # the head's step
-    status, body = head("post", f"{url}/approve_plan", {"data": {"supervision_unit": "安溪县应急管理局"}, "comment": "挂牌督办"})
-    assert status == 200 and body["record"]["supervised"] is True, body
+    assert officer("post", f"{url}/approve_plan", {})[0] == 403  # the head's step
+    status, body = head("post", f"{url}/approve_plan", {"comment": "同意治理方案"})
+    assert status == 200 and body["record"]["supervised"] is False, body  # 挂牌督办 is a decision of its own
 
     status, body = ent("post", f"{url}/report_completion", {"data": {"completed_on": "2025-11-20", "assessment": "评估合格"}})
     assert status == 200 and body["state"] == "onsite_check"

@@ -25,6 +25,10 @@ def test_enterprise_reports_and_county_officer_acts_from_the_inbox(county):
             "description": "成品仓库堆垛超高且无通道。",
             "measures": "降低堆垛",
             "responsible_person": "仓管员",
+            "current_state": "堆垛高约6米",
+            "cause": "仓储规划不足",
+            "severity": "可能倒塌伤人",
+            "difficulty": "需腾挪库存",
             "rectify_deadline": "2025-12-01",
         },
     )

@@ -6,8 +6,8 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from .. import audit
 from ..audit import Actor
@@ -15,20 +15,41 @@ from ..auth import TokenService
 from ..auth.apikeys import ApiKeys
 from ..auth.state import token_state
 from ..data.db import write
+from ..error_messages import headline as error_headline
 from ..errors import (
     AnjianError,
     AuthenticationFailed,
     LoginLocked,
+    MetadataError,
     MetadataErrors,
+    PermissionDenied,
     RecordValidationError,
+    RequestRefused,
     SchemaChangeRefused,
+    WorkflowRefused,
 )
+from ..messages import message, use_language
 from ..runtime import Platform
+from . import _messages  # noqa: F401  (registers the API's sentences)
+from ._limits import check_request_limits, install_id_converter
 
-__all__ = ["api", "bearer_actor", "current_actor", "platform", "tokens", "user_actor"]
+__all__ = [
+    "api",
+    "bearer_actor",
+    "current_actor",
+    "error_body",
+    "error_response",
+    "http_error_response",
+    "platform",
+    "request_language",
+    "tokens",
+    "user_actor",
+]
 
 log = logging.getLogger(__name__)
+API_PREFIX = "/api/"
 api = Blueprint("anjian_api", __name__, url_prefix="/api/v1")
+api.record_once(install_id_converter)  # before any route is added: ids beyond 64 bits never match (404)
 # These authenticate on their own (password, refresh token) or are public documentation.
 PUBLIC_ENDPOINTS = {
     "anjian_api.token",
@@ -84,6 +105,22 @@ def key_actor(secret: str) -> Actor:
 
 
 @api.before_request
+def _language_and_limits() -> None:
+    """Render this request's messages in its language; refuse bodies past the endpoint's limits."""
+    context = use_language(request_language())
+    context.__enter__()
+    g.anjian_language = context
+    check_request_limits()
+
+
+@api.teardown_request
+def _reset_language(_exc: BaseException | None) -> None:
+    context = g.pop("anjian_language", None)
+    if context is not None:
+        context.__exit__(None, None, None)
+
+
+@api.before_request
 def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return
@@ -96,28 +133,44 @@ def _authenticate() -> None:
     elif scheme.lower() == "bearer" and credential.strip():
         g.anjian_actor = bearer_actor(credential.strip())
     else:
-        raise AuthenticationFailed(
-            "需要访问令牌：Authorization: Bearer <token>（POST /api/v1/auth/token 获取），"
-            "或 API 密钥：Authorization: ApiKey <key>"
-        )
+        raise AuthenticationFailed(message("api.credentials_required"))
+
+
+def request_language() -> str:
+    """``Accept-Language`` when it names Chinese or English, else the configured language (ANJIAN_LANGUAGE)."""
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"]) if request else None
+    if best:
+        return "en" if best.startswith("en") else "zh_CN"
+    return platform().settings.language
 
 
 def error_body(exc: AnjianError) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": exc.code, "message": str(exc)}
-    if isinstance(exc, RecordValidationError):
-        body["message"] = "数据校验未通过" if exc.http_status == 422 else "数据冲突"
-        body["errors"] = [e.as_dict() for e in exc.errors]
+    """The one error contract: ``{"code", "message", "errors": [{"pointer", "message", "code"}]}`` plus context."""
+    details = exc.details()
+    if isinstance(exc, RecordValidationError | MetadataErrors):
+        headline = error_headline(exc.code, count=len(details))
+    else:
+        headline = str(exc) or error_headline(exc.code)
+    body: dict[str, Any] = {"code": exc.code, "message": headline, "errors": details}
+    if isinstance(exc, MetadataError):
+        body["file"] = exc.path
     elif isinstance(exc, MetadataErrors):
-        body["message"] = f"元数据有 {len(exc.errors)} 处问题"
-        body["errors"] = [e.as_dict() | {"text": e.render()} for e in exc.errors]
+        body["file"] = exc.errors[0].path if exc.errors else ""
     elif isinstance(exc, SchemaChangeRefused):
         body["plan"] = exc.plan.as_dict()
         body["plan_text"] = exc.plan.render()
+    elif isinstance(exc, PermissionDenied):
+        body.update(subject=exc.subject, action=exc.action, object=exc.object)
+    elif isinstance(exc, WorkflowRefused):
+        body.update(record_id=exc.record_id, state=exc.state, action=exc.action)
     return body
 
 
-@api.errorhandler(AnjianError)
-def _anjian_error(exc: AnjianError) -> Any:
+def error_response(exc: AnjianError) -> Response:
+    """``exc`` as a JSON response with its status and the headers its class calls for."""
+    if isinstance(exc, PermissionDenied) and exc.subject is None:
+        actor = g.get("anjian_actor")
+        exc.subject = actor.username if actor is not None else None
     response = jsonify({"error": error_body(exc)})
     response.status_code = exc.http_status
     if exc.http_status == 401:
@@ -127,16 +180,47 @@ def _anjian_error(exc: AnjianError) -> Any:
     return response
 
 
-@api.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> Any:
-    response = jsonify({"error": {"code": f"http.{exc.code}", "message": exc.description}})
-    response.status_code = exc.code or 500
+def http_error_response(exc: HTTPException) -> Response:
+    """A werkzeug/Flask error (unknown route, wrong method, body too large) in the error contract."""
+    status = exc.code or 500
+    with use_language(request_language()):
+        if isinstance(exc, RequestEntityTooLarge):
+            refused = RequestRefused(413, "request.too_large", message("api.too_large", limit=request.max_content_length))
+            response = error_response(refused)
+        else:
+            code = f"http.{status}"
+            text = error_headline(code)
+            response = jsonify(
+                {"error": {"code": code, "message": text, "errors": [{"pointer": "", "message": text, "code": code}]}}
+            )
+            response.status_code = status
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
+
+
+@api.errorhandler(AnjianError)
+def _anjian_error(exc: AnjianError) -> Any:
+    with use_language(request_language()):
+        return error_response(exc)
+
+
+@api.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    if not request.path.startswith(API_PREFIX):
+        return exc  # screens keep their own pages
+    return http_error_response(exc)
 
 
 @api.errorhandler(Exception)
 def _unexpected(exc: Exception) -> Any:
+    if isinstance(exc, HTTPException):
+        return http_error_response(exc)
     log.exception("unexpected error in %s %s", request.method, request.path)
-    response = jsonify({"error": {"code": "internal", "message": "服务器内部错误，已记录日志"}})
+    with use_language(request_language()):
+        text = error_headline("internal")
+    response = jsonify(
+        {"error": {"code": "internal", "message": text, "errors": [{"pointer": "", "message": text, "code": "internal"}]}}
+    )
     response.status_code = 500
     return response

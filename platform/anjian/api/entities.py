@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from ..data.query import ListQuery
+from ..data.query import ALL_FIELDS, ListQuery
 from ..data.transfer import export_records, import_records, read_rows
 from ..errors import FieldError, RecordValidationError
+from ..messages import message
 from ._blueprint import api, current_actor, platform
 
-__all__ = ["create", "export", "get", "import_", "list_", "remove", "replace"]
+__all__ = ["create", "export", "get", "import_", "list_", "list_fields", "remove", "replace"]
 
 
 def _scope(spec: Any) -> Any:
@@ -23,7 +24,7 @@ def _scope(spec: Any) -> Any:
 def _body() -> Any:
     body = request.get_json(silent=True)
     if body is None:
-        raise RecordValidationError("request", [FieldError("", "请求体应为 JSON（Content-Type: application/json）", "json")])
+        raise RecordValidationError("request", [FieldError("", message("api.body_not_json"), "json")])
     return body
 
 
@@ -35,7 +36,14 @@ def list_(entity: str) -> Any:
     query = ListQuery.parse(spec, request.args.to_dict())
     reader = p.reader
     with p.engine.connect() as conn:
-        return jsonify(reader.page(conn, spec, query, _scope(spec)))
+        return jsonify(reader.page(conn, spec, query, _scope(spec), list_fields(spec, query)))
+
+
+def list_fields(spec: Any, query: ListQuery) -> tuple[str, ...] | None:
+    """The fields of list items: the list columns unless ``fields`` asks for others (``*``: all)."""
+    if query.fields == ALL_FIELDS:
+        return None
+    return query.fields or spec.effective_list_columns
 
 
 @api.post("/e/<entity>")

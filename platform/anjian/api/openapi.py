@@ -7,7 +7,7 @@ from typing import Any
 from ..catalog.registry import Registry, validation_schema
 from ..data.query import filterable_fields
 
-__all__ = ["openapi_document"]
+__all__ = ["ERROR_SCHEMA", "nullable", "openapi_document"]
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
@@ -33,32 +33,95 @@ def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any
 
 
 def _operation(tags: list[str], summary: str, responses: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """An operation whose every error answer, listed or not, is documented as the Error contract."""
+    responses = dict(responses)
+    if extra.get("security") != []:
+        responses.setdefault("401", _error("no valid token or API key"))
+    if "requestBody" in extra:
+        responses.setdefault("400", _error("JSON nested deeper than this endpoint allows"))
+        responses.setdefault("413", _error("body larger than this endpoint allows"))
+    responses.setdefault("default", _error("any other error, in the same contract"))
     return {"tags": tags, "summary": summary, **extra, "responses": responses}
 
 
-def _stored(schema: dict[str, Any]) -> dict[str, Any]:
-    system = {
-        "id": INTEGER,
-        "created_at": {"type": "string", "format": "date-time"},
-        "updated_at": {"type": "string", "format": "date-time"},
-        "created_by": STRING,
-        "updated_by": STRING,
-        "row_version": INTEGER,
-    }
-    return {**schema, "properties": {**system, **schema.get("properties", {})}, "required": ["id"]}
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or ``null``: a stored value of an optional (or since-added) field reads back as null."""
+    if schema.get("type") == "null":
+        return schema
+    return {"anyOf": [_stored_value(schema), {"type": "null"}]}
+
+
+def _stored_value(schema: dict[str, Any]) -> dict[str, Any]:
+    """A field's schema as read back: nested records (child tables) have nullable fields too."""
+    if schema.get("type") == "object" and "properties" in schema:
+        return _stored(schema, system=False)
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        return {**schema, "items": _stored_value(schema["items"])}
+    return schema
+
+
+SYSTEM = {
+    "id": INTEGER,
+    "created_at": {"type": "string", "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"},
+    "created_by": STRING,
+    "updated_by": STRING,
+    "row_version": INTEGER,
+    "overrides": {"type": "object"},
+}
+
+
+def _stored(schema: dict[str, Any], system: bool = True) -> dict[str, Any]:
+    """The schema of records as the API returns them: system fields, every other field nullable.
+
+    Reads return every column, and the column of an optional field holds null when no value was
+    given, so the input schema (which has no null) would reject real responses.
+    """
+    declared = schema.get("properties", {})
+    properties: dict[str, Any] = {"id": INTEGER} if system or "id" in declared else {}
+    for name, value in {**(SYSTEM if system else {}), **declared}.items():
+        properties.setdefault(name, nullable(value))
+    stored = {k: v for k, v in schema.items() if k not in ("properties", "required")}
+    return {**stored, "type": "object", "properties": properties, "required": ["id"] if "id" in properties else []}
 
 
 TOKENS = _object({"access_token": STRING, "refresh_token": STRING, "token_type": {"const": "Bearer"}, "expires_in": INTEGER})
+OPTIONAL_STRING = {"type": ["string", "null"]}
 ERROR_SCHEMA = _object(
     {
         "error": _object(
             {
-                "code": STRING,
-                "message": STRING,
-                "errors": {"type": "array", "items": _object({"pointer": STRING, "message": STRING, "code": STRING})},
-            }
+                "code": {**STRING, "description": "machine-readable: record.invalid, workflow.refused, http.404, ..."},
+                "message": {**STRING, "description": "one sentence for people (zh_CN, or en by Accept-Language)"},
+                "errors": {
+                    "type": "array",
+                    "description": "every problem, located by JSON pointer into the request (empty pointer: the request)",
+                    "items": _object(
+                        {
+                            "pointer": STRING,
+                            "message": STRING,
+                            "code": STRING,
+                            "overridable": BOOLEAN,
+                            "file": {**STRING, "description": "metadata errors: the declaration file"},
+                            "hint": OPTIONAL_STRING,
+                            "text": STRING,
+                        },
+                        ("pointer", "message", "code"),
+                    ),
+                },
+                "file": {**STRING, "description": "metadata errors: the (first) declaration file"},
+                "subject": {**OPTIONAL_STRING, "description": "permission errors: who asked"},
+                "action": {**OPTIONAL_STRING, "description": "permission and workflow errors: what they asked to do"},
+                "object": {**OPTIONAL_STRING, "description": "permission errors: on what (entity, entity/id, or *)"},
+                "record_id": {"type": ["integer", "null"]},
+                "state": OPTIONAL_STRING,
+                "plan": {"type": "object"},
+                "plan_text": STRING,
+            },
+            ("code", "message", "errors"),
         )
-    }
+    },
+    ("error",),
 )
 
 
@@ -272,6 +335,13 @@ def openapi_document(registry: Registry) -> dict[str, Any]:
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
             {"name": "sort", "in": "query", "schema": STRING, "description": "field or -field"},
+            {
+                "name": "fields",
+                "in": "query",
+                "schema": STRING,
+                "description": "comma-separated fields each item carries besides id; default: the list columns "
+                f"({', '.join(entity.effective_list_columns)}); * for every field",
+            },
         ]
         if entity.search_fields:
             params.append(
@@ -312,7 +382,7 @@ def openapi_document(registry: Registry) -> dict[str, Any]:
                 tag,
                 f"Export {entity.title} (csv or xlsx)",
                 {"200": _ok("file")},
-                parameters=[{"name": "format", "in": "query", "schema": {"enum": ["csv", "xlsx"]}}, *params[3:]],
+                parameters=[{"name": "format", "in": "query", "schema": {"enum": ["csv", "xlsx"]}}, *params[4:]],
             )
         }
         upload = _object({"file": {"type": "string", "format": "binary"}, "skip_invalid": BOOLEAN})

@@ -7,8 +7,10 @@ from typing import Any
 from flask import jsonify, request
 
 from ..errors import FieldError, RecordValidationError
+from ..messages import message
 from ..workflow.inbox import BOXES
 from ._blueprint import api, current_actor, platform
+from ._limits import MAX_ID
 
 __all__ = ["amend", "decide", "extend", "inbox", "notices", "status", "take", "urge"]
 
@@ -17,10 +19,10 @@ def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if body is None:
         if request.get_data():  # a body that is not JSON is an error, never an empty step
-            raise RecordValidationError("request", [FieldError("", "请求体应为 JSON（Content-Type: application/json）", "json")])
+            raise RecordValidationError("request", [FieldError("", message("api.body_not_json"), "json")])
         return {}
     if not isinstance(body, dict):
-        raise RecordValidationError("request", [FieldError("", "请求体应为 JSON 对象", "json")])
+        raise RecordValidationError("request", [FieldError("", message("api.body_not_object"), "json")])
     return body
 
 
@@ -32,6 +34,11 @@ def _text(body: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise RecordValidationError("request", [FieldError(f"/{key}", "应为文本", "type")])
     return value
+
+
+def _is_id(value: Any) -> bool:
+    """An integer a 64-bit id column can hold (bool is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
 
 
 @api.get("/e/<entity>/<int:record_id>/transitions")
@@ -109,7 +116,7 @@ def notices() -> Any:
 @api.post("/notices/read")
 def read_notices() -> Any:
     ids = _body().get("ids")
-    if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
-        raise RecordValidationError("notices", [FieldError("/ids", "ids 应为整数列表", "type")])
+    if ids is not None and (not isinstance(ids, list) or not all(_is_id(i) for i in ids)):
+        raise RecordValidationError("notices", [FieldError("/ids", message("api.ids_integers"), "type")])
     platform().workflow.notices.mark_read(current_actor().username, ids)
     return jsonify({"ok": True})

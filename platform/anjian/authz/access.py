@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Engine, Table, and_, false, or_, true
 from ..access import Access, Account, Grant, OrganisationInput
 from ..audit import Actor
 from ..auth.apikeys import scope_allows
+from ..data.ranges import RangeScope
 from ..errors import PermissionDenied
 from ..meta.spec import BUILTIN_ROLES, EntitySpec
 from ..store.clock import utc_now
@@ -90,18 +91,19 @@ class CasbinAccess(Access):
     # ---- Access -----------------------------------------------------------------------------
 
     def check(self, actor: Actor, entity: EntitySpec | None, action: str) -> None:
+        who = {"subject": actor.username, "action": action, "object": entity.name if entity else "*"}
         if not key_allows(actor, entity.name if entity else "*", action):
             raise PermissionDenied(
-                f"API 密钥 {actor.key_id} 的权限范围不包括{_what(entity)}的{ACTION_NAMES.get(action, action)}操作"
+                f"API 密钥 {actor.key_id} 的权限范围不包括{_what(entity)}的{ACTION_NAMES.get(action, action)}操作", **who
             )
         if actor.is_admin:
             return
         if entity is None:
-            raise PermissionDenied(f"只有管理员可以执行此操作 ({action})")
+            raise PermissionDenied(f"只有管理员可以执行此操作 ({action})", **who)
         if action == "read" and entity.published and self._is_public(actor):
             return  # the public reads what is published (the scope keeps it to that)
         if not self.state().regions(actor.username, entity.name, action):
-            raise PermissionDenied(f"您没有{ACTION_NAMES.get(action, action)}「{entity.title}」的权限")
+            raise PermissionDenied(f"您没有{ACTION_NAMES.get(action, action)}「{entity.title}」的权限", **who)
 
     def _is_public(self, actor: Actor) -> bool:
         return _public(self.state(), actor.username)
@@ -134,22 +136,25 @@ class CasbinAccess(Access):
         if ALL in regions:
             return true()
         column = table.c[entity.scope]
-        clauses = []
+        clauses, ranges = [], []
         for area in _outermost(regions):
             bounds = region_range(area)
             if bounds is None:
                 return true()
             low, high = bounds
+            ranges.append(bounds)
             if len(low) <= 4:  # a province or city holds much of the table: read newest rows, filter them
                 clauses.append(and_(likely(column >= low), likely(column < high)))
             else:
                 clauses.append(and_(column >= low, column < high))
-        return or_(*clauses)
+        return RangeScope(column, ranges, or_(*clauses)) if clauses else or_(*clauses)
 
     def check_record(self, actor: Actor, entity: EntitySpec, record: Mapping[str, Any], action: str = "create") -> None:
+        record_id = record.get("id")
+        who = {"subject": actor.username, "action": action, "object": f"{entity.name}/{record_id}" if record_id else entity.name}
         if not key_allows(actor, entity.name, action):
             raise PermissionDenied(
-                f"API 密钥 {actor.key_id} 的权限范围不包括{_what(entity)}的{ACTION_NAMES.get(action, action)}操作"
+                f"API 密钥 {actor.key_id} 的权限范围不包括{_what(entity)}的{ACTION_NAMES.get(action, action)}操作", **who
             )
         if actor.is_admin:
             return
@@ -158,18 +163,18 @@ class CasbinAccess(Access):
         if account is not None and account.user_type == "enterprise":
             # An enterprise user keeps its own enterprise's record and files records it owns.
             if entity.name == ENTERPRISE_ENTITY and action == "create":
-                raise PermissionDenied("企业用户不能登记其他企业")
+                raise PermissionDenied("企业用户不能登记其他企业", **who)
             if entity.owner and record.get(entity.owner) != account.enterprise_id:
-                raise PermissionDenied("企业用户只能填报本企业的记录")
+                raise PermissionDenied("企业用户只能填报本企业的记录", **who)
             if entity.name != ENTERPRISE_ENTITY and not entity.owner:
-                raise PermissionDenied(f"企业用户不能填报「{entity.title}」")
+                raise PermissionDenied(f"企业用户不能填报「{entity.title}」", **who)
         if not entity.scope:
             return
         region = str(record.get(entity.scope) or "")
         areas = state.regions(actor.username, entity.name, action)
         if not any(within(region, area) for area in areas):
             raise PermissionDenied(
-                f"记录所在区划 {region or '（空）'} 不在您{ACTION_NAMES.get(action, action)}「{entity.title}」的权限范围内"
+                f"记录所在区划 {region or '（空）'} 不在您{ACTION_NAMES.get(action, action)}「{entity.title}」的权限范围内", **who
             )
 
 
@@ -189,6 +194,10 @@ class CasbinAccess(Access):
 
     def enterprise_users(self, enterprise_id: Any) -> set[str]:
         return {a.username for a in self.state().accounts.values() if a.enterprise_id == enterprise_id}
+
+    def agency_users(self, organisation_name: str) -> set[str]:
+        accounts = self.state().accounts.values()
+        return {a.username for a in accounts if a.user_type == "agency" and a.org_name == organisation_name}
 
     def grants(self) -> Mapping[str, list[Grant]]:
         return self.state().grants

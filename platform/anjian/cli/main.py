@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -10,9 +11,11 @@ from typing import Any, NoReturn
 import click
 
 from ..audit import Actor
+from ..error_messages import headline
 from ..errors import AnjianError, ConfigError, MetadataErrors, SchemaChangeRefused
+from ..messages import DEFAULT_LANGUAGE, message, use_language
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "render_error"]
 
 
 def _platform() -> Any:
@@ -232,24 +235,32 @@ cli.add_command(authz)
 cli.add_command(apikey)
 
 
+def render_error(exc: AnjianError) -> str:
+    """An anticipated error as the CLI prints it: the catalogue's headline, then each problem on a line."""
+    if isinstance(exc, ConfigError):
+        return f"{message('error.cli.config')}:\n{exc}"
+    lines = [getattr(e, "render", lambda e=e: f"{e.pointer or '/'}: {e.message}")() for e in getattr(exc, "errors", [])]
+    count = len(lines) or 1
+    head = f"{message('error.cli.prefix')}: {headline(exc.code, count=count)}"
+    return "\n".join([head, *lines]) if lines else f"{head}: {exc}"
+
+
 def main() -> None:
-    """Entry point: every anticipated error is one clear line, never a traceback."""
+    """Entry point: every anticipated error is one clear message (ANJIAN_LANGUAGE: zh_CN or en), never a traceback."""
     debug = "--debug" in sys.argv
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        _fail("aborted.", 130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except ConfigError as exc:
-        _fail(f"configuration error:\n{exc}", 2)
-    except AnjianError as exc:
-        message = str(exc)
-        if hasattr(exc, "errors") and exc.errors:
-            message = "\n".join(getattr(e, "render", lambda e=e: f"{e.pointer or '/'}: {e.message}")() for e in exc.errors)
-        _fail(f"error: {message}", 1)
-    except Exception as exc:  # unexpected: one line, details on request
-        if debug:
-            raise
-        _fail(f"internal error: {exc.__class__.__name__}: {exc}. Run again with --debug for details.", 70)
+    with use_language(os.environ.get("ANJIAN_LANGUAGE") or DEFAULT_LANGUAGE):
+        try:
+            cli.main(standalone_mode=False)
+        except click.exceptions.Abort:
+            _fail(message("error.cli.aborted"), 130)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except ConfigError as exc:
+            _fail(render_error(exc), 2)
+        except AnjianError as exc:
+            _fail(render_error(exc), 1)
+        except Exception as exc:  # unexpected: one line, details on request
+            if debug:
+                raise
+            _fail(message("error.cli.internal", name=exc.__class__.__name__, detail=exc), 70)

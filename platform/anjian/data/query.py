@@ -7,20 +7,27 @@ the query itself, never by filtering loaded rows in Python.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, or_, select, text, union_all
 
 from ..errors import FieldError, NotFound, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
 from .codec import Codec
+from .ranges import RangeScope
 
-__all__ = ["ListQuery", "RecordReader"]
+__all__ = ["ALL_FIELDS", "MAX_INTEGER", "MIN_INTEGER", "ListQuery", "RecordReader"]
 
 SYSTEM_SORTS = ("id", "created_at", "updated_at")
+SYSTEM_FIELDS = ("created_at", "updated_at", "created_by", "updated_by", "row_version", "overrides")
 MAX_PAGE_SIZE = 500
+MIN_INTEGER, MAX_INTEGER = -(2**63), 2**63 - 1  # what an integer column (and an id) holds
+ALL_FIELDS = ("*",)  # ``fields=*``: every column and system field
+COMPLEMENT_PROBE = 1000  # count a region scope as "all but those outside" when at most this many are
+SPLIT_MAX_DEPTH, SPLIT_MAX_VALUES = 2000, 8  # limits of the per-value index walk of a list page
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class ListQuery:
     sort: tuple[str, ...]
     page: int
     page_size: int
+    fields: tuple[str, ...] | None = None  # None: the caller's default (lists: the list columns)
 
     @classmethod
     def parse(cls, spec: EntitySpec, args: Mapping[str, str]) -> ListQuery:
@@ -64,8 +72,9 @@ class ListQuery:
                 errors.append(
                     FieldError("/query/sort", f"不能按「{item.lstrip('-')}」排序；可用：{', '.join(sorted(sortable))}", "query")
                 )
+        fields = _fields(spec, args.get("fields"), errors)
         for key, raw in args.items():
-            if key in ("page", "page_size", "sort", "q", "format"):
+            if key in ("page", "page_size", "sort", "q", "format", "fields"):
                 continue
             name, _, op = key.partition("__")
             if name not in filterable or op not in ("", "from", "to"):
@@ -85,7 +94,31 @@ class ListQuery:
                 errors.append(FieldError(f"/query/{key}", str(exc), "query"))
         if errors:
             raise RecordValidationError(spec.name, errors)
-        return cls(filters, ranges, str(args.get("q") or "").strip(), sort, page, page_size)
+        return cls(filters, ranges, str(args.get("q") or "").strip(), sort, page, page_size, fields)
+
+
+def _fields(spec: EntitySpec, raw: str | None, errors: list[FieldError]) -> tuple[str, ...] | None:
+    """``fields=a,b`` (column or system fields; ``*`` for all), or None when not given."""
+    if raw is None or raw == "":
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip()))
+    if "*" in names:
+        return ALL_FIELDS
+    known = {f.name for f in spec.column_fields} | set(SYSTEM_FIELDS) | {"id"}
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        errors.append(
+            FieldError("/query/fields", f"没有这些字段：{', '.join(unknown)}；可用：*, {', '.join(sorted(known))}", "query")
+        )
+        return None
+    return names
+
+
+def _order(columns: Any, sort: Sequence[str]) -> list[Any]:
+    """ORDER BY of a list: its sort keys, then id in the first key's direction (a stable page order)."""
+    order = [columns[s.lstrip("-")].desc() if s.startswith("-") else columns[s] for s in sort]
+    order.append(columns["id"].desc() if sort[0].startswith("-") else columns["id"])
+    return order
 
 
 def filterable_fields(spec: EntitySpec) -> dict[str, FieldSpec]:
@@ -99,9 +132,15 @@ def parse_value(field: FieldSpec, raw: Any) -> Any:
     text = str(raw).strip()
     try:
         if field.type == "integer":
-            return int(text)
+            number = int(text)
+            if not MIN_INTEGER <= number <= MAX_INTEGER:
+                raise ValueError
+            return number
         if field.type == "number":
-            return float(text)
+            real = float(text)
+            if not math.isfinite(real):
+                raise ValueError
+            return real
         if field.type == "boolean":
             lowered = text.lower()
             if lowered in ("true", "1", "yes", "是", "y"):
@@ -170,6 +209,8 @@ class RecordReader:
             key = int(record_id)
         except (TypeError, ValueError):
             raise NotFound(f"{spec.title} {record_id} 不存在") from None
+        if not 0 < key <= MAX_INTEGER:
+            raise NotFound(f"{spec.title} {record_id} 不存在")
         query = select(table).where(table.c.id == key)
         if scope is not None:
             query = query.where(scope)
@@ -180,19 +221,31 @@ class RecordReader:
         self._children(conn, spec, {key: record})
         return record
 
-    def select(self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None) -> Select[Any]:
-        """The filtered, unpaged SELECT of a list (used by lists and exports)."""
+    def filter_values(self, spec: EntitySpec, query: ListQuery) -> dict[str, tuple[Any, ...]]:
+        """The values each filter selects: a code of a tree (a county) also selects the codes below it."""
+        result = {}
+        for name, values in query.filters.items():
+            field = spec.by_name.get(name)  # None for "id" (selected rows of a bulk export)
+            dictionary = self.registry.catalog.dictionaries.get(field.dictionary or "") if field else None
+            if dictionary is not None and dictionary.hierarchical:
+                values = tuple(self.registry.with_descendants(dictionary.name, tuple(map(str, values))))
+            result[name] = values
+        return result
+
+    def conditions(
+        self,
+        spec: EntitySpec,
+        query: ListQuery,
+        scope: ColumnElement[bool] | None = None,
+        narrowed: Mapping[str, tuple[Any, ...]] | None = None,
+    ) -> list[ColumnElement[bool]]:
+        """The WHERE conditions of a list: scope, filters (with ``narrowed`` values), ranges and search."""
         table = self.registry.table(spec.name)
         clauses: list[ColumnElement[bool]] = []
         if scope is not None:
             clauses.append(scope)
-        for name, values in query.filters.items():
+        for name, values in {**self.filter_values(spec, query), **(narrowed or {})}.items():
             column = table.c[name]
-            field = spec.by_name.get(name)  # None for "id" (selected rows of a bulk export)
-            dictionary = self.registry.catalog.dictionaries.get(field.dictionary or "") if field else None
-            if dictionary is not None and dictionary.hierarchical:
-                # A code of a tree (a county) also selects the codes below it (its townships).
-                values = tuple(self.registry.with_descendants(dictionary.name, tuple(map(str, values))))
             clauses.append(column == values[0] if len(values) == 1 else column.in_(values))
         for name, (low, high) in query.ranges.items():
             if low is not None:
@@ -202,23 +255,107 @@ class RecordReader:
         if query.search and spec.search_fields:
             pattern = "%" + query.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             clauses.append(or_(*(table.c[n].like(pattern, escape="\\") for n in spec.search_fields)))
-        stmt = select(table)
-        if clauses:
-            stmt = stmt.where(and_(*clauses))
-        return stmt
+        return clauses
+
+    def select(self, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None) -> Select[Any]:
+        """The filtered, unpaged SELECT of a list (used by lists and exports)."""
+        stmt = select(self.registry.table(spec.name))
+        clauses = self.conditions(spec, query, scope)
+        return stmt.where(and_(*clauses)) if clauses else stmt
 
     def page(
-        self, conn: Connection, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None
+        self,
+        conn: Connection,
+        spec: EntitySpec,
+        query: ListQuery,
+        scope: ColumnElement[bool] | None = None,
+        columns: Sequence[str] | None = None,
     ) -> dict[str, Any]:
-        """``{"items", "total", "page", "page_size"}`` for a list request."""
+        """``{"items", "total", "page", "page_size"}`` for a list request.
+
+        ``columns``: the fields each item carries besides ``id`` (None: every column and system
+        field). Only those columns are read, so a list of list columns never loads long texts.
+        """
         table = self.registry.table(spec.name)
-        base = self.select(spec, query, scope)
-        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-        order = [table.c[s.lstrip("-")].desc() if s.startswith("-") else table.c[s] for s in query.sort]
-        order.append(table.c.id.desc() if query.sort[0].startswith("-") else table.c.id)
-        rows = conn.execute(base.order_by(*order).limit(query.page_size).offset((query.page - 1) * query.page_size)).mappings()
-        items = [self._json(spec, row) for row in rows]
+        offset = (query.page - 1) * query.page_size
+        depth = offset + query.page_size
+        names = None if columns is None else [n for n in dict.fromkeys(columns) if n != "id" and n in table.c]
+        selected = list(table.c) if names is None else [table.c.id, *(table.c[n] for n in names)]
+        wide = self._wide_filter(spec, query)
+        present: tuple[Any, ...] = ()
+        if wide is not None:
+            # A code of a tree selects its descendants too (an IN list of dozens), yet few of them
+            # occur: probe which do, and filter (and count) by those alone.
+            present = self._present(conn, table, *wide) or wide[1][:1]
+        clauses = self.conditions(spec, query, scope, {wide[0]: present} if wide else None)
+        where = and_(*clauses) if clauses else None
+        total = self._count(conn, table, clauses, scope)
+        stmt = select(*selected)
+        if (
+            wide is not None
+            and 1 < len(present) <= SPLIT_MAX_VALUES
+            and depth <= SPLIT_MAX_DEPTH
+            and self._walks(table, wide[0], query.sort[0].lstrip("-"))
+        ):
+            # One index walk per code, each stopping at the end of the page, merged: SQLite would
+            # otherwise read every match of the IN list and sort them all for a page of 20.
+            order = _order(table.c, query.sort)
+            parts = [
+                select(
+                    stmt.where(*self.conditions(spec, query, scope, {wide[0]: (value,)})).order_by(*order).limit(depth).subquery()
+                )
+                for value in present
+            ]
+            merged = union_all(*parts).subquery()
+            stmt = select(merged).order_by(*_order(merged.c, query.sort))
+        else:
+            stmt = (stmt if where is None else stmt.where(where)).order_by(*_order(table.c, query.sort))
+        rows = conn.execute(stmt.limit(query.page_size).offset(offset))
+        if names is None:
+            items = [self._json(spec, row) for row in rows.mappings()]
+        else:
+            to_json = self.codec.to_json
+            fields = [spec.by_name.get(n) for n in names]
+            pairs = list(zip(names, fields, strict=True))
+            items = [
+                {"id": row[0], **{name: to_json(field, value) for (name, field), value in zip(pairs, row[1:], strict=True)}}
+                for row in rows
+            ]
         return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+
+    @staticmethod
+    def _count(conn: Connection, table: Any, clauses: list[ColumnElement[bool]], scope: Any) -> int:
+        """The rows a list matches; a wide region scope alone is counted as all rows minus the few outside it."""
+        counted = select(func.count()).select_from(table)
+        if isinstance(scope, RangeScope) and clauses == [scope]:
+            outside = select(table.c.id).where(scope.outside()).limit(COMPLEMENT_PROBE + 1).subquery()
+            left_out = select(func.count()).select_from(outside).scalar_subquery()
+            everything, missing = conn.execute(select(counted.scalar_subquery(), left_out)).one()  # one round trip
+            if missing <= COMPLEMENT_PROBE:
+                return int(everything) - int(missing)
+        return int(conn.execute(counted.where(and_(*clauses)) if clauses else counted).scalar_one())
+
+    @staticmethod
+    def _present(conn: Connection, table: Any, name: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Which of ``values`` occur in column ``name`` (one index probe each, in one statement)."""
+        quote = conn.dialect.identifier_preparer.quote
+        source, target = quote(table.name), quote(name)
+        probes = ", ".join(f"EXISTS (SELECT 1 FROM {source} WHERE {target} = :v{i})" for i in range(len(values)))
+        found = conn.execute(text(f"SELECT {probes}"), {f"v{i}": value for i, value in enumerate(values)}).one()
+        return tuple(value for value, hit in zip(values, found, strict=True) if hit)
+
+    def _wide_filter(self, spec: EntitySpec, query: ListQuery) -> tuple[str, tuple[Any, ...]] | None:
+        """A filter of several values on an indexed column (cheap to probe), or None."""
+        indexed = {index.columns[0].name for index in self.registry.table(spec.name).indexes if index.columns}
+        for name, values in self.filter_values(spec, query).items():
+            if len(values) > 1 and name in indexed:
+                return name, values
+        return None
+
+    @staticmethod
+    def _walks(table: Any, name: str, first_sort: str) -> bool:
+        """Whether an index leads with (``name``, ``first_sort``): its walk per value yields sorted rows."""
+        return any(tuple(c.name for c in index.columns)[:2] == (name, first_sort) for index in table.indexes)
 
     def iterate(
         self, conn: Connection, spec: EntitySpec, query: ListQuery, scope: ColumnElement[bool] | None = None

@@ -21,9 +21,10 @@ from ..access import Access
 from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
 from ..meta.pointer import pointer
-from ..meta.spec import EntitySpec, FieldSpec
+from ..meta.spec import EntitySpec, FieldSpec, normalise_text
 from .changes import field_diff
 from .codec import Codec
+from .dated_codes import retired_code_errors
 from .db import write
 from .messages import describe
 from .system import stored_file
@@ -44,6 +45,7 @@ class ValidationContext:
     # The title of a linked record (``title_of("enterprise", 7)``), for computed titles such as a
     # report's 「<企业> 2025年第3季度…」; set by the record service when it computes fields.
     title_of: Callable[[str, Any], str | None] | None = None
+    catalog: Any = None  # the declarations in force: code tables, the regulation profile (periods, limits)
 
 
 class RecordListener:
@@ -101,7 +103,7 @@ class RecordService:
                 if field.readonly and not field.computed:
                     data[field.name] = old.get(field.name)
         record = self.normalise(spec, data)
-        context = ValidationContext(spec, actor, old, record)
+        context = ValidationContext(spec, actor, old, record, self.registry.catalog)
         self.compute(spec, record, context)
         errors = self.schema_errors(spec, record)
         invalid = {e.pointer for e in errors}
@@ -145,6 +147,8 @@ class RecordService:
                 continue
             if field is not None and field.computed:
                 continue
+            if field is not None and field.normalise and isinstance(value, str):
+                value = normalise_text(value, field.normalise)
             if field is not None and field.child and isinstance(value, list):
                 child = self.registry.entity(field.child, child_ok=True)
                 value = [self.normalise(child, row) if isinstance(row, Mapping) else row for row in value]
@@ -236,6 +240,8 @@ class RecordService:
                             "dictionary",
                         )
                     )
+                elif field.dictionary and value != _value_at(context.old or {}, where):
+                    errors += retired_code_errors(self.registry.catalog.dictionaries[field.dictionary], value, where, self.codec)
                 for name in field.validators:
                     errors += _as_errors(functions[name](value, context), where)
             if node.validators and not any(p == pointer(at) or p.startswith(pointer(at) + "/") for p in invalid):

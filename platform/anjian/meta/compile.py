@@ -12,6 +12,7 @@ from ..errors import MetadataError, MetadataErrors
 from .loader import Document
 from .pointer import pointer
 from .process_spec import ProcessSpec, build_process
+from .profile import Profile, apply_settings, resolve_profiles
 from .references import ACTIONS, check_processes, check_references, known
 from .schema_check import check_document
 from .spec import (
@@ -43,6 +44,7 @@ class Catalog:
     processes: Mapping[str, ProcessSpec] = field(default_factory=dict)
     calendars: tuple[Mapping[str, Any], ...] = ()  # working-day arrangements of years (see workflow.calendar)
     documents: tuple[Document, ...] = ()
+    profile: Profile = field(default_factory=Profile)  # the regulation settings in force (meta.profile)
 
     def process_of(self, entity: str) -> ProcessSpec | None:
         """The process records of ``entity`` run through, if it has one."""
@@ -224,6 +226,7 @@ class _Builder:
             readonly=bool(options.get("readonly", prop.get("readOnly", False))) or options.get("computed") is not None,
             hidden=bool(options.get("hidden", False)),
             placeholder=str(options.get("placeholder", "")),
+            normalise=tuple(options.get("normalise", ())),
             schema_=dict(prop),
         )
 
@@ -357,6 +360,7 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
                 "dictionary": "/dictionary",
                 "process": "/process",
                 "calendar": "/year",
+                "profile": "/profile",
             }[document.kind]
             errors.append(
                 MetadataError(
@@ -385,6 +389,11 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     processes: dict[str, ProcessSpec] = {}
     calendars: list[Mapping[str, Any]] = []
     first_seen: dict[tuple[str, str], str] = {}
+    profiles = [d for d in documents if d.kind == "profile"]
+    profile_problems = [p for d in profiles for p in check_document(d)]
+    errors.extend(profile_problems)
+    profile, problems = resolve_profiles(profiles if not profile_problems else ())
+    errors.extend(problems)
 
     def claim(kind: str, name: str, document: Document, where: str) -> bool:
         key = ("entity" if kind == "entity" else kind, name)
@@ -402,7 +411,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         return True
 
     for document in documents:
-        problems = check_document(document)
+        problems = check_document(document) if document.kind != "profile" else []  # checked above
         if problems:
             errors.extend(problems)
             continue
@@ -411,8 +420,12 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             errors.extend(problems)
             if dictionary and claim("dictionary", dictionary.name, document, "/dictionary"):
                 dictionaries[dictionary.name] = dictionary
+        elif document.kind == "profile":
+            claim("profile", document.name, document, "/profile")
         elif document.kind == "process":
-            process = build_process(document.content, document.path)
+            content, problems = apply_settings(document, profile)
+            errors.extend(problems)
+            process = build_process(content, document.path)
             if claim("process", process.name, document, "/process"):
                 processes[process.name] = process
         elif document.kind == "calendar":
@@ -483,6 +496,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         processes=processes,
         calendars=tuple(calendars),
         documents=tuple(documents),
+        profile=profile,
     )
 
 

@@ -20,7 +20,7 @@ class Document:
     """One parsed declaration and where it came from."""
 
     path: str
-    kind: str  # entity | module | dictionary | process | calendar
+    kind: str  # entity | module | dictionary | process | calendar | profile
     name: str
     content: dict[str, Any] = field(hash=False, compare=False)
 
@@ -33,6 +33,8 @@ def document_kind(content: object) -> tuple[str, str] | None:
         return "dictionary", str(content.get("dictionary"))
     if "process" in content:
         return "process", str(content.get("process"))
+    if "profile" in content:
+        return "profile", str(content.get("profile"))
     if "calendar" in content:
         return "calendar", f"{content.get('calendar')}-{content.get('year')}"
     if "module" in content:
@@ -62,7 +64,8 @@ def parse_document(path: str, text: str) -> Document:
             "not an anjian declaration",
             'Give an entity an "x-anjian": {"entity": ...} object, a module manifest a "module" key, '
             'a dictionary a "dictionary" key, '
-            'a process a "process" key, or a working-day calendar a "calendar" key.',
+            'a process a "process" key, a working-day calendar a "calendar" key, '
+            'or a regulation profile a "profile" key.',
         )
     return Document(path=path, kind=kind[0], name=kind[1], content=content)
 

@@ -148,6 +148,13 @@ def check_process(
                         f"unknown role {target[5:]!r}",
                         f"Known roles: {', '.join(sorted(roles))}.",
                     )
+                link = entity.by_name.get(target[7:]) if target.startswith("agency:") else None
+                if target.startswith("agency:") and (link is None or link.link != "agency"):
+                    error(
+                        at + ["stages", j, "notify", k],
+                        f"{target[7:]!r} is not a link to agency",
+                        'Name a field of the entity declared with "x-anjian": {"link": "agency"}.',
+                    )
     if process.amendment_field:
         link = entity.by_name.get(process.amendment_field)
         if link is None or link.link != entity.name:

@@ -72,6 +72,7 @@ class DeadlineSpec(_Frozen):
     ends: tuple[str, ...] = ()
     pauses: tuple[str, ...] = ()
     stages: tuple[StageSpec, ...] = ()
+    basis: dict[str, str] = {}  # kind (law/commitment/order), source, confidence, setting (meta.profile)
 
 
 class ProcessSpec(_Frozen):
@@ -161,6 +162,7 @@ def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
                 else None,
                 ends=tuple(d.get("ends", ())),
                 pauses=tuple(d.get("pauses", ())),
+                basis=dict(d.get("basis", {})),
                 stages=tuple(
                     StageSpec(
                         kind=s["kind"],

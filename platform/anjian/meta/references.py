@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import MetadataError
+from .obligation_check import check_obligations
 from .pointer import pointer
 from .process_check import check_process
 from .process_spec import ProcessSpec
@@ -155,4 +156,5 @@ def check_processes(
         owner.setdefault(process.entity, process.name)
         conditions = None if functions is None else functions.get("condition", frozenset())
         errors.extend(check_process(process, entities, roles, conditions))
+        errors.extend(check_obligations(process, entities))
     return errors

@@ -19,6 +19,7 @@ __all__ = [
     "MenuItem",
     "ModuleSpec",
     "RoleSpec",
+    "normalise_text",
 ]
 
 # Roles the engine itself needs; module manifests add the business roles.
@@ -69,6 +70,7 @@ class FieldSpec(_Frozen):
     readonly: bool = False
     hidden: bool = False
     placeholder: str = ""
+    normalise: tuple[str, ...] = ()  # "strip", "upper": applied to typed text before any check
     schema_: dict[str, Any] = {}
 
     @property
@@ -158,6 +160,13 @@ class EntitySpec(_Frozen):
         return tuple(f.name for f in self.column_fields if f.type not in ("object", "array"))[:6]
 
 
+def normalise_text(value: str, steps: tuple[str, ...]) -> str:
+    """Typed text cleaned as a field declares (``strip``, ``upper``) before it is checked and stored."""
+    for step in steps:
+        value = value.strip() if step == "strip" else value.upper() if step == "upper" else value
+    return value
+
+
 class DictionaryItem(_Frozen):
     """One code of a code table."""
 
@@ -168,6 +177,10 @@ class DictionaryItem(_Frozen):
     valid_from: str | None = None
     valid_to: str | None = None
     note: str = ""
+
+    def in_force(self, on: str) -> bool:
+        """Whether the code may be used on the ISO date ``on`` (``valid_to`` is its last day)."""
+        return not ((self.valid_to and on > self.valid_to) or (self.valid_from and on < self.valid_from))
 
 
 class DictionarySpec(_Frozen):
@@ -183,6 +196,14 @@ class DictionarySpec(_Frozen):
 
     def codes(self) -> frozenset[str]:
         return frozenset(item.code for item in self.items)
+
+    def out_of_force(self, code: str, on: str) -> DictionaryItem | None:
+        """The item of ``code`` if it is not in force on the ISO date ``on`` (retired, or not yet valid).
+
+        ``valid_to`` is the last day a code is in force; ``valid_from`` the first.
+        """
+        item = next((i for i in self.items if i.code == code), None)
+        return item if item is not None and not item.in_force(on) else None
 
 
 class MenuItem(_Frozen):

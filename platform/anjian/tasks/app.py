@@ -35,6 +35,8 @@ def make_celery(settings: Settings) -> Celery:
             "anjian-audit-purge": {"task": "anjian.audit_purge", "schedule": crontab(hour=3, minute=30)},
             # The audit chain's head, anchored outside the database (HOME/audit-anchor.json).
             "anjian-audit-anchor": {"task": "anjian.audit_anchor", "schedule": settings.audit_anchor_interval},
+            # Expected filings of the period just ended (idempotent; hourly so a new quarter is caught the same day).
+            "anjian-obligations": {"task": "anjian.obligations_tick", "schedule": crontab(minute=5)},
         },
     )
     if settings.broker.startswith("sqla+"):
@@ -81,6 +83,11 @@ def _register(app: Celery) -> None:
         fired = platform.timers.scan()
         mailed = platform.workflow.notices.deliver_mail(lambda: _addresses(platform))
         return {"fired": fired, "mailed": mailed}
+
+    @app.task(name="anjian.obligations_tick")
+    def obligations_tick() -> dict[str, Any]:
+        """Create the filings owed for the period just ended that nobody has opened (workflow.obligations)."""
+        return {"created": worker_platform().obligations.materialise()}
 
     @app.task(name="anjian.import_file")
     def import_file(entity: str, path: str, username: str, skip_invalid: bool = False, is_admin: bool = False) -> dict[str, Any]:

@@ -9,11 +9,12 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, request, send_file, url_for
 from sqlalchemy import func, select
 
+from ..data.dated_codes import local_today
 from ..data.files import content_disposition
 from ..data.query import ListQuery, filterable_fields
 from ..data.system import audit_log
 from ..data.transfer import export_records
-from ..errors import NotFound, PermissionDenied, RecordConflict, RecordValidationError
+from ..errors import NotFound, PermissionDenied, RecordConflict, RecordValidationError, WorkflowRefused
 from ..meta.spec import EntitySpec
 from ..runtime import Platform
 from .actions import allowed_actions, may
@@ -186,7 +187,7 @@ def delete_view(entity: str, record_id: int) -> Any:
         return render("anjian/confirm_delete.html", spec=spec, record=record, title=title)
     try:
         p.records.delete(entity, record_id, actor())
-    except RecordConflict as exc:
+    except (RecordConflict, WorkflowRefused) as exc:
         flash("；".join(e.message for e in exc.errors), "danger")
         return redirect(url_for(".detail_view", entity=entity, record_id=record_id))
     flash(t("deleted", n=1), "success")
@@ -212,8 +213,8 @@ def bulk_view(entity: str) -> Any:
         try:
             p.records.delete(entity, record_id, actor())
             deleted += 1
-        except (RecordConflict, NotFound, PermissionDenied) as exc:
-            refused.append(f"#{record_id}: {exc.errors[0].message if isinstance(exc, RecordConflict) else exc}")
+        except (RecordConflict, WorkflowRefused, NotFound, PermissionDenied) as exc:
+            refused.append(f"#{record_id}: {exc.errors[0].message if isinstance(exc, RecordValidationError) else exc}")
     flash(t("deleted", n=deleted), "success")
     for line in refused:
         flash(line, "danger")
@@ -262,8 +263,12 @@ def dictionary_view(name: str) -> Any:
             path.insert(0, code)
             code = parents[code] or ""
         return jsonify({"path": path})
-    parent = request.args.get("parent", "")
-    items = [{"code": i.code, "label": i.label, "level": i.level} for i in spec.items if (i.parent or "") == parent]
+    parent, today = request.args.get("parent", ""), local_today(platform().codec)  # retired codes are not offered
+    items = [
+        {"code": i.code, "label": i.label, "level": i.level}
+        for i in spec.items
+        if (i.parent or "") == parent and i.in_force(today)
+    ]
     return jsonify({"items": items})
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, redirect, request
+from flask import Flask, redirect, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.security.manager import AUTH_DB
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.exceptions import NotFound
 
 from ..config import Settings
 from ..runtime import Platform
@@ -30,6 +31,7 @@ def create_app(
 ) -> Flask:
     """Build the web application around a Platform (one per process)."""
     from ..api import api
+    from ..api._blueprint import http_error_response  # errors under /api/ keep the API's contract
 
     platform = platform or Platform(settings)
     settings = platform.settings
@@ -76,7 +78,7 @@ def create_app(
         # FAB always registers its JWT login API; it would issue tokens past the second factor.
         # The platform's own /api/v1/auth/token is the one way to a token.
         if request.path.startswith(FAB_TOKEN_API):
-            return jsonify({"error": {"code": "http.404", "message": "没有这个接口"}}), 404
+            return http_error_response(NotFound())
         return None
 
     @app.teardown_appcontext
@@ -86,7 +88,7 @@ def create_app(
     @app.errorhandler(404)
     def _not_found(exc: Any) -> Any:
         if request.path.startswith("/api/"):
-            return jsonify({"error": {"code": "http.404", "message": "没有这个接口"}}), 404
+            return http_error_response(exc)
         return http_error_page(exc)
 
     @app.route("/api")

@@ -19,9 +19,10 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, lite
 from ..access import Access
 from ..audit import Actor
 from ..data.records import ValidationContext
-from ..errors import FieldError, PermissionDenied, RecordConflict
+from ..errors import FieldError, PermissionDenied, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
 from ..meta.spec import EntitySpec
+from .agencies import agency_staff
 from .expr import Condition, parse_condition
 
 __all__ = ["Eligibility"]
@@ -70,7 +71,7 @@ class Eligibility:
 
     def refusal(
         self, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], transition: TransitionSpec
-    ) -> RecordConflict | None:
+    ) -> WorkflowRefused | None:
         """Why a step that is ``actor``'s to take cannot be taken yet: its condition (None: it can)."""
         met = not transition.condition or self.condition(transition.condition)(record)
         if met and transition.check:
@@ -84,7 +85,7 @@ class Eligibility:
         else:
             why = f"（{transition.condition}）" if transition.condition else ""
             text = f"不满足「{transition.title}」的条件{why}"
-        return RecordConflict(spec.name, [FieldError("", text, "condition")])
+        return WorkflowRefused(spec.name, [FieldError("", text, "condition")])
 
     def condition(self, text: str) -> Condition:
         """The parsed condition (parsed once per text; the checker has accepted it at publish)."""
@@ -127,7 +128,7 @@ class Eligibility:
         record: Mapping[str, Any],
         targets: tuple[str, ...],
     ) -> set[str]:
-        """The users a stage's ``notify`` list names: actors, creator, owner, role:<name>."""
+        """The users a stage's ``notify`` list names: actors, creator, owner, role:<name>, agency:<link field>."""
         found: set[str] = set()
         region = spec.region_of(record)
         for target in targets:
@@ -139,4 +140,6 @@ class Eligibility:
                 found |= self.access.enterprise_users(record[spec.owner])
             elif target.startswith("role:") and region:
                 found |= {u for u in self.access.grants() if self.access.holds_role(u, region, (target[5:],))}
+            elif target.startswith("agency:"):
+                found |= agency_staff(conn, self._registry(), self.access, record.get(target[7:]))
         return found

@@ -21,9 +21,10 @@ from ..data.changes import CHILD_KEYS, changed_fields
 from ..data.db import write
 from ..data.records import RecordListener
 from ..data.system import stored_file
-from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
+from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordValidationError, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, TransitionSpec
 from ..meta.spec import EntitySpec
+from .basis import with_basis
 from .calendar import WorkCalendar
 from .deadlines import Deadlines
 from .eligibility import Eligibility
@@ -128,7 +129,9 @@ class Workflow(RecordListener):
                 "ended": inst["ended_at"] is not None,
                 "instance_version": inst["row_version"],
                 "history": self._history_json(conn, self.history(conn, entity, record_id), process),
-                "deadlines": self._deadlines_json(conn, self.open_deadlines(conn, entity, record_id)),
+                "deadlines": [
+                    with_basis(d, process) for d in self._deadlines_json(conn, self.open_deadlines(conn, entity, record_id))
+                ],
                 "may_approve": self.who.permitted(actor, spec, record, "approve"),
                 "transitions": self._choices(conn, actor, spec, record, inst, process),
                 "amendable": self.who.may_amend(actor, spec, record, process, state),
@@ -273,7 +276,7 @@ class Workflow(RecordListener):
         title = state.title if state else inst["state"]
         if action == "delete":
             if inst["state"] != process.start or (state is not None and state.locked):
-                raise RecordConflict(spec.name, [FieldError("", f"记录已进入流程（{title}），不能删除", "workflow")])
+                raise WorkflowRefused(spec.name, [FieldError("", f"记录已进入流程（{title}），不能删除", "workflow")])
             return
         assert record is not None
         changed = changed_fields(spec, old, record)
@@ -285,7 +288,7 @@ class Workflow(RecordListener):
                 if f.name not in allowed
             ]
         elif state is not None and state.locked and changed:
-            raise RecordConflict(
+            raise WorkflowRefused(
                 spec.name, [FieldError("", f"记录已{title}，不能修改；如需更正请办理更正（更正记录会关联原记录）", "locked")]
             )
         else:
@@ -410,7 +413,7 @@ class Workflow(RecordListener):
         """The record's process instance (locked), its process version and the named step."""
         inst = self.instance(conn, spec.name, record_id, lock=True)
         if inst is None:
-            raise RecordConflict(spec.name, [FieldError("", f"{spec.title} {record_id} 没有进入流程", "workflow")])
+            raise WorkflowRefused(spec.name, [FieldError("", f"{spec.title} {record_id} 没有进入流程", "workflow")])
         process = self.process_of(conn, inst)
         transition = process.by_transition.get(name)
         if transition is None:
@@ -432,7 +435,7 @@ class Workflow(RecordListener):
         if stale or inst["state"] not in transition.sources:
             state_title = process.by_state[inst["state"]].title if inst["state"] in process.by_state else inst["state"]
             message = f"记录当前为「{state_title}」，不能办理「{transition.title}」（可能已被他人办理，请刷新）"
-            raise RecordConflict(spec.name, [FieldError("", message, "state")])
+            raise WorkflowRefused(spec.name, [FieldError("", message, "state")])
 
     def _check_turn(
         self, conn: Connection, actor: Actor, spec: EntitySpec, record: Mapping[str, Any], transition: TransitionSpec
@@ -551,7 +554,7 @@ class Workflow(RecordListener):
             )
         )
         if done.rowcount != 1:
-            raise RecordConflict(spec.name, [FieldError("", "记录刚被他人办理，请刷新后重试", "state")])
+            raise WorkflowRefused(spec.name, [FieldError("", "记录刚被他人办理，请刷新后重试", "state")])
 
     def _after_move(
         self,
@@ -601,7 +604,7 @@ class Workflow(RecordListener):
             if process is None or not self.who.may_amend(actor, spec, old, process, state):
                 if process is not None and state is not None and state.locked and process.amendment_field:
                     raise PermissionDenied(f"您没有更正「{spec.title}」的权限")
-                raise RecordConflict(spec.name, [FieldError("", "只有已签发（锁定）的记录可以更正", "workflow")])
+                raise WorkflowRefused(spec.name, [FieldError("", "只有已签发（锁定）的记录可以更正", "workflow")])
             assert process.amendment_field is not None and inst is not None
             base = {
                 k: v
@@ -642,7 +645,7 @@ class Workflow(RecordListener):
             self.access.check_record(actor, spec, record, "urge")
             inst = self.instance(conn, spec.name, record_id)
             if inst is None or inst["ended_at"] is not None:
-                raise RecordConflict(spec.name, [FieldError("", "记录不在办理中，无需催办", "workflow")])
+                raise WorkflowRefused(spec.name, [FieldError("", "记录不在办理中，无需催办", "workflow")])
             process = self.process_of(conn, inst)
             now = self.now()
             since = now - URGE_INTERVAL
@@ -656,7 +659,7 @@ class Workflow(RecordListener):
             ).scalar_one()
             if last is not None:
                 again = self.codec.moment(last + URGE_INTERVAL)[11:16]
-                raise RecordConflict(spec.name, [FieldError("", f"您刚催办过此记录，请于 {again} 后再催办", "throttled")])
+                raise WorkflowRefused(spec.name, [FieldError("", f"您刚催办过此记录，请于 {again} 后再催办", "throttled")])
             told_lately = set(
                 conn.execute(
                     select(notice.c.username).where(

@@ -12,7 +12,7 @@ from .. import audit
 from ..audit import Actor
 from ..data.db import write
 from ..data.query import RecordReader
-from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict, RecordValidationError
+from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError, WorkflowRefused
 from ..meta.process_spec import Duration
 from .deadlines import STAGE_TITLES
 from .engine import Workflow, _label
@@ -165,13 +165,13 @@ class Timers:
         wf = self.workflow
         row, spec, record = self._deadline_in_scope(actor, deadline_id)
         if row["status"] not in ("open", "paused"):
-            raise RecordConflict("deadline", [FieldError("", "期限已结束，不能延期", "closed")])
+            raise WorkflowRefused("deadline", [FieldError("", "期限已结束，不能延期", "closed")])
         with write(wf.engine) as conn, conn.begin():
             pending = conn.execute(
                 select(extension.c.id).where(extension.c.deadline_id == deadline_id, extension.c.decision == "pending")
             ).first()
             if pending is not None:
-                raise RecordConflict("deadline", [FieldError("", "已有待审批的延期申请", "pending")])
+                raise WorkflowRefused("deadline", [FieldError("", "已有待审批的延期申请", "pending")])
             now = wf.now()
             ext_id = conn.execute(
                 insert(extension).values(
@@ -226,7 +226,7 @@ class Timers:
             now = wf.now()
             current = conn.execute(select(deadline).where(deadline.c.id == row["id"])).mappings().one()
             if current["status"] not in ("open", "paused"):  # read again in the transaction: met clocks stay met
-                raise RecordConflict("deadline", [FieldError("", "期限已结束，不能再延期", "closed")])
+                raise WorkflowRefused("deadline", [FieldError("", "期限已结束，不能再延期", "closed")])
             row = dict(current)
             done = conn.execute(
                 update(extension)
@@ -234,7 +234,7 @@ class Timers:
                 .values(decision="approved" if approve else "rejected", decided_by=actor.username, decided_at=now, note=note)
             )
             if done.rowcount != 1:
-                raise RecordConflict("deadline", [FieldError("", "该申请已审批", "decided")])
+                raise WorkflowRefused("deadline", [FieldError("", "该申请已审批", "decided")])
             due = row["due_at"]
             if approve:
                 inst = conn.execute(select(instance).where(instance.c.id == row["instance_id"])).first()
