@@ -14,7 +14,7 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 from .. import audit
 from ..access import OrganisationInput
 from ..audit import Actor
-from ..data.db import write
+from ..data.db import inserted_id, write
 from ..data.system import account, organisation
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
 from ..store.clock import utc_now
@@ -53,9 +53,7 @@ class OrganisationStore:
             self._check_unique(conn, values, organisation_id)
             now = utc_now()
             if organisation_id is None:
-                organisation_id = int(
-                    conn.execute(insert(organisation).values(**values, created_at=now, updated_at=now)).inserted_primary_key[0]
-                )
+                organisation_id = inserted_id(conn.execute(insert(organisation).values(**values, created_at=now, updated_at=now)))
                 change = "create"
             else:
                 old = self.get(conn, organisation_id)

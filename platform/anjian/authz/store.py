@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from .. import audit
 from ..audit import Actor
-from ..data.db import write
+from ..data.db import inserted_id, write
 from ..data.system import account, grant, organisation, policy_version
 from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError
 from ..store.clock import utc_now
@@ -74,7 +74,8 @@ class AccountStore:
         """The areas ``actor`` administers: None for administrators (everything), [] for nobody."""
         if actor.is_admin:
             return None
-        return self.access.state().regions(actor.username, "_accounts", "administer")
+        areas: list[str] = self.access.state().regions(actor.username, "_accounts", "administer")
+        return areas
 
     def check_administrator(self, actor: Actor) -> list[str] | None:
         """``admin_areas``, refusing people who administer nothing."""
@@ -216,16 +217,18 @@ class AccountStore:
             # 三员分立: a delegated administrator grants neither themself nor the audit role.
             raise PermissionDenied("授权管理员不能给自己授权，也不能授予审计员角色")
         with write(self.engine) as conn, conn.begin():
-            grant_id = conn.execute(
-                insert(grant).values(
-                    username=username,
-                    role=role,
-                    region_code=region,
-                    expires_at=expires_at,
-                    granted_by=actor.username,
-                    granted_at=utc_now(),
+            grant_id = inserted_id(
+                conn.execute(
+                    insert(grant).values(
+                        username=username,
+                        role=role,
+                        region_code=region,
+                        expires_at=expires_at,
+                        granted_by=actor.username,
+                        granted_at=utc_now(),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             _bump(conn)
             audit.append(
                 conn,

@@ -1,5 +1,5 @@
 """Moved to :mod:`anjian.store.db`; re-exported here while callers move."""
 
-from ..store.db import WAL_SIZE_LIMIT, WRITE, make_engine, write
+from ..store.db import WAL_SIZE_LIMIT, WRITE, inserted_id, make_engine, write
 
-__all__ = ["WAL_SIZE_LIMIT", "WRITE", "make_engine", "write"]
+__all__ = ["WAL_SIZE_LIMIT", "WRITE", "inserted_id", "make_engine", "write"]

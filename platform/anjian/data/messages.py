@@ -46,7 +46,8 @@ def describe(error: ValidationError, field: FieldSpec | None = None) -> str:
     if v == "minLength":
         return "不能为空" if arg == 1 else f"长度不能少于 {arg} 个字符"
     if v == "enum":
-        labels = [field.label_of(a) for a in arg] if field else [str(a) for a in arg]
+        choices = list(arg) if isinstance(arg, list | tuple) else [arg]
+        labels = [field.label_of(a) for a in choices] if field else [str(a) for a in choices]
         return f"取值无效，可选值：{'、'.join(labels)}"
     if v == "const":
         return f"取值必须为 {arg}"

@@ -25,7 +25,7 @@ from ..meta.spec import EntitySpec, FieldSpec, normalise_text
 from .changes import field_diff
 from .codec import Codec
 from .dated_codes import retired_code_errors
-from .db import write
+from .db import inserted_id, write
 from .messages import describe
 from .system import stored_file
 
@@ -323,7 +323,7 @@ class RecordService:
                 if isinstance(old_id, int) and old_id in reusable.get(child.name, set()):
                     reusable[child.name].discard(old_id)
                     values["id"] = old_id
-                child_id = conn.execute(insert(table).values(values)).inserted_primary_key[0]
+                child_id = inserted_id(conn.execute(insert(table).values(values)))
                 self._insert_children(conn, child, child_id, row, reusable)
 
     def _delete_children(
@@ -413,7 +413,7 @@ class RecordService:
             "row_version": 1,
             "overrides": overrides or None,
         }
-        record_id = conn.execute(insert(self.registry.table(spec.name)).values(values)).inserted_primary_key[0]
+        record_id = inserted_id(conn.execute(insert(self.registry.table(spec.name)).values(values)))
         self._insert_children(conn, spec, record_id, record, {})
         return self._finish(conn, spec, record, record_id, None, actor, "create", overrides)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, MetaData, create_engine, event
 
-__all__ = ["SYSTEM", "WAL_SIZE_LIMIT", "WRITE", "make_engine", "write"]
+__all__ = ["SYSTEM", "WAL_SIZE_LIMIT", "WRITE", "inserted_id", "make_engine", "write"]
 
 WRITE = "anjian_write"
 WAL_SIZE_LIMIT = 32 * 1024 * 1024
@@ -45,3 +45,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def write(engine: Engine) -> Connection:
     """A connection whose transactions are write transactions (use with ``.begin()``)."""
     return engine.connect().execution_options(**{WRITE: True})
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key an ``INSERT`` of one row produced (every anjian table has an integer ``id``)."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise RuntimeError("the insert produced no primary key")
+    return int(key[0])

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, String, cast, delete, func, insert, select, u
 from .. import audit
 from ..audit import Actor
 from ..data.changes import CHILD_KEYS, changed_fields
-from ..data.db import write
+from ..data.db import inserted_id, write
 from ..data.records import RecordListener
 from ..data.system import stored_file
 from ..errors import AnjianError, FieldError, NotFound, PermissionDenied, RecordValidationError, WorkflowRefused
@@ -332,7 +332,7 @@ class Workflow(RecordListener):
             "started_at": now,
             "row_version": 1,
         }
-        inst_id = conn.execute(insert(instance).values(values)).inserted_primary_key[0]  # type: ignore[index]
+        inst_id = inserted_id(conn.execute(insert(instance).values(values)))
         inst = {"id": inst_id, **values}
         entry = StepEntry(inst_id, spec.name, stored["id"], START, "发起", None, process.start)
         log_step(conn, entry, actor, now)  # the record's creation is the audit entry

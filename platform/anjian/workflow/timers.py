@@ -10,7 +10,7 @@ from sqlalchemy import and_, insert, select, update
 
 from .. import audit
 from ..audit import Actor
-from ..data.db import write
+from ..data.db import inserted_id, write
 from ..data.query import RecordReader
 from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError, WorkflowRefused
 from ..meta.process_spec import Duration
@@ -151,7 +151,7 @@ class Timers:
 
     # ---- extensions ---------------------------------------------------------------------------
 
-    def request_extension(self, actor: Actor, deadline_id: int, amount: int, unit: str, reason: str) -> int:
+    def request_extension(self, actor: Actor, deadline_id: int, amount: Any, unit: str, reason: str) -> int:
         """Ask for more time; an approver (the entity's ``approve`` action) decides."""
         errors = []
         if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= 3650:
@@ -173,17 +173,19 @@ class Timers:
             if pending is not None:
                 raise WorkflowRefused("deadline", [FieldError("", "已有待审批的延期申请", "pending")])
             now = wf.now()
-            ext_id = conn.execute(
-                insert(extension).values(
-                    deadline_id=deadline_id,
-                    amount=amount,
-                    unit=unit,
-                    reason=str(reason).strip(),
-                    requested_by=actor.username,
-                    requested_at=now,
-                    decision="pending",
+            ext_id = inserted_id(
+                conn.execute(
+                    insert(extension).values(
+                        deadline_id=deadline_id,
+                        amount=amount,
+                        unit=unit,
+                        reason=str(reason).strip(),
+                        requested_by=actor.username,
+                        requested_at=now,
+                        decision="pending",
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             region = spec.region_of(record)
             users = wf.access.grants()
             approvers = {u for u in users if wf.who.permitted(Actor(username=u), spec, record, "approve")}
