@@ -18,7 +18,7 @@ __all__ = ["check_obligations"]
 
 
 def check_obligations(process: ProcessSpec, entities: Mapping[str, EntitySpec]) -> list[MetadataError]:
-    from ..workflow.expr import ExpressionError, parse_condition
+    from .expr import ExpressionError, parse_condition
 
     errors: list[MetadataError] = []
     target = entities.get(process.entity)
