@@ -77,6 +77,10 @@ def test_the_engine_runs_on_another_access_policy(settings):
                 "description": "接口测试。",
                 "measures": "整改",
                 "responsible_person": "甲",
+                "current_state": "现状说明",
+                "cause": "原因分析",
+                "severity": "危害程度分析",
+                "difficulty": "整改难度分析",
             },
             ADMIN,
         )["id"]

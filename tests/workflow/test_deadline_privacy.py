@@ -25,6 +25,10 @@ def _danger(county):
             "description": "期限探测的隐患描述。",
             "measures": "整改",
             "responsible_person": "甲",
+            "current_state": "现状说明",
+            "cause": "原因分析",
+            "severity": "危害程度分析",
+            "difficulty": "整改难度分析",
         },
         ENT,
     )["id"]

@@ -41,6 +41,11 @@ def api_report(county, **extra):
         "measures": "加装报警装置",
         "responsible_person": "王安全",
         "rectify_deadline": "2025-12-31",
+        # what a major hidden danger's report carries (16号令, FACTS §7.2)
+        "current_state": "储罐区无泄漏报警",
+        "cause": "建设时未按规定设置",
+        "severity": "泄漏时无法及时发现，可能中毒",
+        "difficulty": "需停产加装，难度一般",
         **extra,
     }
     return county["platform"].records.create("hidden_danger", body, Actor("ent"))["id"]
@@ -161,7 +166,7 @@ def test_inbox_record_page_and_notices_agree_on_whose_step_it_is(county):
         ("ent", "report_major", {}),
         ("officer", "confirm_major", {}),
         ("ent", "submit_plan", None),
-        ("head", "approve_plan", {"data": {"supervision_unit": "安溪县应急管理局"}}),
+        ("head", "approve_plan", {}),
         ("ent", "report_completion", {"data": {"completed_on": "2025-12-01", "assessment": "已完成"}}),
         ("officer", "close", {"data": {"check_result": "核查通过"}}),
     ]

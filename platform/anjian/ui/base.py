@@ -27,7 +27,6 @@ __all__ = [
     "actor",
     "guard",
     "http_error_page",
-    "http_errors",
     "like_pattern",
     "page_number",
     "paged",
@@ -80,12 +79,6 @@ def guard(blueprint: Blueprint) -> None:
         return None
 
     blueprint.register_error_handler(AnjianError, error_page)
-
-
-def http_errors(blueprint: Blueprint) -> None:
-    """Every non-API page answers 403, 404 and 405 with the styled Chinese error page."""
-    for status in (403, 404, 405):
-        blueprint.app_errorhandler(status)(http_error_page)
 
 
 def screen_args() -> dict[str, str]:

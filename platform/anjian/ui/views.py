@@ -18,7 +18,7 @@ from ..errors import NotFound, PermissionDenied, RecordConflict, RecordValidatio
 from ..meta.spec import EntitySpec
 from ..runtime import Platform
 from .actions import allowed_actions, may
-from .base import actor, guard, http_errors, page_number, pick, platform, render
+from .base import actor, guard, page_number, pick, platform, render
 from .display import Display
 from .i18n import t
 from .related import related_records
@@ -27,7 +27,6 @@ __all__ = ["actor", "page_number", "platform", "render", "ui"]
 
 ui = Blueprint("anjian_ui", __name__, url_prefix="/e", static_folder="../static", static_url_path="/_static")
 guard(ui)
-http_errors(ui)
 PAGE_SIZES = (20, 50, 100)
 
 

@@ -85,11 +85,14 @@ def create_app(
     def _remove_session(_exc: BaseException | None) -> None:
         session.remove()
 
-    @app.errorhandler(404)
-    def _not_found(exc: Any) -> Any:
+    def _http_error(exc: Any) -> Any:
+        """The API's JSON contract under /api/, the styled Chinese page everywhere else."""
         if request.path.startswith("/api/"):
             return http_error_response(exc)
         return http_error_page(exc)
+
+    for status in (403, 404, 405):
+        app.register_error_handler(status, _http_error)
 
     @app.route("/api")
     def _api_home() -> Any:

@@ -76,7 +76,8 @@ class Eligibility:
         met = not transition.condition or self.condition(transition.condition)(record)
         if met and transition.check:
             function = self._registry().functions.conditions.get(transition.check)
-            met = function is not None and bool(function(record, ValidationContext(spec, actor, record, record)))
+            context = ValidationContext(spec, actor, record, record, catalog=self._registry().catalog)
+            met = function is not None and bool(function(record, context))
         if met:
             return None
         missing = [spec.field(f).title for f in transition.requires if spec.has_field(f) and record.get(f) in (None, "", [])]
