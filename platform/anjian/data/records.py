@@ -156,22 +156,12 @@ class RecordService:
             if value is not None:
                 record[field.name] = value
 
-    def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any], fast: bool = False) -> list[FieldError]:
-        """JSON Schema verdict; ``fast`` tries the compiled validator first (same verdicts)."""
-        if fast:
-            try:
-                self.registry.fast_validator(spec.name)(record)
-                return []
-            except Exception:  # fastjsonschema only says "invalid": let jsonschema explain why
-                pass
+    def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any]) -> list[FieldError]:
+        """The JSON Schema verdict of the entity's one compiled validator (every write path asks it)."""
         errors = []
-        for error in self.registry.validator(spec.name).iter_errors(record):
-            parts = list(error.absolute_path)
-            if error.validator == "required":
-                parts.append(error.message.split("'")[1])
-            elif error.validator == "additionalProperties":
-                parts.append(error.message.split("'")[1])
-            errors.append(FieldError(pointer(parts), describe(error, self._field_at(spec, parts)), str(error.validator)))
+        for violation in self.registry.validator(spec.name).violations(record):
+            parts = list(violation.path)
+            errors.append(FieldError(pointer(parts), describe(violation, self._field_at(spec, parts)), violation.keyword))
         return errors
 
     def _field_at(self, spec: EntitySpec, parts: list[Any]) -> FieldSpec | None:
@@ -193,8 +183,10 @@ class RecordService:
         yield spec, record, at
         for field in spec.child_fields:
             child = self.registry.entity(field.child, child_ok=True)
-            for i, row in enumerate(record.get(field.name) or ()):
-                yield from self._walk(child, row, at + [field.name, i])
+            rows = record.get(field.name)
+            for i, row in enumerate(rows if isinstance(rows, list) else ()):
+                if isinstance(row, Mapping):  # anything else is a schema error already
+                    yield from self._walk(child, row, at + [field.name, i])
 
     def rule_errors(
         self, spec: EntitySpec, record: Mapping[str, Any], context: ValidationContext, invalid: set[str]

@@ -3,7 +3,7 @@
 Import is all-or-nothing by default: every row is checked first and, if any row is invalid,
 nothing is written and a row-level report says why. With ``skip_invalid`` the valid rows are
 written (still in one transaction) and the report lists the skipped ones. Rows are validated
-with the compiled validator, and the same rules as single writes (dictionaries, named
+with the entity's one compiled validator, and the same rules as single writes (dictionaries, named
 validators, plugin hooks, links, unique values) apply; one audit entry records the import.
 """
 
@@ -104,7 +104,12 @@ def read_rows(path: Path | str, stream: IO[bytes] | None = None) -> Iterator[lis
 
 
 def _cell(field: FieldSpec, value: Any) -> Any:
-    """A spreadsheet cell as the field's JSON value (labels accepted for enums)."""
+    """A spreadsheet cell as the field's JSON value (labels accepted for enums).
+
+    A blank cell is absent; a cell of another type is read as the field's type where that is
+    unambiguous (text "12" in an integer column, a number in a text column); anything else is
+    passed on unchanged, so the validator gives the verdict a single write would.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if hasattr(value, "isoformat") and field.format in ("date", "date-time"):
@@ -115,13 +120,16 @@ def _cell(field: FieldSpec, value: Any) -> Any:
         for code, label in field.enum_labels.items():
             if text == label:
                 text = code
-        return next((v for v in field.enum if str(v) == text), text)
+        return next((v for v in field.enum if str(v) == text), value)
     if field.type in ("integer", "number", "boolean"):
-        if isinstance(value, bool) or (field.type != "boolean" and isinstance(value, int | float)):
+        if isinstance(value, bool):
+            return value  # a true/false cell is never a number (the validator says so)
+        if field.type != "boolean" and isinstance(value, int | float):
             return int(value) if field.type == "integer" and float(value).is_integer() else value
         return parse_value(field, value)
     if field.type == "string":
-        return str(value).strip() if not isinstance(value, str) else value.strip()
+        # A text cell is the value as typed (validated as the API would); a number cell becomes text.
+        return value if isinstance(value, str) else str(value)
     return value
 
 
@@ -270,7 +278,7 @@ def _prepare_row(
     record = service.normalise(spec, data)
     context = ValidationContext(spec, actor, None, record)
     service.compute(spec, record, context)
-    errors += [e for e in service.schema_errors(spec, record, fast=True) if e.pointer not in unreadable]
+    errors += [e for e in service.schema_errors(spec, record) if e.pointer not in unreadable]
     invalid = {e.pointer for e in errors}
     errors += [e for e in service.rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
     if not errors:
