@@ -277,7 +277,11 @@ class RecordService:
     # ---- writing ------------------------------------------------------------------------
 
     def row_values(self, spec: EntitySpec, record: Mapping[str, Any]) -> dict[str, Any]:
-        return {f.name: self.codec.to_db(f, record.get(f.name)) for f in spec.column_fields}
+        values = {name: record.get(name) for name in spec.column_names}
+        for field in spec.converted_fields:  # only these change on the way to storage (imports write millions)
+            if values[field.name] is not None:
+                values[field.name] = self.codec.to_db(field, values[field.name])
+        return values
 
     def _insert_children(
         self, conn: Connection, spec: EntitySpec, parent_id: int, record: Mapping[str, Any], reusable: Mapping[str, set[int]]

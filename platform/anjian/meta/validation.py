@@ -127,6 +127,21 @@ def compile_validator(schema: Mapping[str, Any]) -> jsonschema_rs.Validator:
     return jsonschema_rs.Draft202012Validator(_linear_patterns(dict(schema)), validate_formats=True, pattern_options=LINEAR)
 
 
+def _is_text(record: Any) -> bool:
+    """Whether every string in ``record`` is valid Unicode (quick for flat records)."""
+    values = record.values() if isinstance(record, Mapping) else record if isinstance(record, list) else (record,)
+    for value in values:
+        if type(value) is str:
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif isinstance(value, Mapping | list) and not _is_text(value):
+            return False
+    return True
+
+
 def _bad_text(value: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
     """Paths of strings holding lone surrogates (valid JSON escapes, but not text)."""
     if isinstance(value, str):
@@ -155,7 +170,7 @@ class RecordValidator:
         try:
             if self._compiled.is_valid(record):
                 # Some keywords never look at a string's bytes; storage will, so check them here.
-                return [Violation(path, "encoding") for path in _bad_text(record, ())]
+                return [] if _is_text(record) else [Violation(path, "encoding") for path in _bad_text(record, ())]
             return [v for error in self._compiled.iter_errors(record) for v in _violations(error)]
         except UnicodeEncodeError:
             return [Violation(path, "encoding") for path in _bad_text(record, ())]
