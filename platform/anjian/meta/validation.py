@@ -9,7 +9,7 @@ declaration plus the limits storage imposes (64-bit integers, the default text l
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +72,8 @@ def validation_schema(entity: EntitySpec) -> dict[str, Any]:
             return [strip(v, False) for v in node]
         if not isinstance(node, dict):
             return node
-        options = node.get("x-anjian") if isinstance(node.get("x-anjian"), dict) else {}
+        found = node.get("x-anjian")
+        options: dict[str, Any] = found if isinstance(found, dict) else {}
         child = bool(options.get("child"))
         result: dict[str, Any] = {}
         for key, value in node.items():
@@ -109,7 +110,7 @@ def _linear_patterns(node: Any) -> Any:
         return [_linear_patterns(v) for v in node]
     if not isinstance(node, dict):
         return node
-    result = {}
+    result: dict[str, Any] = {}
     for key, value in node.items():
         if key == "pattern" and isinstance(value, str):
             result[key] = to_linear(value)
@@ -187,7 +188,7 @@ def _violations(error: jsonschema_rs.ValidationError) -> list[Violation]:
         return [Violation((*path, kind.property), "required")]
     if name == "additionalProperties":
         return [Violation((*path, extra), "additionalProperties", extra) for extra in kind.unexpected]
-    value = {
+    value: Callable[[], Any] | None = {
         "type": lambda: list(kind.types),
         "enum": lambda: list(kind.options),
         "const": lambda: kind.expected_value,
