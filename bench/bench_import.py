@@ -2,6 +2,7 @@
 
 Both write the same rows into the same table of one SQLite database; the baseline inserts
 already-typed rows with SQLAlchemy executemany and nothing else (no validation, no audit).
+``bench_import.py [COUNT] [REPEAT]``: each is run REPEAT times, alternately, and its best run counts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))  # scripts 
 from common import enterprise_rows, fresh_platform, typed_rows  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+REPEAT = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 
 
 def main() -> str:
@@ -29,21 +31,29 @@ def main() -> str:
     sheet = [fields] + [[r[f] for f in fields] for r in records]
 
     typed = typed_rows(platform, records)
-    start = time.perf_counter()
-    with platform.engine.begin() as conn:
-        for chunk in range(0, len(typed), 2000):
-            conn.execute(insert(table), typed[chunk : chunk + 2000])
-    raw = time.perf_counter() - start
-    with platform.engine.begin() as conn:
-        conn.execute(delete(table))
+    actor = Actor("bench", is_admin=True)
 
-    start = time.perf_counter()
-    report = import_records(platform.records, "enterprise", sheet, Actor("bench", is_admin=True), source="bench")
-    full = time.perf_counter() - start
-    assert report.committed and report.created == COUNT, report.errors[:3]
+    def raw() -> None:
+        with platform.engine.begin() as conn:
+            for chunk in range(0, len(typed), 2000):
+                conn.execute(insert(table), typed[chunk : chunk + 2000])
+
+    def full() -> None:
+        report = import_records(platform.records, "enterprise", sheet, actor, source="bench")
+        assert report.committed and report.created == COUNT, report.errors[:3]
+
+    # Alternate the two and keep each one's best run: a shared machine's load then hits both alike.
+    best = {"raw": float("inf"), "full": float("inf")}
+    for _ in range(REPEAT):
+        for name, run in (("raw", raw), ("full", full)):
+            start = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - start)
+            with platform.engine.begin() as conn:
+                conn.execute(delete(table))
     return (
-        f"import {COUNT} rows: full record service {COUNT / full:,.0f} rows/s, raw executemany "
-        f"{COUNT / raw:,.0f} rows/s, ratio {raw / full:.2f} (goal >= 0.25)"
+        f"import {COUNT} rows: full record service {COUNT / best['full']:,.0f} rows/s, raw executemany "
+        f"{COUNT / best['raw']:,.0f} rows/s, ratio {best['raw'] / best['full']:.2f} (goal >= 0.5; best of {REPEAT})"
     )
 
 

@@ -148,12 +148,19 @@ def test_sql_and_script_text_is_stored_and_returned_verbatim(published):
     assert hits["total"] == 1 and misses["total"] == 1  # LIKE wildcards in the search text are literal
 
 
-def test_huge_strings_are_refused_by_max_length_and_kept_whole_without_one(published):
+def test_huge_strings_are_refused_by_max_length_or_the_default_text_limit(published):
+    from anjian.meta.validation import DEFAULT_TEXT_MAX_LENGTH
+
     with pytest.raises(RecordValidationError) as info:
         published.records.create("enterprise", company(name="企" * 100_000), ACTOR)
     assert pointers(info)["/name"].code == "maxLength"
-    created = published.records.create("enterprise", company(safety_rules="规" * 1_000_000), ACTOR)
-    assert len(created["safety_rules"]) == 1_000_000
+    # safety_rules declares no maxLength: the default limit holds (a 40 MB value was accepted once).
+    with pytest.raises(RecordValidationError) as info:
+        published.records.create("enterprise", company(safety_rules="规" * 1_000_000), ACTOR)
+    assert pointers(info)["/safety_rules"].code == "maxLength"
+    assert str(DEFAULT_TEXT_MAX_LENGTH) in pointers(info)["/safety_rules"].message
+    created = published.records.create("enterprise", company(safety_rules="规" * DEFAULT_TEXT_MAX_LENGTH), ACTOR)
+    assert len(created["safety_rules"]) == DEFAULT_TEXT_MAX_LENGTH
 
 
 def link_documents(tmp_path):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
 
-import fastjsonschema
-from jsonschema import Draft202012Validator
 from sqlalchemy import MetaData, Table
 
 from ..data.tables import build_tables
@@ -14,30 +11,9 @@ from ..errors import NotFound
 from ..hooks import NamedFunctions
 from ..meta.compile import Catalog
 from ..meta.spec import EntitySpec
+from ..meta.validation import RecordValidator, validation_schema
 
-__all__ = ["Registry"]
-
-FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
-
-
-def validation_schema(entity: EntitySpec) -> dict[str, Any]:
-    """The entity's JSON Schema as records are validated: x-anjian removed, system fields allowed."""
-
-    def strip(node: Any) -> Any:
-        if isinstance(node, dict):
-            result = {k: strip(v) for k, v in node.items() if k not in ("x-anjian", "$schema", "$id")}
-            if isinstance(node.get("x-anjian"), dict) and node["x-anjian"].get("child"):
-                # Child rows may name the id they were read with, so an update keeps it.
-                items = result.setdefault("items", {})
-                items["properties"] = {"id": {"type": "integer"}, **items.get("properties", {})}
-            return result
-        if isinstance(node, list):
-            return [strip(v) for v in node]
-        return node
-
-    schema: dict[str, Any] = strip(entity.schema_)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+__all__ = ["Registry", "validation_schema"]
 
 
 class Registry:
@@ -50,8 +26,7 @@ class Registry:
         self.metadata: MetaData
         self.tables: dict[str, Table]
         self.metadata, self.tables = build_tables(catalog)
-        self._validators: dict[str, Draft202012Validator] = {}
-        self._fast: dict[str, Any] = {}
+        self._validators: dict[str, RecordValidator] = {}
 
     def entity(self, name: str, *, child_ok: bool = False) -> EntitySpec:
         spec = self.catalog.entities.get(name)
@@ -62,18 +37,11 @@ class Registry:
     def table(self, name: str) -> Table:
         return self.tables[name]
 
-    def validator(self, name: str) -> Draft202012Validator:
+    def validator(self, name: str) -> RecordValidator:
+        """The entity's one compiled validator (single writes, imports, screens, workflow, plugins)."""
         if name not in self._validators:
-            self._validators[name] = Draft202012Validator(
-                validation_schema(self.catalog.entities[name]), format_checker=FORMAT_CHECKER
-            )
+            self._validators[name] = RecordValidator(validation_schema(self.catalog.entities[name]))
         return self._validators[name]
-
-    def fast_validator(self, name: str) -> Any:
-        """A compiled validator for bulk paths; it must agree with ``validator`` (tests check)."""
-        if name not in self._fast:
-            self._fast[name] = fastjsonschema.compile(validation_schema(self.catalog.entities[name]), formats=_FAST_FORMATS)
-        return self._fast[name]
 
     @cached_property
     def dictionary_codes(self) -> dict[str, frozenset[str]]:
@@ -105,29 +73,3 @@ class Registry:
     def referrers(self, target: str) -> list[tuple[EntitySpec, str]]:
         """(entity, field) pairs whose link points at ``target``."""
         return [(e, f.name) for e in self.catalog.entities.values() for f in e.column_fields if f.link == target]
-
-
-def _is_date(value: str) -> bool:
-    import datetime as dt
-
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10
-
-
-def _is_datetime(value: str) -> bool:
-    return bool(FORMAT_CHECKER.conforms(value, "date-time"))
-
-
-def _is_email(value: str) -> bool:
-    return bool(FORMAT_CHECKER.conforms(value, "email"))
-
-
-def _is_uri(value: str) -> bool:
-    return bool(FORMAT_CHECKER.conforms(value, "uri"))
-
-
-# fastjsonschema's own format regexes differ from jsonschema's checkers; use the same checkers.
-_FAST_FORMATS = {"date": _is_date, "date-time": _is_datetime, "email": _is_email, "uri": _is_uri}

@@ -177,22 +177,12 @@ class RecordService:
             found = conn.execute(select(column).where(table.c.id == record_id)).scalar()
         return None if found is None else str(found)
 
-    def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any], fast: bool = False) -> list[FieldError]:
-        """JSON Schema verdict; ``fast`` tries the compiled validator first (same verdicts)."""
-        if fast:
-            try:
-                self.registry.fast_validator(spec.name)(record)
-                return []
-            except Exception:  # fastjsonschema only says "invalid": let jsonschema explain why
-                pass
+    def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any]) -> list[FieldError]:
+        """The JSON Schema verdict of the entity's one compiled validator (every write path asks it)."""
         errors = []
-        for error in self.registry.validator(spec.name).iter_errors(record):
-            parts = list(error.absolute_path)
-            if error.validator == "required":
-                parts.append(error.message.split("'")[1])
-            elif error.validator == "additionalProperties":
-                parts.append(error.message.split("'")[1])
-            errors.append(FieldError(pointer(parts), describe(error, self._field_at(spec, parts)), str(error.validator)))
+        for violation in self.registry.validator(spec.name).violations(record):
+            parts = list(violation.path)
+            errors.append(FieldError(pointer(parts), describe(violation, self._field_at(spec, parts)), violation.keyword))
         return errors
 
     def _field_at(self, spec: EntitySpec, parts: list[Any]) -> FieldSpec | None:
@@ -214,8 +204,10 @@ class RecordService:
         yield spec, record, at
         for field in spec.child_fields:
             child = self.registry.entity(field.child, child_ok=True)
-            for i, row in enumerate(record.get(field.name) or ()):
-                yield from self._walk(child, row, at + [field.name, i])
+            rows = record.get(field.name)
+            for i, row in enumerate(rows if isinstance(rows, list) else ()):
+                if isinstance(row, Mapping):  # anything else is a schema error already
+                    yield from self._walk(child, row, at + [field.name, i])
 
     def rule_errors(
         self, spec: EntitySpec, record: Mapping[str, Any], context: ValidationContext, invalid: set[str]
@@ -308,7 +300,11 @@ class RecordService:
     # ---- writing ------------------------------------------------------------------------
 
     def row_values(self, spec: EntitySpec, record: Mapping[str, Any]) -> dict[str, Any]:
-        return {f.name: self.codec.to_db(f, record.get(f.name)) for f in spec.column_fields}
+        values = {name: record.get(name) for name in spec.column_names}
+        for field in spec.converted_fields:  # only these change on the way to storage (imports write millions)
+            if values[field.name] is not None:
+                values[field.name] = self.codec.to_db(field, values[field.name])
+        return values
 
     def _insert_children(
         self, conn: Connection, spec: EntitySpec, parent_id: int, record: Mapping[str, Any], reusable: Mapping[str, set[int]]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from ..errors import MetadataError, MetadataErrors
+from .ecma import pattern_problem
 from .loader import Document
+from .messages import say
 from .pointer import pointer
 from .process_spec import ProcessSpec, build_process
 from .profile import Profile, apply_settings, resolve_profiles
@@ -27,6 +28,7 @@ from .spec import (
     ModuleSpec,
     RoleSpec,
 )
+from .validation import INT32, INT64, RecordValidator, validation_schema
 
 __all__ = ["ACTIONS", "Catalog", "compile_catalog", "duplicate_errors"]
 
@@ -183,19 +185,10 @@ class _Builder:
                     f"{key!r} is not one of the enum values",
                     f"Label only values of enum: {', '.join(map(str, enum))}.",
                 )
+        self.check_storable(prop, at, link=bool(options.get("link")))
+        self.check_patterns(prop, at)
         if "default" in prop:
-            problems = list(
-                Draft202012Validator(
-                    {k: v for k, v in prop.items() if k != "x-anjian"},
-                    format_checker=Draft202012Validator.FORMAT_CHECKER,
-                ).iter_errors(prop["default"])
-            )
-            if problems:
-                self.error(
-                    at + ["default"],
-                    f"the default breaks the field's own rules: {problems[0].message}",
-                    "Give a default the field accepts.",
-                )
+            self.check_default(name, prop, at)
         attachment = options.get("attachment")
         if attachment is not None and main not in ("array", "string"):
             self.error(
@@ -229,6 +222,54 @@ class _Builder:
             normalise=tuple(options.get("normalise", ())),
             schema_=dict(prop),
         )
+
+    def check_storable(self, prop: Mapping[str, Any], at: list[Any], *, link: bool) -> None:
+        """A column field needs one type, and integer bounds its column can hold."""
+        declared = prop.get("type")
+        if declared is None:
+            self.error(at, say("meta.type.missing"), say("meta.type.missing.hint"))
+            return
+        kinds = [declared] if isinstance(declared, str) else list(declared)
+        solid = [k for k in kinds if k != "null"]
+        if len(solid) > 1:
+            self.error(at + ["type"], say("meta.type.several", types=", ".join(solid)), say("meta.type.several.hint"))
+        if solid == ["integer"]:
+            low, high = INT32 if link else INT64
+            for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                value = prop.get(keyword)
+                if isinstance(value, int | float) and not isinstance(value, bool) and not low <= value <= high:
+                    self.error(
+                        at + [keyword],
+                        say("meta.bound.range", keyword=keyword, value=value, low=low, high=high),
+                        say("meta.bound.range.hint"),
+                    )
+
+    def check_patterns(self, node: Any, at: list[Any]) -> None:
+        """Every pattern in a field (and its nested schemas) must be ECMA-262 and linear-time."""
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                self.check_patterns(item, at + [i])
+        elif isinstance(node, Mapping):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str):
+                    problem = pattern_problem(value)
+                    if problem:
+                        self.error(at + [key], say(problem, pattern=json.dumps(value)), say(problem + ".hint"))
+                elif key not in ("enum", "const", "default", "examples", "x-anjian"):
+                    self.check_patterns(value, at + [key])
+
+    def check_default(self, name: str, prop: Mapping[str, Any], at: list[Any]) -> None:
+        """The default must pass the same validator records do."""
+        holder = EntitySpec(name="default", title="", fields=(), schema_={"type": "object", "properties": {name: dict(prop)}})
+        schema = validation_schema(holder)
+        try:
+            violations = RecordValidator(schema).violations({name: prop["default"]})
+        except ValueError:  # a pattern the checks above refuse: that is reported once, there
+            return
+        if violations:
+            first = violations[0]
+            problem = first.keyword if first.value is None else f"{first.keyword} {json.dumps(first.value, ensure_ascii=False)}"
+            self.error(at + ["default"], say("meta.default.invalid", problem=problem), say("meta.default.invalid.hint"))
 
     def check_entity_options(self, spec: EntitySpec, at: list[Any]) -> None:
         names = {f.name for f in spec.fields}

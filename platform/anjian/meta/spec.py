@@ -137,6 +137,19 @@ class EntitySpec(_Frozen):
         return tuple(f for f in self.fields if not f.is_child)
 
     @cached_property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.column_fields)
+
+    @cached_property
+    def converted_fields(self) -> tuple[FieldSpec, ...]:
+        """Stored fields whose values the codec converts (dates, times, numbers); the rest pass as they are."""
+        return tuple(
+            f
+            for f in self.column_fields
+            if f.attachment is None and (f.type == "number" or (f.type == "string" and f.format in ("date", "date-time")))
+        )
+
+    @cached_property
     def child_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.is_child)
 

@@ -1,4 +1,5 @@
-/* Behaviour of the generated screens: child rows, link pickers, region cascades, confirmations.
+/* Behaviour of the generated screens: child rows, link pickers, region cascades, confirmations,
+   field patterns checked as the server checks them.
    Everything degrades to plain inputs without JavaScript. */
 (function ($) {
   "use strict";
@@ -87,6 +88,41 @@
 
   $(document).on("change", ".anjian-select-all", function () {
     $(this).closest("table").find("input[name=ids]").prop("checked", this.checked);
+  });
+
+  // A field's pattern is checked as the server checks it: ECMA-262 with the "u" flag, found
+  // anywhere in the value (JSON Schema does not anchor it; the HTML pattern attribute would).
+  var PATTERN_MESSAGE = /^en/i.test(document.documentElement.lang || "") ?
+    "does not have the required form" : "格式不符合要求";
+
+  function checkPattern(input) {
+    var pattern = input.getAttribute("data-pattern"), value = input.value, message = "";
+    if (pattern && value !== "") {
+      try {
+        if (!new RegExp(pattern, "u").test(value)) { message = PATTERN_MESSAGE; }
+      } catch (ignored) { message = ""; }  // the server has the last word
+    }
+    input.setCustomValidity(message);
+    var $group = $(input).closest(".form-group");
+    $group.find(".anjian-client-error").remove();
+    if (message) {
+      $group.addClass("has-error");
+      $("<span class='help-block anjian-client-error'></span>").text(message).insertAfter(input);
+    } else if (!$group.find(".help-block").length) {
+      $group.removeClass("has-error");
+    }
+    return !message;
+  }
+
+  $(document).on("input change", "[data-pattern]", function () { checkPattern(this); });
+
+  $(document).on("submit", "form", function (event) {
+    var ok = true;
+    $(this).find("[data-pattern]").each(function () { ok = checkPattern(this) && ok; });
+    if (!ok) {
+      event.preventDefault();
+      $(this).find(".anjian-client-error").first().prev().trigger("focus");
+    }
   });
 
   $(document).on("click", ".anjian-confirm", function (event) {

@@ -24,11 +24,27 @@ class Codec:
         if field.format == "date" and isinstance(value, str):
             return dt.date.fromisoformat(value)
         if field.format == "date-time" and isinstance(value, str):
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=self.zone)
-            return moment.astimezone(dt.UTC).replace(tzinfo=None)
+            return self._moment_of(value)
+        if field.type == "number" and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)  # a DOUBLE column: an integer beyond 64 bits must not reach the driver
         return value
+
+    def _moment_of(self, value: str) -> dt.datetime:
+        """An RFC 3339 date-time (as the validator accepts it) in UTC without tzinfo.
+
+        ``t``/``z`` may be lower case, and a leap second (``:60``) is kept as the last
+        microsecond of its minute: datetime cannot hold it.
+        """
+        text = value.upper().replace("Z", "+00:00")
+        leap = len(text) > 18 and text[17:19] == "60"
+        if leap:
+            text = text[:17] + "59" + text[19:]
+        moment = dt.datetime.fromisoformat(text)
+        if leap:
+            moment = moment.replace(microsecond=999_999)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
     def to_json(self, field: FieldSpec | None, value: Any) -> Any:
         if isinstance(value, dt.datetime):
