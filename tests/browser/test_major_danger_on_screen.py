@@ -1,6 +1,6 @@
 """The major-danger flow driven on screen, at desktop and at phone width: the enterprise reports it
 with a photo, the county officer confirms it from the inbox, the enterprise writes and submits the
-plan, the section head approves it and puts it under supervision, the enterprise reports the work
+plan, the section head approves it, the enterprise asks for and gets more time, reports the work
 done, the officer checks on site and closes it (销号). Then Swagger UI renders offline."""
 
 from pathlib import Path
@@ -79,6 +79,10 @@ def test_major_hidden_danger_from_report_to_closing_on_screen(screen, password, 
     page.fill("#measures", "更换风机并增设浓度监测")
     page.fill("#responsible_person", "赵设备")
     page.fill("#rectify_deadline", "2027-01-31")
+    page.fill("#current_state", "除尘风机停转，车间积尘")  # what a major report carries (16号令)
+    page.fill("#cause", "风机轴承损坏未及时更换")
+    page.fill("#severity", "粉尘浓度超标可致爆炸")
+    page.fill("#difficulty", "需停产更换风机，约两周")
     page.set_input_files("input[name=photos__upload]", str(photo))
     shot("30-report-form")
     page.click("button[type=submit]:has-text('保存')")
@@ -118,10 +122,10 @@ def test_major_hidden_danger_from_report_to_closing_on_screen(screen, password, 
     take_step(page, "submit_plan")
     assert state(page) == "plan_review"
 
-    # The section head approves the plan and puts the danger under supervision.
+    # The section head approves the plan (挂牌督办 is a decision of its own, not part of approval).
     sign_in(page, "kezhang", password)
     page.goto(url)
-    take_step(page, "approve_plan", {"#supervision_unit": "安溪县应急管理局", "#comment": "挂牌督办"})
+    take_step(page, "approve_plan", {"#comment": "同意治理方案"})
     assert state(page) == "governing"
 
     # The enterprise asks for more time on screen; the section head approves it there.
