@@ -77,8 +77,9 @@ def test_an_exported_file_imports_again_with_the_same_values(ledger):
         assert report.committed and report.created == len(PAYLOADS), report.errors
         with ledger.engine.connect() as conn:
             stored = [(r.title, r.amount) for r in conn.execute(table.select().order_by(table.c.id))]
-        # import trims surrounding white space, as it always has
-        assert stored == [(t.strip(), -5.5 if i == 2 else i) for i, t in enumerate(PAYLOADS)], fmt
+        # a text cell imports as typed (the verdict a single write gives); neither format keeps a lone CR
+        typed = [t.replace("\r", "\n") for t in PAYLOADS]
+        assert stored == [(t, -5.5 if i == 2 else i) for i, t in enumerate(typed)], fmt
 
 
 def test_exports_write_labels_with_the_codes_in_their_own_columns(published):

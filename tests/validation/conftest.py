@@ -32,5 +32,6 @@ def app(published):
     with application.app_context():
         sm = application.appbuilder.sm
         sm.create_db()
-        sm.add_user("admin", "系统", "管理员", "admin@example.org", sm.find_role(sm.auth_role_admin), password=ADMIN_PASSWORD)
+        if sm.find_user(username="admin") is None:  # the session's template may hold it already
+            sm.add_user("admin", "系统", "管理员", "admin@example.org", sm.find_role(sm.auth_role_admin), password=ADMIN_PASSWORD)
     return application

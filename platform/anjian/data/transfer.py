@@ -151,7 +151,7 @@ def _reader(field: FieldSpec) -> Callable[[Any], Any]:
 
         def text(value: Any) -> Any:
             if type(value) is str:
-                return None if value == "" or value.isspace() else value
+                return None if value == "" or value.isspace() else restore(value)
             return general(value)
 
         return text
