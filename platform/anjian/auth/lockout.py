@@ -105,7 +105,10 @@ class LoginGuard:
         if counted is not None:
             return int(counted)
         if conn.execute(select(login_failure.c.username).where(login_failure.c.username == key)).first() is not None:
-            return None  # the row exists, so the update was refused by the lock
+            # The row exists: either the lock refused the update, or a parallel first try committed it
+            # after the update's snapshot (PostgreSQL, read committed). A second update tells which.
+            counted = conn.execute(bump).scalar()
+            return None if counted is None else int(counted)
         try:
             with conn.begin_nested():
                 conn.execute(insert(login_failure).values(username=key, failures=1, last_failure=now, locked_until=None))
