@@ -54,6 +54,111 @@ register(
             "To keep validation time linear in the input, back-references (\\1, \\k<name>) and look-around "
             "((?=…), (?<=…)) are not supported; rewrite the pattern without them, or use a named validator.",
         ),
+        # loading files (loader.py)
+        "meta.json.invalid": (
+            "不是有效的 JSON：第 {line} 行第 {column} 列 {detail}",
+            "not valid JSON: {detail} at line {line} column {column}",
+        ),
+        "meta.json.invalid.hint": (
+            "请修正 JSON 语法（常见原因是多余的逗号或缺少引号）。",
+            "Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).",
+        ),
+        "meta.document.unknown": ("不是 anjian 声明", "not an anjian declaration"),
+        "meta.document.unknown.hint": (
+            '实体请写 "x-anjian": {"entity": ...} 对象，模块清单写 "module" 键，字典写 "dictionary" 键，'
+            '流程写 "process" 键，工作日历写 "calendar" 键，法规配置写 "profile" 键。',
+            'Give an entity an "x-anjian": {"entity": ...} object, a module manifest a "module" key, '
+            'a dictionary a "dictionary" key, a process a "process" key, a working-day calendar a "calendar" key, '
+            'or a regulation profile a "profile" key.',
+        ),
+        "meta.file.missing": ("文件或文件夹不存在", "no such file or folder"),
+        "meta.file.missing.hint": ("请检查路径。", "Check the path."),
+        "meta.file.unreadable": ("无法读取（{detail}）", "cannot be read ({detail})"),
+        "meta.file.unreadable.hint": ("请将文件保存为 UTF-8 编码。", "Save the file as UTF-8."),
+        # regulation profiles (profile.py)
+        "meta.profile.national.missing": ("缺少全国法规配置", "no national profile"),
+        "meta.profile.national.missing.hint": (
+            "请提供 metadata/profiles/national.json。",
+            "Ship metadata/profiles/national.json.",
+        ),
+        "meta.profile.national.extends": ("全国法规配置不继承任何配置", "the national profile extends nothing"),
+        "meta.profile.national.extends.hint": ("请删除 extends。", "Remove extends."),
+        "meta.profile.provinces": (
+            "存在多个省级法规配置（{names}）",
+            "more than one provincial profile ({names})",
+        ),
+        "meta.profile.provinces.hint": (
+            "只保留本系统所服务省份的配置。",
+            "Keep only the profile of the province this installation serves.",
+        ),
+        "meta.profile.extends": ("省级法规配置继承全国配置", "a provincial profile extends national"),
+        "meta.profile.extends.hint": ('请写 "extends": "national"。', 'Write "extends": "national".'),
+        "meta.profile.region": ("省级法规配置须写明所属省份", "a provincial profile names its province"),
+        "meta.profile.region.hint": ('请添加 "region": "350000"。', 'Add "region": "350000".'),
+        "meta.profile.setting.unknown": ("未知的配置项 {name!r}", "unknown setting {name!r}"),
+        "meta.profile.setting.unknown.hint": (
+            "只能覆盖全国配置中的配置项：{names}。",
+            "Override one of the national settings: {names}.",
+        ),
+        "meta.profile.duration.not": (
+            "配置项 {name!r} 不是时限",
+            "setting {name!r} is not a clock duration",
+        ),
+        "meta.profile.duration.hint": (
+            "请指定法规配置中以小时、天或工作日为单位的配置项。",
+            "Name a setting of the regulation profile whose value is an amount in hours, days or workdays.",
+        ),
+        # reporting obligations (obligation_check.py)
+        "meta.obligation.registry.hint": ("请指定其记录须报送的实体。", "Name the entity whose records owe the filing."),
+        "meta.field.none": ("{entity!r} 没有字段 {field!r}", "{entity!r} has no field {field!r}"),
+        "meta.obligation.copy.into.hint": ("请复制到报送实体的字段。", "Copy into a field of the filing."),
+        "meta.obligation.copy.from.hint": (
+            "请从台账实体的字段或 id 复制。",
+            "Copy from a field of the registry, or id.",
+        ),
+        "meta.obligation.period.hint": (
+            "请指定报送实体的年度/季度字段。",
+            "Name the filing's year/quarter field.",
+        ),
+        "meta.obligation.quarter": ("按季度报送须指定季度字段", "a quarterly obligation needs the quarter field"),
+        "meta.obligation.quarter.hint": ('请添加 "quarter": "<字段>"。', 'Add "quarter": "<field>".'),
+        "meta.obligation.values.hint": ("请设置报送实体的字段。", "Set a field of the filing."),
+        "meta.obligation.condition.hint": (
+            "请基于台账实体的字段编写条件。",
+            "Write a condition over the registry's fields.",
+        ),
+        # cross references (references.py)
+        "meta.known": ("已有的{what}：{names}。", "Known {what}: {names}."),
+        "meta.known.none": ("尚未声明任何{what}，请先发布。", "No {what} are declared; publish one first."),
+        "meta.what.entities": ("实体", "entities"),
+        "meta.what.dictionaries": ("字典", "dictionaries"),
+        "meta.what.modules": ("模块", "modules"),
+        "meta.what.computed": ("计算函数", "computed functions"),
+        "meta.what.validators": ("校验函数", "validators"),
+        "meta.what.roles": ("角色", "roles"),
+        "meta.link.unknown": (
+            "关联目标 {name!r} 不是已声明的实体",
+            "link target {name!r} is not a declared entity",
+        ),
+        "meta.entity.unknown": ("未知的实体 {name!r}", "unknown entity {name!r}"),
+        "meta.dictionary.unknown": ("未知的字典 {name!r}", "unknown dictionary {name!r}"),
+        "meta.computed.unknown": ("没有注册名为 {name!r} 的计算函数", "no computed function {name!r} is registered"),
+        "meta.plugin.hint": (
+            "请启用提供该函数的模块（ANJIAN_PLUGINS）。",
+            "Enable the module that provides it (ANJIAN_PLUGINS).",
+        ),
+        "meta.validator.unknown": ("没有注册名为 {name!r} 的校验函数", "no validator {name!r} is registered"),
+        "meta.role.unknown": ("未知的角色 {name!r}", "unknown role {name!r}"),
+        "meta.action.unknown": ("未知的操作 {name!r}", "unknown action {name!r}"),
+        "meta.one.of.hint": ("可选值：{names}。", "Use one of: {names}."),
+        "meta.process.twice": (
+            "实体 {entity!r} 已由流程 {process!r} 处理",
+            "entity {entity!r} already runs through process {process!r}",
+        ),
+        "meta.process.twice.hint": (
+            "每个实体只能有一个流程：请合并两个流程，用条件区分不同的路径。",
+            "One process per entity: merge the two, using conditions for different paths.",
+        ),
         # defaults
         "meta.default.invalid": (
             "默认值不符合字段自身的规则：{problem}",
