@@ -47,7 +47,7 @@ def test_check_reports_every_problem_of_every_file(run):
 
 def test_check_of_a_missing_path_is_a_clear_error(run, tmp_path):
     result = run("check", str(tmp_path / "nowhere.json"), check=1)
-    assert "no such file or folder" in result.stdout
+    assert "文件或文件夹不存在" in result.stdout
 
 
 def test_publish_then_refuse_a_destructive_change_then_confirm(run, tmp_path):
