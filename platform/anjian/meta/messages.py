@@ -6,9 +6,11 @@ language (``ANJIAN_LANGUAGE`` for the CLI, the request's language on the web).
 
 from __future__ import annotations
 
-from ..messages import message, register
+from collections.abc import Iterable
 
-__all__ = ["say"]
+from ..messages import is_english, message, register
+
+__all__ = ["known", "say"]
 
 say = message
 
@@ -242,6 +244,62 @@ register(
         "meta.module.member": ("实体 {name!r} 声明属于模块 {module!r}", "entity {name!r} declares module {module!r}"),
         "meta.module.member.hint": ("请将它列入该模块的清单。", "List it in that module's manifest."),
         "meta.module.unknown": ("未知的模块 {name!r}", "unknown module {name!r}"),
+        "meta.what.states": ("状态", "states"),
+        "meta.what.conditions": ("条件函数", "condition functions"),
+        "meta.state.unknown": ("未知的状态 {name!r}", "unknown state {name!r}"),
+        "meta.state.unknown.hint": (
+            '请在 "states" 中声明，或使用以下之一：{names}。',
+            'Declare it under "states" or use one of: {names}.',
+        ),
+        "meta.transition.twice": ("转换名称 {name!r} 重复使用", "transition name {name!r} is used twice"),
+        "meta.transition.twice.hint": ("请给每个转换不同的名称。", "Give each transition its own name."),
+        "meta.state.end.source": ("状态 {name!r} 是结束状态", "state {name!r} is an end state"),
+        "meta.state.end.source.hint": ("结束状态不能再转出，请从这里删除。", "Nothing leaves an end state; drop it here."),
+        "meta.condition.invalid": ("条件 {condition!r}：{problem}", "condition {condition!r}: {problem}"),
+        "meta.condition.invalid.hint": (
+            '请写成如 level == "major" 的形式；参见 docs/workflow.md。',
+            'Write e.g. level == "major"; see docs/workflow.md.',
+        ),
+        "meta.condition.unknown": ("没有注册名为 {name!r} 的条件函数", "no condition function {name!r} is registered"),
+        "meta.state.unreachable": ("从 {start!r} 无法到达状态 {name!r}", "state {name!r} cannot be reached from {start!r}"),
+        "meta.state.unreachable.hint": ("请添加一个转入它的转换，或删除它。", "Add a transition to it or remove it."),
+        "meta.state.stuck": ("状态 {name!r} 没有转出的转换", "state {name!r} has no transition out"),
+        "meta.state.stuck.hint": ('请添加一个，或标记为 "end": true。', 'Add one, or mark it "end": true.'),
+        "meta.state.no.end": ("没有结束状态", "no state is an end state"),
+        "meta.state.no.end.hint": ('请用 "end": true 标记最终状态。', 'Mark the final states with "end": true.'),
+        "meta.transition.unknown": ("未知的转换 {name!r}", "unknown transition {name!r}"),
+        "meta.due.missing": ("没有声明到期时间", "the due time is not declared"),
+        "meta.due.missing.hint": (
+            '请给出 "amount" 和 "unit"，或日期字段 "field"，或两者都给出。',
+            'Give "amount" and "unit", or a date "field", or both.',
+        ),
+        "meta.due.pair": ("数量和单位须同时给出", "an amount and a unit go together"),
+        "meta.due.pair.hint": (
+            '请两者都给出，例如 "amount": 10, "unit": "workdays"。',
+            'Give both, e.g. "amount": 10, "unit": "workdays".',
+        ),
+        "meta.due.field": ("{name!r} 不是日期或日期时间字段", "{name!r} is not a date or date-time field"),
+        "meta.due.field.hint": (
+            '请使用 "format": "date" 或 "date-time" 的字段。',
+            'Use a field with "format": "date" or "date-time".',
+        ),
+        "meta.stage.side": ("提醒阶段要么在到期前，要么在到期后", "a stage is either before or after the due time"),
+        "meta.stage.side.hint": ('请只保留 "before" 和 "after" 之一。', 'Keep one of "before" and "after".'),
+        "meta.stage.order": ("提醒阶段没有按时间顺序排列", "stages are not in time order"),
+        "meta.stage.order.hint": ("请按从早到晚的顺序列出。", "List stages from the earliest to the latest."),
+        "meta.agency.link": ("{name!r} 不是指向 agency 的关联字段", "{name!r} is not a link to agency"),
+        "meta.agency.link.hint": (
+            '请指定该实体中声明了 "x-anjian": {"link": "agency"} 的字段。',
+            'Name a field of the entity declared with "x-anjian": {"link": "agency"}.',
+        ),
+        "meta.amendment.link": (
+            "{name!r} 不是从 {entity!r} 指向自身的关联字段",
+            "{name!r} is not a link from {entity!r} to itself",
+        ),
+        "meta.amendment.link.hint": (
+            '请声明一个整数字段，带 "x-anjian": {{"link": "{entity}"}}。',
+            'Declare an integer field with "x-anjian": {{"link": "{entity}"}}.',
+        ),
         # defaults
         "meta.default.invalid": (
             "默认值不符合字段自身的规则：{problem}",
@@ -250,3 +308,13 @@ register(
         "meta.default.invalid.hint": ("请给出字段接受的默认值。", "Give a default the field accepts."),
     }
 )
+
+
+def known(what: str, pool: Iterable[str], then: str = "") -> str:
+    """The hint naming what exists (``what``: a kind such as ``entities``, see meta.what.*), then ``then``."""
+    names = sorted(pool)
+    kind = say(f"meta.what.{what}")
+    text = say("meta.known", what=kind, names=", ".join(names)) if names else say("meta.known.none", what=kind)
+    if not then:
+        return text
+    return f"{text} {then}" if is_english() else text + then

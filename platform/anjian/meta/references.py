@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import MetadataError
-from ..messages import is_english
-from .messages import say
+from .messages import known, say
 from .obligation_check import check_obligations
 from .pointer import pointer
 from .process_check import check_process
@@ -18,16 +17,6 @@ from .spec import BUILTIN_ROLES, DictionarySpec, EntitySpec, MenuItem, ModuleSpe
 __all__ = ["check_processes", "check_references", "known"]
 
 ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report", "urge")
-
-
-def known(what: str, pool: Mapping[str, Any], then: str = "") -> str:
-    """The hint naming what exists (``what``: a kind such as ``entities``, see meta.what.*), then ``then``."""
-    names = sorted(pool)
-    kind = say(f"meta.what.{what}")
-    text = say("meta.known", what=kind, names=", ".join(names)) if names else say("meta.known.none", what=kind)
-    if not then:
-        return text
-    return f"{text} {then}" if is_english() else text + then
 
 
 def check_references(
