@@ -300,6 +300,51 @@ register(
             '请声明一个整数字段，带 "x-anjian": {{"link": "{entity}"}}。',
             'Declare an integer field with "x-anjian": {{"link": "{entity}"}}.',
         ),
+        # meta-schema violations (schema_check.py)
+        "meta.docs.hint": ("关键字说明见 docs/metadata.md。", "See docs/metadata.md for the keyword."),
+        "meta.suggest": ("是否想写 {word!r}？", "Did you mean {word!r}? "),
+        "meta.keyword.unknown": ("未知的关键字 {name!r}", "unknown keyword {name!r}"),
+        "meta.xkeyword.unknown": ("未知的 x-anjian 关键字 {name!r}", "unknown x-anjian keyword {name!r}"),
+        "meta.keyword.unknown.hint": ("{suggest}此处可用的关键字：{names}。", "{suggest}Known keywords here: {names}."),
+        "meta.field.keyword": ("字段中有未知的关键字 {name!r}", "unknown keyword {name!r} in a field"),
+        "meta.field.keyword.hint": (
+            '{suggest}字段关键字是标准 JSON Schema 关键字（见 docs/metadata.md），另加一个 "x-anjian" 对象。',
+            '{suggest}Field keywords are standard JSON Schema keywords (see docs/metadata.md) plus an "x-anjian" object.',
+        ),
+        "meta.field.keyword.listed.hint": (
+            '{suggest}字段关键字是 docs/metadata.md 中列出的标准 JSON Schema 关键字，另加一个 "x-anjian" 对象。',
+            '{suggest}Field keywords are standard JSON Schema keywords listed in docs/metadata.md, plus an "x-anjian" object.',
+        ),
+        "meta.field.name": ("字段名 {name!r} 不是 snake_case", "field name {name!r} is not snake_case"),
+        "meta.field.name.hint": (
+            "请使用小写字母、数字和下划线，并以字母开头。",
+            "Use lower-case letters, digits and underscores, starting with a letter.",
+        ),
+        "meta.required": ("缺少必需的键 {name!r}", "the required key {name!r} is missing"),
+        "meta.required.hint": ("请添加 {name!r}。{docs}", "Add {name!r}. {docs}"),
+        "meta.pattern.mismatch": ("{value!r} 不符合 {pattern}", "{value!r} does not match {pattern}"),
+        "meta.name.pattern.hint": (
+            "名称使用 snake_case（小写字母、数字、下划线，以字母开头）；函数名用点分隔，例如 registry.uscc_check。",
+            "Names are snake_case (lower-case letters, digits, underscores, starting with a letter); "
+            "function names are dotted, e.g. registry.uscc_check.",
+        ),
+        "meta.value.not.allowed": ("此处不允许 {value!r}", "{value!r} is not allowed here"),
+        "meta.not.a.type": ("{value!r} 不是 JSON Schema 类型", "{value!r} is not a JSON Schema type"),
+        "meta.not.a.type.hint": (
+            "请使用 string、integer、number、boolean、object、array 或 null（或它们组成的列表）。",
+            "Use string, integer, number, boolean, object, array or null (or a list of them).",
+        ),
+        "meta.value.type": ("值的类型不对：{detail}", "{detail}"),
+        "meta.value.type.hint": ("请给出 {type} 类型的值。{docs}", "Give a value of type {type}. {docs}"),
+        "meta.schema.rule": ("不符合元模式：{detail}", "{detail}"),
+        "meta.json.schema": (
+            "不是有效的 JSON Schema（draft 2020-12）：{detail}",
+            "not valid JSON Schema (draft 2020-12): {detail}",
+        ),
+        "meta.json.schema.hint": (
+            "请修正该关键字的值；参见 https://json-schema.org/draft/2020-12。",
+            "Fix the keyword's value; see https://json-schema.org/draft/2020-12.",
+        ),
         # defaults
         "meta.default.invalid": (
             "默认值不符合字段自身的规则：{problem}",
