@@ -26,6 +26,7 @@ catalogue ``anjian.messages`` by ``code`` (keys registered in ``anjian.error_mes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +83,9 @@ class PluginError(AnjianError):
         super().__init__(f"plugin {plugin!r}: {message}")
 
 
+_CHINESE = re.compile("[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")  # a Chinese message ends with 。, not ". "
+
+
 class MetadataError(AnjianError):
     """One problem in one metadata document, located by file and JSON pointer."""
 
@@ -91,12 +95,15 @@ class MetadataError(AnjianError):
     def __init__(self, path: str, pointer: str, message: str, hint: str | None = None) -> None:
         self.path = path
         self.pointer = pointer
-        self.message = message.rstrip(".")
+        self.message = message.rstrip(".。")
         self.hint = hint
         super().__init__(self.render())
 
     def render(self) -> str:
-        """Render as ``<file>#<pointer>: <what is wrong>. <what to do>``."""
+        """Render as ``<file>#<pointer>: <what is wrong>. <what to do>`` (Chinese: ``…。…``)."""
+        if _CHINESE.search(self.message):
+            text = f"{self.path}#{self.pointer}: {self.message}。"
+            return f"{text}{self.hint}" if self.hint else text
         text = f"{self.path}#{self.pointer}: {self.message}."
         return f"{text} {self.hint}" if self.hint else text
 

@@ -55,4 +55,4 @@ def test_a_publication_flag_must_be_a_boolean_field(published, tmp_path):
     folder = tmp_path / "bad"
     write_json(folder / "bulletin.json", entity_document("bulletin", {"title": {"type": "string"}}, published="title"))
     problems = [e.render() for e in published.check([folder])]
-    assert any("published" in p and "boolean" in p for p in problems), problems
+    assert any("published" in p and "布尔字段" in p for p in problems), problems

@@ -17,9 +17,14 @@ def run(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
     env.update(ANJIAN_HOME=str(tmp_path / "var"), ANJIAN_SECRET_KEY="cli-test-secret-0123456789-0123456789")
 
-    def call(*args, cwd=None, check=None):
+    def call(*args, cwd=None, check=None, language=None):
         result = subprocess.run(
-            [sys.executable, "-m", "anjian.cli", *args], env=env, cwd=cwd or tmp_path, capture_output=True, text=True, timeout=120
+            [sys.executable, "-m", "anjian.cli", *args],
+            env={**env, "ANJIAN_LANGUAGE": language} if language else env,
+            cwd=cwd or tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert "Traceback" not in result.stdout + result.stderr, result.stderr
         if check is not None:
@@ -47,7 +52,9 @@ def test_check_reports_every_problem_of_every_file(run):
 
 def test_check_of_a_missing_path_is_a_clear_error(run, tmp_path):
     result = run("check", str(tmp_path / "nowhere.json"), check=1)
-    assert "no such file or folder" in result.stdout
+    assert "文件或文件夹不存在" in result.stdout
+    english = run("check", str(tmp_path / "nowhere.json"), check=1, language="en")
+    assert "no such file or folder. Check the path." in english.stdout
 
 
 def test_publish_then_refuse_a_destructive_change_then_confirm(run, tmp_path):

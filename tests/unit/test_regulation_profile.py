@@ -80,14 +80,14 @@ def test_a_province_overrides_a_setting_without_editing_the_flow():
 
 def test_profile_mistakes_are_reported():
     bad = {"hazard.no_such_thing": {"title": "x", "value": 1, "kind": "commitment", "source": "x"}}
-    with pytest.raises(MetadataErrors, match="unknown setting 'hazard.no_such_thing'"):
+    with pytest.raises(MetadataErrors, match="未知的配置项 'hazard.no_such_thing'"):
         compile_catalog([*shipped(), province(bad)])
-    with pytest.raises(MetadataErrors, match="more than one provincial profile"):
+    with pytest.raises(MetadataErrors, match="存在多个省级法规配置"):
         compile_catalog([*shipped(), province({}), province({}, name="hubei")])
     regionless = parse_document(
         "profiles/x.json", json.dumps({"profile": "x", "title": "x", "extends": "national", "settings": {}})
     )
-    with pytest.raises(MetadataErrors, match="names its province"):
+    with pytest.raises(MetadataErrors, match="须写明所属省份"):
         compile_catalog([*shipped(), regionless])
 
 
@@ -97,5 +97,5 @@ def test_a_process_naming_a_setting_that_is_not_a_clock_is_refused():
     content = json.loads(json.dumps(process.content))
     content["deadlines"][1]["due"] = {"setting": "hazard.statistics_quarter_day"}  # a day of the month, not a duration
     changed = parse_document(process.path, json.dumps(content, ensure_ascii=False))
-    with pytest.raises(MetadataErrors, match="is not a clock duration"):
+    with pytest.raises(MetadataErrors, match="不是时限"):
         compile_catalog([d for d in documents if d is not process] + [changed])

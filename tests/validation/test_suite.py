@@ -20,11 +20,11 @@ ADMIN = Actor("admin", is_admin=True)
 # Refusals by `anjian check`: a field may declare only the keywords docs/metadata.md lists, names
 # are snake_case, formats are the five listed, a column has one type and 64-bit integer bounds.
 REFUSALS = (
-    "unknown keyword",
-    "is not allowed here",
+    "未知的关键字",
+    "此处不允许",
     "is not of type 'object'",
-    "is not snake_case",
-    "does not match ^[a-z]",
+    "不是 snake_case",
+    "不符合 ^[a-z]",
     "字段声明了多个非空类型",
     "超出该列能存储的整数范围",
 )

@@ -94,7 +94,7 @@ class _Builder:
         for fname, prop in schema.get("properties", {}).items():
             at = where + ["properties", fname]
             if fname in reserved:
-                self.error(at, f"{fname!r} is a system column", f"Rename the field; {', '.join(reserved)} are reserved.")
+                self.error(at, say("meta.system.column", name=fname), say("meta.system.column.hint", names=", ".join(reserved)))
                 continue
             fields.append(self.field(fname, prop, at, fname in required, name, module))
         spec = EntitySpec(
@@ -138,52 +138,52 @@ class _Builder:
             if main != "array" or _types(items)[0] != "object" or "properties" not in items:
                 self.error(
                     opt_at + ["child"],
-                    "a child table must be an array of objects",
-                    'Declare "type": "array" with "items": {"type": "object", "properties": {...}}.',
+                    say("meta.child.shape"),
+                    say("meta.child.shape.hint"),
                 )
             else:
                 if "x-anjian" in items:
                     self.error(
                         at + ["items", "x-anjian"],
-                        "options of a child table go on the parent field",
-                        "Move them into the array field's own \"x-anjian\" object, or onto the child's fields.",
+                        say("meta.child.options"),
+                        say("meta.child.options.hint"),
                     )
                 if child.startswith(RESERVED_PREFIXES):
                     self.error(
                         opt_at + ["child"],
-                        f"child table names may not start with {child.split('_')[0]}_",
-                        f"Those prefixes are reserved for system tables: {', '.join(RESERVED_PREFIXES)}.",
+                        say("meta.child.prefix", prefix=child.split("_")[0]),
+                        say("meta.child.prefix.hint", names=", ".join(RESERVED_PREFIXES)),
                     )
                 spec = self.entity(items, {}, at + ["items"], child, entity, module)
                 for f in spec.fields:
                     if f.computed:
                         self.error(
                             at + ["items", "properties", f.name, "x-anjian", "computed"],
-                            "computed fields are not supported in child tables",
-                            "Compute the value in a computed field of the parent, or in a validator.",
+                            say("meta.child.computed"),
+                            say("meta.child.computed.hint"),
                         )
         if options.get("link") and main != "integer":
             self.error(
                 opt_at + ["link"],
-                f"a link holds a record id, but the field is of type {main!r}",
-                'Declare the field as "type": "integer".',
+                say("meta.link.type", type=main),
+                say("meta.link.type.hint"),
             )
         if options.get("dictionary") and main != "string":
             self.error(
                 opt_at + ["dictionary"],
-                f"a dictionary code is a string, but the field is {main!r}",
-                'Declare the field as "type": "string".',
+                say("meta.dictionary.type", type=main),
+                say("meta.dictionary.type.hint"),
             )
         labels = options.get("enum_labels", {})
         enum = prop.get("enum")
         if labels and enum is None:
-            self.error(opt_at + ["enum_labels"], "labels given for a field without enum", 'Add "enum" or drop "enum_labels".')
+            self.error(opt_at + ["enum_labels"], say("meta.labels.no.enum"), say("meta.labels.no.enum.hint"))
         for key in labels:
             if enum is not None and key not in [str(v) for v in enum]:
                 self.error(
                     opt_at + ["enum_labels", key],
-                    f"{key!r} is not one of the enum values",
-                    f"Label only values of enum: {', '.join(map(str, enum))}.",
+                    say("meta.label.unknown", key=key),
+                    say("meta.label.unknown.hint", names=", ".join(map(str, enum))),
                 )
         self.check_storable(prop, at, link=bool(options.get("link")))
         self.check_patterns(prop, at)
@@ -193,8 +193,8 @@ class _Builder:
         if attachment is not None and main not in ("array", "string"):
             self.error(
                 opt_at + ["attachment"],
-                "an attachment field holds file ids",
-                'Declare it "type": "array" of strings (or "string" for a single file).',
+                say("meta.attachment.type"),
+                say("meta.attachment.type.hint"),
             )
         return FieldSpec(
             name=name,
@@ -279,45 +279,45 @@ class _Builder:
             if fieldname not in pool:
                 self.error(
                     at + parts,
-                    f"{fieldname!r} is not {what} of {spec.name!r}",
-                    f"Use one of: {', '.join(sorted(pool)) or '(none)'}.",
+                    say("meta.option.field", name=fieldname, what=say(f"meta.what.{what}"), entity=spec.name),
+                    say("meta.one.of.hint", names=", ".join(sorted(pool)) or say("meta.none")),
                 )
 
         scalar = {f.name for f in spec.column_fields if f.type not in ("object", "array")}
         for i, fname in enumerate(spec.search_fields):
             if fname in columns and spec.field(fname).type != "string":
-                self.error(at + ["search_fields", i], f"{fname!r} is not a text field", "Search only string fields.")
+                self.error(at + ["search_fields", i], say("meta.search.text", name=fname), say("meta.search.text.hint"))
         for i, fname in enumerate(spec.filter_fields):
             if fname in columns and fname not in scalar:
-                self.error(at + ["filter_fields", i], f"{fname!r} holds a list or object", "Filter only on scalar fields.")
+                self.error(at + ["filter_fields", i], say("meta.filter.scalar", name=fname), say("meta.filter.scalar.hint"))
         for key in ("list_columns", "search_fields", "filter_fields", "drop_fields"):
             for i, fname in enumerate(getattr(spec, key)):
                 if key == "drop_fields":
                     if fname in names:
                         self.error(
                             at + [key, i],
-                            f"{fname!r} is still declared",
-                            "Remove the field from properties before asking to drop its column.",
+                            say("meta.drop.declared", name=fname),
+                            say("meta.drop.declared.hint"),
                         )
                     continue
-                need([key, i], fname, columns, "a stored field")
+                need([key, i], fname, columns, "stored")
         for i, entry in enumerate(spec.order_by):
-            need(["order_by", i], entry.lstrip("-"), scalar | {"id", "created_at", "updated_at"}, "a sortable field")
+            need(["order_by", i], entry.lstrip("-"), scalar | {"id", "created_at", "updated_at"}, "sortable")
         for key in ("unique", "indexes"):
             for i, group in enumerate(getattr(spec, key)):
                 for j, fname in enumerate(group):
-                    need([key, i, j], fname, columns, "a stored field")
+                    need([key, i, j], fname, columns, "stored")
         if spec.title_field:
-            need(["title_field"], spec.title_field, columns, "a stored field")
+            need(["title_field"], spec.title_field, columns, "stored")
         if spec.scope:
-            need(["scope"], spec.scope, {f.name for f in spec.column_fields if f.type == "string"}, "a string field")
+            need(["scope"], spec.scope, {f.name for f in spec.column_fields if f.type == "string"}, "string")
         if spec.owner:
-            need(["owner"], spec.owner, {f.name for f in spec.column_fields if f.link}, "a link field")
+            need(["owner"], spec.owner, {f.name for f in spec.column_fields if f.link}, "link")
         if spec.published:
-            need(["published"], spec.published, {f.name for f in spec.column_fields if f.type == "boolean"}, "a boolean field")
+            need(["published"], spec.published, {f.name for f in spec.column_fields if f.type == "boolean"}, "boolean")
         for i, section in enumerate(spec.sections):
             for j, fname in enumerate(section.get("fields", ())):
-                need(["sections", i, "fields", j], fname, names, "a field")
+                need(["sections", i, "fields", j], fname, names, "field")
 
 
 def _build_dictionary(document: Document) -> tuple[DictionarySpec | None, list[MetadataError]]:
@@ -329,7 +329,7 @@ def _build_dictionary(document: Document) -> tuple[DictionarySpec | None, list[M
         if code in seen:
             errors.append(
                 MetadataError(
-                    document.path, pointer(["items", i, "code"]), f"duplicate code {code!r}", "Give each item its own code."
+                    document.path, pointer(["items", i, "code"]), say("meta.code.twice", code=code), say("meta.code.twice.hint")
                 )
             )
         parent = item.get("parent")
@@ -338,8 +338,8 @@ def _build_dictionary(document: Document) -> tuple[DictionarySpec | None, list[M
                 MetadataError(
                     document.path,
                     pointer(["items", i, "parent"]),
-                    f"parent {parent!r} is not an earlier item",
-                    "List parents before their children, and use an existing code.",
+                    say("meta.parent.later", parent=parent),
+                    say("meta.parent.later.hint"),
                 )
             )
         seen.add(code)
@@ -407,8 +407,8 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
                 MetadataError(
                     document.path,
                     where,
-                    f"{document.kind} name {document.name!r} is already declared in {first[key]}",
-                    f"Rename one of them; {document.kind} names are unique.",
+                    say("meta.name.twice", kind=say(f"meta.kind.{document.kind}"), name=document.name, first=first[key]),
+                    say("meta.name.twice.hint", kind=say(f"meta.kind.{document.kind}")),
                 )
             )
         else:
@@ -443,8 +443,8 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
                 MetadataError(
                     document.path,
                     where,
-                    f"{kind} name {name!r} is already declared in {first_seen[key]}",
-                    f"Rename one of them; {kind} names are unique.",
+                    say("meta.name.twice", kind=say(f"meta.kind.{kind}"), name=name, first=first_seen[key]),
+                    say("meta.name.twice.hint", kind=say(f"meta.kind.{kind}")),
                 )
             )
             return False
@@ -475,7 +475,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             try:
                 YearArrangement.from_document(document.content)
             except ValueError as exc:
-                errors.append(MetadataError(document.path, "/year", str(exc), "Correct the dates of the arrangement."))
+                errors.append(MetadataError(document.path, "/year", str(exc), say("meta.calendar.dates.hint")))
                 continue
             if claim("calendar", document.name, document, "/year"):
                 calendars.append(document.content)
@@ -490,8 +490,8 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             if name.startswith(RESERVED_PREFIXES):
                 builder.error(
                     ["x-anjian", "entity"],
-                    f"entity names may not start with {name.split('_')[0]}_",
-                    f"Those prefixes are reserved for system tables: {', '.join(RESERVED_PREFIXES)}.",
+                    say("meta.entity.prefix", prefix=name.split("_")[0]),
+                    say("meta.child.prefix.hint", names=", ".join(RESERVED_PREFIXES)),
                 )
             builder.entity(document.content, options, [], name, None, options.get("module"))
             errors.extend(builder.errors)
@@ -507,7 +507,10 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             if member is None:
                 errors.append(
                     MetadataError(
-                        module.source, pointer(["entities", i]), f"unknown entity {name!r}", known("entities", entities)
+                        module.source,
+                        pointer(["entities", i]),
+                        say("meta.entity.unknown", name=name),
+                        known("entities", entities),
                     )
                 )
             elif member.module not in (None, module.name):
@@ -515,8 +518,8 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
                     MetadataError(
                         module.source,
                         pointer(["entities", i]),
-                        f"entity {name!r} declares module {member.module!r}",
-                        "List it in that module's manifest.",
+                        say("meta.module.member", name=name, module=member.module),
+                        say("meta.module.member.hint"),
                     )
                 )
             else:
@@ -524,7 +527,9 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     for spec in list(entities.values()):
         if spec.module and spec.module not in modules and not spec.is_child:
             errors.append(
-                MetadataError(spec.source, "/x-anjian/module", f"unknown module {spec.module!r}", known("modules", modules))
+                MetadataError(
+                    spec.source, "/x-anjian/module", say("meta.module.unknown", name=spec.module), known("modules", modules)
+                )
             )
     errors.extend(check_references(entities, modules, dictionaries, functions))
     errors.extend(check_processes(processes, entities, modules, functions))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MetadataError
+from .messages import say
 
 __all__ = ["Document", "document_kind", "load_documents", "parse_document"]
 
@@ -53,19 +54,16 @@ def parse_document(path: str, text: str) -> Document:
         raise MetadataError(
             path,
             "",
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            "Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).",
+            say("meta.json.invalid", detail=exc.msg, line=exc.lineno, column=exc.colno),
+            say("meta.json.invalid.hint"),
         ) from None
     kind = document_kind(content)
     if kind is None:
         raise MetadataError(
             path,
             "",
-            "not an anjian declaration",
-            'Give an entity an "x-anjian": {"entity": ...} object, a module manifest a "module" key, '
-            'a dictionary a "dictionary" key, '
-            'a process a "process" key, a working-day calendar a "calendar" key, '
-            'or a regulation profile a "profile" key.',
+            say("meta.document.unknown"),
+            say("meta.document.unknown.hint"),
         )
     return Document(path=path, kind=kind[0], name=kind[1], content=content)
 
@@ -99,12 +97,12 @@ def load_documents(paths: Iterable[Path | str]) -> tuple[list[Document], list[Me
     for file in _files(Path(p) for p in paths):
         shown = display_path(file)
         if not file.exists():
-            errors.append(MetadataError(shown, "", "no such file or folder", "Check the path."))
+            errors.append(MetadataError(shown, "", say("meta.file.missing"), say("meta.file.missing.hint")))
             continue
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            errors.append(MetadataError(shown, "", f"cannot be read ({exc})", "Save the file as UTF-8."))
+            errors.append(MetadataError(shown, "", say("meta.file.unreadable", detail=exc), say("meta.file.unreadable.hint")))
             continue
         try:
             documents.append(parse_document(shown, text))

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import MetadataError
+from .messages import say
 from .pointer import pointer
 from .process_spec import ProcessSpec
 from .spec import EntitySpec
@@ -30,7 +31,7 @@ def check_obligations(process: ProcessSpec, entities: Mapping[str, EntitySpec]) 
 
         registry = entities.get(ob["registry"])
         if registry is None or registry.is_child:
-            error(["registry"], f"unknown entity {ob['registry']!r}", "Name the entity whose records owe the filing.")
+            error(["registry"], say("meta.entity.unknown", name=ob["registry"]), say("meta.obligation.registry.hint"))
             continue
         if target is None:
             continue
@@ -38,20 +39,24 @@ def check_obligations(process: ProcessSpec, entities: Mapping[str, EntitySpec]) 
         theirs = set(registry.by_name) | {"id"}
         for key, source in ob["copy"].items():
             if key not in own:
-                error(["copy", key], f"{process.entity!r} has no field {key!r}", "Copy into a field of the filing.")
+                error(["copy", key], no_field(process.entity, key), say("meta.obligation.copy.into.hint"))
             if source not in theirs:
-                error(["copy", key], f"{ob['registry']!r} has no field {source!r}", "Copy from a field of the registry, or id.")
+                error(["copy", key], no_field(ob["registry"], source), say("meta.obligation.copy.from.hint"))
         for key, name in ob["period"].items():
             if name not in own:
-                error(["period", key], f"{process.entity!r} has no field {name!r}", "Name the filing's year/quarter field.")
+                error(["period", key], no_field(process.entity, name), say("meta.obligation.period.hint"))
         if ob["every"] == "quarter" and "quarter" not in ob["period"]:
-            error(["period"], "a quarterly obligation needs the quarter field", 'Add "quarter": "<field>".')
+            error(["period"], say("meta.obligation.quarter"), say("meta.obligation.quarter.hint"))
         for key in ob.get("values", {}):
             if key not in own:
-                error(["values", key], f"{process.entity!r} has no field {key!r}", "Set a field of the filing.")
+                error(["values", key], no_field(process.entity, key), say("meta.obligation.values.hint"))
         if "condition" in ob:
             try:
                 parse_condition(ob["condition"], theirs)
             except ExpressionError as exc:
-                error(["condition"], str(exc), "Write a condition over the registry's fields.")
+                error(["condition"], str(exc), say("meta.obligation.condition.hint"))
     return errors
+
+
+def no_field(entity: str, field: str) -> str:
+    return say("meta.field.none", entity=entity, field=field)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import MetadataError
+from .messages import known, say
 from .pointer import pointer
 from .process_spec import Duration, ProcessSpec
 from .spec import EntitySpec
@@ -36,8 +37,8 @@ def check_process(
 
     entity = entities.get(process.entity)
     if entity is None or entity.is_child:
-        known = ", ".join(sorted(n for n, e in entities.items() if not e.is_child))
-        error(["entity"], f"unknown entity {process.entity!r}", f"Known entities: {known or '(none)'}.")
+        tops = [n for n, e in entities.items() if not e.is_child]
+        error(["entity"], say("meta.entity.unknown", name=process.entity), known("entities", tops))
         return errors
     fields = {f.name for f in entity.column_fields}
     states = process.by_state
@@ -45,11 +46,11 @@ def check_process(
 
     def need_field(parts: list[Any], name: str) -> None:
         if name not in fields:
-            error(parts, f"{name!r} is not a stored field of {entity.name!r}", f"Use one of: {', '.join(sorted(fields))}.")
+            error(parts, field_problem(name, entity.name), say("meta.one.of.hint", names=", ".join(sorted(fields))))
 
     def need_state(parts: list[Any], name: str) -> None:
         if name not in states:
-            error(parts, f"unknown state {name!r}", f'Declare it under "states" or use one of: {state_list}.')
+            error(parts, say("meta.state.unknown", name=name), say("meta.state.unknown.hint", names=state_list))
 
     need_state(["start"], process.start)
     for name, state in states.items():
@@ -61,19 +62,17 @@ def check_process(
     for i, t in enumerate(process.transitions):
         at = ["transitions", i]
         if t.name in seen:
-            error(at + ["name"], f"transition name {t.name!r} is used twice", "Give each transition its own name.")
+            error(at + ["name"], say("meta.transition.twice", name=t.name), say("meta.transition.twice.hint"))
         seen.add(t.name)
         from_at = at + ["from"] if isinstance(raw[i]["from"], str) else None
         for j, source in enumerate(t.sources):
             need_state(from_at or at + ["from", j], source)
             if source in states and states[source].end:
-                error(
-                    from_at or at + ["from", j], f"state {source!r} is an end state", "Nothing leaves an end state; drop it here."
-                )
+                error(from_at or at + ["from", j], say("meta.state.end.source", name=source), say("meta.state.end.source.hint"))
         need_state(at + ["to"], t.to)
         for j, role in enumerate(t.roles):
             if role not in roles:
-                error(at + ["roles", j], f"unknown role {role!r}", f"Known roles: {', '.join(sorted(roles))}.")
+                error(at + ["roles", j], say("meta.role.unknown", name=role), known("roles", roles))
         for key in ("requires", "fields"):
             for j, fname in enumerate(getattr(t, key)):
                 need_field(at + [key, j], fname)
@@ -84,11 +83,12 @@ def check_process(
                 parse_condition(t.condition, fields | {"id"})
             except ExpressionError as exc:
                 error(
-                    at + ["condition"], f"condition {t.condition!r}: {exc}", 'Write e.g. level == "major"; see docs/workflow.md.'
+                    at + ["condition"],
+                    say("meta.condition.invalid", condition=t.condition, problem=exc),
+                    say("meta.condition.invalid.hint"),
                 )
         if t.check is not None and conditions is not None and t.check not in conditions:
-            known = ", ".join(sorted(conditions)) or "(none)"
-            error(at + ["check"], f"no condition function {t.check!r} is registered", f"Known condition functions: {known}.")
+            error(at + ["check"], say("meta.condition.unknown", name=t.check), known("conditions", conditions))
     # Reachability, and a way out of every state that is not an end.
     reached, stack = {process.start}, [process.start]
     while stack:
@@ -100,13 +100,13 @@ def check_process(
         if process.start in states and name not in reached:
             error(
                 ["states", name],
-                f"state {name!r} cannot be reached from {process.start!r}",
-                "Add a transition to it or remove it.",
+                say("meta.state.unreachable", name=name, start=process.start),
+                say("meta.state.unreachable.hint"),
             )
         if not state.end and not process.leaving(name):
-            error(["states", name], f"state {name!r} has no transition out", 'Add one, or mark it "end": true.')
+            error(["states", name], say("meta.state.stuck", name=name), say("meta.state.stuck.hint"))
     if not process.end_states:
-        error(["states"], "no state is an end state", 'Mark the final states with "end": true.')
+        error(["states"], say("meta.state.no.end"), say("meta.state.no.end.hint"))
     for i, d in enumerate(process.deadlines):
         at = ["deadlines", i]
         if d.start_state:
@@ -114,21 +114,21 @@ def check_process(
         if d.start_transition and d.start_transition not in process.by_transition:
             error(
                 at + ["starts", "transition"],
-                f"unknown transition {d.start_transition!r}",
-                f"Use one of: {', '.join(process.by_transition)}.",
+                say("meta.transition.unknown", name=d.start_transition),
+                say("meta.one.of.hint", names=", ".join(process.by_transition)),
             )
         declared = process.content["deadlines"][i]["due"]
         if "amount" not in declared and "unit" not in declared and d.due_field is None:
-            error(at + ["due"], "the due time is not declared", 'Give "amount" and "unit", or a date "field", or both.')
+            error(at + ["due"], say("meta.due.missing"), say("meta.due.missing.hint"))
         if ("amount" in declared) != ("unit" in declared):
-            error(at + ["due"], "an amount and a unit go together", 'Give both, e.g. "amount": 10, "unit": "workdays".')
+            error(at + ["due"], say("meta.due.pair"), say("meta.due.pair.hint"))
         if d.due_field:
             need_field(at + ["due", "field"], d.due_field)
             if d.due_field in fields and entity.field(d.due_field).format not in ("date", "date-time"):
                 error(
                     at + ["due", "field"],
-                    f"{d.due_field!r} is not a date or date-time field",
-                    'Use a field with "format": "date" or "date-time".',
+                    say("meta.due.field", name=d.due_field),
+                    say("meta.due.field.hint"),
                 )
         for key in ("ends", "pauses"):
             for j, name in enumerate(getattr(d, key)):
@@ -136,36 +136,36 @@ def check_process(
         last = None
         for j, stage in enumerate(d.stages):
             if stage.before and stage.after:
-                error(at + ["stages", j], "a stage is either before or after the due time", 'Keep one of "before" and "after".')
+                error(at + ["stages", j], say("meta.stage.side"), say("meta.stage.side.hint"))
             offset = _offset(stage.before, -1) if stage.before else _offset(stage.after, 1)
             if last is not None and offset < last:
-                error(at + ["stages", j], "stages are not in time order", "List stages from the earliest to the latest.")
+                error(at + ["stages", j], say("meta.stage.order"), say("meta.stage.order.hint"))
             last = offset
             for k, target in enumerate(stage.notify):
                 if target.startswith("role:") and target[5:] not in roles:
                     error(
                         at + ["stages", j, "notify", k],
-                        f"unknown role {target[5:]!r}",
-                        f"Known roles: {', '.join(sorted(roles))}.",
+                        say("meta.role.unknown", name=target[5:]),
+                        known("roles", roles),
                     )
                 link = entity.by_name.get(target[7:]) if target.startswith("agency:") else None
                 if target.startswith("agency:") and (link is None or link.link != "agency"):
                     error(
                         at + ["stages", j, "notify", k],
-                        f"{target[7:]!r} is not a link to agency",
-                        'Name a field of the entity declared with "x-anjian": {"link": "agency"}.',
+                        say("meta.agency.link", name=target[7:]),
+                        say("meta.agency.link.hint"),
                     )
     if process.amendment_field:
         link = entity.by_name.get(process.amendment_field)
         if link is None or link.link != entity.name:
             error(
                 ["amendment", "field"],
-                f"{process.amendment_field!r} is not a link from {entity.name!r} to itself",
-                f'Declare an integer field with "x-anjian": {{"link": "{entity.name}"}}.',
+                say("meta.amendment.link", name=process.amendment_field, entity=entity.name),
+                say("meta.amendment.link.hint", entity=entity.name),
             )
         for j, role in enumerate(process.amendment_roles):
             if role not in roles:
-                error(["amendment", "roles", j], f"unknown role {role!r}", f"Known roles: {', '.join(sorted(roles))}.")
+                error(["amendment", "roles", j], say("meta.role.unknown", name=role), known("roles", roles))
     for old, new in (process.migration or {}).items():
         need_state(["migration", "states", old], new)
     return errors
@@ -173,3 +173,7 @@ def check_process(
 
 def _offset(duration: Duration | None, sign: int) -> float:
     return 0.0 if duration is None else sign * duration.amount * UNIT_SECONDS[duration.unit]
+
+
+def field_problem(name: str, entity: str) -> str:
+    return say("meta.option.field", name=name, what=say("meta.what.stored"), entity=entity)

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import MetadataError
 from .loader import Document
+from .messages import say
 
 __all__ = ["BASE_PROFILE", "Profile", "Setting", "apply_settings", "resolve_profiles"]
 
@@ -84,11 +85,18 @@ def resolve_profiles(documents: Iterable[Document]) -> tuple[Profile, list[Metad
     if base is None:
         if documents:
             errors.append(
-                MetadataError(documents[0].path, "/profile", "no national profile", "Ship metadata/profiles/national.json.")
+                MetadataError(
+                    documents[0].path,
+                    "/profile",
+                    say("meta.profile.national.missing"),
+                    say("meta.profile.national.missing.hint"),
+                )
             )
         return Profile(), errors
     if "extends" in base.content:
-        errors.append(MetadataError(base.path, "/extends", "the national profile extends nothing", "Remove extends."))
+        errors.append(
+            MetadataError(base.path, "/extends", say("meta.profile.national.extends"), say("meta.profile.national.extends.hint"))
+        )
     settings = _settings(base)
     provinces = [d for d in documents if d is not base]
     if len(provinces) > 1:
@@ -96,20 +104,16 @@ def resolve_profiles(documents: Iterable[Document]) -> tuple[Profile, list[Metad
             MetadataError(
                 provinces[1].path,
                 "/profile",
-                f"more than one provincial profile ({', '.join(d.name for d in provinces)})",
-                "Keep only the profile of the province this installation serves.",
+                say("meta.profile.provinces", names=", ".join(d.name for d in provinces)),
+                say("meta.profile.provinces.hint"),
             )
         )
     region = None
     for province in provinces[:1]:
         if province.content.get("extends") != BASE_PROFILE:
-            errors.append(
-                MetadataError(province.path, "/extends", "a provincial profile extends national", 'Write "extends": "national".')
-            )
+            errors.append(MetadataError(province.path, "/extends", say("meta.profile.extends"), say("meta.profile.extends.hint")))
         if "region" not in province.content:
-            errors.append(
-                MetadataError(province.path, "/region", "a provincial profile names its province", 'Add "region": "350000".')
-            )
+            errors.append(MetadataError(province.path, "/region", say("meta.profile.region"), say("meta.profile.region.hint")))
         region = province.content.get("region")
         for name, setting in _settings(province).items():
             if name not in settings:
@@ -117,8 +121,8 @@ def resolve_profiles(documents: Iterable[Document]) -> tuple[Profile, list[Metad
                     MetadataError(
                         province.path,
                         f"/settings/{name}",
-                        f"unknown setting {name!r}",
-                        f"Override one of the national settings: {', '.join(sorted(settings))}.",
+                        say("meta.profile.setting.unknown", name=name),
+                        say("meta.profile.setting.unknown.hint", names=", ".join(sorted(settings))),
                     )
                 )
             else:
@@ -144,8 +148,8 @@ def apply_settings(document: Document, profile: Profile) -> tuple[dict[str, Any]
                 MetadataError(
                     document.path,
                     where + "/setting",
-                    f"unknown setting {name!r}" if found is None else f"setting {name!r} is not a clock duration",
-                    "Name a setting of the regulation profile whose value is an amount in hours, days or workdays.",
+                    say("meta.profile.setting.unknown" if found is None else "meta.profile.duration.not", name=name),
+                    say("meta.profile.duration.hint"),
                 )
             )
             node.update({"amount": 1, "unit": "days"})  # keeps the build going; the errors stop the publish

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import MetadataError
+from .messages import known, say
 from .obligation_check import check_obligations
 from .pointer import pointer
 from .process_check import check_process
@@ -16,11 +17,6 @@ from .spec import BUILTIN_ROLES, DictionarySpec, EntitySpec, MenuItem, ModuleSpe
 __all__ = ["check_processes", "check_references", "known"]
 
 ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report", "urge")
-
-
-def known(what: str, pool: Mapping[str, Any]) -> str:
-    names = sorted(pool)
-    return f"Known {what}: {', '.join(names)}." if names else f"No {what} are declared; publish one first."
 
 
 def check_references(
@@ -37,16 +33,14 @@ def check_references(
             at = f"{base}/properties/{f.name}/x-anjian"
             if f.link and f.link not in top:
                 errors.append(
-                    MetadataError(
-                        spec.source, at + "/link", f"link target {f.link!r} is not a declared entity", known("entities", top)
-                    )
+                    MetadataError(spec.source, at + "/link", say("meta.link.unknown", name=f.link), known("entities", top))
                 )
             if f.dictionary and f.dictionary not in dictionaries:
                 errors.append(
                     MetadataError(
                         spec.source,
                         at + "/dictionary",
-                        f"unknown dictionary {f.dictionary!r}",
+                        say("meta.dictionary.unknown", name=f.dictionary),
                         known("dictionaries", dictionaries),
                     )
                 )
@@ -56,9 +50,8 @@ def check_references(
                         MetadataError(
                             spec.source,
                             at + "/computed",
-                            f"no computed function {f.computed!r} is registered",
-                            known("computed functions", dict.fromkeys(functions.get("computed", ())))
-                            + " Enable the module that provides it (ANJIAN_PLUGINS).",
+                            say("meta.computed.unknown", name=f.computed),
+                            known("computed", dict.fromkeys(functions.get("computed", ())), say("meta.plugin.hint")),
                         )
                     )
                 for i, name in enumerate(f.validators):
@@ -67,7 +60,7 @@ def check_references(
                             MetadataError(
                                 spec.source,
                                 f"{at}/validators/{i}",
-                                f"no validator {name!r} is registered",
+                                say("meta.validator.unknown", name=name),
                                 known("validators", dict.fromkeys(functions.get("validator", ()))),
                             )
                         )
@@ -78,7 +71,7 @@ def check_references(
                         MetadataError(
                             spec.source,
                             f"{base}/x-anjian/validators/{i}",
-                            f"no validator {name!r} is registered",
+                            say("meta.validator.unknown", name=name),
                             known("validators", dict.fromkeys(functions.get("validator", ()))),
                         )
                     )
@@ -92,8 +85,8 @@ def check_references(
                         MetadataError(
                             module.source,
                             pointer(["roles", i, "inherits", j]),
-                            f"unknown role {parent!r}",
-                            f"Known roles: {', '.join(sorted(roles))}.",
+                            say("meta.role.unknown", name=parent),
+                            known("roles", dict.fromkeys(roles)),
                         )
                     )
             for entity, actions in role.permissions.items():
@@ -102,7 +95,7 @@ def check_references(
                         MetadataError(
                             module.source,
                             pointer(["roles", i, "permissions", entity]),
-                            f"unknown entity {entity!r}",
+                            say("meta.entity.unknown", name=entity),
                             known("entities", top),
                         )
                     )
@@ -112,8 +105,8 @@ def check_references(
                             MetadataError(
                                 module.source,
                                 pointer(["roles", i, "permissions", entity, k]),
-                                f"unknown action {action!r}",
-                                f"Use one of: {', '.join(ACTIONS)}.",
+                                say("meta.action.unknown", name=action),
+                                say("meta.one.of.hint", names=", ".join(ACTIONS)),
                             )
                         )
     return errors
@@ -127,7 +120,10 @@ def _check_menu(
         if item.entity and item.entity not in top:
             errors.append(
                 MetadataError(
-                    module.source, pointer(at + [i, "entity"]), f"unknown entity {item.entity!r}", known("entities", top)
+                    module.source,
+                    pointer(at + [i, "entity"]),
+                    say("meta.entity.unknown", name=item.entity),
+                    known("entities", top),
                 )
             )
         errors.extend(_check_menu(module, item.items, at + [i, "items"], top))
@@ -149,8 +145,8 @@ def check_processes(
                 MetadataError(
                     process.source,
                     "/entity",
-                    f"entity {process.entity!r} already runs through process {owner[process.entity]!r}",
-                    "One process per entity: merge the two, using conditions for different paths.",
+                    say("meta.process.twice", entity=process.entity, process=owner[process.entity]),
+                    say("meta.process.twice.hint"),
                 )
             )
         owner.setdefault(process.entity, process.name)

@@ -14,12 +14,11 @@ from jsonschema.exceptions import ValidationError
 
 from ..errors import MetadataError
 from .loader import Document
+from .messages import say
 from .pointer import pointer
 from .validation import compile_validator
 
 __all__ = ["check_document", "meta_schema", "meta_schema_dir"]
-
-DOCS_HINT = "See docs/metadata.md for the keyword."
 
 
 def meta_schema_dir() -> Path:
@@ -57,7 +56,7 @@ def _passes(document: Document) -> bool:
 
 def _suggest(word: str, choices: list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1)
-    return f"Did you mean {close[0]!r}? " if close else ""
+    return say("meta.suggest", word=close[0]) if close else ""
 
 
 def _explain(error: ValidationError) -> tuple[list[Any], str, str]:
@@ -67,12 +66,12 @@ def _explain(error: ValidationError) -> tuple[list[Any], str, str]:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = sorted(schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(known))
-        where = "x-anjian keyword" if parts and parts[-1] == "x-anjian" else "keyword"
+        where = "meta.xkeyword.unknown" if parts and parts[-1] == "x-anjian" else "meta.keyword.unknown"
         word = extra[0] if extra else "?"
         return (
             parts + [word],
-            f"unknown {where} {word!r}",
-            f"{_suggest(word, known)}Known keywords here: {', '.join(known)}.",
+            say(where, name=word),
+            say("meta.keyword.unknown.hint", suggest=_suggest(word, known), names=", ".join(known)),
         )
     if "propertyNames" in list(error.relative_schema_path) and isinstance(error.instance, str):
         # A key of an object broke the naming rule; jsonschema reports the object, so point at the key.
@@ -81,14 +80,13 @@ def _explain(error: ValidationError) -> tuple[list[Any], str, str]:
             allowed = [str(o) for o in schema.get("enum", [])]
             return (
                 parts + [key],
-                f"unknown keyword {key!r} in a field",
-                f"{_suggest(key, allowed)}Field keywords are standard JSON Schema keywords (see docs/metadata.md) "
-                'plus an "x-anjian" object.',
+                say("meta.field.keyword", name=key),
+                say("meta.field.keyword.hint", suggest=_suggest(key, allowed)),
             )
         return (
             parts + [key],
-            f"field name {key!r} is not snake_case",
-            "Use lower-case letters, digits and underscores, starting with a letter.",
+            say("meta.field.name", name=key),
+            say("meta.field.name.hint"),
         )
     if error.validator == "propertyNames" and isinstance(error.instance, dict):
         # jsonschema reports the object; find the offending key to point at it.
@@ -98,44 +96,42 @@ def _explain(error: ValidationError) -> tuple[list[Any], str, str]:
             if allowed is not None and key not in allowed:
                 return (
                     parts + [key],
-                    f"unknown keyword {key!r} in a field",
-                    f"{_suggest(key, list(allowed))}Field keywords are standard JSON Schema keywords "
-                    'listed in docs/metadata.md, plus an "x-anjian" object.',
+                    say("meta.field.keyword", name=key),
+                    say("meta.field.keyword.listed.hint", suggest=_suggest(key, list(allowed))),
                 )
             if allowed is None and not Draft202012Validator(names).is_valid(key):
                 return (
                     parts + [key],
-                    f"field name {key!r} is not snake_case",
-                    "Use lower-case letters, digits and underscores, starting with a letter.",
+                    say("meta.field.name", name=key),
+                    say("meta.field.name.hint"),
                 )
     if error.validator == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else "?"
-        return parts, f"the required key {missing!r} is missing", f"Add {missing!r}. {DOCS_HINT}"
+        return parts, say("meta.required", name=missing), say("meta.required.hint", name=missing, docs=say("meta.docs.hint"))
     if error.validator == "pattern":
         return (
             parts,
-            f"{error.instance!r} does not match {schema.get('pattern')}",
-            (
-                "Names are snake_case (lower-case letters, digits, underscores, starting with a letter); "
-                "function names are dotted, e.g. registry.uscc_check."
-            ),
+            say("meta.pattern.mismatch", value=error.instance, pattern=schema.get("pattern")),
+            say("meta.name.pattern.hint"),
         )
     if error.validator in ("enum", "const"):
         options = schema.get("enum") or [schema.get("const")]
         return (
             parts,
-            f"{error.instance!r} is not allowed here",
-            (f"{_suggest(str(error.instance), [str(o) for o in options])}Use one of: {', '.join(map(str, options))}."),
+            say("meta.value.not.allowed", value=error.instance),
+            _suggest(str(error.instance), [str(o) for o in options])
+            + say("meta.one.of.hint", names=", ".join(map(str, options))),
         )
     if error.validator == "oneOf" and parts and parts[-1] == "type":
         return (
             parts,
-            f"{error.instance!r} is not a JSON Schema type",
-            ("Use string, integer, number, boolean, object, array or null (or a list of them)."),
+            say("meta.not.a.type", value=error.instance),
+            say("meta.not.a.type.hint"),
         )
     if error.validator == "type":
-        return parts, error.message, f"Give a value of type {schema.get('type')}. {DOCS_HINT}"
-    return parts, error.message, DOCS_HINT
+        hint = say("meta.value.type.hint", type=schema.get("type"), docs=say("meta.docs.hint"))
+        return parts, say("meta.value.type", detail=error.message), hint
+    return parts, say("meta.schema.rule", detail=error.message), say("meta.docs.hint")
 
 
 def check_document(document: Document) -> list[MetadataError]:
@@ -157,8 +153,8 @@ def check_document(document: Document) -> list[MetadataError]:
                 MetadataError(
                     document.path,
                     pointer(error.absolute_path),
-                    f"not valid JSON Schema (draft 2020-12): {error.message}",
-                    "Fix the keyword's value; see https://json-schema.org/draft/2020-12.",
+                    say("meta.json.schema", detail=error.message),
+                    say("meta.json.schema.hint"),
                 )
             )
     return problems
