@@ -27,7 +27,7 @@ def _region_known(ctx: Any) -> Callable[[str], bool | None] | None:
     if regions is None:
         return None
     codes = regions.codes()
-    provinces = {code[:2] for code in codes}
+    provinces = regions.prefixes(2)
 
     def known(code: str) -> bool | None:
         return code in codes if code[:2] in provinces else None

@@ -26,7 +26,7 @@ def local_today(codec: Any) -> str:
 
 def retired_code_errors(dictionary: DictionarySpec, value: Any, where: str, codec: Any) -> list[FieldError]:
     """An error when ``value`` is a code not in force today (only called for a newly given value)."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not dictionary.is_dated(value):
         return []
     today = local_today(codec)
     item = dictionary.out_of_force(value, today)

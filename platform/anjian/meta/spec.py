@@ -208,14 +208,37 @@ class DictionarySpec(_Frozen):
     items: tuple[DictionaryItem, ...]
 
     def codes(self) -> frozenset[str]:
+        return self._codes
+
+    @cached_property
+    def _codes(self) -> frozenset[str]:  # asked once per checked value: built once per spec
         return frozenset(item.code for item in self.items)
+
+    def prefixes(self, length: int) -> frozenset[str]:
+        """The distinct first ``length`` characters of the codes (e.g. the provinces of a region table)."""
+        found = self._prefixes.get(length)
+        if found is None:
+            found = self._prefixes[length] = frozenset(code[:length] for code in self._codes)
+        return found
+
+    @cached_property
+    def _prefixes(self) -> dict[int, frozenset[str]]:
+        return {}
+
+    def is_dated(self, code: str) -> bool:
+        """Whether ``code`` has a validity period at all (most codes have none)."""
+        return code in self._dated
+
+    @cached_property
+    def _dated(self) -> dict[str, DictionaryItem]:
+        return {i.code: i for i in self.items if i.valid_from or i.valid_to}
 
     def out_of_force(self, code: str, on: str) -> DictionaryItem | None:
         """The item of ``code`` if it is not in force on the ISO date ``on`` (retired, or not yet valid).
 
         ``valid_to`` is the last day a code is in force; ``valid_from`` the first.
         """
-        item = next((i for i in self.items if i.code == code), None)
+        item = self._dated.get(code)
         return item if item is not None and not item.in_force(on) else None
 
 
