@@ -11,6 +11,9 @@ from anjian.testing import entity_document, write_json
 
 INVALID = Path(__file__).parent.parent / "fixtures" / "metadata" / "invalid"
 
+# Every test starts real `anjian` processes (about 40 s together): they run in the process pass.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def run(tmp_path):
