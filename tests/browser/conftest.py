@@ -89,3 +89,18 @@ def shot(page):
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def sign_in():
+    """Sign a user in through the login page, on a fresh session (the last user's cookies cleared)."""
+
+    def sign(page, user, password):
+        page.context.clear_cookies()
+        page.goto("/login/")
+        page.fill("input[name=username]", user)
+        page.fill("input[name=password]", password)
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_url("**/e/")
+
+    return sign

@@ -15,15 +15,6 @@ def password(server):
     return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
 
 
-def sign_in(page, user, password):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url("**/e/")
-
-
 def step(page, name, fill=None):
     page.click(f".anjian-transitions a[data-transition={name}]")
     page.wait_for_url(f"**/transitions/{name}")
@@ -33,7 +24,7 @@ def step(page, name, fill=None):
     page.wait_for_selector(".anjian-flow")
 
 
-def test_a_major_hidden_danger_goes_from_the_enterprise_to_supervision(page, shot, password):
+def test_a_major_hidden_danger_goes_from_the_enterprise_to_supervision(page, shot, password, sign_in):
     sign_in(page, "qiye", password)
     page.goto("/e/hidden_danger/new")
     # An enterprise user's own enterprise and its township are filled in already.

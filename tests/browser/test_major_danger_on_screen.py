@@ -37,15 +37,6 @@ def screen(request, chromium, server):
     context.close()
 
 
-def sign_in(page, user, password):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url("**/e/")
-
-
 def take_step(page, name, fill=None, shot=None):
     page.click(f".anjian-transitions a[data-transition={name}]")
     page.wait_for_url(f"**/transitions/{name}")
@@ -62,7 +53,7 @@ def state(page):
     return page.get_attribute(".anjian-flow", "data-state")
 
 
-def test_major_hidden_danger_from_report_to_closing_on_screen(screen, password, tmp_path):
+def test_major_hidden_danger_from_report_to_closing_on_screen(screen, password, tmp_path, sign_in):
     page, shot, width = screen
     title = f"屏幕流程（{width}）：粉尘涉爆车间除尘系统失效"
     photo = tmp_path / "现场照片.png"

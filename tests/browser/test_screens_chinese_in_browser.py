@@ -29,14 +29,6 @@ def demo_password(server):
     return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
 
 
-def sign_in(page, user, password):
-    page.goto("/login/")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url("**/e/")
-
-
 def check_page(page, url, base):
     """Open ``url``; return the English words shown and whether the page scrolls sideways."""
     page.goto(url)
@@ -48,7 +40,7 @@ def check_page(page, url, base):
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("user", PAGES)
-def test_every_page_is_chinese_local_and_fits(chromium, server, demo_password, user, viewport, request):
+def test_every_page_is_chinese_local_and_fits(chromium, server, demo_password, user, viewport, request, sign_in):
     artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
     artifacts.mkdir(parents=True, exist_ok=True)
     context = chromium.new_context(base_url=server["base"], locale="zh-CN", viewport=VIEWPORTS[viewport])
