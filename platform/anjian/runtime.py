@@ -55,8 +55,8 @@ class Platform:
         self._lock = threading.Lock()
         self._registry = Registry(Catalog(), 0, self.host.functions)
         self._checked = 0.0
-        self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec)
         self.files = FileStore(self.engine, self.settings.upload_dir)
+        self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec, self.files)
         self.workflow = Workflow(self)
         self.timers = Timers(self.workflow)
         self.obligations = Obligations(self)  # expected filings (workflow.obligations)

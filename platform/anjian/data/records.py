@@ -26,8 +26,8 @@ from .changes import field_diff
 from .codec import Codec
 from .dated_codes import retired_code_errors
 from .db import inserted_id, write
+from .files import FileStore
 from .messages import describe
-from .system import stored_file
 
 __all__ = ["RecordListener", "RecordService", "ValidationContext"]
 
@@ -70,12 +70,15 @@ class RecordListener:
 class RecordService:
     """Create, update and delete records of any published entity."""
 
-    def __init__(self, engine: Engine, registry_source: Callable[[], Any], access: Access, hooks: Any, codec: Codec) -> None:
+    def __init__(
+        self, engine: Engine, registry_source: Callable[[], Any], access: Access, hooks: Any, codec: Codec, files: FileStore
+    ) -> None:
         self.engine = engine
         self._registry = registry_source
         self.access = access
         self.hooks = hooks
         self.codec = codec
+        self.files = files  # who may attach which uploaded file
         # Engine parts that take part in every write (the workflow engine: locks and process starts).
         self.listeners: list[RecordListener] = []
 
@@ -255,11 +258,14 @@ class RecordService:
         """(422 errors, 409 conflicts): missing link targets and attachments, unique clashes.
 
         A link to a record outside the actor's scope counts as missing: it must not be probed.
-        A link the update leaves unchanged is not checked again: whoever set it could see it.
+        A link the update leaves unchanged is not checked again: whoever set it could see it; nor
+        is a file the record already held in the same field. Any other file id must be one the
+        actor may attach there (``FileStore.refused_attachments``).
         """
         errors: list[FieldError] = []
         wanted: dict[str, dict[int, list[str]]] = {}
-        files: dict[str, list[str]] = {}
+        files: dict[tuple[str, str, str], list[str]] = {}
+        held = self.attached_files(spec, old) if old is not None else set()
         for node, row, at in self._walk(spec, record, []):
             for field in node.column_fields:
                 value = row.get(field.name)
@@ -271,7 +277,9 @@ class RecordService:
                     wanted.setdefault(field.link, {}).setdefault(value, []).append(where)
                 if field.attachment is not None:
                     for file_id in value if isinstance(value, list) else [value]:
-                        files.setdefault(str(file_id), []).append(where)
+                        key = (node.name, field.name, str(file_id))
+                        if key not in held:
+                            files.setdefault(key, []).append(where)
         for target, ids in wanted.items():
             table = self.registry.table(target)
             query = select(table.c.id).where(table.c.id.in_(list(ids)))
@@ -280,10 +288,10 @@ class RecordService:
             title = self.registry.entity(target).title
             for missing in sorted(set(ids) - found):
                 errors += [FieldError(w, f"关联的{title}记录 (id={missing}) 不存在", "link") for w in ids[missing]]
-        if files:
-            found = set(conn.execute(select(stored_file.c.id).where(stored_file.c.id.in_(list(files)))).scalars())
-            for absent in sorted(set(files) - found):
-                errors += [FieldError(w, f"附件 {absent} 不存在，请重新上传", "attachment") for w in files[absent]]
+        refused = self.files.refused_attachments(conn, self.registry, self.access, actor, files)
+        for key, pointers in files.items():
+            if key in refused:
+                errors += [FieldError(where, refused[key], "attachment") for where in pointers]
         conflicts: list[FieldError] = []
         table = self.registry.table(spec.name)
         for group in spec.unique:
@@ -296,6 +304,16 @@ class RecordService:
                 titles = "、".join(spec.field(name).title for name in group)
                 conflicts.append(FieldError("/" + group[0], f"已存在{titles}相同的记录", "unique"))
         return errors, conflicts
+
+    def attached_files(self, spec: EntitySpec, record: Mapping[str, Any]) -> set[tuple[str, str, str]]:
+        """(entity, field, file id) of every attachment a record holds, child rows included."""
+        held: set[tuple[str, str, str]] = set()
+        for node, row, _ in self._walk(spec, record, []):
+            for field in node.attachment_fields:
+                value = row.get(field.name)
+                if value is not None:
+                    held.update((node.name, field.name, str(v)) for v in (value if isinstance(value, list) else [value]))
+        return held
 
     # ---- writing ------------------------------------------------------------------------
 

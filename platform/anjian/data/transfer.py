@@ -327,8 +327,15 @@ def _prepare_row(
 def _db_errors(
     service: RecordService, conn: Any, spec: EntitySpec, good: list[tuple[int, dict[str, Any]]], actor: Actor
 ) -> Iterator[tuple[int, FieldError]]:
-    """Missing (or out-of-scope) link targets and unique clashes (stored rows and within the file)."""
+    """Missing (or out-of-scope) link targets, attachments the actor may not attach (as in a single
+    write), and unique clashes (stored rows and within the file)."""
     registry = service.registry
+    attached = [(number, service.attached_files(spec, r)) for number, r in good] if spec.attachment_fields else []
+    if any(keys for _, keys in attached):
+        refused = service.files.refused_attachments(conn, registry, service.access, actor, set().union(*(k for _, k in attached)))
+        for number, keys in attached:
+            for key in sorted(keys & refused.keys()):
+                yield number, FieldError(f"/{key[1]}", refused[key], "attachment")
     for f in spec.column_fields:
         if not f.link:
             continue

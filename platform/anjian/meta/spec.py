@@ -159,6 +159,11 @@ class EntitySpec(_Frozen):
         return tuple(f for f in self.column_fields if f.dictionary or f.validators)
 
     @cached_property
+    def attachment_fields(self) -> tuple[FieldSpec, ...]:
+        """Stored fields holding uploaded file ids."""
+        return tuple(f for f in self.column_fields if f.attachment is not None)
+
+    @cached_property
     def computed_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.computed)
 
