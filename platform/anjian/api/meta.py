@@ -112,12 +112,14 @@ def openapi() -> Any:
 
 # Swagger UI is the copy Flask-AppBuilder ships (pinned with it in requirements.txt, licence in its
 # package), served by FAB's static route: never a CDN, and never a hard-coded path that FAB may move.
+# It is started by a script file of our own (no inline script), so the page runs under the same
+# content security policy as every screen.
 SWAGGER_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>anjian API</title>
 <link rel="stylesheet" href="{{ url_for('appbuilder.static', filename='css/swagger/swagger-ui.css') }}"></head>
-<body><div id="swagger-ui"></div>
+<body><div id="swagger-ui" data-openapi="{{ url_for('anjian_api.openapi') }}"></div>
 <script src="{{ url_for('appbuilder.static', filename='js/swagger-ui-bundle.js') }}"></script>
-<script>SwaggerUIBundle({url: "{{ url_for('anjian_api.openapi') }}", dom_id: "#swagger-ui"});</script>
+<script src="{{ url_for('anjian_ui.static', filename='swagger-init.js') }}"></script>
 </body></html>"""
 
 
