@@ -30,4 +30,3 @@ def dangers(published, record_factory):
             close(published, record["id"])
         made.append((region, level, found_on, closed))
     return made
-
