@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalog.registry import Registry
-from ..meta.report_spec import ReportSpec, field_of
+from ..meta.report_spec import ReportSpec
 
 __all__ = ["REPORT_SCHEMAS", "report_paths"]
 
@@ -49,8 +49,6 @@ REPORT_SCHEMAS: dict[str, Any] = {
 
 
 def _parameters(registry: Registry, report: ReportSpec) -> list[dict[str, Any]]:
-    entity = registry.entity(report.source)
-    process = registry.catalog.process_of(entity.name)
     params: list[dict[str, Any]] = []
     date = {"type": "string", "format": "date"}
     for p in report.parameters:
@@ -60,7 +58,7 @@ def _parameters(registry: Registry, report: ReportSpec) -> list[dict[str, Any]]:
         else:
             params.append({"name": p.name, "in": "query", "schema": STRING, "description": f"{p.title}: comma-separated values"})
     for d in report.dimensions:
-        source = field_of(entity, d.field, process)
+        source = report.fields.get(d.field)
         kind = "a bucket such as 2026, 2026-Q1, 2026-03, 2026-03-05" if d.bucket else (source.title if source else d.field)
         params.append({"name": d.name, "in": "query", "schema": STRING, "description": f"drill into one {d.title} ({kind})"})
         if d.levels:

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 STATE_FIELD = "_state"  # the record's current state in its process (anjian_wf_instance)
+DEADLINE_PREFIXES = ("_on_time.", "_overdue.")  # a deadline of the record's process (anjian_deadline)
 AGGREGATES = ("count", "count_distinct", "sum", "avg", "min", "max")
 NUMERIC_AGGREGATES = ("sum", "avg")
 TODAY = re.compile(r"^\$today(?:([+-])(\d{1,4}))?$")
@@ -173,6 +174,7 @@ class ReportSpec(_Frozen):
     chart: str = "bar"
     chart_measures: tuple[str, ...] = ()
     path: str = ""
+    fields: dict[str, FieldSpec] = {}  # every field the report names, resolved (links and pseudo-fields too)
 
     @cached_property
     def period(self) -> ParameterSpec | None:
@@ -199,8 +201,32 @@ def relative_date(value: Any, today: dt.date) -> Any:
     return value
 
 
-def field_of(entity: EntitySpec, name: str, process: ProcessSpec | None) -> FieldSpec | None:
-    """The field a report names: a column field, or ``_state`` as an enum of the process's states."""
+def field_of(
+    entity: EntitySpec, name: str, process: ProcessSpec | None, entities: Mapping[str, EntitySpec] | None = None
+) -> FieldSpec | None:
+    """The field a report names, or None:
+
+    - a column field of the source entity;
+    - ``<link>.<field>``: a column field of the record a link field points to (joined);
+    - ``_state``: the record's state in its process (an enum of the states);
+    - ``_on_time.<deadline>``: whether the process's deadline was met in time (boolean);
+    - ``_overdue.<deadline>``: whether the deadline runs and is past due (boolean).
+    """
+    if name.startswith(DEADLINE_PREFIXES):
+        kind, _, rule = name.partition(".")
+        deadline = next((d for d in process.deadlines if d.name == rule), None) if process else None
+        if deadline is None:
+            return None
+        title = f"{deadline.title}{'按时办结' if kind == '_on_time' else '已超期'}"
+        return FieldSpec(name=name, title=title, type="boolean", nullable=False)
+    if "." in name:
+        link_name, _, target_name = name.partition(".")
+        link = entity.by_name.get(link_name)
+        target = (entities or {}).get(link.link or "") if link is not None else None
+        found = target.by_name.get(target_name) if target is not None else None
+        if found is None or found.is_child:
+            return None
+        return found.model_copy(update={"name": name})
     if name == STATE_FIELD:
         if process is None:
             return None
@@ -234,18 +260,23 @@ class _ReportBuilder:
         self.processes = processes
         self.errors: list[MetadataError] = []
         self.entity: EntitySpec | None = None
+        self.resolved: dict[str, FieldSpec] = {}
 
     def error(self, parts: list[Any], key: str, hint: str, **values: Any) -> None:
         self.errors.append(MetadataError(self.document.path, pointer(parts), say(key, **values), hint))
 
     def field(self, name: str, at: list[Any]) -> FieldSpec | None:
         assert self.entity is not None
-        found = field_of(self.entity, name, self.process)
+        found = field_of(self.entity, name, self.process, self.entities)
+        if found is not None:
+            self.resolved[name] = found
         if found is None:
             if name == STATE_FIELD:
                 self.error(at, "meta.report.state", say("meta.report.state.hint"), entity=self.entity.name)
             else:
                 names = ", ".join(f.name for f in self.entity.column_fields) + (", _state" if self.process else "")
+                names += "；关联字段写作 <链接字段>.<字段>"
+                names += "，时限写作 _on_time.<时限> 或 _overdue.<时限>" if self.process else ""
                 self.error(
                     at, "meta.report.field", say("meta.report.field.hint", names=names), entity=self.entity.name, name=name
                 )
@@ -463,6 +494,7 @@ class _ReportBuilder:
             chart=chart.get("type", "bar" if dimensions else "table"),
             chart_measures=tuple(chart.get("measures", ())),
             path=self.document.path,
+            fields=self.resolved,
         )
 
 

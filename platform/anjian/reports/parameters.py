@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from ..errors import FieldError, RecordValidationError
-from ..meta.report_spec import DimensionSpec, ReportSpec, field_of
+from ..meta.report_spec import DimensionSpec, ReportSpec
 from ..meta.spec import EntitySpec, FieldSpec
 from .sql import bucket_bounds
 
@@ -100,7 +100,7 @@ def _value_type(spec: FieldSpec, dictionaries: Mapping[str, Any]) -> Any:
 def _model(report: ReportSpec, entity: EntitySpec, process: Any, dictionaries: Mapping[str, Any]) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for p in report.parameters:
-        source = field_of(entity, p.field, process)
+        source = report.fields.get(p.field)
         assert source is not None  # checked when the report was published
         if p.kind == "date_range":
             fields[f"{p.name}_from"] = (dt.date | None, Field(None, ge=EARLIEST, le=LATEST))
@@ -109,7 +109,7 @@ def _model(report: ReportSpec, entity: EntitySpec, process: Any, dictionaries: M
             item = _value_type(source, dictionaries)
             fields[p.name] = (LIST[item] | None, Field(None, max_length=500))
     for d in report.dimensions:
-        source = field_of(entity, d.field, process)
+        source = report.fields.get(d.field)
         assert source is not None
         if d.bucket:
             fields[d.name] = (str | None, Field(None, pattern=r"^\d{4}(-Q[1-4]|-\d{2}(-\d{2})?)?$"))

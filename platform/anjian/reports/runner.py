@@ -21,10 +21,18 @@ from ..access import Access
 from ..audit import Actor
 from ..data.query import filterable_fields
 from ..errors import NotFound, PermissionDenied
-from ..meta.report_spec import STATE_FIELD, ConditionSpec, DimensionSpec, MeasureSpec, ReportSpec, field_of, relative_date
+from ..meta.report_spec import (
+    DEADLINE_PREFIXES,
+    STATE_FIELD,
+    ConditionSpec,
+    DimensionSpec,
+    MeasureSpec,
+    ReportSpec,
+    relative_date,
+)
 from ..meta.spec import EntitySpec, FieldSpec
 from ..store.clock import utc_now
-from ..workflow.tables import instance
+from ..workflow.tables import deadline, instance
 from .parameters import ReportQuery, parse_parameters
 from .sql import bucket_bounds, level_expression, time_bucket
 
@@ -171,10 +179,9 @@ class ReportRunner:
         self, conn: Connection, actor: Actor, report: ReportSpec, rows: list[dict[str, Any]]
     ) -> dict[str, dict[Any, str]]:
         """Titles of linked records named by link dimensions (only those the caller may read)."""
-        entity = self.registry.entity(report.source)
         found: dict[str, dict[Any, str]] = {}
         for d in report.dimensions:
-            spec = field_of(entity, d.field, None)
+            spec = report.fields.get(d.field)
             if spec is None or not spec.link:
                 continue
             target = self.registry.entity(spec.link)
@@ -190,12 +197,10 @@ class ReportRunner:
         return found
 
     def _row_labels(self, report: ReportSpec, row: Mapping[str, Any], titles: Mapping[str, Mapping[Any, str]]) -> dict[str, str]:
-        entity = self.registry.entity(report.source)
-        process = self.registry.catalog.process_of(entity.name)
         labels = {}
         for d in report.dimensions:
             value = row.get(d.name)
-            spec = field_of(entity, d.field, process)
+            spec = report.fields.get(d.field)
             labels[d.name] = self.label(spec, d, value, titles.get(d.name, {}))
         return labels
 
@@ -229,12 +234,18 @@ class CompiledReport:
         self.entity: EntitySpec = registry.entity(report.source)
         self.process = registry.catalog.process_of(self.entity.name)
         self.table = registry.table(self.entity.name)
-        self.uses_state = STATE_FIELD in self._named_fields()
-        self.source = (
-            self.table.outerjoin(instance, and_(instance.c.entity == self.entity.name, instance.c.record_id == self.table.c.id))
-            if self.uses_state
-            else self.table
-        )
+        named = self._named_fields()
+        source: Any = self.table
+        if STATE_FIELD in named:
+            source = source.outerjoin(
+                instance, and_(instance.c.entity == self.entity.name, instance.c.record_id == self.table.c.id)
+            )
+        self.joins: dict[str, Any] = {}
+        for link in sorted({n.partition(".")[0] for n in named if "." in n and not n.startswith(DEADLINE_PREFIXES)}):
+            target = registry.table(self.entity.field(link).link).alias(f"linked_{link}")
+            self.joins[link] = target
+            source = source.outerjoin(target, target.c.id == self.table.c[link])
+        self.source = source
 
     def _named_fields(self) -> set[str]:
         r = self.report
@@ -245,12 +256,27 @@ class CompiledReport:
     # ---- pieces ----------------------------------------------------------------------------
 
     def spec_of(self, name: str) -> FieldSpec:
-        found = field_of(self.entity, name, self.process)
-        assert found is not None  # checked at publish
-        return found
+        return self.report.fields[name]  # resolved (and checked) when the report was published
 
     def column(self, name: str) -> Any:
-        return instance.c.state if name == STATE_FIELD else self.table.c[name]
+        """The SQL expression of a named field: a column, a joined column, the state, a deadline test."""
+        if name == STATE_FIELD:
+            return instance.c.state
+        if name.startswith(DEADLINE_PREFIXES):
+            kind, _, rule = name.partition(".")
+            clock = select(deadline.c.id).where(
+                deadline.c.entity == self.entity.name, deadline.c.record_id == self.table.c.id, deadline.c.rule == rule
+            )
+            if kind == "_on_time":
+                clock = clock.where(deadline.c.status == "met", deadline.c.ended_at <= deadline.c.due_at)
+            else:
+                now = utc_now().replace(tzinfo=None)
+                clock = clock.where(deadline.c.status.in_(("open", "paused")), deadline.c.due_at < now)
+            return clock.exists()
+        if "." in name:
+            link, _, target = name.partition(".")
+            return self.joins[link].c[target]
+        return self.table.c[name]
 
     def typed(self, spec: FieldSpec, value: Any) -> Any:
         value = relative_date(value, self.today)
@@ -511,7 +537,7 @@ class CompiledReport:
         return args
 
     def _filterable(self, name: str) -> bool:
-        return name == STATE_FIELD or name in filterable_fields(self.entity)
+        return name == STATE_FIELD or name in filterable_fields(self.entity)  # joined fields and deadlines are not
 
     def _put(self, args: dict[str, str], name: str, value: str, replace: bool = False) -> bool:
         key = "_state" if name == STATE_FIELD else name

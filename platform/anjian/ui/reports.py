@@ -12,7 +12,6 @@ from flask import Blueprint, Response, request, send_file
 from ..api.reports import export_response
 from ..errors import FieldError, RecordValidationError
 from ..messages import register
-from ..meta.report_spec import field_of
 from ..reports import ReportRunner
 from ..reports.charts import crosstab, figure
 from ..reports.export import context_lines
@@ -75,12 +74,10 @@ def index() -> Any:
 def _form(report: Any, result: Any) -> dict[str, Any]:
     """What the parameter form shows: each parameter's choices and the values in force."""
     p = platform()
-    entity = p.registry.entity(report.source)
-    process = p.registry.catalog.process_of(entity.name)
     labels = p.registry.dictionary_labels
     fields = []
     for param in report.parameters:
-        source = field_of(entity, param.field, process)
+        source = report.fields.get(param.field)
         choices: list[tuple[str, str]] = []
         if source is not None and param.kind == "values":
             if source.enum is not None:
