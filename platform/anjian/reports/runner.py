@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -296,13 +297,10 @@ class CompiledReport:
         value = self.typed(spec, c.value)
         if c.op == "ne":
             return or_(column != value, column.is_(None))
-        return {  # type: ignore[no-any-return]
-            "eq": column == value,
-            "lt": column < value,
-            "le": column <= value,
-            "gt": column > value,
-            "ge": column >= value,
-        }[c.op]
+        if c.op == "eq":
+            return column.is_(value) if isinstance(value, bool) and c.field.startswith(DEADLINE_PREFIXES) else column == value  # type: ignore[no-any-return]
+        compare = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}[c.op]
+        return compare(column, value)  # type: ignore[no-any-return]
 
     def within(self, name: str, first: dt.date | None, last: dt.date | None) -> ColumnElement[bool]:
         """``field`` lies in [first, last] (whole days, for date and date-time fields alike)."""
