@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import MetadataError, MetadataErrors
+from .dashboard_spec import DashboardSpec, build_dashboard
 from .ecma import pattern_problem
 from .loader import Document
 from .messages import say
@@ -18,6 +19,7 @@ from .references import ACTIONS, check_processes, check_references, known
 from .report_spec import ReportSpec, build_report
 from .schema_check import check_document
 from .spec import (
+    BUILTIN_ROLES,
     CHILD_SYSTEM_COLUMNS,
     SYSTEM_COLUMNS,
     AttachmentSpec,
@@ -49,6 +51,7 @@ class Catalog:
     documents: tuple[Document, ...] = ()
     profile: Profile = field(default_factory=Profile)  # the regulation settings in force (meta.profile)
     reports: Mapping[str, ReportSpec] = field(default_factory=dict)  # declared statistics (meta.report_spec)
+    dashboards: Mapping[str, DashboardSpec] = field(default_factory=dict)  # KPI cards and widgets (meta.dashboard_spec)
 
     def process_of(self, entity: str) -> ProcessSpec | None:
         """The process records of ``entity`` run through, if it has one."""
@@ -405,6 +408,7 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
                 "calendar": "/year",
                 "profile": "/profile",
                 "report": "/report",
+                "dashboard": "/dashboard",
             }[document.kind]
             errors.append(
                 MetadataError(
@@ -433,6 +437,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     processes: dict[str, ProcessSpec] = {}
     calendars: list[Mapping[str, Any]] = []
     report_documents: list[Document] = []
+    dashboard_documents: list[Document] = []
     first_seen: dict[tuple[str, str], str] = {}
     profiles = [d for d in documents if d.kind == "profile"]
     profile_problems = [p for d in profiles for p in check_document(d)]
@@ -485,6 +490,8 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
                 calendars.append(document.content)
         elif document.kind == "report":
             report_documents.append(document)  # built once entities, dictionaries and processes are known
+        elif document.kind == "dashboard":
+            dashboard_documents.append(document)  # built once the reports are
         elif document.kind == "module":
             module = _build_module(document)
             if claim("module", module.name, document, "/module"):
@@ -545,6 +552,13 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         errors.extend(problems)
         if report is not None and claim("report", report.name, document, "/report"):
             reports[report.name] = report
+    dashboards: dict[str, DashboardSpec] = {}
+    roles = {r.name for m in modules.values() for r in m.roles} | set(BUILTIN_ROLES)
+    for document in dashboard_documents:
+        dashboard, problems = build_dashboard(document, reports, roles)
+        errors.extend(problems)
+        if dashboard is not None and claim("dashboard", dashboard.name, document, "/dashboard"):
+            dashboards[dashboard.name] = dashboard
     if errors:
         raise MetadataErrors(errors)
     return Catalog(
@@ -556,6 +570,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         documents=tuple(documents),
         profile=profile,
         reports=reports,
+        dashboards=dashboards,
     )
 
 

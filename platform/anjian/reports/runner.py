@@ -539,7 +539,7 @@ class CompiledReport:
 
     def _put(self, args: dict[str, str], name: str, value: str, replace: bool = False) -> bool:
         key = "_state" if name == STATE_FIELD else name
-        if not self._filterable(name) or (name == STATE_FIELD and "," in value):
+        if not self._filterable(name):
             return False
         if key in args and args[key] != value and not replace:
             return False
@@ -571,6 +571,10 @@ class CompiledReport:
             return self._put(args, c.field, _text(self.typed(spec, c.value)))
         if c.op == "in" and isinstance(c.value, list):
             return self._put(args, c.field, ",".join(_text(v) for v in c.value))
+        if c.field == STATE_FIELD and c.op in ("ne", "not_in") and spec.enum is not None:
+            # Every record of a process entity has a state: "not X" is "one of the others".
+            excluded = {str(v) for v in (c.value if isinstance(c.value, list) else [c.value])}
+            return self._put(args, c.field, ",".join(str(v) for v in spec.enum if str(v) not in excluded))
         if spec.format == "date" and c.op in ("ge", "gt", "le", "lt"):
             day = self.typed(spec, c.value)
             if c.op in ("ge", "gt"):

@@ -14,6 +14,7 @@ from ..errors import FieldError, RecordValidationError
 from ..messages import register
 from ..reports import ReportRunner
 from ..reports.charts import crosstab, figure
+from ..reports.dashboards import dashboard_for, kpis, widgets
 from ..reports.export import context_lines
 from ..store.clock import utc_now
 from .base import actor, guard, platform, render
@@ -116,6 +117,22 @@ def report_view(name: str) -> Any:
         context=context_lines(result, me.username, utc_now()),
         plotly_version=plotly_version(),
     )
+
+
+def dashboard_context() -> dict[str, Any]:
+    """The signed-in user's dashboard for the office home: its KPI cards and widgets (or nothing)."""
+    reports = runner()
+    me = actor()
+    dashboard = dashboard_for(reports, me)
+    if dashboard is None:
+        return {"dashboard": None, "dashboard_widgets": []}
+    shown = [(w, r, figure(r), crosstab(r)) for w, r in widgets(reports, me, dashboard)]
+    return {
+        "dashboard": dashboard,
+        "dashboard_kpis": kpis(reports, me, dashboard),
+        "dashboard_widgets": shown,
+        "plotly_version": plotly_version(),
+    }
 
 
 @reports_ui.get("/<name>/export")
