@@ -73,6 +73,14 @@ register(
             "声明一个 kind 为 date_range 的参数，比较的是该时段与上一时段或上年同期。",
             "Declare a date_range parameter; the change compares its period with the one before or a year earlier.",
         ),
+        "meta.report.change.bucket": (
+            "环比不能与同一日期字段的时间分组同用",
+            "a change against the previous period cannot be combined with a time bucket of the same date field",
+        ),
+        "meta.report.change.bucket.hint": (
+            "按月、季分组时，各组本身就是相邻时段；要比较请用同比（against: last_year）。",
+            "With time buckets the groups already are consecutive periods; use against: last_year (同比) to compare.",
+        ),
         "meta.report.level": ("字典 {dictionary} 没有层级 {level!r}", "dictionary {dictionary} has no level {level!r}"),
         "meta.report.level.hint": ("可用层级：{names}。", "Levels: {names}."),
         "meta.report.levels.tree": ("levels 只用于树形字典字段", "levels apply to fields of tree dictionaries only"),
@@ -444,8 +452,12 @@ class _ReportBuilder:
                         say("meta.report.measure.ref.hint", names=", ".join(aggregates) or "—"),
                         name=m[part],
                     )
-            if kind == "change" and not any(p["kind"] == "date_range" for p in c.get("parameters", ())):
+            periods = [p for p in c.get("parameters", ()) if p["kind"] == "date_range"]
+            if kind == "change" and not periods:
                 self.error(at, "meta.report.change.period", say("meta.report.change.period.hint"))
+            bucketed = periods and any(d.get("bucket") and d["field"] == periods[0]["field"] for d in c.get("dimensions", ()))
+            if kind == "change" and m.get("against") == "previous" and bucketed:
+                self.error(at + ["against"], "meta.report.change.bucket", say("meta.report.change.bucket.hint"))
             where = self.conditions(list(m.get("where", ())), at + ["where"])
             fmt = m.get("format") or ("percent" if kind in ("ratio", "share", "change") else "number")
             measures.append(

@@ -35,7 +35,7 @@ from ..meta.spec import EntitySpec, FieldSpec
 from ..store.clock import utc_now
 from ..workflow.tables import deadline, instance
 from .parameters import ReportQuery, parse_parameters
-from .sql import bucket_bounds, level_expression, time_bucket
+from .sql import bucket_bounds, level_expression, time_bucket, year_later
 
 __all__ = ["ReportResult", "ReportRunner", "comparison_period", "local_today"]
 
@@ -317,6 +317,12 @@ class CompiledReport:
     def dimension(self, d: DimensionSpec) -> Any:
         column = self.column(d.field)
         if d.bucket:
+            current, comparisons = self.periods()
+            period = self.report.period
+            if "last_year" in comparisons and period is not None and period.field == d.field:
+                # Last year's rows count in this year's buckets (同比 per month, quarter...).
+                shifted = year_later(column, self.spec_of(d.field).format == "date-time")
+                return case((current, time_bucket(column, d.bucket)), else_=time_bucket(shifted, d.bucket))  # type: ignore[arg-type]
             return time_bucket(column, d.bucket)
         if d.levels and d.dictionary:
             return level_expression(column, self.registry.catalog.dictionaries[d.dictionary], self.query.levels[d.name])

@@ -14,7 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..meta.spec import DictionarySpec
 
-__all__ = ["BUCKETS", "ancestor_at", "bucket_bounds", "bucket_of", "level_expression", "time_bucket"]
+__all__ = ["BUCKETS", "ancestor_at", "bucket_bounds", "bucket_of", "level_expression", "time_bucket", "year_later"]
 
 BUCKETS = ("day", "week", "month", "quarter", "year")
 
@@ -55,6 +55,28 @@ def _postgres_bucket(element: Any, compiler: Any, **kw: Any) -> str:
         "quarter": f"to_char({column}, 'YYYY-\"Q\"Q')",
         "year": f"to_char({column}, 'YYYY')",
     }[element.unit]
+
+
+class year_later(FunctionElement[Any]):  # noqa: N801 (reads as a SQL function)
+    """The date or timestamp one year later (a comparison row of 同比 moved onto this year's buckets)."""
+
+    inherit_cache = True
+    name = "year_later"
+
+    def __init__(self, column: Any, timestamp: bool) -> None:
+        self.timestamp = timestamp
+        super().__init__(column)
+
+
+@compiles(year_later, "sqlite")
+def _sqlite_year_later(element: Any, compiler: Any, **kw: Any) -> str:
+    function = "datetime" if element.timestamp else "date"
+    return f"{function}({compiler.process(element.clauses, **kw)}, '+1 year')"
+
+
+@compiles(year_later)
+def _postgres_year_later(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} + interval '1 year')"
 
 
 def bucket_of(value: dt.date, unit: str) -> str:
