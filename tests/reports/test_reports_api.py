@@ -113,3 +113,20 @@ def test_reports_are_in_the_openapi_document(api, published):
     assert "/reports" in paths and "/reports/hidden_danger_by_region/export" in paths
     names = {p["name"] for p in paths["/reports/hidden_danger_by_region"]["get"]["parameters"]}
     assert {"period_from", "period_to", "level", "region", "region_level", "sort", "limit"} <= names
+
+
+def test_a_published_report_is_live_at_once(api, published, dangers):
+    from anjian.meta.loader import Document
+
+    document = {
+        "report": "dangers_by_category",
+        "title": "隐患按类别",
+        "source": "hidden_danger",
+        "dimensions": [{"name": "category", "field": "category"}],
+        "measures": [{"name": "n", "title": "隐患数", "kind": "count"}],
+    }
+    assert api.get("/api/v1/reports/dangers_by_category").status_code == 404
+    published.publish(documents=[Document("extra/dangers_by_category.report.json", "report", "dangers_by_category", document)])
+    result = api.get("/api/v1/reports/dangers_by_category").get_json()
+    assert result["totals"]["n"] == len(dangers)
+    assert "dangers_by_category" in {r["name"] for r in api.get("/api/v1/reports").get_json()["items"]}

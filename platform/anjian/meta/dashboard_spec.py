@@ -97,7 +97,7 @@ def build_dashboard(
             error(
                 at + ["report"],
                 "meta.dashboard.report",
-                say("meta.dashboard.names.hint", names=", ".join(sorted(reports))),
+                say("meta.dashboard.names.hint", names=", ".join(sorted(reports)) or "—"),
                 name=item["report"],
             )
             return

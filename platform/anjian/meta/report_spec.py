@@ -475,7 +475,7 @@ class _ReportBuilder:
                 )
             )
         filters = self.conditions(list(c.get("filters", ())), ["filters"])
-        sortable = [d.name for d in dimensions] + [m.name for m in measures]
+        sortable = list(dict.fromkeys([d.name for d in dimensions] + [m.name for m in measures]))
         for i, item in enumerate(c.get("order", ())):
             if item.lstrip("-") not in sortable:
                 self.error(["order", i], "meta.report.order", say("meta.report.order.hint", names=", ".join(sortable)), name=item)
