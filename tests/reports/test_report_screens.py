@@ -71,3 +71,12 @@ def test_plotly_is_served_offline_and_cached(client, published):
     assert response.cache_control.max_age >= 86400
     assert b"plotly" in response.data[:2000].lower()
     response.close()
+
+
+def test_user_statistics_are_drawn_offline_for_administrators(app, client, published):
+    assert sign_in(app.test_client(), "officer").get("/reports/_users").status_code == 403
+    html = sign_in(client).get("/reports/_users").get_data(as_text=True)
+    figure = json.loads(re.search(r'id="anjian-chart-data">(.*?)</script>', html, re.S).group(1))
+    assert [t["name"] for t in figure["data"]] == ["登录次数", "登录失败次数"]
+    assert "admin" in figure["data"][0]["x"] and "google" not in html and "/reports/_plotly.min.js" in html
+    assert 'href="/reports/_users"' in html  # under 系统管理

@@ -18,6 +18,7 @@ ADMIN_ENTRIES = (  # 系统管理: (name, href, icon, label key of ui.i18n)
     ("_admin_users", "/admin/users/", "fa-user", "menu_users"),
     ("_admin_organisations", "/admin/organisations/", "fa-sitemap", "menu_organisations"),
     ("_admin_grants", "/admin/grants/", "fa-key", "menu_grants"),
+    ("_admin_user_statistics", "/reports/_users", "fa-bar-chart", "menu_user_statistics"),
 )
 
 
