@@ -6,6 +6,7 @@ from typing import Any
 
 from ..catalog.registry import Registry, validation_schema
 from ..data.query import filterable_fields
+from .report_openapi import REPORT_SCHEMAS, report_paths
 
 __all__ = ["ERROR_SCHEMA", "nullable", "openapi_document"]
 
@@ -396,6 +397,8 @@ def openapi_document(registry: Registry) -> dict[str, Any]:
         }
         if registry.catalog.process_of(name) is not None:
             paths.update(_workflow_paths(name, tag, id_param))
+    paths.update(report_paths(registry))
+    schemas.update(REPORT_SCHEMAS)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import MetadataError, MetadataErrors
+from .dashboard_spec import DashboardSpec, build_dashboard
 from .ecma import pattern_problem
 from .loader import Document
 from .messages import say
@@ -15,8 +16,10 @@ from .pointer import pointer
 from .process_spec import ProcessSpec, build_process
 from .profile import Profile, apply_settings, resolve_profiles
 from .references import ACTIONS, check_processes, check_references, known
+from .report_spec import ReportSpec, build_report
 from .schema_check import check_document
 from .spec import (
+    BUILTIN_ROLES,
     CHILD_SYSTEM_COLUMNS,
     SYSTEM_COLUMNS,
     AttachmentSpec,
@@ -47,6 +50,8 @@ class Catalog:
     calendars: tuple[Mapping[str, Any], ...] = ()  # working-day arrangements of years (see workflow.calendar)
     documents: tuple[Document, ...] = ()
     profile: Profile = field(default_factory=Profile)  # the regulation settings in force (meta.profile)
+    reports: Mapping[str, ReportSpec] = field(default_factory=dict)  # declared statistics (meta.report_spec)
+    dashboards: Mapping[str, DashboardSpec] = field(default_factory=dict)  # KPI cards and widgets (meta.dashboard_spec)
 
     def process_of(self, entity: str) -> ProcessSpec | None:
         """The process records of ``entity`` run through, if it has one."""
@@ -402,6 +407,8 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
                 "process": "/process",
                 "calendar": "/year",
                 "profile": "/profile",
+                "report": "/report",
+                "dashboard": "/dashboard",
             }[document.kind]
             errors.append(
                 MetadataError(
@@ -429,6 +436,8 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     dictionaries: dict[str, DictionarySpec] = {}
     processes: dict[str, ProcessSpec] = {}
     calendars: list[Mapping[str, Any]] = []
+    report_documents: list[Document] = []
+    dashboard_documents: list[Document] = []
     first_seen: dict[tuple[str, str], str] = {}
     profiles = [d for d in documents if d.kind == "profile"]
     profile_problems = [p for d in profiles for p in check_document(d)]
@@ -479,6 +488,10 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
                 continue
             if claim("calendar", document.name, document, "/year"):
                 calendars.append(document.content)
+        elif document.kind == "report":
+            report_documents.append(document)  # built once entities, dictionaries and processes are known
+        elif document.kind == "dashboard":
+            dashboard_documents.append(document)  # built once the reports are
         elif document.kind == "module":
             module = _build_module(document)
             if claim("module", module.name, document, "/module"):
@@ -533,6 +546,19 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             )
     errors.extend(check_references(entities, modules, dictionaries, functions))
     errors.extend(check_processes(processes, entities, modules, functions))
+    reports: dict[str, ReportSpec] = {}
+    for document in report_documents:
+        report, problems = build_report(document, entities, dictionaries, processes, modules)
+        errors.extend(problems)
+        if report is not None and claim("report", report.name, document, "/report"):
+            reports[report.name] = report
+    dashboards: dict[str, DashboardSpec] = {}
+    roles = {r.name for m in modules.values() for r in m.roles} | set(BUILTIN_ROLES)
+    for document in dashboard_documents:
+        dashboard, problems = build_dashboard(document, reports, roles)
+        errors.extend(problems)
+        if dashboard is not None and claim("dashboard", dashboard.name, document, "/dashboard"):
+            dashboards[dashboard.name] = dashboard
     if errors:
         raise MetadataErrors(errors)
     return Catalog(
@@ -543,6 +569,8 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         calendars=tuple(calendars),
         documents=tuple(documents),
         profile=profile,
+        reports=reports,
+        dashboards=dashboards,
     )
 
 

@@ -21,7 +21,7 @@ class Document:
     """One parsed declaration and where it came from."""
 
     path: str
-    kind: str  # entity | module | dictionary | process | calendar | profile
+    kind: str  # entity | module | dictionary | process | calendar | profile | report | dashboard
     name: str
     content: dict[str, Any] = field(hash=False, compare=False)
 
@@ -36,6 +36,10 @@ def document_kind(content: object) -> tuple[str, str] | None:
         return "process", str(content.get("process"))
     if "profile" in content:
         return "profile", str(content.get("profile"))
+    if "dashboard" in content:
+        return "dashboard", str(content.get("dashboard"))
+    if "report" in content:  # before "module": a report may name its module
+        return "report", str(content.get("report"))
     if "calendar" in content:
         return "calendar", f"{content.get('calendar')}-{content.get('year')}"
     if "module" in content:
