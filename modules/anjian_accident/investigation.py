@@ -80,9 +80,8 @@ def check_investigation(record: Mapping[str, Any], ctx: Any) -> list[FieldError]
     accident = _accident(record, ctx)
     if accident is None:
         return None
-    casualties = sum(
-        int(accident.get(name) or 0) for name in ("current_deaths", "current_missing", "current_serious_injuries", "minor_injuries")
-    )
+    counted = ("current_deaths", "current_missing", "current_serious_injuries", "minor_injuries")
+    casualties = sum(int(accident.get(name) or 0) for name in counted)
     if accident.get("grade") != "general" or casualties:
         return [
             FieldError(

@@ -148,7 +148,8 @@ def check_chemicals(record: Mapping[str, Any], ctx: Any) -> list[FieldError] | N
         at = f"/chemicals/{i}"
         table = _attributes(ctx, row.get("chemical"))
         if row.get("chemical") and not table:
-            errors.append(FieldError(f"{at}/chemical", "请从 GB 18218 表1、表2 中选择危险化学品或危险性类别", "major_hazard.chemical"))
+            message = "请从 GB 18218 表1、表2 中选择危险化学品或危险性类别"
+            errors.append(FieldError(f"{at}/chemical", message, "major_hazard.chemical"))
             continue
         own = [
             name
@@ -159,7 +160,8 @@ def check_chemicals(record: Mapping[str, Any], ctx: Any) -> list[FieldError] | N
             errors.append(
                 FieldError(f"{at}/override_reason", "改写了字典中的临界量或校正系数β，请说明依据", "major_hazard.override_reason")
             )
-        quantity, critical = _number(row.get("quantity")), _number(row.get("critical_quantity")) or _number(table.get("critical_quantity"))
+        quantity = _number(row.get("quantity"))
+        critical = _number(row.get("critical_quantity")) or _number(table.get("critical_quantity"))
         if quantity is not None and critical is not None and quantity >= IMPLAUSIBLE_RATIO * critical:
             errors.append(
                 FieldError(

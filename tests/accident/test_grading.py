@@ -1,6 +1,7 @@
 """事故等级 (493号令 Art. 3): every boundary and worked example of FACTS.md §1.1."""
 
 import pytest
+
 from anjian_accident.grading import grade, reach_for
 
 

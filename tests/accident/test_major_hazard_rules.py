@@ -1,6 +1,7 @@
 """GB 18218-2018 §4.3 grading: α at every boundary, the grades of R and FACTS.md §2.3's worked examples."""
 
 import pytest
+
 from anjian_accident.major_hazard import Holding, alpha, grade, r_value, s_value
 
 

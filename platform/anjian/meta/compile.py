@@ -17,8 +17,8 @@ from .profile import Profile, apply_settings, resolve_profiles
 from .references import ACTIONS, check_processes, check_references, known
 from .schema_check import check_document
 from .spec import (
-    REACH_LEVELS,
     CHILD_SYSTEM_COLUMNS,
+    REACH_LEVELS,
     SYSTEM_COLUMNS,
     AttachmentSpec,
     DictionaryItem,

@@ -128,7 +128,8 @@ def check_process(
             try:
                 parse_condition(d.when, fields | {"id"})
             except ExpressionError as exc:
-                error(at + ["when"], say("meta.condition.invalid", condition=d.when, problem=exc), say("meta.condition.invalid.hint"))
+                problem = say("meta.condition.invalid", condition=d.when, problem=exc)
+                error(at + ["when"], problem, say("meta.condition.invalid.hint"))
         declared = process.content["deadlines"][i]["due"]
         if "amount" not in declared and "unit" not in declared and d.due_field is None:
             error(at + ["due"], say("meta.due.missing"), say("meta.due.missing.hint"))

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
-    "REACH_LEVELS",
     "BUILTIN_ROLES",
+    "REACH_LEVELS",
     "SYSTEM_COLUMNS",
     "AttachmentSpec",
     "DictionaryItem",
