@@ -44,7 +44,12 @@ def _build(settings):
             platform.publish()
             firm = platform.records.create(
                 "enterprise",
-                {"name": "安溪事故测试有限公司", "credit_code": credit_code(random.Random(13)), "region_code": TOWN, "industry": "C"},
+                {
+                    "name": "安溪事故测试有限公司",
+                    "credit_code": credit_code(random.Random(13)),
+                    "region_code": TOWN,
+                    "industry": "C",
+                },
                 ADMIN,
             )["id"]
             app = create_app(platform=platform, config=TEST_APP_CONFIG)
@@ -53,7 +58,9 @@ def _build(settings):
                 sm.create_db()
                 app.appbuilder.add_permissions(update_perms=True)
                 for name, (user_type, region, grants) in USERS.items():
-                    assert sm.add_user(name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD)
+                    assert sm.add_user(
+                        name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD
+                    )
                     app.appbuilder.session.commit()
                     platform.access.store.save_account(
                         ADMIN, name, user_type, region, enterprise_id=firm if user_type == "enterprise" else None

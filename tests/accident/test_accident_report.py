@@ -95,7 +95,11 @@ def test_a_holiday_does_not_stop_the_clock_and_a_late_receipt_is_recorded(levels
     # 迟报 is also recorded as a finding with its note.
     platform = levels["platform"]
     platform.records.update(
-        "accident_report", accident["id"], {"misconduct": "late", "misconduct_note": "单位负责人1.5小时后才报告"}, OFFICER, partial=True
+        "accident_report",
+        accident["id"],
+        {"misconduct": "late", "misconduct_note": "单位负责人1.5小时后才报告"},
+        OFFICER,
+        partial=True,
     )
     assert sees(levels, OFFICER, accident["id"])["misconduct"] == "late"
 
@@ -119,9 +123,20 @@ def test_forwarding_widens_visibility_up_to_the_grade_and_a_supplement_widens_it
     updated = platform.records.update(
         "accident_report",
         accident["id"],
-        {"updates": [{"kind": "supplement", "reported_at": "2025-10-02T08:30:00+08:00", "deaths": 3, "missing": 0,
-                      "serious_injuries": 1, "direct_loss": 80, "account": "3名重伤人员经抢救无效死亡",
-                      "reason": "重伤人员死亡"}]},
+        {
+            "updates": [
+                {
+                    "kind": "supplement",
+                    "reported_at": "2025-10-02T08:30:00+08:00",
+                    "deaths": 3,
+                    "missing": 0,
+                    "serious_injuries": 1,
+                    "direct_loss": 80,
+                    "account": "3名重伤人员经抢救无效死亡",
+                    "reason": "重伤人员死亡",
+                }
+            ]
+        },
         ENT,
         partial=True,
     )
@@ -160,7 +175,10 @@ def test_missing_persons_count_as_deaths_after_30_days(levels):
     accident = report(levels, deaths=1, missing=2)
     assert (accident["current_deaths"], accident["grade"]) == (1, "general")
     clock.set_local("2025-10-29 09:29")
-    assert platform.records.update("accident_report", accident["id"], {"measures": "继续搜救"}, ENT, partial=True)["grade"] == "general"
+    assert (
+        platform.records.update("accident_report", accident["id"], {"measures": "继续搜救"}, ENT, partial=True)["grade"]
+        == "general"
+    )
     clock.set_local("2025-10-29 09:30")  # 30 days after the accident
     again = platform.records.update("accident_report", accident["id"], {"measures": "搜救结束"}, ENT, partial=True)
     assert (again["current_deaths"], again["grade"]) == (3, "larger")
@@ -178,8 +196,15 @@ def test_road_traffic_and_fire_count_missing_after_7_days(levels):
 def test_follow_ups_are_kept_as_filed(levels):
     platform = levels["platform"]
     accident = report(levels, serious_injuries=2)
-    first = {"kind": "follow_up", "reported_at": "2025-09-29T09:55:00+08:00", "deaths": 0, "missing": 0, "serious_injuries": 2,
-             "direct_loss": 20, "account": "伤员情况稳定"}
+    first = {
+        "kind": "follow_up",
+        "reported_at": "2025-09-29T09:55:00+08:00",
+        "deaths": 0,
+        "missing": 0,
+        "serious_injuries": 2,
+        "direct_loss": 20,
+        "account": "伤员情况稳定",
+    }
     updated = platform.records.update("accident_report", accident["id"], {"updates": [first]}, ENT, partial=True)
     row = updated["updates"][0]
     changed = {**row, "serious_injuries": 5}
@@ -189,8 +214,14 @@ def test_follow_ups_are_kept_as_filed(levels):
     with pytest.raises(RecordValidationError) as excinfo:
         platform.records.update("accident_report", accident["id"], {"updates": []}, ENT, partial=True)
     assert "/updates" in errors_of(excinfo)
-    lowered = {"kind": "follow_up", "reported_at": "2025-09-29T09:58:00+08:00", "deaths": 0, "missing": 0, "serious_injuries": 1,
-               "direct_loss": 20}
+    lowered = {
+        "kind": "follow_up",
+        "reported_at": "2025-09-29T09:58:00+08:00",
+        "deaths": 0,
+        "missing": 0,
+        "serious_injuries": 1,
+        "direct_loss": 20,
+    }
     with pytest.raises(RecordValidationError) as excinfo:
         platform.records.update("accident_report", accident["id"], {"updates": [row, lowered]}, ENT, partial=True)
     assert "重伤" in errors_of(excinfo)["/updates/1/reason"].message

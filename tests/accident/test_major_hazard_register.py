@@ -54,7 +54,9 @@ def test_a_own_critical_quantity_needs_a_reason_and_is_used(levels):
     with pytest.raises(RecordValidationError) as excinfo:
         source(levels, 10, [{"chemical": "67-56-1", "quantity": 400, "critical_quantity": 200}])
     assert "/chemicals/0/override_reason" in errors_of(excinfo)
-    entry = source(levels, 10, [{"chemical": "67-56-1", "quantity": 400, "critical_quantity": 200, "override_reason": "省级规定"}])
+    entry = source(
+        levels, 10, [{"chemical": "67-56-1", "quantity": 400, "critical_quantity": 200, "override_reason": "省级规定"}]
+    )
     assert entry["s_value"] == pytest.approx(2.0) and entry["is_major"] is True
 
 

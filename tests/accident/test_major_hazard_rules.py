@@ -15,7 +15,15 @@ def test_alpha_by_people_within_500_metres(people, expected):
 
 @pytest.mark.parametrize(
     ("r", "expected"),
-    [(100, "level_1"), (99.99, "level_2"), (50, "level_2"), (49.99, "level_3"), (10, "level_3"), (9.99, "level_4"), (0.5, "level_4")],
+    [
+        (100, "level_1"),
+        (99.99, "level_2"),
+        (50, "level_2"),
+        (49.99, "level_3"),
+        (10, "level_3"),
+        (9.99, "level_4"),
+        (0.5, "level_4"),
+    ],
 )
 def test_grade_boundaries(r, expected):
     assert grade(r) == expected

@@ -109,7 +109,7 @@ class RecordService:
                 if field.readonly and not field.computed:
                     data[field.name] = old.get(field.name)
         record = self.normalise(spec, data)
-        context = ValidationContext(spec, actor, old, record, catalog=self.registry.catalog)
+        context = ValidationContext(spec, actor, old, record, catalog=self.registry.catalog, linked=self.linked)
         self.compute(spec, record, context)
         errors = self.schema_errors(spec, record)
         invalid = {e.pointer for e in errors}
