@@ -76,7 +76,8 @@ def figures(source: Mapping[str, Any]) -> Figures:
 
 def latest(record: Mapping[str, Any]) -> Figures:
     """The figures of the last report filed: the last follow-up, else the first report (快报)."""
-    rows = [r for r in record.get("updates") or () if isinstance(r, Mapping)]
+    updates = record.get("updates")
+    rows = [r for r in updates if isinstance(r, Mapping)] if isinstance(updates, list) else []
     return figures(rows[-1] if rows else record)
 
 

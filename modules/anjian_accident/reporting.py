@@ -20,8 +20,9 @@ from anjian import FieldError
 
 from .grading import figures, parse_moment, window_days
 
-__all__ = ["check_report", "computed_delay", "computed_late"]
+__all__ = ["STAMPED", "check_report", "computed_delay", "computed_late"]
 
+STAMPED = ("received_at", "forwarded_city_at", "forwarded_province_at", "forwarded_national_at")
 SKEW = dt.timedelta(minutes=5)  # clocks of phones and servers disagree a little
 _DECREASE = {"deaths": "死亡", "missing": "失踪", "serious_injuries": "重伤", "minor_injuries": "轻伤"}
 _FIELDS = ("kind", "reported_at", "deaths", "missing", "serious_injuries", "minor_injuries", "direct_loss", "account", "reason")
@@ -72,13 +73,21 @@ def check_report(record: Mapping[str, Any], ctx: Any) -> list[FieldError] | None
     loss = _loss_error("/direct_loss", record.get("direct_loss"), ctx)
     if loss:
         errors.append(loss)
+    if getattr(ctx, "old", None) is None:  # a new report starts at the county: the steps stamp the rest
+        errors += [
+            FieldError(f"/{name}", "由接收、上报环节填写，报送时不能填写", "accident.stamped")
+            for name in STAMPED
+            if record.get(name)
+        ]
+        if record.get("reach") not in (None, "county"):
+            errors.append(FieldError("/reach", "新报送的事故只在县级可见，逐级上报后才扩大", "accident.stamped"))
     errors += _check_updates(record, ctx, occurred, now)
     return errors or None
 
 
 def _check_updates(record: Mapping[str, Any], ctx: Any, occurred: dt.datetime | None, now: dt.datetime) -> list[FieldError]:
-    rows = [r if isinstance(r, Mapping) else {} for r in record.get("updates") or ()]
-    old = getattr(ctx, "old", None) or {}
+    updates, old = record.get("updates"), getattr(ctx, "old", None) or {}
+    rows = [r if isinstance(r, Mapping) else {} for r in updates] if isinstance(updates, list) else []
     filed = {r.get("id"): r for r in old.get("updates") or () if isinstance(r, Mapping)}
     errors: list[FieldError] = []
     kept = {r.get("id") for r in rows if r.get("id") is not None}

@@ -240,6 +240,9 @@ def test_follow_ups_are_kept_as_filed(levels):
         ({"occurred_at": "2025-09-29T12:00:00+08:00"}, "/occurred_at"),  # the clock reads 10:00
         ({"enterprise_id": None}, "/unit_name"),
         ({"near_miss": True}, "/near_miss_reason"),
+        ({"updates": 7}, "/updates"),
+        ({"received_at": "2025-09-29T09:40:00+08:00"}, "/received_at"),  # stamped by the county's receipt
+        ({"reach": "national"}, "/reach"),
     ],
 )
 def test_bad_input_gets_field_errors(levels, change, pointer):
