@@ -2,7 +2,8 @@
 
 - 事故报送 (``accident.*``): the grade from the latest figures (``grading.py``), the rules of a
   report and its follow-ups, 迟报 (``reporting.py``).
-- 事故调查处理 and 挂牌督办: values taken from the accident, the entrusting rule (``investigation.py``).
+- 事故调查处理, 挂牌督办 and 事故案例: values taken from the accident, the entrusting rule, cases from
+  closed investigations only (``investigation.py``).
 - 重大危险源 (``major_hazard.*``): S, R, α and the grade by GB 18218-2018 (``major_hazard.py``);
   the filing's R value and grade from its register entry.
 
@@ -72,6 +73,7 @@ def anjian_computed() -> Mapping[str, Any]:
         "accident.linked_date": investigation.linked_date,
         "accident.short_period": investigation.short_period,
         "accident.assessment_due": investigation.assessment_due,
+        "accident.case_grade": investigation.case_grade,
         "major_hazard.alpha": major_hazard.computed_alpha,
         "major_hazard.s_value": major_hazard.computed_s,
         "major_hazard.is_major": major_hazard.computed_is_major,
@@ -87,5 +89,6 @@ def anjian_validators() -> Mapping[str, Any]:
     return {
         "accident.check_report": reporting.check_report,
         "accident.check_investigation": investigation.check_investigation,
+        "accident.case_from_closed": investigation.case_from_closed,
         "major_hazard.check_chemicals": major_hazard.check_chemicals,
     }

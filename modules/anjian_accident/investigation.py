@@ -18,7 +18,15 @@ from anjian import FieldError
 
 from .grading import parse_moment
 
-__all__ = ["assessment_due", "check_investigation", "linked_date", "linked_grade", "short_period"]
+__all__ = [
+    "assessment_due",
+    "case_from_closed",
+    "case_grade",
+    "check_investigation",
+    "linked_date",
+    "linked_grade",
+    "short_period",
+]
 
 
 def _accident(record: Mapping[str, Any], ctx: Any) -> Mapping[str, Any] | None:
@@ -90,4 +98,22 @@ def check_investigation(record: Mapping[str, Any], ctx: Any) -> list[FieldError]
                 "accident.entrust",
             )
         ]
+    return None
+
+
+def _investigation(record: Mapping[str, Any], ctx: Any) -> Mapping[str, Any] | None:
+    linked = getattr(ctx, "linked", None)
+    return linked("accident_investigation", record.get("investigation_id")) if linked is not None else None
+
+
+def case_grade(record: Mapping[str, Any], ctx: Any) -> str | None:
+    investigation = _investigation(record, ctx)
+    return investigation.get("accident_grade") if investigation else None
+
+
+def case_from_closed(record: Mapping[str, Any], ctx: Any) -> list[FieldError] | None:
+    """事故案例 are written from closed cases only (结案归档 stamps ``closed_on``)."""
+    investigation = _investigation(record, ctx)
+    if investigation is not None and not investigation.get("closed_on"):
+        return [FieldError("/investigation_id", "只有已结案归档的事故调查才能整理为事故案例", "accident.case_closed")]
     return None

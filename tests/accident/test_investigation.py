@@ -115,6 +115,21 @@ def test_a_major_accident_has_60_days_and_the_approval_and_assessment_clocks(lev
     )
     assert approved["approved_on"] == "2025-11-20" and approved["assessment_due"] == "2026-11-20"
     assert local(clocks(levels, case["id"])["assessment"].due_at) == "2026-11-20 23:59:59"
+    # A case study (事故案例) is written from a closed investigation only.
+    study = {
+        "investigation_id": case["id"],
+        "region_code": TOWN,
+        "title": "某化工厂较大中毒事故",
+        "summary": "储罐检修时违章作业导致中毒。",
+    }
+    with pytest.raises(RecordValidationError) as excinfo:
+        platform.records.create("accident_case", study, HEAD)
+    assert excinfo.value.errors[0].pointer == "/investigation_id"
+    take(levels, HEAD, case, "hold_accountable")
+    platform.records.update("accident_investigation", case["id"], {"rectification": "储罐区全面整改完成"}, HEAD, partial=True)
+    take(levels, HEAD, case, "close")
+    published = platform.records.create("accident_case", {**study, "published": True}, HEAD)
+    assert published["accident_grade"] == "major" and published["published"] is True
 
 
 def test_only_a_general_accident_without_casualties_is_entrusted_to_the_unit(levels):

@@ -5,7 +5,7 @@ import pytest
 from anjian.testing import entity_document, write_json
 
 ENTITIES = ["enterprise", "agency", "staff", "expert", "hidden_danger", "hazard_statistics", "hazard_source_filing", "complaint"]
-ENTITIES += ["major_hazard_source", "accident_report", "accident_investigation", "accident_supervision"]
+ENTITIES += ["major_hazard_source", "accident_report", "accident_investigation", "accident_supervision", "accident_case"]
 UNIT = {"unit_name": "未登记的某作坊"}  # a unit is linked or named: a rule no single field's schema describes
 
 
@@ -14,6 +14,11 @@ def _given(record_factory, entity):
         return UNIT
     if entity in ("accident_investigation", "accident_supervision"):
         return {"accident_id": record_factory.create("accident_report", **UNIT)["id"]}
+    if entity == "accident_case":  # written from a closed investigation only
+        case = record_factory.create("accident_investigation", **_given(record_factory, "accident_investigation"))
+        closed = {"closed_on": "2025-06-30"}
+        record_factory.platform.records.update("accident_investigation", case["id"], closed, record_factory.actor, partial=True)
+        return {"investigation_id": case["id"]}
     return {}
 
 
