@@ -263,3 +263,12 @@ def test_a_loss_in_yuan_asks_for_confirmation(levels):
 def test_an_unregistered_unit_is_named(levels):
     accident = report(levels, enterprise_id=None, unit_name="某无证小作坊", actor=OFFICER)
     assert accident["title"].startswith("某无证小作坊 2025-09-29")
+
+
+def test_a_county_grant_beside_a_city_grant_still_sees_the_county_and_the_enterprise_its_own(levels):
+    accident = report(levels)
+    take(levels, ENT, accident, "submit")
+    assert sees(levels, CITY, accident["id"]) is None
+    levels["platform"].access.store.add_grant(Actor("admin", is_admin=True), "city", "accident_officer", "350524")
+    assert sees(levels, CITY, accident["id"])["reach"] == "county"  # the county grant sees what the city grant does not
+    assert sees(levels, ENT, accident["id"])["id"] == accident["id"]  # owners see their own at any reach
