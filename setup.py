@@ -36,6 +36,7 @@ setup(
         "anjian_registry": "modules/anjian_registry",
         "anjian_hazard": "modules/anjian_hazard",
         "anjian_complaints": "modules/anjian_complaints",
+        "anjian_accident": "modules/anjian_accident",
     },
     packages=[
         "anjian",
@@ -58,6 +59,7 @@ setup(
         "anjian_registry",
         "anjian_hazard",
         "anjian_complaints",
+        "anjian_accident",
     ],
     package_data={
         "anjian": [
@@ -76,7 +78,7 @@ setup(
     install_requires=_requirements(),
     entry_points={
         "console_scripts": ["anjian = anjian.cli:main"],
-        "anjian.plugins": ["registry = anjian_registry", "hazard = anjian_hazard", "complaints = anjian_complaints"],
+        "anjian.plugins": ["registry = anjian_registry", "hazard = anjian_hazard", "complaints = anjian_complaints", "accident = anjian_accident"],
         "pytest11": ["anjian = anjian.testing.plugin"],
     },
 )

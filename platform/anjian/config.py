@@ -42,7 +42,9 @@ class Settings(BaseModel):
     result_backend: str = Field("", description="Celery result backend; default: SQLite in HOME.")
     celery_eager: bool = Field(False, description="Run tasks in-process (tests).")
     metadata_paths: tuple[Path, ...] = Field((), description="Declaration folders, os.pathsep-separated.")
-    plugins: tuple[str, ...] = Field(("registry", "hazard", "complaints"), description="Enabled plugins, comma-separated.")
+    plugins: tuple[str, ...] = Field(
+        ("registry", "hazard", "complaints", "accident"), description="Enabled plugins, comma-separated."
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(5000, ge=1, le=65535, description="Port the web server listens on.")
     admin_password: str = Field("", description="Password of the first administrator 'admin'.")

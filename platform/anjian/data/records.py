@@ -9,6 +9,7 @@ is written.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -23,6 +24,7 @@ from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
 from ..meta.pointer import pointer
 from ..meta.spec import EntitySpec, FieldSpec, normalise_text
+from ..store.clock import utc_now
 from .changes import field_diff
 from .codec import Codec
 from .dated_codes import retired_code_errors
@@ -46,7 +48,11 @@ class ValidationContext:
     # The title of a linked record (``title_of("enterprise", 7)``), for computed titles such as a
     # report's 「<企业> 2025年第3季度…」; set by the record service when it computes fields.
     title_of: Callable[[str, Any], str | None] | None = None
+    # The stored values of one linked record (``linked("major_hazard_source", 3)``), for values a
+    # record takes from the record it links to (a filing's R value and grade from its register entry).
+    linked: Callable[[str, Any], Mapping[str, Any] | None] | None = None
     catalog: Any = None  # the declarations in force: code tables, the regulation profile (periods, limits)
+    now: Callable[[], dt.datetime] = utc_now  # the one clock (naive UTC), e.g. for "missing for 30 days"
 
 
 class RecordListener:
@@ -107,7 +113,7 @@ class RecordService:
                 if field.readonly and not field.computed:
                     data[field.name] = old.get(field.name)
         record = self.normalise(spec, data)
-        context = ValidationContext(spec, actor, old, record, catalog=self.registry.catalog)
+        context = ValidationContext(spec, actor, old, record, catalog=self.registry.catalog, linked=self.linked)
         self.compute(spec, record, context)
         errors = self.schema_errors(spec, record)
         invalid = {e.pointer for e in errors}
@@ -164,7 +170,7 @@ class RecordService:
 
     def compute(self, spec: EntitySpec, record: dict[str, Any], context: ValidationContext) -> None:
         if context.title_of is None and spec.computed_fields:
-            context = replace(context, title_of=self.title_of)
+            context = replace(context, title_of=self.title_of, linked=self.linked)
         for field in spec.computed_fields:
             value = self.registry.functions.computed[field.computed](record, context)
             if value is not None:
@@ -180,6 +186,18 @@ class RecordService:
         with self.engine.connect() as conn:
             found = conn.execute(select(column).where(table.c.id == record_id)).scalar()
         return None if found is None else str(found)
+
+    def linked(self, entity: str, record_id: Any) -> Mapping[str, Any] | None:
+        """The stored column values of one record of ``entity`` in their JSON form (None when absent)."""
+        if not isinstance(record_id, int) or isinstance(record_id, bool) or entity not in self.registry.catalog.entities:
+            return None
+        target = self.registry.entity(entity)
+        table = self.registry.table(entity)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        if row is None:
+            return None
+        return {f.name: self.codec.to_json(f, row[f.name]) for f in target.column_fields if f.name in row}
 
     def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any]) -> list[FieldError]:
         """The JSON Schema verdict of the entity's one compiled validator (every write path asks it)."""

@@ -335,7 +335,9 @@ def _prepare_row(
             data[f.name] = converted
     unreadable = {e.pointer for e in errors}
     record = service.normalise(spec, data)
-    context = ValidationContext(spec, actor, None, record, service.title_of, service.registry.catalog)
+    context = ValidationContext(
+        spec, actor, None, record, service.title_of, catalog=service.registry.catalog, linked=service.linked
+    )
     service.compute(spec, record, context)
     errors += [e for e in service.schema_errors(spec, record) if e.pointer not in unreadable]
     invalid = {e.pointer for e in errors}

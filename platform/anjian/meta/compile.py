@@ -21,6 +21,7 @@ from .schema_check import check_document
 from .spec import (
     BUILTIN_ROLES,
     CHILD_SYSTEM_COLUMNS,
+    REACH_LEVELS,
     SYSTEM_COLUMNS,
     AttachmentSpec,
     DictionaryItem,
@@ -121,6 +122,7 @@ class _Builder:
             scope=options.get("scope"),
             owner=options.get("owner"),
             published=options.get("published"),
+            reach=options.get("reach"),
             validators=tuple(options.get("validators", ())),
             sections=tuple(options.get("sections", ())),
             renamed_from=options.get("renamed_from"),
@@ -320,6 +322,11 @@ class _Builder:
             need(["owner"], spec.owner, {f.name for f in spec.column_fields if f.link}, "link")
         if spec.published:
             need(["published"], spec.published, {f.name for f in spec.column_fields if f.type == "boolean"}, "boolean")
+        if spec.reach:
+            need(["reach"], spec.reach, {f.name for f in spec.column_fields if f.type == "string"}, "string")
+            field = spec.by_name.get(spec.reach)
+            if field is not None and field.type == "string" and not (field.enum and set(field.enum) <= set(REACH_LEVELS)):
+                self.error(at + ["reach"], say("meta.reach.values", name=spec.reach), say("meta.reach.values.hint"))
         for i, section in enumerate(spec.sections):
             for j, fname in enumerate(section.get("fields", ())):
                 need(["sections", i, "fields", j], fname, names, "field")
