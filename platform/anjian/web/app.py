@@ -19,6 +19,7 @@ from ..ui.base import http_error_page
 from . import headers
 from .home import HomeView
 from .login import enforce_session, mfa
+from .plugins import register_plugin_blueprints
 from .security import AnjianSecurityManager
 
 __all__ = ["create_app"]
@@ -70,6 +71,7 @@ def create_app(
     app.register_blueprint(ui)
     app.register_blueprint(admin)
     app.register_blueprint(mfa)
+    register_plugin_blueprints(app, platform, csrf)
     app.before_request(enforce_session)
     csrf.exempt(api)
 
