@@ -59,6 +59,7 @@ def alarm_list(platform: Any, actor: Actor, *, open_only: bool = False, limit: i
     if open_only:
         query = query.where(alarms.c.closed_at.is_(None))
     process = platform.workflow.process_for("monitoring_alarm")
+    titles = {s.name: s.title for s in process.states} if process else {}
     with platform.engine.connect() as conn:
         rows = conn.execute(query.limit(limit).offset(offset)).mappings().all()
     items = []
@@ -79,7 +80,7 @@ def alarm_list(platform: Any, actor: Actor, *, open_only: bool = False, limit: i
                 "raised_at": platform.codec.moment(row["raised_at"]) if row["raised_at"] else None,
                 "closed_at": platform.codec.moment(row["closed_at"]) if row["closed_at"] else None,
                 "state": state,
-                "state_title": process.states[state].title if process and state in process.states else None,
+                "state_title": titles.get(state),
             }
         )
     return {"items": items, "limit": limit, "offset": offset}
