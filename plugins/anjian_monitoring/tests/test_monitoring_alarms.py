@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from monitoring_county import START, Gateway, iso
-
 from anjian_monitoring.tasks import sweep
+from monitoring_county import START, Gateway, iso
 
 
 def _at(seconds: float) -> str:
