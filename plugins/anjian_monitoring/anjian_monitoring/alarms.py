@@ -37,6 +37,8 @@ KIND_TITLES = {
 HIGH = ("high_high", "high")
 LOW = ("low_low", "low")
 GATEWAY = {QUALITY["fault"]: "fault", QUALITY["power_off"]: "power_off"}
+RATE_WINDOW = 60_000  # ms: a rate is measured between values at least a minute apart
+RATE_RESET = 15 * 60_000  # ms: after a longer gap the rate is measured afresh
 
 
 def _iso(ms: int) -> str:
@@ -51,22 +53,26 @@ class Evaluator:
         self.conn = conn
         self.alarms = platform.registry.table("monitoring_alarm")
         self.spec = platform.registry.entity("monitoring_alarm")
-        self.states: dict[tuple[int, str], tuple[int | None, int]] = {}
+        self.states: dict[tuple[int, str], tuple[int | None, int, float | None]] = {}
         self.loaded: set[int] = set()
 
     def _load(self, point_id: int) -> None:
         if point_id not in self.loaded:
             for row in self.conn.execute(select(point_state).where(point_state.c.point_id == point_id)):
-                self.states[(point_id, row.kind)] = (row.since, row.active)
+                self.states[(point_id, row.kind)] = (row.since, row.active, row.ref)
             self.loaded.add(point_id)
 
-    def _set(self, point_id: int, kind: str, since: int | None, active: int) -> None:
-        if self.states.get((point_id, kind), (None, 0)) == (since, active):
+    def _state(self, point_id: int, kind: str) -> tuple[int | None, int, float | None]:
+        return self.states.get((point_id, kind), (None, 0, None))
+
+    def _set(self, point_id: int, kind: str, since: int | None, active: int, ref: float | None = None) -> None:
+        if self._state(point_id, kind) == (since, active, ref):
             return
-        self.states[(point_id, kind)] = (since, active)
-        statement = _insert(self.conn, point_state).values(point_id=point_id, kind=kind, since=since, active=active)
+        self.states[(point_id, kind)] = (since, active, ref)
+        statement = _insert(self.conn, point_state).values(point_id=point_id, kind=kind, since=since, active=active, ref=ref)
+        excluded = statement.excluded
         statement = statement.on_conflict_do_update(
-            index_elements=["point_id", "kind"], set_={"since": statement.excluded.since, "active": statement.excluded.active}
+            index_elements=["point_id", "kind"], set_={"since": excluded.since, "active": excluded.active, "ref": excluded.ref}
         )
         self.conn.execute(statement)
 
@@ -103,15 +109,14 @@ class Evaluator:
         """Evaluate the new samples of one point in time order; return the ids of alarms raised."""
         self._load(point.id)
         raised: list[int] = []
-        if self.states.get((point.id, "offline"), (None, 0))[1]:
+        if self._state(point.id, "offline")[1]:
             self._set(point.id, "offline", None, 0)  # data again: the point is back (the alarm stays for handling)
-        previous = (before.ts, before.value) if before is not None and before.quality == 0 else None
         for _point_id, ts, value, quality in samples:
             if quality != 0:
                 kind = GATEWAY.get(quality)
                 if kind is not None:
                     raised += [a for a in [self.raise_alarm(point, kind, ts, None, None)] if a]
-                previous = None
+                self._set(point.id, "rate", None, 0)  # the rate is measured again from the next good value
                 continue  # 检修, 关闭, 断电 and 故障 suppress threshold alarms
             for kind in (*HIGH, *LOW):
                 threshold = getattr(point, kind)
@@ -119,14 +124,25 @@ class Evaluator:
                     alarm = self._threshold(point, kind, float(threshold), ts, value)
                     if alarm:
                         raised.append(alarm)
-            if point.rate_limit and previous is not None and ts > previous[0]:
-                rate = abs(value - previous[1]) / ((ts - previous[0]) / 60_000)
-                if rate > point.rate_limit:
-                    alarm = self.raise_alarm(point, "rate", ts, value, float(point.rate_limit))
-                    if alarm:
-                        raised.append(alarm)
-            previous = (ts, value)
+            if point.rate_limit:
+                alarm = self._rate(point, ts, value)
+                if alarm:
+                    raised.append(alarm)
         return raised
+
+    def _rate(self, point: Any, ts: int, value: float) -> int | None:
+        """Rate of change per minute, measured over at least RATE_WINDOW so sensor noise is not a rate."""
+        since, _active, ref = self._state(point.id, "rate")
+        if since is None or ref is None or ts - since > RATE_RESET:
+            self._set(point.id, "rate", ts, 0, value)
+            return None
+        if ts - since < RATE_WINDOW:
+            return None
+        rate = abs(value - ref) / ((ts - since) / 60_000)
+        self._set(point.id, "rate", ts, 0, value)
+        if rate > point.rate_limit:
+            return self.raise_alarm(point, "rate", ts, value, float(point.rate_limit))
+        return None
 
     def _threshold(self, point: Any, kind: str, threshold: float, ts: int, value: float) -> int | None:
         deadband = float(point.deadband or 0)
@@ -134,7 +150,7 @@ class Evaluator:
             beyond, back = value >= threshold, value < threshold - deadband
         else:
             beyond, back = value <= threshold, value > threshold + deadband
-        since, active = self.states.get((point.id, kind), (None, 0))
+        since, active, _ref = self._state(point.id, kind)
         if beyond:
             since = ts if since is None else since
             if not active and ts - since >= (point.min_duration or 0) * 1000:

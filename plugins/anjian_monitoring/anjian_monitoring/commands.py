@@ -24,6 +24,7 @@ def monitoring() -> None:
 @click.option("--fault-rate", type=click.FloatRange(0, 1), default=0.0005, show_default=True, help="Odds of a 故障 sample.")
 @click.option("--gap-rate", type=click.FloatRange(0, 1), default=0.0005, show_default=True, help="Odds a point falls silent.")
 @click.option("--seed", type=int, default=None, help="Repeatable signals.")
+@click.option("--silent", multiple=True, help="A point code that sends nothing (a dead sensor; repeat).")
 def simulate(
     url: str,
     keys: tuple[str, ...],
@@ -33,6 +34,7 @@ def simulate(
     fault_rate: float,
     gap_rate: float,
     seed: int | None,
+    silent: tuple[str, ...],
 ) -> None:
     """Send realistic data for every point each key may report (N keys × their M points)."""
     from .simulate import Gateway, Signal, points_of_key, run
@@ -42,7 +44,7 @@ def simulate(
     gateways = []
     for key in keys:
         points = points_of_key(base, key)
-        signals = [Signal.for_point(p, rng) for p in points]
+        signals = [Signal.for_point(p, rng) for p in points if p["code"] not in silent]
         gateways.append(Gateway(key, signals, spike_rate, fault_rate, gap_rate, rng=random.Random(rng.random())))
         click.echo(f"gateway {key[:12]}…: {len(signals)} points")
     totals: Counter[str] = Counter()
@@ -56,3 +58,14 @@ def simulate(
         totals["refused"] += answer["refused_total"]
         totals["alarms"] += answer["alarms_raised"]
     click.echo(" ".join(f"{k}={v}" for k, v in sorted(totals.items())) or "nothing sent")
+
+
+@monitoring.command()
+def sweep() -> None:
+    """Run the offline sweep and the rollups once (the worker's beat does this every 30 s)."""
+    from anjian.cli._context import command_platform
+
+    from .tasks import sweep as run_sweep
+
+    result = run_sweep(command_platform(init_db=True))
+    click.echo(" ".join(f"{k}={v}" for k, v in result.items()))

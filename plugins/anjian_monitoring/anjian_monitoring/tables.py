@@ -67,5 +67,6 @@ point_state = Table(
     Column("kind", String(20), nullable=False),  # an alarm kind: high_high, high, low, low_low, rate, offline, ...
     Column("since", BigInteger),  # first sample beyond the threshold (min duration), ms
     Column("active", SmallInteger, nullable=False, default=0),  # beyond the threshold now (1) or back inside (0)
+    Column("ref", Float),  # rate of change: the value at ``since`` the next rate is measured from
     PrimaryKeyConstraint("point_id", "kind", name="pk_monitoring_point_state"),
 )

@@ -79,9 +79,11 @@ def test_minimum_duration(county: Any, gateway: Gateway) -> None:
 
 
 def test_rate_of_change_and_gateway_states(county: Any, gateway: Gateway, token_of: Any) -> None:
-    steady = [{"point": "A-P1", "ts": _at(0), "value": 1.0}, {"point": "A-P1", "ts": _at(60), "value": 1.2}]
-    assert gateway.send(steady).get_json()["alarms_raised"] == 0
-    assert gateway.send([{"point": "A-P1", "ts": _at(70), "value": 1.5}]).get_json()["alarms_raised"] == 1  # 1.8 MPa/min
+    noisy = [{"point": "A-P1", "ts": _at(s), "value": 1.0 + (s % 2) * 0.05} for s in range(0, 60, 5)]
+    assert gateway.send(noisy).get_json()["alarms_raised"] == 0  # 0.05 in 5 s is noise, not 0.6 MPa/min
+    steady = [{"point": "A-P1", "ts": _at(60), "value": 1.2}, {"point": "A-P1", "ts": _at(120), "value": 1.5}]
+    assert gateway.send(steady).get_json()["alarms_raised"] == 0  # 0.2 and 0.3 MPa/min
+    assert gateway.send([{"point": "A-P1", "ts": _at(180), "value": 0.8}]).get_json()["alarms_raised"] == 1  # a 0.7 MPa/min drop
     fault = [{"point": "A-T1", "ts": _at(0), "value": 999, "quality": "fault"}]
     assert gateway.send(fault).get_json()["alarms_raised"] == 1  # 故障, and no 高报 for a faulty reading
     kinds = sorted(a["kind"] for a in _alarms(county, token_of("ent")))

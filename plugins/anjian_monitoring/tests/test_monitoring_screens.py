@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from monitoring_county import PASSWORD, START, Gateway, iso
-from sqlalchemy import select
-
 from anjian_monitoring.storage import MINUTE, SampleStore
 from anjian_monitoring.tables import rollup
+from monitoring_county import PASSWORD, START, Gateway, iso
+from sqlalchemy import select
 
 
 def _ms(moment: dt.datetime) -> int:
@@ -85,8 +84,9 @@ def test_trend_screen_data_and_offline_plotly(county: Any, gateway: Gateway) -> 
 
 
 def test_tasks_and_beat_are_registered(county: Any, settings: Any, monkeypatch: Any) -> None:
-    from anjian.tasks import app as tasks
     from celery import Celery
+
+    from anjian.tasks import app as tasks
 
     own = Celery("monitoring-test", set_as_current=False)
     own.conf.beat_schedule = {}
