@@ -211,6 +211,7 @@ def ingest(platform: Any, actor: Actor, document: Any, settings: MonitoringSetti
         newest = [max(samples, key=lambda r: r[1]) for samples in by_point.values()]
         store.set_latest(conn, newest, now)
         evaluator = Evaluator(platform, conn)
+        evaluator.preload(by_point)
         info = {p.id: p for p in points.values()}
         for point_id, samples in by_point.items():
             before = previous.get(point_id)

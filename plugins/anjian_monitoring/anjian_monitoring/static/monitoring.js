@@ -10,6 +10,8 @@
     fetch(element.getAttribute("data-source"), {credentials: "same-origin"})
       .then(function (response) { return response.json(); })
       .then(function (data) {
+        var offset = new Date().getTimezoneOffset() * 60000;  // plotly shows epoch ms as UTC: shift to local time
+        data.ts = data.ts.map(function (ms) { return ms - offset; });
         var traces = [{x: data.ts, y: data.value, type: "scatter", mode: "lines", name: data.point.name, line: {color: "#337ab7"}}];
         if (data.resolution !== "raw") {
           traces.push({x: data.ts, y: data.high, type: "scatter", mode: "lines", name: "最大值", line: {width: 0.5, color: "#9ecae1"}});
@@ -23,7 +25,7 @@
                             font: {size: 11, color: COLOURS[kind]}});
         });
         var layout = {margin: {l: 50, r: 10, t: 10, b: 40}, height: 380, shapes: shapes, annotations: annotations,
-                      yaxis: {title: {text: data.point.unit}}, showlegend: false};
+                      xaxis: {type: "date"}, yaxis: {title: {text: data.point.unit}}, showlegend: false};
         window.Plotly.newPlot(element, traces, layout, {responsive: true, displaylogo: false});
         var note = document.getElementById("monitoring-trend-note");
         if (note) { note.textContent = RESOLUTIONS[data.resolution] + "，共 " + data.ts.length + " 个数据点"; }
