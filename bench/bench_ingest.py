@@ -54,8 +54,8 @@ def set_up(platform: Any) -> list[int]:
     now = platform.codec.now()
     rows = [
         {"code": f"P{n:05d}", "name": f"点位{n}", "object_id": obj, "enterprise_id": firm, "region_code": TOWN,
-         "kind": "temperature", "unit": "℃", "high": 60.0, "high_high": 80.0, "deadband": 1.0, "min_duration": 0, "created_at": now, "updated_at": now,
-         "created_by": "bench", "updated_by": "bench", "row_version": 1}
+         "kind": "temperature", "unit": "℃", "high": 60.0, "high_high": 80.0, "deadband": 1.0, "min_duration": 0,
+         "created_at": now, "updated_at": now, "created_by": "bench", "updated_by": "bench", "row_version": 1}
         for n in range(POINTS + 41)
     ]  # fmt: skip
     with write(platform.engine) as conn, conn.begin():
