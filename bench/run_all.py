@@ -9,6 +9,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 BENCHES = ["bench_import.py", "bench_publish.py", "bench_list.py", "bench_screens.py", "bench_authz.py", "bench_workflow.py"]
 BENCHES.append("bench_reports.py")
+BENCHES.append("bench_ingest.py")  # the monitoring plugin (plugins/anjian_monitoring)
 
 
 def main() -> int:

@@ -9,7 +9,9 @@ export PYTHONSAFEPATH=1
 
 echo "== lint and types (ruff; mypy --strict on platform/anjian)"
 "$PY" -m ruff check platform modules tests bench
+"$PY" -m ruff check plugins
 "$PY" -m mypy platform/anjian
+for package in plugins/*/anjian_*/; do "$PY" -m mypy "$package"; done
 
 echo "== layer contract (import-linter, .importlinter)"
 "$(dirname "$PY")/lint-imports" --no-cache

@@ -78,6 +78,10 @@ class Settings(BaseModel):
     session_max_hours: float = Field(8, gt=0, description="A web session ends this long after login, active or not.")
     refresh_token_ttl: int = Field(14 * 86400, ge=300, description="Lifetime of API refresh tokens, seconds.")
     secure_cookies: bool = Field(False, description="Served over TLS (directly or behind a proxy): Secure cookies and HSTS.")
+    plugin_values: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Raw ANJIAN_<PLUGIN>_<FIELD> values of enabled plugins, checked by each plugin's settings model at start.",
+    )
     hsts_seconds: int = Field(
         365 * 86400, ge=0, le=2 * 365 * 86400, description="HSTS max-age with ANJIAN_SECURE_COOKIES (0: no HSTS header)."
     )
@@ -155,19 +159,32 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     environ = os.environ if environ is None else environ
     problems: list[tuple[str, str]] = []
     values: dict[str, Any] = {}
-    known = set(Settings.model_fields)
+    known = set(Settings.model_fields) - {"plugin_values"}
+    unknown: dict[str, str] = {}
     for key, raw in environ.items():
         if not key.startswith(PREFIX) or key.startswith(TOOLING_PREFIXES):
             continue
         name = key[len(PREFIX) :].lower()
         if name not in known:
-            problems.append((key, f"unknown setting. Known settings: {', '.join(sorted(PREFIX + k.upper() for k in known))}"))
+            unknown[name] = raw
             continue
         if name in _SPLIT:
             values[name] = tuple(part.strip() for part in raw.split(_SPLIT[name]) if part.strip())
         else:
             values[name] = raw
     values.update(overrides)
+    # ANJIAN_<PLUGIN>_<FIELD> belongs to an enabled plugin, whose own settings model checks it at start.
+    enabled = values.get("plugins", Settings.model_fields["plugins"].default)
+    plugin_values: dict[str, dict[str, str]] = {}
+    for name, raw in sorted(unknown.items()):
+        plugin = next((p for p in enabled if name.startswith(p.lower() + "_")), None)
+        if plugin is not None:
+            plugin_values.setdefault(plugin, {})[name[len(plugin) + 1 :]] = raw
+        else:
+            listed = ", ".join(sorted(PREFIX + k.upper() for k in known))
+            problems.append((PREFIX + name.upper(), f"unknown setting. Known settings: {listed}"))
+    if plugin_values and "plugin_values" not in values:
+        values["plugin_values"] = plugin_values
     try:
         settings = Settings(**values)
     except ValidationError as exc:

@@ -5,6 +5,7 @@ status its AnjianError class carries (422 field errors, 409 conflicts, 404, 401,
 """
 
 from . import auth, entities, files, meta, reports, workflow  # noqa: F401  (routes register on import)
-from ._blueprint import api
+from ._blueprint import adopt, api, current_actor, platform
+from ._limits import LIMITS, Limit
 
-__all__ = ["api"]
+__all__ = ["LIMITS", "Limit", "adopt", "api", "current_actor", "platform"]

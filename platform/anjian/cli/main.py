@@ -15,7 +15,7 @@ from ..error_messages import headline
 from ..errors import AnjianError, ConfigError, MetadataErrors, SchemaChangeRefused
 from ..messages import DEFAULT_LANGUAGE, message, use_language
 
-__all__ = ["cli", "main", "render_error"]
+__all__ = ["add_plugin_commands", "cli", "main", "render_error"]
 
 
 def _platform() -> Any:
@@ -235,6 +235,24 @@ cli.add_command(authz)
 cli.add_command(apikey)
 
 
+def add_plugin_commands(group: click.Group = cli) -> list[str]:
+    """Add the enabled plugins' commands (hook ``anjian_cli_commands``) to ``group``; a plugin may
+    not replace one of the engine's commands."""
+    from ..config import load_settings
+    from ..errors import PluginError
+    from ..hooks import PluginHost
+
+    settings = load_settings()
+    added = []
+    for command in PluginHost(settings.plugins, values=settings.plugin_values).cli_commands():
+        existing = group.commands.get(command.name or "")
+        if existing is not None and existing is not command:
+            raise PluginError(command.name or "?", "a plugin command has the name of an existing anjian command; rename it.")
+        group.add_command(command)
+        added.append(command.name)
+    return added
+
+
 def render_error(exc: AnjianError) -> str:
     """An anticipated error as the CLI prints it: the catalogue's headline, then each problem on a line."""
     if isinstance(exc, ConfigError):
@@ -250,6 +268,7 @@ def main() -> None:
     debug = "--debug" in sys.argv
     with use_language(os.environ.get("ANJIAN_LANGUAGE") or DEFAULT_LANGUAGE):
         try:
+            add_plugin_commands()
             cli.main(standalone_mode=False)
         except click.exceptions.Abort:
             _fail(message("error.cli.aborted"), 130)

@@ -11,8 +11,9 @@ from celery.schedules import crontab
 
 from ..audit import Actor
 from ..config import Settings, load_settings
+from ..errors import PluginError
 
-__all__ = ["celery_app", "make_celery", "worker_platform"]
+__all__ = ["celery_app", "make_celery", "register_plugins", "worker_platform"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,20 @@ def make_celery(settings: Settings) -> Celery:
         sqla_transport.Channel.polling_interval = 0.5  # type: ignore[attr-defined]  # read by kombu, not declared
         settings.home.mkdir(parents=True, exist_ok=True)
     _register(app)
+    register_plugins(app, settings)
     return app
+
+
+def register_plugins(app: Celery, settings: Settings) -> None:
+    """Enabled plugins' tasks and beat entries (hooks ``anjian_celery_tasks``, ``anjian_beat_schedule``)."""
+    from ..hooks import PluginHost
+
+    host = PluginHost(settings.plugins, values=settings.plugin_values)
+    host.register_tasks(app, worker_platform)
+    for key, entry in host.beat_schedule().items():
+        if key in app.conf.beat_schedule:
+            raise PluginError(key, "a plugin's beat entry has the name of one of the engine's; rename it.")
+        app.conf.beat_schedule[key] = entry
 
 
 @cache

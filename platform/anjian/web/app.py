@@ -20,6 +20,7 @@ from ..ui.reports import reports_ui
 from . import headers
 from .home import HomeView
 from .login import enforce_session, mfa
+from .plugins import register_plugin_blueprints
 from .security import AnjianSecurityManager
 
 __all__ = ["create_app"]
@@ -72,6 +73,7 @@ def create_app(
     app.register_blueprint(admin)
     app.register_blueprint(mfa)
     app.register_blueprint(reports_ui)
+    register_plugin_blueprints(app, platform, csrf)
     app.before_request(enforce_session)
     csrf.exempt(api)
 
