@@ -113,10 +113,11 @@ def migrate_lonlat(entity: str, target: str) -> None:
         raise click.ClickException(f"{entity} 没有 longitude、latitude 和 {target} 字段")
     with platform.engine.connect() as conn:
         rows = conn.execute(
-            select(table.c.id, table.c.longitude, table.c.latitude).where(
-                table.c[target].is_(None), table.c.longitude.is_not(None), table.c.latitude.is_not(None)
+            select(table.c.id, table.c.longitude, table.c.latitude, table.c[target]).where(
+                table.c.longitude.is_not(None), table.c.latitude.is_not(None)
             )
         ).all()
+    rows = [row[:3] for row in rows if row[3] is None]  # an empty JSON column may hold SQL NULL or JSON null
     moved = refused = 0
     actor = _actor()
     for record_id, lon, lat in rows:
