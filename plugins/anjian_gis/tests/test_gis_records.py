@@ -4,8 +4,8 @@ widget, 一张图, and the commands."""
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -121,8 +121,9 @@ def test_one_map_page_lists_the_users_layers(county: Any) -> None:
 
 
 def test_import_boundaries_and_migrate_lonlat(county: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import anjian.cli._context as context
     from anjian_gis.commands import gis
+
+    import anjian.cli._context as context
 
     platform = county["platform"]
     monkeypatch.setattr(context, "command_platform", lambda init_db=False: platform)
