@@ -28,9 +28,8 @@ GETMAP = (
 
 
 def fill(platform: Any) -> None:
-    from sqlalchemy import insert
-
     from anjian_gis.layers import reindex
+    from sqlalchemy import insert
 
     rng = random.Random(16)
     records = enterprise_rows(COUNT)
@@ -75,9 +74,8 @@ def timed(call: Any, count: int) -> list[float]:
 
 
 def main() -> str:
-    from sqlalchemy import and_, select
-
     from anjian_gis.tables import bbox_index
+    from sqlalchemy import and_, select
 
     platform = fresh_platform(mfa_admin=False, plugins=("registry", "hazard", "complaints", "gis"))
     fill(platform)
