@@ -113,6 +113,8 @@ class RecordService:
                 if field.readonly and not field.computed:
                     data[field.name] = old.get(field.name)
         record = self.normalise(spec, data)
+        for replaced in self.hooks.anjian_record_normalise(entity=spec, record=record, old=old):
+            record.update(replaced or {})
         context = ValidationContext(spec, actor, old, record, catalog=self.registry.catalog, linked=self.linked)
         self.compute(spec, record, context)
         errors = self.schema_errors(spec, record)

@@ -51,6 +51,14 @@ def anjian_record_validate(entity: Any, record: Mapping[str, Any], old: Mapping[
 
 
 @hookspec
+def anjian_record_normalise(entity: Any, record: Mapping[str, Any], old: Mapping[str, Any] | None) -> Mapping[str, Any]:  # type: ignore[empty-body]
+    """Return replacement values for top-level fields of ``record`` before validation (e.g. a datum conversion).
+
+    ``old`` is the stored record on update: leave values equal to the stored ones alone.
+    """
+
+
+@hookspec
 def anjian_record_written(entity: Any, action: str, record: Mapping[str, Any], connection: Any) -> None:
     """Called inside the write transaction after a create/update/delete; raise to roll it back."""
 
