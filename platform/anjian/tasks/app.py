@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from ..audit import Actor
 from ..config import Settings, load_settings
 
-__all__ = ["celery_app", "make_celery", "worker_platform"]
+__all__ = ["backup_schedule", "celery_app", "make_celery", "worker_platform"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ def make_celery(settings: Settings) -> Celery:
             "anjian-obligations": {"task": "anjian.obligations_tick", "schedule": crontab(minute=5)},
         },
     )
+    app.conf.beat_schedule.update(backup_schedule(settings))
     if settings.broker.startswith("sqla+"):
         from kombu.transport import sqlalchemy as sqla_transport
 
@@ -47,6 +48,23 @@ def make_celery(settings: Settings) -> Celery:
         settings.home.mkdir(parents=True, exist_ok=True)
     _register(app)
     return app
+
+
+def backup_schedule(settings: Settings) -> dict[str, Any]:
+    """Beat entries of the scheduled backups: a full one weekly, an incremental one on the other days."""
+    if not settings.backup_schedule:
+        return {}
+    full_day = settings.backup_full_weekday
+    other_days = ",".join(str(day) for day in range(7) if day != full_day)
+    at = {"hour": settings.backup_hour, "minute": 0}
+    return {
+        "anjian-backup-full": {"task": "anjian.backup", "schedule": crontab(day_of_week=str(full_day), **at), "args": ("full",)},
+        "anjian-backup-incremental": {
+            "task": "anjian.backup",
+            "schedule": crontab(day_of_week=other_days, **at),
+            "args": ("incremental",),
+        },
+    }
 
 
 @cache
@@ -120,6 +138,22 @@ def _register(app: Celery) -> None:
         if fault:
             logger.error("audit chain: %s (anchor kept; run anjian audit verify)", fault)
         return {"checked": checked, "fault": fault}
+
+    @app.task(name="anjian.backup")
+    def backup(kind: str) -> dict[str, Any]:
+        """Beat: take a backup into ANJIAN_BACKUP_DIR (an incremental one starts with a full one) and prune old ones."""
+        from ..backup import create_backup, list_backups, prune
+        from ..backup import installation_seal as seal_at
+
+        platform = worker_platform()
+        settings = platform.settings
+        root = settings.backups
+        if kind == "incremental" and not any(m.kind == "full" for m in list_backups(root)):
+            kind = "full"
+        seal = seal_at(settings.home, settings.audit_key_file)
+        manifest = create_backup(platform.engine, seal, settings.upload_dir, root, kind, Actor.system("worker:backup"))
+        deleted = prune(root, settings.backup_keep_full)
+        return {"backup": manifest.id, "kind": manifest.kind, "deleted": deleted}
 
     @app.task(name="anjian.audit_purge")
     def audit_purge() -> dict[str, Any]:
