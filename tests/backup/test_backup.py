@@ -18,7 +18,8 @@ from anjian.backup import BackupError, create_backup, installation_seal, list_ba
 from anjian.backup.checksums import table_checksums
 from anjian.cli.main import cli
 from anjian.store.db import make_engine
-from anjian.tasks.app import backup_schedule, make_celery
+from anjian.tasks import app as tasks
+from anjian.tasks.app import backup_schedule
 
 ADMIN = Actor("admin", is_admin=True)
 PDF = b"%PDF-1.4\n%test\n"
@@ -200,7 +201,8 @@ def test_retention_keeps_the_newest_full_backups_and_their_incrementals(publishe
 
 
 def test_the_beat_takes_a_weekly_full_and_daily_incremental_backups(settings):
-    schedule = make_celery(settings.model_copy(update={"backup_full_weekday": 6, "backup_hour": 1})).conf.beat_schedule
+    assert {"anjian-backup-full", "anjian-backup-incremental"} <= set(tasks.celery_app.conf.beat_schedule)
+    schedule = backup_schedule(settings.model_copy(update={"backup_full_weekday": 6, "backup_hour": 1}))
     full, incremental = schedule["anjian-backup-full"], schedule["anjian-backup-incremental"]
     assert full["args"] == ("full",) and incremental["args"] == ("incremental",)
     assert full["schedule"].day_of_week == {6} and incremental["schedule"].day_of_week == {0, 1, 2, 3, 4, 5}
@@ -213,3 +215,17 @@ def test_a_backup_of_another_engine_is_not_restored(published, tmp_path):
     manifest = _backup(published, root)
     with pytest.raises(BackupError, match="sqlite backup and cannot be restored onto postgresql"):
         restore_backup(root / manifest.id, "postgresql+psycopg://nobody@127.0.0.1:1/none", tmp_path / "f", None, ADMIN)
+
+
+def test_the_scheduled_task_starts_a_chain_with_a_full_backup_and_prunes(published, monkeypatch, tmp_path):
+    root = tmp_path / "scheduled"
+    monkeypatch.setattr(published, "settings", published.settings.model_copy(update={"backup_dir": root, "backup_keep_full": 1}))
+    monkeypatch.setattr(tasks, "worker_platform", lambda: published)
+    task = tasks.celery_app.tasks["anjian.backup"]
+    first = task.apply(args=("incremental",)).get()  # as the beat-scheduled run does, in-process
+    assert first["kind"] == "full" and first["deleted"] == []
+    second = task.apply(args=("incremental",)).get()
+    assert second["kind"] == "incremental"
+    third = task.apply(args=("full",)).get()
+    assert third["deleted"] == [first["backup"], second["backup"]]
+    assert [m.id for m in list_backups(root)] == [third["backup"]]
