@@ -83,6 +83,9 @@ class Settings(BaseModel):
     backup_schedule: bool = Field(True, description="Take backups on the Celery beat: weekly full, daily incremental.")
     backup_hour: int = Field(2, ge=0, le=23, description="Hour (local time) the scheduled backup is taken.")
     backup_full_weekday: int = Field(0, ge=0, le=6, description="Day of the weekly full backup (0 Sunday ... 6 Saturday).")
+    deployment_region: str = Field(
+        "", pattern=r"^([0-9]{2,12})?$", description="GB/T 2260 code of this deployment's region (data exchange sender)."
+    )
     backup_keep_full: int = Field(4, ge=1, description="Full backups kept (with their incremental ones); older are deleted.")
 
     @field_validator("database_url", "broker_url", "result_backend")

@@ -224,6 +224,7 @@ def purge(dry_run: bool) -> None:
 from .apikey import apikey  # noqa: E402
 from .authz import authz, grant, user  # noqa: E402
 from .backup import backup  # noqa: E402
+from .exchange import exchange  # noqa: E402
 from .server import init, run, serve, worker  # noqa: E402
 
 cli.add_command(init)
@@ -235,6 +236,7 @@ cli.add_command(grant)
 cli.add_command(authz)
 cli.add_command(apikey)
 cli.add_command(backup)
+cli.add_command(exchange)
 
 
 def render_error(exc: AnjianError) -> str:

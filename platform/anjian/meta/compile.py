@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import MetadataError, MetadataErrors
 from .ecma import pattern_problem
+from .exchange_spec import ExchangeSpec, build_exchange, check_exchanges
 from .loader import Document
 from .messages import say
 from .pointer import pointer
@@ -47,6 +48,7 @@ class Catalog:
     calendars: tuple[Mapping[str, Any], ...] = ()  # working-day arrangements of years (see workflow.calendar)
     documents: tuple[Document, ...] = ()
     profile: Profile = field(default_factory=Profile)  # the regulation settings in force (meta.profile)
+    exchanges: Mapping[str, ExchangeSpec] = field(default_factory=dict)  # what leaves the deployment (meta.exchange_spec)
 
     def process_of(self, entity: str) -> ProcessSpec | None:
         """The process records of ``entity`` run through, if it has one."""
@@ -402,6 +404,7 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
                 "process": "/process",
                 "calendar": "/year",
                 "profile": "/profile",
+                "exchange": "/exchange",
             }[document.kind]
             errors.append(
                 MetadataError(
@@ -429,6 +432,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     dictionaries: dict[str, DictionarySpec] = {}
     processes: dict[str, ProcessSpec] = {}
     calendars: list[Mapping[str, Any]] = []
+    exchanges: dict[str, ExchangeSpec] = {}
     first_seen: dict[tuple[str, str], str] = {}
     profiles = [d for d in documents if d.kind == "profile"]
     profile_problems = [p for d in profiles for p in check_document(d)]
@@ -479,6 +483,10 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
                 continue
             if claim("calendar", document.name, document, "/year"):
                 calendars.append(document.content)
+        elif document.kind == "exchange":
+            exchange = build_exchange(document)
+            if claim("exchange", exchange.name, document, "/exchange"):
+                exchanges[exchange.name] = exchange
         elif document.kind == "module":
             module = _build_module(document)
             if claim("module", module.name, document, "/module"):
@@ -533,6 +541,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             )
     errors.extend(check_references(entities, modules, dictionaries, functions))
     errors.extend(check_processes(processes, entities, modules, functions))
+    errors.extend(check_exchanges(exchanges, entities))
     if errors:
         raise MetadataErrors(errors)
     return Catalog(
@@ -543,6 +552,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         calendars=tuple(calendars),
         documents=tuple(documents),
         profile=profile,
+        exchanges=exchanges,
     )
 
 

@@ -21,7 +21,7 @@ class Document:
     """One parsed declaration and where it came from."""
 
     path: str
-    kind: str  # entity | module | dictionary | process | calendar | profile
+    kind: str  # entity | module | dictionary | process | calendar | profile | exchange
     name: str
     content: dict[str, Any] = field(hash=False, compare=False)
 
@@ -38,6 +38,8 @@ def document_kind(content: object) -> tuple[str, str] | None:
         return "profile", str(content.get("profile"))
     if "calendar" in content:
         return "calendar", f"{content.get('calendar')}-{content.get('year')}"
+    if "exchange" in content:
+        return "exchange", str(content.get("exchange"))
     if "module" in content:
         return "module", str(content.get("module"))
     options = content.get("x-anjian")

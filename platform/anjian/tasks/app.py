@@ -40,6 +40,8 @@ def make_celery(settings: Settings) -> Celery:
         },
     )
     app.conf.beat_schedule.update(backup_schedule(settings))
+    # Data exchange: each declared exchange runs when its own schedule (every_minutes) comes round.
+    app.conf.beat_schedule["anjian-exchange"] = {"task": "anjian.exchange_tick", "schedule": 60.0}
     if settings.broker.startswith("sqla+"):
         from kombu.transport import sqlalchemy as sqla_transport
 
@@ -154,6 +156,14 @@ def _register(app: Celery) -> None:
         manifest = create_backup(platform.engine, seal, settings.upload_dir, root, kind, Actor.system("worker:backup"))
         deleted = prune(root, settings.backup_keep_full)
         return {"backup": manifest.id, "kind": manifest.kind, "deleted": deleted}
+
+    @app.task(name="anjian.exchange_tick")
+    def exchange_tick() -> dict[str, Any]:
+        """Beat: send or package every declared exchange whose schedule has come round."""
+        from ..exchange import run_due
+
+        platform = worker_platform()
+        return run_due(platform, Actor.system("worker:exchange"), platform.settings.home / "exchange")
 
     @app.task(name="anjian.audit_purge")
     def audit_purge() -> dict[str, Any]:
