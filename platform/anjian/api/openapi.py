@@ -356,7 +356,7 @@ def _exchange_paths() -> dict[str, Any]:
             )
         },
         "/catalog": {
-            "get": _operation(tag, "The resource directory (信息资源目录) of declared exchanges", {"200": _ok("directory", directory)})
+            "get": _operation(tag, "The resource directory (信息资源目录)", {"200": _ok("directory", directory)})
         },
     }
 
