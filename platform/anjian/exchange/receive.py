@@ -20,6 +20,7 @@ from sqlalchemy import Connection, insert, select
 
 from .. import audit
 from ..audit import Actor
+from ..authz.regions import within
 from ..errors import FieldError, PermissionDenied, RecordConflict, RecordValidationError
 from ..store.clock import utc_now
 from ..store.db import write
@@ -67,7 +68,7 @@ def _check_sender(platform: Any, actor: Actor, body: Mapping[str, Any]) -> None:
     """The key's account must cover the region the batch comes from (a county key sends only for its county)."""
     account = platform.access.account(actor.username)
     region = account.region if account is not None else ""
-    if not region or not body["source_region"].startswith(region):
+    if not region or not within(body["source_region"], region):
         claimed = body["source_region"]
         raise PermissionDenied(
             f"发送方密钥属于区划 {region or '（未设置）'} 的账号，不能代表区划 {claimed} 报送",
@@ -90,7 +91,7 @@ def _store(conn: Connection, platform: Any, actor: Actor, body: Mapping[str, Any
             duplicates.append(record["exchange_id"])
             continue
         region = spec.region_of(record["data"])
-        if spec.scope and not region.startswith(source):
+        if spec.scope and not within(region, source):
             where = f"/records/{i}/data/{spec.scope}"
             raise RecordValidationError(
                 spec.name, [FieldError(where, f"记录的区划 {region} 不在发送方区划 {source} 之内", "region")]
