@@ -105,3 +105,32 @@ def test_exchange_declarations_are_checked_with_file_and_pointer(published, tmp_
     wrong_entity = write_json(tmp_path / "decl2" / "x.exchange.json", {**declaration, "entity": "nothing", "direction": "down"})
     problems = published.check([wrong_entity.parent])
     assert {(e.pointer) for e in problems} == {"/direction"}
+
+
+def test_the_commands_set_a_target_send_and_package(published, record_factory, tmp_path):
+    from click.testing import CliRunner
+
+    from anjian.cli.main import cli
+
+    env = {"ANJIAN_HOME": str(published.settings.home), "ANJIAN_DATABASE_URL": published.settings.db_url}
+    runner = CliRunner()
+    bad = runner.invoke(cli, ["exchange", "target", "city", "--url", "ftp://city"], input="ajk_secret\n", env=env)
+    assert bad.exit_code == 1 and "not an http(s) URL" in bad.output
+    set_ = runner.invoke(cli, ["exchange", "target", "city", "--url", "http://127.0.0.1:9/api/v1"], input="ajk_secret\n", env=env)
+    assert set_.exit_code == 0 and "ajk_secret" not in set_.output
+    unset = runner.invoke(cli, ["exchange", "send", "high_risk_enterprise_upward"], env=env)
+    assert unset.exit_code == 1 and "ANJIAN_DEPLOYMENT_REGION" in unset.output
+    down = runner.invoke(
+        cli, ["exchange", "send", "high_risk_enterprise_upward"], env={**env, "ANJIAN_DEPLOYMENT_REGION": "350524"}
+    )
+    assert down.exit_code == 0 and "0 sent" in down.output  # nothing high-risk yet: nothing to deliver
+    record_factory.create("enterprise", region_code="350524", high_risk_category="mining")
+    refused = runner.invoke(
+        cli, ["exchange", "send", "high_risk_enterprise_upward"], env={**env, "ANJIAN_DEPLOYMENT_REGION": "350524"}
+    )
+    assert refused.exit_code == 1 and "1 sent" in refused.output and "1 pending" in refused.output
+    assert "cannot be reached" in refused.output
+    package = runner.invoke(cli, ["exchange", "package", SIDEWAYS, "-o", str(tmp_path / "pkg")], env=env)
+    assert package.exit_code == 0 and "manifest.json" in package.output
+    listing = runner.invoke(cli, ["exchange", "list"], env=env)
+    assert listing.exit_code == 0 and "high_risk_enterprise_upward\tupward -> city" in listing.output

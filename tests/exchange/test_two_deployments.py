@@ -116,6 +116,7 @@ def _credit_codes(platform, region_prefix=None, username=None):
         return dict(conn.execute(query).all())
 
 
+@pytest.mark.postgres  # the county on PostgreSQL in that pass, the city on SQLite
 def test_a_county_sends_upward_through_outages_and_the_city_holds_each_record_once(county, city, record_factory, request):
     city_platform, key = city
     high_risk = [

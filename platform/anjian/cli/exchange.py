@@ -43,9 +43,7 @@ def list_() -> None:
 @exchange.command("target")
 @click.argument("name")
 @click.option("--url", required=True, help="The upper deployment's API, e.g. https://city.example/api/v1.")
-@click.option(
-    "--key", prompt=True, hide_input=True, envvar="ANJIAN_TEST_EXCHANGE_KEY", help="The API key the upper deployment issued."
-)
+@click.option("--key", prompt=True, hide_input=True, help="The API key the upper deployment issued (asked for when not given).")
 def target(name: str, url: str, key: str) -> None:
     """Set where an upward exchange's target delivers, and the API key it uses (asked for, never echoed)."""
     from ..exchange import ExchangeError, set_target
