@@ -83,6 +83,9 @@ class Settings(BaseModel):
     backup_schedule: bool = Field(True, description="Take backups on the Celery beat: weekly full, daily incremental.")
     backup_hour: int = Field(2, ge=0, le=23, description="Hour (local time) the scheduled backup is taken.")
     backup_full_weekday: int = Field(0, ge=0, le=6, description="Day of the weekly full backup (0 Sunday ... 6 Saturday).")
+    broker_visibility_timeout: int = Field(
+        3600, ge=1, description="Redis broker: seconds before a task whose worker died unacknowledged is delivered again."
+    )
     deployment_region: str = Field(
         "", pattern=r"^([0-9]{2,12})?$", description="GB/T 2260 code of this deployment's region (data exchange sender)."
     )

@@ -42,6 +42,12 @@ def make_celery(settings: Settings) -> Celery:
     app.conf.beat_schedule.update(backup_schedule(settings))
     # Data exchange: each declared exchange runs when its own schedule (every_minutes) comes round.
     app.conf.beat_schedule["anjian-exchange"] = {"task": "anjian.exchange_tick", "schedule": 60.0}
+    if not settings.broker.startswith("sqla+"):
+        # A real broker (scale-out): a task is acknowledged when it is done, so one whose worker dies
+        # mid-task is delivered again (tasks are idempotent: scans, all-or-nothing imports, exchanges).
+        app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1)
+        if settings.broker.startswith(("redis://", "rediss://")):
+            app.conf.broker_transport_options = {"visibility_timeout": settings.broker_visibility_timeout}
     if settings.broker.startswith("sqla+"):
         from kombu.transport import sqlalchemy as sqla_transport
 
