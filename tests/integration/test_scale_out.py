@@ -210,7 +210,9 @@ def test_two_web_processes_two_workers_and_one_beat_on_postgresql_and_redis(depl
     )
     published_at = time.monotonic()
     pids = _probe_both(deployment, "/e/storage_tank", token, lambda status, _body: status == 200)
-    print(f"publish live in both web processes {sorted(pids)} {time.monotonic() - published_at:.2f} s after `anjian publish` returned")
+    print(
+        f"publish live in both web processes {sorted(pids)} {time.monotonic() - published_at:.2f} s after `anjian publish` returned"
+    )
 
     # An import through one web process is read through the other.
     rows = io.StringIO()
@@ -236,15 +238,54 @@ def test_two_web_processes_two_workers_and_one_beat_on_postgresql_and_redis(depl
         lambda: "anjian.workflow_tick" in deployment.log("worker1") + deployment.log("worker2"), 60, "a scheduled deadline scan"
     )
 
+    # Each deadline fires exactly once: 20 complaints start their screening clocks; the clocks are
+    # moved into the past, and the beat's scans plus 20 more queued at once run on both workers.
+    complaint = {
+        "received_at": "2026-01-05T09:00:00+08:00",
+        "channel": "hotline",
+        "subject": "储罐泄漏",
+        "content": "举报内容",
+        "region_code": "350524",
+    }
+    for n in range(20):
+        status, created = _request(f"{deployment.base}/e/complaint", {**complaint, "subject": f"举报{n}"}, token=token)
+        assert status == 201, created
+    database = create_engine(deployment.env["ANJIAN_DATABASE_URL"])
+    from celery import Celery
+
+    client = Celery(broker=deployment.env["ANJIAN_BROKER_URL"], backend=deployment.env["ANJIAN_RESULT_BACKEND"])
+    try:
+        with database.begin() as conn:
+            moved = conn.execute(
+                text(
+                    "UPDATE anjian_deadline SET due_at = now() - interval '3 days', next_fire_at = now() - interval '3 days' "
+                    "WHERE entity = 'complaint' AND rule = 'screening' AND status = 'open'"
+                )
+            ).rowcount
+        assert moved == 20
+        ticks = [client.send_task("anjian.workflow_tick") for _ in range(20)]
+        fired = sum(tick.get(timeout=120)["fired"] for tick in ticks)
+        with database.connect() as conn:
+            per_stage = conn.execute(
+                text(
+                    "SELECT record_id, detail->>'stage', count(*) FROM anjian_audit_log WHERE action = 'deadline' "
+                    "AND entity = 'complaint' AND detail->>'deadline' = 'screening' GROUP BY 1, 2"
+                )
+            ).all()
+            stages = conn.execute(text("SELECT DISTINCT stage FROM anjian_deadline WHERE rule = 'screening'")).scalars().all()
+    finally:
+        database.dispose()
+    assert len(per_stage) == 20 * 2 and {row[2] for row in per_stage} == {1}  # reminder and overdue, once each
+    assert stages == [2] and fired <= 40  # the beat's own scans may have fired some first
+    ran_on = {n for n in ("worker1", "worker2") if re.search(r"anjian.workflow_tick\[[^]]+\] succeeded", deployment.log(n))}
+    assert ran_on == {"worker1", "worker2"}
+
     # A worker killed mid-task loses nothing: the import is delivered again (acks late) and stored once.
     big = tmp_path / "big.csv"
     with open(big, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["名称"])
         writer.writerows([f"大储罐{n}"] for n in range(20000))
-    from celery import Celery
-
-    client = Celery(broker=deployment.env["ANJIAN_BROKER_URL"], backend=deployment.env["ANJIAN_RESULT_BACKEND"])
     task_id = client.send_task("anjian.import_file", args=["storage_tank", str(big), "admin", False, True]).id
     holder = _wait(
         lambda: next((n for n in ("worker1", "worker2") if f"anjian.import_file[{task_id}] received" in deployment.log(n)), None),
