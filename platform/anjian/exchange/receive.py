@@ -31,6 +31,7 @@ __all__ = ["receive_batch"]
 BATCH_ID = re.compile(r"^[0-9a-f]{32}$")
 REGION = re.compile(r"^[0-9]{2,12}$")
 MAX_RECORDS = 1000
+MAX_ID = 2**31 - 1  # the id and version columns are 32-bit integers on PostgreSQL
 
 
 def _shape(body: Any) -> list[FieldError]:
@@ -57,8 +58,9 @@ def _shape(body: Any) -> list[FieldError]:
         if not isinstance(record.get("exchange_id"), str) or not 0 < len(record["exchange_id"]) <= 200:
             errors.append(FieldError(f"{where}/exchange_id", "交换标识必填（最多 200 个字符）", "required"))
         for key in ("record_id", "version"):
-            if not isinstance(record.get(key), int) or isinstance(record.get(key), bool) or record[key] < 1:
-                errors.append(FieldError(f"{where}/{key}", "必须是正整数", "type"))
+            value = record.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
+                errors.append(FieldError(f"{where}/{key}", f"必须是 1 到 {MAX_ID} 之间的整数", "type"))
         if not isinstance(record.get("data"), dict):
             errors.append(FieldError(f"{where}/data", "记录数据必须是 JSON 对象", "type"))
     return errors
