@@ -53,8 +53,9 @@ def test_a_sideways_package_holds_the_filtered_records_and_a_manifest(published,
         assert rows[0][0] == "企业名称"
         names = [row[0] for row in rows[1:]]
     else:
-        sheet = load_workbook(data, read_only=True).worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        book = load_workbook(data, read_only=True)
+        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
         assert rows[0][0] == "企业名称"
         names = [row[0] for row in rows[1:]]
     assert names == [r["name"] for r in active]

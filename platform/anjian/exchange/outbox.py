@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, insert, select, update
+from sqlalchemy import Connection, Select, and_, delete, exists, func, insert, select, update
 
 from .. import audit
 from ..audit import Actor
@@ -108,8 +108,8 @@ def _spec(platform: Any, name: str) -> ExchangeSpec:
     return spec
 
 
-def _pending(conn: Connection, platform: Any, spec: ExchangeSpec, actor: Actor, limit: int) -> list[int]:
-    """Ids of records matching the exchange whose current version was not acknowledged yet."""
+def _pending_query(platform: Any, spec: ExchangeSpec, actor: Actor) -> Select[Any]:
+    """The ids of records matching the exchange whose current version was not acknowledged yet."""
     entity = platform.registry.entity(spec.entity)
     table = platform.registry.table(entity.name)
     acknowledged = exists().where(
@@ -122,7 +122,11 @@ def _pending(conn: Connection, platform: Any, spec: ExchangeSpec, actor: Actor, 
     scope = platform.access.scope(actor, entity, table)
     if scope is not None:
         clauses.append(scope)
-    query = select(table.c.id).where(and_(*clauses, ~acknowledged)).order_by(table.c.id).limit(limit)
+    return select(table.c.id).where(and_(*clauses, ~acknowledged))
+
+
+def _pending(conn: Connection, platform: Any, spec: ExchangeSpec, actor: Actor, limit: int) -> list[int]:
+    query = _pending_query(platform, spec, actor).order_by("id").limit(limit)
     return [int(i) for i in conn.execute(query).scalars()]
 
 
@@ -222,7 +226,9 @@ def send(platform: Any, name: str, actor: Actor, transport: Transport = http_tra
             )
             break
     with engine.connect() as conn:
-        report.pending = len(_pending(conn, platform, spec, actor, 1_000_000))
+        report.pending = int(
+            conn.execute(select(func.count()).select_from(_pending_query(platform, spec, actor).subquery())).scalar_one()
+        )
     _finish(engine, spec, actor, report)
     return report
 
