@@ -85,6 +85,17 @@ class Settings(BaseModel):
     hsts_seconds: int = Field(
         365 * 86400, ge=0, le=2 * 365 * 86400, description="HSTS max-age with ANJIAN_SECURE_COOKIES (0: no HSTS header)."
     )
+    backup_dir: Path | None = Field(None, description="Folder of scheduled backups (default: HOME/backups; use another disk).")
+    backup_schedule: bool = Field(True, description="Take backups on the Celery beat: weekly full, daily incremental.")
+    backup_hour: int = Field(2, ge=0, le=23, description="Hour (local time) the scheduled backup is taken.")
+    backup_full_weekday: int = Field(0, ge=0, le=6, description="Day of the weekly full backup (0 Sunday ... 6 Saturday).")
+    broker_visibility_timeout: int = Field(
+        3600, ge=1, description="Redis broker: seconds before a task whose worker died unacknowledged is delivered again."
+    )
+    deployment_region: str = Field(
+        "", pattern=r"^([0-9]{2,12})?$", description="GB/T 2260 code of this deployment's region (data exchange sender)."
+    )
+    backup_keep_full: int = Field(4, ge=1, description="Full backups kept (with their incremental ones); older are deleted.")
 
     @field_validator("database_url", "broker_url", "result_backend")
     @classmethod
@@ -137,6 +148,10 @@ class Settings(BaseModel):
     @property
     def upload_dir(self) -> Path:
         return self.home / "files"
+
+    @property
+    def backups(self) -> Path:
+        return self.backup_dir or self.home / "backups"
 
     def signing_key(self) -> str:
         """The configured secret, or one generated once and kept in HOME (mode 0600)."""

@@ -4,7 +4,7 @@ Every route answers JSON; every error is ``{"error": {"code", "message", "errors
 status its AnjianError class carries (422 field errors, 409 conflicts, 404, 401, 403).
 """
 
-from . import auth, entities, files, meta, reports, workflow  # noqa: F401  (routes register on import)
+from . import auth, entities, exchange, files, meta, reports, workflow  # noqa: F401  (routes register on import)
 from ._blueprint import adopt, api, current_actor, platform
 from ._limits import LIMITS, Limit
 

@@ -223,6 +223,8 @@ def purge(dry_run: bool) -> None:
 
 from .apikey import apikey  # noqa: E402
 from .authz import authz, grant, user  # noqa: E402
+from .backup import backup  # noqa: E402
+from .exchange import exchange  # noqa: E402
 from .server import init, run, serve, worker  # noqa: E402
 
 cli.add_command(init)
@@ -233,6 +235,8 @@ cli.add_command(user)
 cli.add_command(grant)
 cli.add_command(authz)
 cli.add_command(apikey)
+cli.add_command(backup)
+cli.add_command(exchange)
 
 
 def add_plugin_commands(group: click.Group = cli) -> list[str]:

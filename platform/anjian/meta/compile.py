@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import MetadataError, MetadataErrors
 from .dashboard_spec import DashboardSpec, build_dashboard
 from .ecma import pattern_problem
+from .exchange_spec import ExchangeSpec, build_exchange, check_exchanges
 from .loader import Document
 from .messages import say
 from .pointer import pointer
@@ -53,6 +54,7 @@ class Catalog:
     profile: Profile = field(default_factory=Profile)  # the regulation settings in force (meta.profile)
     reports: Mapping[str, ReportSpec] = field(default_factory=dict)  # declared statistics (meta.report_spec)
     dashboards: Mapping[str, DashboardSpec] = field(default_factory=dict)  # KPI cards and widgets (meta.dashboard_spec)
+    exchanges: Mapping[str, ExchangeSpec] = field(default_factory=dict)  # what leaves the deployment (meta.exchange_spec)
 
     def process_of(self, entity: str) -> ProcessSpec | None:
         """The process records of ``entity`` run through, if it has one."""
@@ -416,6 +418,7 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
                 "profile": "/profile",
                 "report": "/report",
                 "dashboard": "/dashboard",
+                "exchange": "/exchange",
             }[document.kind]
             errors.append(
                 MetadataError(
@@ -445,6 +448,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     calendars: list[Mapping[str, Any]] = []
     report_documents: list[Document] = []
     dashboard_documents: list[Document] = []
+    exchanges: dict[str, ExchangeSpec] = {}
     first_seen: dict[tuple[str, str], str] = {}
     profiles = [d for d in documents if d.kind == "profile"]
     profile_problems = [p for d in profiles for p in check_document(d)]
@@ -499,6 +503,10 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             report_documents.append(document)  # built once entities, dictionaries and processes are known
         elif document.kind == "dashboard":
             dashboard_documents.append(document)  # built once the reports are
+        elif document.kind == "exchange":
+            exchange = build_exchange(document)
+            if claim("exchange", exchange.name, document, "/exchange"):
+                exchanges[exchange.name] = exchange
         elif document.kind == "module":
             module = _build_module(document)
             if claim("module", module.name, document, "/module"):
@@ -566,6 +574,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         errors.extend(problems)
         if dashboard is not None and claim("dashboard", dashboard.name, document, "/dashboard"):
             dashboards[dashboard.name] = dashboard
+    errors.extend(check_exchanges(exchanges, entities))
     if errors:
         raise MetadataErrors(errors)
     return Catalog(
@@ -578,6 +587,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         profile=profile,
         reports=reports,
         dashboards=dashboards,
+        exchanges=exchanges,
     )
 
 

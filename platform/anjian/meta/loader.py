@@ -21,7 +21,7 @@ class Document:
     """One parsed declaration and where it came from."""
 
     path: str
-    kind: str  # entity | module | dictionary | process | calendar | profile | report | dashboard
+    kind: str  # entity | module | dictionary | process | calendar | profile | report | dashboard | exchange
     name: str
     content: dict[str, Any] = field(hash=False, compare=False)
 
@@ -42,6 +42,8 @@ def document_kind(content: object) -> tuple[str, str] | None:
         return "report", str(content.get("report"))
     if "calendar" in content:
         return "calendar", f"{content.get('calendar')}-{content.get('year')}"
+    if "exchange" in content:
+        return "exchange", str(content.get("exchange"))
     if "module" in content:
         return "module", str(content.get("module"))
     options = content.get("x-anjian")
