@@ -5,6 +5,7 @@ status its AnjianError class carries (422 field errors, 409 conflicts, 404, 401,
 """
 
 from . import auth, entities, files, meta, workflow  # noqa: F401  (routes register on import)
+from . import studio as _studio  # noqa: F401  (the studio's routes)
 from ._blueprint import api
 
 __all__ = ["api"]

@@ -396,6 +396,9 @@ def openapi_document(registry: Registry) -> dict[str, Any]:
         }
         if registry.catalog.process_of(name) is not None:
             paths.update(_workflow_paths(name, tag, id_param))
+    from ._studio_paths import studio_paths  # imports this module's helpers
+
+    paths.update(studio_paths())
     return {
         "openapi": "3.1.0",
         "info": {
