@@ -68,6 +68,8 @@ setup(
             "templates/appbuilder/general/*.html",
             "translations/*/LC_MESSAGES/*",
             "static/*",
+            "static/vendor/*/*",
+            "templates/anjian/studio/*.html",
             "authz/model.conf",
         ],
         "anjian_metadata": _metadata_files(),

@@ -16,6 +16,7 @@ from ..config import Settings
 from ..runtime import Platform
 from ..ui import CatalogMenu, admin, ui
 from ..ui.base import http_error_page
+from ..ui.studio import studio_ui
 from . import headers
 from .home import HomeView
 from .login import enforce_session, mfa
@@ -70,6 +71,7 @@ def create_app(
     app.register_blueprint(ui)
     app.register_blueprint(admin)
     app.register_blueprint(mfa)
+    app.register_blueprint(studio_ui)
     app.before_request(enforce_session)
     csrf.exempt(api)
 
