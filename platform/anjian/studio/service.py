@@ -7,10 +7,11 @@ sync's destructive path (export first). Every action is audited.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, table
+from sqlalchemy import Engine, func, select, table
 
 from .. import audit
 from ..audit import Actor
@@ -29,6 +30,7 @@ from .review import Review, diff_files, reference_index, review_draft
 
 __all__ = ["CONFIGURE", "STUDIO_OBJECT", "Studio"]
 
+_PUBLISHED: weakref.WeakKeyDictionary[Engine, tuple[int, list[Document]]] = weakref.WeakKeyDictionary()
 STUDIO_OBJECT, CONFIGURE = "_studio", "configure"  # what the built-in role ``configurator`` may do
 
 
@@ -51,9 +53,17 @@ class Studio:
     # ---- published ------------------------------------------------------------------------
 
     def _published(self, version: int | None = None) -> tuple[int, list[Document]]:
+        """The documents of a catalog version (default: the newest); a version never changes, so
+        the newest one is kept per database until a newer one appears."""
         with self.platform.engine.connect() as conn:
             number = current_version(conn) if version is None else version
-            return number, load_documents_at(conn, number)
+            cached = _PUBLISHED.get(self.platform.engine)
+            if cached is not None and cached[0] == number:
+                return cached
+            documents = load_documents_at(conn, number)
+        if version is None:
+            _PUBLISHED[self.platform.engine] = (number, documents)
+        return number, documents
 
     def published_files(self, module: str, version: int | None = None) -> dict[str, Any]:
         _number, documents = self._published(version)
