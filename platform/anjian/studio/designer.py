@@ -11,7 +11,20 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-__all__ = ["KINDS", "STANDARD_FIELDS", "add_field", "entity_file", "move_fields", "remove_field", "rename_field"]
+__all__ = [
+    "ACTIONS",
+    "KINDS",
+    "STANDARD_FIELDS",
+    "add_entity",
+    "add_field",
+    "add_role",
+    "entity_file",
+    "move_fields",
+    "remove_field",
+    "rename_field",
+]
+
+ACTIONS = ("read", "create", "update", "delete", "export", "import")
 
 # Field kinds the designer offers, each as the JSON Schema it writes.
 KINDS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -182,4 +195,39 @@ def move_fields(files: dict[str, Any], entity: str, order: list[str]) -> dict[st
     props = doc.get("properties", {})
     ordered = [n for n in order if n in props] + [n for n in props if n not in order]
     doc["properties"] = {n: props[n] for n in ordered}
+    return result
+
+
+def add_entity(files: dict[str, Any], module: str, name: str, title: str) -> dict[str, Any]:
+    """A new entity file ``<name>.json`` listed in the manifest and its menu."""
+    result = copy.deepcopy(files)
+    result[f"{name}.json"] = {
+        "title": title or name,
+        "type": "object",
+        "required": [],
+        "properties": {},
+        "x-anjian": {"entity": name},
+    }
+    manifest = result.setdefault("module.json", {"module": module, "title": module})
+    if name not in manifest.setdefault("entities", []):
+        manifest["entities"].append(name)
+    menu = manifest.setdefault("menu", [])
+    if not menu:
+        menu.append({"title": manifest.get("title", module), "items": []})
+    menu[0].setdefault("items", []).append({"title": title or name, "entity": name})
+    return result
+
+
+def add_role(
+    files: dict[str, Any], name: str, title: str, permissions: dict[str, list[str]], inherits: list[str] | None = None
+) -> dict[str, Any]:
+    """A role of the module (replacing one of the same name) with entity × action permissions."""
+    result = copy.deepcopy(files)
+    manifest = result.setdefault("module.json", {})
+    roles = [r for r in manifest.get("roles", []) if not (isinstance(r, dict) and r.get("name") == name)]
+    role: dict[str, Any] = {"name": name, "title": title or name}
+    if inherits:
+        role["inherits"] = inherits
+    role["permissions"] = {entity: actions for entity, actions in permissions.items() if actions}
+    manifest["roles"] = [*roles, role]
     return result

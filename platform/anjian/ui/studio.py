@@ -104,6 +104,7 @@ def draft_view(draft_id: int) -> Any:
         texts={name: json.dumps(doc, ensure_ascii=False, indent=2) for name, doc in sorted(draft.files.items())},
         diagrams=diagrams,
         roles=s.roles(draft),
+        actions=designer.ACTIONS,
     )
 
 
@@ -145,6 +146,16 @@ def edit_view(draft_id: int) -> Any:
         elif op == "move":
             files = designer.move_fields(draft.files, entity, [n for n in form.get("order", "").split(",") if n])
             note = "已调整字段顺序"
+        elif op == "add_entity":
+            name = form["name"].strip()
+            files = designer.add_entity(draft.files, draft.module, name, form.get("title", "").strip())
+            entity, note = name, f"已添加实体 {name}"
+        elif op == "add_role":
+            permissions = {e: form.getlist(f"perm:{e}") for _f, e, _d in _entities(draft)}
+            permissions.update({e: ["read"] for e in form.getlist("read_also")})
+            inherits = [r for r in form.get("inherits", "").replace("，", ",").split(",") if r.strip()]
+            files = designer.add_role(draft.files, form["name"].strip(), form.get("title", "").strip(), permissions, inherits)
+            note = f"已保存角色 {form['name']}"
         elif op == "file":
             files = dict(draft.files)
             name = form["file"].strip()
