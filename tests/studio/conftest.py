@@ -40,6 +40,7 @@ FIREWORKS: dict[str, Any] = {
             "lines": {
                 "type": "array",
                 "title": "产品明细",
+                "x-anjian": {"child": "fireworks_flow_line"},
                 "items": {
                     "type": "object",
                     "required": ["product"],

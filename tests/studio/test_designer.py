@@ -22,7 +22,7 @@ def _compiles(files: dict[str, Any]) -> None:
 
 def test_rename_follows_the_field_everywhere_and_declares_renamed_from(fireworks: dict[str, Any]) -> None:
     fireworks["fireworks_flow.process.json"]["transitions"][0]["requires"] = ["wholesaler"]
-    fireworks["fireworks_flow.process.json"]["states"]["draft"]["editable"] = ["wholesaler", "lines"]
+    fireworks["fireworks_flow.process.json"]["states"]["draft"]["editable"] = ["wholesaler", "note"]
     files = designer.rename_field(fireworks, "fireworks_flow", "wholesaler", "dealer")
     entity = files["fireworks_flow.json"]
     assert list(entity["properties"])[0] == "dealer"

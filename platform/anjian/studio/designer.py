@@ -123,6 +123,8 @@ def add_field(files: dict[str, Any], entity: str, name: str, title: str, kind: s
     else:
         schema = {"title": title or name, **copy.deepcopy(KINDS[kind][1])}
         schema = {"type": schema.pop("type"), **schema}
+    if kind == "child":  # a child table is an entity of its own, named after its parent and field
+        schema["x-anjian"] = {"child": f"{entity}_{name}"}
     doc.setdefault("properties", {})
     retired = doc.get("x-anjian", {}).get("drop_fields", [])
     if name in retired:

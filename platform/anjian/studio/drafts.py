@@ -22,7 +22,7 @@ from .tables import ensure_tables, studio_draft
 
 __all__ = ["MODULE_NAME", "Draft", "DraftStore", "check_module_name"]
 
-MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 AUDIT_ENTITY = "_studio"
 
 
