@@ -313,3 +313,32 @@ def test_configurator_role_grants_and_audit(api: Any, officer_api: Any, publishe
     with published.engine.connect() as conn:
         actions = {r.action for r in conn.execute(select(audit_log.c.action).where(audit_log.c.entity == "_studio"))}
     assert {"studio_draft_create", "studio_draft_save", "studio_publish", "studio_grant"} <= actions
+
+
+def test_records_in_flight_and_a_state_that_disappears_need_a_mapping(api: Any, fireworks: dict[str, Any]) -> None:
+    draft = _new(api, fireworks)
+    assert _publish(api, draft).status_code == 200
+    body = {"flow_type": "sale", "flow_date": "2026-03-02", "region_code": "350524"}
+    record_id = api.post("/api/v1/e/fireworks_flow", json=body).get_json()["id"]
+    moved = api.post(f"/api/v1/e/fireworks_flow/{record_id}/transitions/submit", json={})
+    assert moved.status_code == 200, moved.get_json()
+    draft = api.post("/api/v1/studio/drafts", json={"module": "fireworks"}).get_json()
+    process = draft["files"]["fireworks_flow.process.json"]
+    process["states"] = {
+        "draft": process["states"]["draft"],
+        "checking": {"title": "审核中", "editable": "none"},
+        "approved": process["states"]["approved"],
+    }
+    process["transitions"][0]["to"] = "checking"
+    process["transitions"][1]["from"] = "checking"
+    process["deadlines"][0]["starts"] = {"state": "checking"}
+    draft = _save(api, draft, draft["files"])
+    plan = api.post(f"/api/v1/studio/drafts/{draft['id']}/plan").get_json()
+    assert plan["in_flight"] == [{"process": "fireworks_flow_approval", "states": {"submitted": 1}, "unmapped": ["submitted"]}]
+    refused = _publish(api, draft)
+    assert refused.status_code == 409 and refused.get_json()["error"]["errors"][0]["pointer"] == "/migration"
+    assert "submitted" in refused.get_json()["error"]["errors"][0]["message"]
+    draft["files"]["fireworks_flow.process.json"]["migration"] = {"states": {"submitted": "checking"}}
+    draft = _save(api, draft, draft["files"])
+    published = _publish(api, draft)
+    assert published.status_code == 200, published.get_json()

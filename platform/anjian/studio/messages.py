@@ -65,6 +65,14 @@ register(
             "Their data is exported to {export_dir} first; to hide a field from forms and lists but keep its data, "
             "retire it instead.",
         ),
+        "studio.states.unmapped": (
+            "以下状态将被删除，但仍有办理中的记录：{states}",
+            "these states would disappear while records are in them: {states}",
+        ),
+        "studio.states.unmapped.hint": (
+            '请在流程中声明迁移映射 "migration": {"states": {"旧状态": "新状态"}}，或保留这些状态。',
+            'Declare a migration mapping "migration": {"states": {"old": "new"}} in the process, or keep the states.',
+        ),
         "studio.import.absolute": ("压缩包中的路径是绝对路径", "the path in the archive is absolute"),
         "studio.import.absolute.hint": (
             "只接受 metadata/<模块名>/ 下的相对路径。",

@@ -20,6 +20,7 @@ from ..catalog.store import PublishResult
 from ..catalog.store import publish as publish_catalog
 from ..data.db import write
 from ..data.system import catalog_version
+from ..workflow.tables import instance
 from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict
 from ..meta.loader import Document
 from ..runtime import Platform
@@ -187,6 +188,7 @@ class Studio:
         counts = self._row_counts(c.table for c in result.plan.changes)
         changes = [{**c, "rows": counts.get(c["table"], 0)} for c in result.plan.as_dict()["changes"]]
         return {
+            "in_flight": self.in_flight(review),
             "changes": changes,
             "destructive": [f"{c.table}.{c.column}" for c in result.plan.destructive],
             "blocked": [f"{c.table}.{c.column}" for c in result.plan.blocked],
@@ -194,6 +196,28 @@ class Studio:
             "diff": self.diff(draft),
             "export_dir": str(self.platform.settings.export_dir),
         }
+
+    def in_flight(self, review: Review) -> list[dict[str, Any]]:
+        """Per process of the module: records in flight in each state, and the states that would
+        disappear with records in them and no migration mapping (``unmapped``)."""
+        assert review.catalog is not None
+        result = []
+        with self.platform.engine.connect() as conn:
+            for process in review.catalog.processes.values():
+                spec = review.catalog.entities.get(process.entity)
+                if spec is None or spec.module != review.module:
+                    continue
+                rows = conn.execute(
+                    select(instance.c.state, func.count())
+                    .where(instance.c.entity == process.entity, instance.c.ended_at.is_(None))
+                    .group_by(instance.c.state)
+                ).all()
+                counts = {str(state): int(n) for state, n in rows}
+                states = {s.name for s in process.states}
+                mapping = process.migration or {}
+                unmapped = sorted(s for s in counts if s not in states and s not in mapping)
+                result.append({"process": process.name, "states": counts, "unmapped": unmapped})
+        return result
 
     def _row_counts(self, tables: Iterable[str]) -> dict[str, int]:
         existing = set(self.platform.registry.tables)
@@ -264,6 +288,12 @@ class Studio:
             raise RecordConflict(AUDIT_ENTITY, [FieldError("/version", text, "stale")])
         review = self.review(draft)
         review.raise_errors()
+        unmapped = [f"{p['process']}: {', '.join(p['unmapped'])}" for p in self.in_flight(review) if p["unmapped"]]
+        if unmapped:
+            text = say("studio.states.unmapped", states="; ".join(unmapped))
+            raise RecordConflict(
+                AUDIT_ENTITY, [FieldError("/migration", f"{text}。{say('studio.states.unmapped.hint')}", "unmapped")]
+            )
         preview = self._publish(actor, review, dry_run=True, confirm=False)
         destructive = [f"{c.table}.{c.column}" for c in preview.plan.destructive]
         if destructive and confirm != draft.module:
