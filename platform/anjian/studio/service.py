@@ -20,10 +20,10 @@ from ..catalog.store import PublishResult
 from ..catalog.store import publish as publish_catalog
 from ..data.db import write
 from ..data.system import catalog_version
-from ..workflow.tables import instance
 from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict
 from ..meta.loader import Document
 from ..runtime import Platform
+from ..workflow.tables import instance
 from .drafts import AUDIT_ENTITY, Draft, DraftStore, check_module_name
 from .files import file_name, module_documents, read_files, read_zip, write_zip
 from .messages import say
