@@ -93,6 +93,7 @@ def test_a_configurator_builds_publishes_and_changes_a_module(page, shot, sign_i
     page.goto("/studio/")
     assert "建模工作台" in page.inner_text("h3")
     page.fill("#new-module", "fireworks")
+    page.fill("#new-title", "烟花爆竹流向")
     page.click(".anjian-new-draft button[type=submit]")
     page.wait_for_url("**/studio/drafts/*")
 

@@ -201,10 +201,13 @@ def _field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, 
         if isinstance(p, dict) and p.get("x-anjian", {}).get("renamed_from") in before and name not in before
     }
     added = [n for n in after if n not in before and n not in renamed]
-    removed = [n for n in before if n not in after and n not in renamed.values()]
+    gone = [n for n in before if n not in after and n not in renamed.values()]
+    dropping = set(new.get("x-anjian", {}).get("drop_fields", []) or [])
+    removed = [n for n in gone if n not in dropping]
+    deleted = [n for n in gone if n in dropping]
     changed = [n for n in after if n in before and before[n] != after[n]]
     result: dict[str, Any] = {}
-    for key, value in (("added", added), ("removed", removed), ("changed", changed), ("renamed", renamed)):
+    for key, value in (("added", added), ("removed", removed), ("deleted", deleted), ("changed", changed), ("renamed", renamed)):
         if value:
             result[key] = value
     if list(before) != list(after) and not result:

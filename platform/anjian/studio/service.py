@@ -186,7 +186,7 @@ class Studio:
         review.raise_errors()
         result = self._publish(actor, review, dry_run=True, confirm=False)
         counts = self._row_counts(c.table for c in result.plan.changes)
-        changes = [{**c, "rows": counts.get(c["table"], 0)} for c in result.plan.as_dict()["changes"]]
+        changes = [{**c, "rows": counts.get(c["table"], 0), "text": _describe(c)} for c in result.plan.as_dict()["changes"]]
         return {
             "in_flight": self.in_flight(review),
             "changes": changes,
@@ -387,3 +387,25 @@ class Studio:
 
 def _in_child(path: tuple[str | int, ...], spec: Any) -> bool:
     return bool(path) and path[0] in {f.name for f in spec.child_fields}
+
+
+_KINDS = {
+    "create_table": "新建数据表",
+    "rename_table": "数据表改名，数据保留",
+    "add_column": "新增字段",
+    "rename_column": "字段改名（原 {old}），数据随字段保留",
+    "retain_column": "字段不再声明：从表单和列表中移除，列和数据保留，可恢复",
+    "drop_column": "永久删除字段中的 {affected} 个值（删除前先导出）",
+    "narrow_type": "字段类型收窄：{affected} 个值受影响",
+    "widen_type": "字段类型放宽",
+    "create_index": "新建索引",
+    "drop_index": "删除不再声明的索引",
+}
+
+
+def _describe(change: dict[str, Any]) -> str:
+    """A plan step in Chinese for the publish page (the plan's own text stays for the CLI)."""
+    text = _KINDS.get(str(change.get("kind")), str(change.get("detail", "")))
+    if change.get("blocked"):
+        text += f"；有 {change.get('affected', 0)} 个重复值，请先处理重复数据"
+    return text.format(old=change.get("old", ""), affected=change.get("affected", 0))

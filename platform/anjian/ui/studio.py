@@ -61,7 +61,8 @@ def create_view() -> Any:
     s = _studio()
     raw = request.form.get("from_version", "")
     try:
-        draft = s.create_draft(actor(), request.form.get("module", "").strip(), from_version=int(raw) if raw.isdigit() else None)
+        module, title = request.form.get("module", "").strip(), request.form.get("title", "").strip()
+        draft = s.create_draft(actor(), module, from_version=int(raw) if raw.isdigit() else None, title=title)
     except AnjianError as exc:
         flash(_text(exc), "danger")
         return redirect(url_for(".modules_view"))
