@@ -24,10 +24,7 @@ def test_overrides_win_and_links_get_records_of_their_own(record_factory, publis
     assert danger["title"] == "配电箱未接地"
     with published.engine.connect() as conn:
         spec = published.registry.entity("enterprise")
-        assert (
-            published.records.read_scoped(conn, spec, danger["enterprise_id"], record_factory.actor)["id"]
-            == danger["enterprise_id"]
-        )
+        assert published.records.read_scoped(conn, spec, danger["enterprise_id"], record_factory.actor)["id"] == danger["enterprise_id"]
     firm = record_factory.create("enterprise")
     assert record_factory.body("hidden_danger", enterprise_id=firm["id"])["enterprise_id"] == firm["id"]
 
