@@ -73,6 +73,7 @@ setup(
             "static/vendor/*",
             "static/vendor/*/*",
             "static/vendor/*/images/*",
+            "templates/anjian/studio/*.html",
             "authz/model.conf",
         ],
         "anjian_metadata": _metadata_files(),

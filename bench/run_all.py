@@ -11,6 +11,7 @@ BENCHES = ["bench_import.py", "bench_publish.py", "bench_list.py", "bench_screen
 BENCHES.append("bench_reports.py")
 BENCHES.append("bench_ingest.py")  # the monitoring plugin (plugins/anjian_monitoring)
 BENCHES.append("bench_gis.py")  # issue 16: OGC items by bbox and WMS GetMap, scoped vs unscoped
+BENCHES.append("bench_preview.py")
 
 
 def main() -> int:

@@ -440,6 +440,9 @@ def openapi_document(registry: Registry) -> dict[str, Any]:
             paths.update(_workflow_paths(name, tag, id_param))
     paths.update(report_paths(registry))
     schemas.update(REPORT_SCHEMAS)
+    from ._studio_paths import studio_paths  # imports this module's helpers
+
+    paths.update(studio_paths())
     return {
         "openapi": "3.1.0",
         "info": {

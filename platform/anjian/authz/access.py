@@ -34,7 +34,7 @@ from .store import ENTERPRISE_ENTITY, AccountStore
 
 __all__ = ["BUILTIN_TITLES", "CasbinAccess", "key_allows"]
 
-BUILTIN_TITLES = {"region_admin": "区划管理员", "auditor": "审计员"}
+BUILTIN_TITLES = {"region_admin": "区划管理员", "auditor": "审计员", "configurator": "建模配置员"}
 
 ACTION_NAMES = {
     "read": "查看",

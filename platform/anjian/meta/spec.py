@@ -27,6 +27,7 @@ __all__ = [
 BUILTIN_ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "region_admin": {"_accounts": ("administer",)},  # delegated administrator of users and grants below a region
     "auditor": {"_audit": ("read",)},  # reads the audit log of a region
+    "configurator": {"_studio": ("configure",)},  # builds and publishes modules in the studio (建模工作台)
 }
 
 # Columns every entity table has; declarations may not use these names.

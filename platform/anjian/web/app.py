@@ -17,6 +17,7 @@ from ..runtime import Platform
 from ..ui import CatalogMenu, admin, ui
 from ..ui.base import http_error_page
 from ..ui.reports import reports_ui
+from ..ui.studio import studio_ui
 from . import headers
 from .home import HomeView
 from .login import enforce_session, mfa
@@ -74,6 +75,7 @@ def create_app(
     app.register_blueprint(mfa)
     app.register_blueprint(reports_ui)
     register_plugin_blueprints(app, platform, csrf)
+    app.register_blueprint(studio_ui)
     app.before_request(enforce_session)
     csrf.exempt(api)
 
