@@ -36,6 +36,7 @@ setup(
         "anjian_registry": "modules/anjian_registry",
         "anjian_hazard": "modules/anjian_hazard",
         "anjian_complaints": "modules/anjian_complaints",
+        "anjian_portals": "portals/anjian_portals",
     },
     packages=[
         "anjian",
@@ -58,6 +59,10 @@ setup(
         "anjian_registry",
         "anjian_hazard",
         "anjian_complaints",
+        "anjian_portals",
+        "anjian_portals.public",
+        "anjian_portals.office",
+        "anjian_portals.decision",
     ],
     package_data={
         "anjian": [
@@ -71,6 +76,7 @@ setup(
             "authz/model.conf",
         ],
         "anjian_metadata": _metadata_files(),
+        "anjian_portals": ["templates/portals/*.html", "static/*"],
     },
     include_package_data=False,
     install_requires=_requirements(),
@@ -78,5 +84,10 @@ setup(
         "console_scripts": ["anjian = anjian.cli:main"],
         "anjian.plugins": ["registry = anjian_registry", "hazard = anjian_hazard", "complaints = anjian_complaints"],
         "pytest11": ["anjian = anjian.testing.plugin"],
+        "anjian.portals": [
+            "public = anjian_portals.public:face",
+            "office = anjian_portals.office:face",
+            "decision = anjian_portals.decision:face",
+        ],
     },
 )

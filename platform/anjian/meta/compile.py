@@ -12,8 +12,10 @@ from .ecma import pattern_problem
 from .loader import Document
 from .messages import say
 from .pointer import pointer
+from .portal_spec import PortalSpec, build_portal, check_portal
 from .process_spec import ProcessSpec, build_process
 from .profile import Profile, apply_settings, resolve_profiles
+from .public import PublicProjection
 from .references import ACTIONS, check_processes, check_references, known
 from .schema_check import check_document
 from .spec import (
@@ -47,6 +49,11 @@ class Catalog:
     calendars: tuple[Mapping[str, Any], ...] = ()  # working-day arrangements of years (see workflow.calendar)
     documents: tuple[Document, ...] = ()
     profile: Profile = field(default_factory=Profile)  # the regulation settings in force (meta.profile)
+    portals: Mapping[str, PortalSpec] = field(default_factory=dict)  # the faces of the portal (meta.portal_spec)
+
+    def portal_of(self, face: str) -> PortalSpec | None:
+        """The declaration of one face (public, office, decision), if any."""
+        return next((p for p in self.portals.values() if p.face == face), None)
 
     def process_of(self, entity: str) -> ProcessSpec | None:
         """The process records of ``entity`` run through, if it has one."""
@@ -116,6 +123,7 @@ class _Builder:
             scope=options.get("scope"),
             owner=options.get("owner"),
             published=options.get("published"),
+            public=PublicProjection(**options["public"]) if "public" in options else None,
             validators=tuple(options.get("validators", ())),
             sections=tuple(options.get("sections", ())),
             renamed_from=options.get("renamed_from"),
@@ -318,6 +326,11 @@ class _Builder:
         for i, section in enumerate(spec.sections):
             for j, fname in enumerate(section.get("fields", ())):
                 need(["sections", i, "fields", j], fname, names, "field")
+        if spec.public:
+            for i, fname in enumerate(spec.public.fields):
+                need(["public", "fields", i], fname, columns, "stored")
+            for fname in spec.public.mask:
+                need(["public", "mask", fname], fname, set(spec.public.fields), "public")
 
 
 def _build_dictionary(document: Document) -> tuple[DictionarySpec | None, list[MetadataError]]:
@@ -402,6 +415,7 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
                 "process": "/process",
                 "calendar": "/year",
                 "profile": "/profile",
+                "portal": "/portal",
             }[document.kind]
             errors.append(
                 MetadataError(
@@ -429,6 +443,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     dictionaries: dict[str, DictionarySpec] = {}
     processes: dict[str, ProcessSpec] = {}
     calendars: list[Mapping[str, Any]] = []
+    portals: dict[str, PortalSpec] = {}
     first_seen: dict[tuple[str, str], str] = {}
     profiles = [d for d in documents if d.kind == "profile"]
     profile_problems = [p for d in profiles for p in check_document(d)]
@@ -479,6 +494,10 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
                 continue
             if claim("calendar", document.name, document, "/year"):
                 calendars.append(document.content)
+        elif document.kind == "portal":
+            portal = build_portal(document)
+            if claim("portal", portal.name, document, "/portal"):
+                portals[portal.name] = portal
         elif document.kind == "module":
             module = _build_module(document)
             if claim("module", module.name, document, "/module"):
@@ -533,6 +552,8 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             )
     errors.extend(check_references(entities, modules, dictionaries, functions))
     errors.extend(check_processes(processes, entities, modules, functions))
+    for portal in portals.values():
+        errors.extend(check_portal(portal, entities))
     if errors:
         raise MetadataErrors(errors)
     return Catalog(
@@ -543,6 +564,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         calendars=tuple(calendars),
         documents=tuple(documents),
         profile=profile,
+        portals=portals,
     )
 
 

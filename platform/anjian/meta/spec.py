@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .public import PublicProjection
+
 __all__ = [
     "BUILTIN_ROLES",
     "SYSTEM_COLUMNS",
@@ -103,6 +105,7 @@ class EntitySpec(_Frozen):
     scope: str | None = None
     owner: str | None = None
     published: str | None = None  # boolean field: true records are readable by public users
+    public: PublicProjection | None = None  # fields the public faces may show, and their masks
     validators: tuple[str, ...] = ()
     sections: tuple[dict[str, Any], ...] = ()
     renamed_from: str | None = None

@@ -17,6 +17,7 @@ from ..runtime import Platform
 from ..ui import CatalogMenu, admin, ui
 from ..ui.base import http_error_page
 from . import headers
+from .faces import install_faces
 from .home import HomeView
 from .login import enforce_session, mfa
 from .security import AnjianSecurityManager
@@ -70,6 +71,7 @@ def create_app(
     app.register_blueprint(ui)
     app.register_blueprint(admin)
     app.register_blueprint(mfa)
+    install_faces(app, csrf)  # the portal's faces (portals/), installed like modules
     app.before_request(enforce_session)
     csrf.exempt(api)
 
