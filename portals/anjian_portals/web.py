@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, request
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from anjian.audit import Actor
 from anjian.meta.portal_spec import PortalSpec
@@ -49,10 +50,22 @@ def prefs() -> set[str]:
     return {p for p in request.cookies.get(PREF_COOKIE, "").split("-") if p in ("large", "contrast")}
 
 
+def data_stamp(entities: list[str]) -> tuple[Any, ...]:
+    """(rows, last change) of each entity: one cheap aggregate each, so a cached page never outlives an edit."""
+    p = platform()
+    stamp: list[Any] = []
+    with p.engine.connect() as conn:
+        for name in entities:
+            table = p.registry.table(name)
+            stamp.append(tuple(conn.execute(select(func.count(), func.max(table.c.updated_at)).select_from(table)).one()))
+    return tuple(stamp)
+
+
 class PageCache:
     """Rendered anonymous pages for ``seconds``, keyed by URL, catalog version and preferences.
 
-    Only pages without per-request secrets (no CSRF token, no nonce) are cached.
+    Only pages without per-request secrets (no CSRF token, no nonce) are cached; the key carries
+    the data stamp of the entities shown, so an edit shows at once in every process.
     """
 
     def __init__(self, seconds: float = 30.0, size: int = 512) -> None:
@@ -60,10 +73,11 @@ class PageCache:
         self.size = size
         self._pages: dict[tuple[Any, ...], tuple[float, str]] = {}
 
-    def get(self, render: Callable[[], str]) -> str:
+    def get(self, render: Callable[[], str], entities: Iterable[str] = ()) -> str:
+        """The page for this URL: rendered again when a record of ``entities`` changed, or after ``seconds``."""
         if signed_in():
             return render()
-        key = (request.full_path, platform().registry.version, tuple(sorted(prefs())))
+        key = (request.full_path, platform().registry.version, tuple(sorted(prefs())), data_stamp(sorted(set(entities))))
         now = time.monotonic()
         hit = self._pages.get(key)
         if hit is not None and now - hit[0] < self.seconds:

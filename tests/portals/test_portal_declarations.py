@@ -22,7 +22,7 @@ def test_standard_portals_are_valid_and_published(published):
     assert {p.face for p in catalog.portals.values()} == {"public", "office", "decision"}
     public = catalog.portal_of("public")
     assert public.form("complaint").tracking == "tracking_code"
-    assert list(public.groups()) == ["政务公开", "宣传教育"]
+    assert list(public.groups()) == ["政务公开", "宣传教育", "互动交流"]
 
 
 def test_portal_errors_name_the_file_and_pointer(platform, tmp_path):

@@ -69,7 +69,7 @@ def home() -> Any:
             blocks.append({"spec": block, "items": items})
         return _render("portals/public_home.html", blocks=blocks)
 
-    return pages.get(build)
+    return pages.get(build, (c.entity for c in portal.columns))
 
 
 @public.route("/column/<name>")
@@ -82,7 +82,7 @@ def column(name: str) -> Any:
         result = column_page(platform(), spec, visitor(), page, 20)
         return _render("portals/public_column.html", column=spec, result=result)
 
-    return pages.get(build)
+    return pages.get(build, [spec.entity])
 
 
 @public.route("/article/<entity>/<int:record_id>")
@@ -93,8 +93,9 @@ def article(entity: str, record_id: int) -> Any:
     except NotFound:
         abort(404)
     spec = platform().registry.entity(entity)
-    files = platform().files.describe(record.get("attachments") or [])
-    return pages.get(lambda: _render("portals/public_article.html", record=record, spec=spec, files=files))
+    ids = [i for f in spec.fields if f.attachment is not None and f.name in record for i in (record[f.name] or [])]
+    files = platform().files.describe(ids)
+    return pages.get(lambda: _render("portals/public_article.html", record=record, spec=spec, files=files), [entity])
 
 
 @public.route("/portal/files/<file_id>")
