@@ -87,3 +87,33 @@ def test_disclosure_request_shows_the_legal_deadline_in_working_days(client, pub
     assert body["deadlines"][0]["due_at"][:10] == expected.isoformat()
     assert expected > dt.date(2026, 10, 26)  # the National Day holiday is not counted
     assert "350524199001011234" not in str(body) and "律师事务所" not in str(body)
+
+
+def test_service_guides_come_from_the_process_declarations(client, published):
+    from anjian_portals.guide import guide_of, missing_elements
+
+    portal = published.registry.catalog.portal_of("public")
+    guide = guide_of(published, portal.form("disclosure"))
+    assert guide["legal_limit"] == [
+        {"title": "依申请公开答复时限", "limit": "20个工作日", "source": guide["legal_limit"][0]["source"]}
+    ]
+    assert "第三十三条" in guide["legal_limit"][0]["source"]
+    assert any(step.startswith("答复申请人（办理中 → 已答复）") for step in guide["steps"])
+    assert missing_elements(guide) == []
+    assert missing_elements(guide_of(published, portal.form("letter"))) == ["basis", "conditions"]
+    complaint = guide_of(published, portal.form("complaint"))
+    assert {i["title"] for i in complaint["promised_limit"]} == {"甄别受理时限", "核查处理时限", "办结答复时限"}
+    page = client.get("/guide/disclosure").get_data(as_text=True)
+    for element in (
+        "事项名称",
+        "设定依据",
+        "受理条件",
+        "申请材料",
+        "办理流程",
+        "法定期限：依申请公开答复时限 20个工作日",
+        "收费标准",
+        "办理地点和时间",
+        "监督投诉电话",
+    ):
+        assert element in page, element
+    assert "在线办理" in client.get("/guide/").get_data(as_text=True)

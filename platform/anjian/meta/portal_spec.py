@@ -96,6 +96,7 @@ class IntakeSpec(_Frozen):
     named: tuple[str, ...] = ()
     tracking: str | None = None
     per_hour: int = 10
+    guide: Mapping[str, Any] = {}  # 办事指南 elements the process cannot know (portal.schema.json#/$defs/guide)
 
 
 class PortalSpec(_Frozen):

@@ -12,6 +12,7 @@ from anjian.errors import NotFound, RecordValidationError, RequestRefused
 
 from .. import captcha
 from ..content import column_page, moment, public_record
+from ..guide import guide_of, guides
 from ..intake import Upload, file_intake
 from ..limits import LookupWindow
 from ..search import search as full_text
@@ -232,6 +233,18 @@ def track_rate(code: str) -> Any:
         error = "；".join(e.message for e in exc.errors)
         return _render("portals/public_track.html", status=status, error=error, code=code, levels=RATING_LEVELS), 422
     return redirect(url_for(".track", code=normalise_code(code)), code=303)
+
+
+@public.route("/guide/")
+def guide_list() -> Any:
+    portal = declaration("public")
+    return pages.get(lambda: _render("portals/public_guides.html", guides=guides(platform(), portal)))
+
+
+@public.route("/guide/<name>")
+def guide(name: str) -> Any:
+    form = declaration("public").form(name) or abort(404)
+    return pages.get(lambda: _render("portals/public_guide.html", form=form, guide=guide_of(platform(), form)))
 
 
 @public.route("/search")
