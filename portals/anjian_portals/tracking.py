@@ -15,6 +15,7 @@ from sqlalchemy import select
 from anjian.errors import FieldError, NotFound, RecordConflict
 from anjian.meta.portal_spec import IntakeSpec, PortalSpec
 from anjian.meta.public import project
+from anjian.meta.spec import EntitySpec
 from anjian.runtime import Platform
 
 from .intake import intake_actor
@@ -92,12 +93,29 @@ def progress(platform: Platform, portal: PortalSpec, code: str) -> dict[str, Any
         "state_title": state["title"],
         "ended": state["ended"],
         "record": project(spec.public, record),
-        "labels": {f.name: f.title for f in spec.fields},
+        "shown": _shown(spec, project(spec.public, record)),
         "timeline": timeline,
         "deadlines": running,
         "rating": rating,
         "rateable": rating is None and (state["ended"] or not running) and inst is not None,
     }
+
+
+def _shown(spec: EntitySpec, public: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field title, display text) of the public fields that hold a value: labels for codes, local times."""
+    shown = []
+    for name, value in public.items():
+        if value in (None, "", []):
+            continue
+        field = spec.field(name)
+        if field.format == "date-time":
+            text = str(value)[:16].replace("T", " ")
+        elif field.type == "boolean":
+            text = "是" if value else "否"
+        else:
+            text = field.label_of(value)
+        shown.append((field.title, text))
+    return shown
 
 
 def _rating(platform: Platform, conn: Any, entity: str, record_id: int) -> dict[str, Any] | None:

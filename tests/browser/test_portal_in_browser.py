@@ -12,14 +12,20 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "Browser-test-1"  # as set by conftest.server
 AXE = Path(__file__).resolve().parents[2] / "platform" / "anjian" / "static" / "vendor" / "axe-core" / "axe.min.js"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 DIGITS = "零一二三四五六七八九十"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture
 def phone(chromium, server):
     # bypass_csp lets the test inject axe-core; the pages' own policy is tested without a browser.
-    context = chromium.new_context(base_url=server["base"], locale="zh-CN", viewport={"width": 390, "height": 844}, bypass_csp=True)
+    context = chromium.new_context(
+        base_url=server["base"], locale="zh-CN", viewport={"width": 390, "height": 844}, bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -69,9 +75,7 @@ def sign_in(page, user="admin"):
     page.wait_for_url("**/office/")
 
 
-def test_visitor_reports_follows_and_rates_while_the_office_handles_it(phone, shot):
-    from tests.browser.conftest import ARTIFACTS
-
+def test_visitor_reports_follows_and_rates_while_the_office_handles_it(phone):
     page = phone
     page.goto("/")
     assert "公共服务平台" in page.title() and page.locator("text=在线举报").count() >= 1
@@ -112,7 +116,7 @@ def test_visitor_reports_follows_and_rates_while_the_office_handles_it(phone, sh
     page.goto("/e/complaint/?q=" + code)
     no_overflow(page)
     shoot(page, ARTIFACTS, "portal-05-complaint-cards-390")
-    page.click("table.anjian-list tbody tr td:first-child a")
+    page.click("table.anjian-list tbody tr td[data-label] a >> nth=0")
     page.wait_for_selector(".anjian-flow[data-state=received]")
     step(page, "accept")
     page.click(".anjian-transitions a[data-transition=dispatch]")
@@ -145,15 +149,15 @@ def test_visitor_reports_follows_and_rates_while_the_office_handles_it(phone, sh
 
 
 def test_editor_publishes_through_review_and_visitor_finds_it(phone):
-    from tests.browser.conftest import ARTIFACTS
-
     page = phone
     sign_in(page)
     page.goto("/e/article/new")
     page.fill("#title", "浏览器测试：关于开展粉尘涉爆企业专项检查的通知")
     page.select_option("#column", "notice")
     page.fill("#body", "各乡镇：请于本月底前完成粉尘涉爆企业自查。")
-    page.evaluate("document.querySelector('input[name=region_code]') && (document.querySelector('input[name=region_code]').value = '350524')")
+    page.evaluate(
+        "document.querySelector('input[name=region_code]') && (document.querySelector('input[name=region_code]').value = '350524')"
+    )
     page.click("button[type=submit]:has-text('保存')")
     page.wait_for_selector(".anjian-flow[data-state=draft]")
     step(page, "submit")

@@ -26,8 +26,8 @@ def home() -> Any:
     who = actor()
     portal = declaration("office")
     todo = p.inbox.items(who, "todo", limit=200)
-    soon = p.codec.moment(p.codec.now() + WEEK)
-    this_week = [item for item in todo if item["due_at"] and item["due_at"] <= soon]
+    last_day = p.codec.moment(p.codec.now() + WEEK)[:10]  # due by the end of the seventh day from now
+    this_week = [item for item in todo if item["due_at"] and item["due_at"][:10] <= last_day]
     with p.engine.connect() as conn:
         notices = p.workflow.notices.listing(conn, who.username, limit=20)
     readable = {e.name for e in p.registry.catalog.top_entities() if may(p, who, e, "read")}

@@ -64,5 +64,5 @@ def track(code: str) -> Any:
         status = progress(platform(), declaration("public"), code)
     except NotFound as exc:
         return _error(404, "not_found", str(exc))
-    status.pop("labels", None)
+    status.pop("shown", None)  # the page's display texts; machines read "record"
     return jsonify(status)
