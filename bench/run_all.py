@@ -8,6 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 BENCHES = ["bench_import.py", "bench_publish.py", "bench_list.py", "bench_screens.py", "bench_authz.py", "bench_workflow.py"]
+BENCHES += ["bench_portal.py"]
 
 
 def main() -> int:

@@ -15,7 +15,8 @@ import threading
 from typing import Any
 
 import rjieba
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from anjian.audit import Actor
 from anjian.data.db import write
@@ -53,8 +54,27 @@ def _ensure(conn: Connection) -> None:
     conn.execute(text(f"CREATE TABLE IF NOT EXISTS {MARKS} (entity VARCHAR(63) PRIMARY KEY, updated_at VARCHAR(40) NOT NULL)"))
 
 
+def _stale(platform: Platform, entities: list[str]) -> list[str]:
+    """The entities with rows changed since they were indexed (a read, so searches rarely write)."""
+    stale = []
+    with platform.engine.connect() as conn:
+        try:
+            marks = dict(conn.execute(text(f"SELECT entity, updated_at FROM {MARKS}")).all())
+        except DBAPIError:  # no index yet
+            return entities
+        for name in entities:
+            table = platform.registry.table(name)
+            latest = conn.execute(select(func.max(table.c.updated_at))).scalar()
+            if latest is not None and (name not in marks or latest.isoformat() > marks[name]):
+                stale.append(name)
+    return stale
+
+
 def _refresh(platform: Platform, entities: list[str]) -> None:
     """Index the rows of ``entities`` changed since the last refresh (idempotent: delete, insert)."""
+    entities = _stale(platform, entities)
+    if not entities:
+        return
     with _lock, write(platform.engine) as conn, conn.begin():
         _ensure(conn)
         for name in entities:
@@ -69,7 +89,7 @@ def _refresh(platform: Platform, entities: list[str]) -> None:
                 conn.execute(
                     table.select()
                     .with_only_columns(table.c.id, table.c.updated_at, *(table.c[f] for f in fields))
-                    .where(table.c.updated_at >= since)
+                    .where(table.c.updated_at > since)
                 )
                 .mappings()
                 .all()
