@@ -18,7 +18,7 @@ from ..limits import LookupWindow
 from ..search import search as full_text
 from ..text import rich_text
 from ..tracking import RATING_LEVELS, normalise_code, progress, rate
-from ..web import PACKAGE, PREF_COOKIE, PageCache, declaration, platform, prefs, signed_in, visitor
+from ..web import PACKAGE, PREF_COOKIE, declaration, page_cache, platform, prefs, signed_in, visitor
 
 __all__ = ["lookups", "public"]
 
@@ -29,7 +29,6 @@ public = Blueprint(
     static_folder=str(PACKAGE / "static"),
     static_url_path="/portal/static",
 )
-pages = PageCache()
 lookups = LookupWindow()
 DONE = "anjian_portal_code"
 
@@ -70,7 +69,7 @@ def home() -> Any:
             blocks.append({"spec": block, "items": items})
         return _render("portals/public_home.html", blocks=blocks)
 
-    return pages.get(build, (c.entity for c in portal.columns))
+    return page_cache().get(build, (c.entity for c in portal.columns))
 
 
 @public.route("/column/<name>")
@@ -83,20 +82,26 @@ def column(name: str) -> Any:
         result = column_page(platform(), spec, visitor(), page, 20)
         return _render("portals/public_column.html", column=spec, result=result)
 
-    return pages.get(build, [spec.entity])
+    return page_cache().get(build, [spec.entity])
 
 
 @public.route("/article/<entity>/<int:record_id>")
 def article(entity: str, record_id: int) -> Any:
     portal = declaration("public")
-    try:
-        record = public_record(platform(), portal, entity, record_id, visitor())
-    except NotFound:
+    if not any(c.entity == entity for c in portal.columns):
         abort(404)
-    spec = platform().registry.entity(entity)
-    ids = [i for f in spec.fields if f.attachment is not None and f.name in record for i in (record[f.name] or [])]
-    files = platform().files.describe(ids)
-    return pages.get(lambda: _render("portals/public_article.html", record=record, spec=spec, files=files), [entity])
+
+    def build() -> str:
+        try:
+            record = public_record(platform(), portal, entity, record_id, visitor())
+        except NotFound:
+            abort(404)
+        spec = platform().registry.entity(entity)
+        ids = [i for f in spec.fields if f.attachment is not None and f.name in record for i in (record[f.name] or [])]
+        files = platform().files.describe(ids)
+        return _render("portals/public_article.html", record=record, spec=spec, files=files)
+
+    return page_cache().get(build, [entity])
 
 
 @public.route("/portal/files/<file_id>")
@@ -238,13 +243,13 @@ def track_rate(code: str) -> Any:
 @public.route("/guide/")
 def guide_list() -> Any:
     portal = declaration("public")
-    return pages.get(lambda: _render("portals/public_guides.html", guides=guides(platform(), portal)))
+    return page_cache().get(lambda: _render("portals/public_guides.html", guides=guides(platform(), portal)))
 
 
 @public.route("/guide/<name>")
 def guide(name: str) -> Any:
     form = declaration("public").form(name) or abort(404)
-    return pages.get(lambda: _render("portals/public_guide.html", form=form, guide=guide_of(platform(), form)))
+    return page_cache().get(lambda: _render("portals/public_guide.html", form=form, guide=guide_of(platform(), form)))
 
 
 @public.route("/search")
