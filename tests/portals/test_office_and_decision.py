@@ -32,3 +32,9 @@ def test_decision_kpis_count_in_the_viewers_scope(client, published):
     _sign_in(client, "admin")
     html = client.get("/decision/").get_data(as_text=True)
     assert "登记企业" in html and "举报投诉" in html and "已发布文章" in html
+
+
+def test_the_office_navbar_links_every_face(client):
+    _sign_in(client)
+    html = client.get("/e/").get_data(as_text=True)
+    assert 'id="anjian-face-public"' in html and 'id="anjian-face-office"' in html and 'id="anjian-face-decision"' in html

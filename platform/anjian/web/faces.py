@@ -50,6 +50,7 @@ def install_faces(app: Flask, csrf: object) -> dict[str, Face]:
             csrf.exempt(blueprint)  # type: ignore[attr-defined]
         found[face.name] = face
     app.extensions["anjian_faces"] = found
+    app.jinja_env.globals["anjian_faces"] = lambda: found  # the navbar's 门户 menu links the faces
     return found
 
 
