@@ -55,3 +55,20 @@ def test_public_projection_shows_only_declared_fields_masked():
     assert shown == {"subject": "事项", "name": "欧***", "phone": "138****5678", "id": "3505**********1234"}
     assert project(None, {"a": 1}) == {}
     assert mask_value("", "phone") == "" and mask_value("12", "phone") == "1*"
+
+
+def test_a_portal_declaration_is_hot_published(client, published, tmp_path):
+    assert "安溪县应急管理局 · 公共服务平台" in client.get("/").get_data(as_text=True)
+    root = tmp_path / "metadata"
+    shutil.copytree(bundled_metadata_path(), root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    path = root / "portal" / "public.portal.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["title"] = "安溪县应急管理局 · 网上服务大厅"
+    document["columns"].append(
+        {"name": "law", "title": "法律法规库", "group": "政务公开", "entity": "article", "where": {"column": "policy"}}
+    )
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    published.publish([root])
+    html = client.get("/").get_data(as_text=True)
+    assert "网上服务大厅" in html and "公共服务平台" not in html
+    assert client.get("/column/law").status_code == 200
