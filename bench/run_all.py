@@ -12,6 +12,7 @@ BENCHES.append("bench_reports.py")
 BENCHES.append("bench_ingest.py")  # the monitoring plugin (plugins/anjian_monitoring)
 BENCHES.append("bench_gis.py")  # issue 16: OGC items by bbox and WMS GetMap, scoped vs unscoped
 BENCHES.append("bench_preview.py")
+BENCHES += ["bench_portal.py"]
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ PY=${PY:-.venv/bin/python}
 export PYTHONSAFEPATH=1
 
 echo "== lint and types (ruff; mypy --strict on platform/anjian)"
-"$PY" -m ruff check platform modules tests bench
+"$PY" -m ruff check platform modules tests bench portals
 "$PY" -m ruff check plugins
 "$PY" -m mypy platform/anjian
 for package in plugins/*/anjian_*/; do "$PY" -m mypy "$package"; done

@@ -21,7 +21,7 @@ class Document:
     """One parsed declaration and where it came from."""
 
     path: str
-    kind: str  # entity | module | dictionary | process | calendar | profile | report | dashboard | exchange
+    kind: str  # entity | module | dictionary | process | calendar | profile | report | dashboard | exchange | portal
     name: str
     content: dict[str, Any] = field(hash=False, compare=False)
 
@@ -34,6 +34,8 @@ def document_kind(content: object) -> tuple[str, str] | None:
         return "dictionary", str(content.get("dictionary"))
     if "process" in content:
         return "process", str(content.get("process"))
+    if "portal" in content:
+        return "portal", str(content.get("portal"))
     if "profile" in content:
         return "profile", str(content.get("profile"))
     if "dashboard" in content:

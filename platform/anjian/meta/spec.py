@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .public import PublicProjection
+
 __all__ = [
     "BUILTIN_ROLES",
     "REACH_LEVELS",
@@ -111,6 +113,7 @@ class EntitySpec(_Frozen):
     owner: str | None = None
     published: str | None = None  # boolean field: true records are readable by public users
     reach: str | None = None  # field: the highest region level (county/city/province/national) that sees a record
+    public: PublicProjection | None = None  # fields the public faces may show, and their masks
     validators: tuple[str, ...] = ()
     sections: tuple[dict[str, Any], ...] = ()
     renamed_from: str | None = None

@@ -19,6 +19,7 @@ from ..ui.base import http_error_page
 from ..ui.reports import reports_ui
 from ..ui.studio import studio_ui
 from . import headers
+from .faces import install_faces
 from .home import HomeView
 from .login import enforce_session, mfa
 from .plugins import register_plugin_blueprints
@@ -76,6 +77,7 @@ def create_app(
     app.register_blueprint(reports_ui)
     register_plugin_blueprints(app, platform, csrf)
     app.register_blueprint(studio_ui)
+    install_faces(app, csrf)  # the portal's faces (portals/), installed like modules
     app.before_request(enforce_session)
     csrf.exempt(api)
 
