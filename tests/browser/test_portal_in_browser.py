@@ -111,8 +111,11 @@ def test_visitor_reports_follows_and_rates_while_the_office_handles_it(phone):
     sign_in(page)
     no_overflow(page)
     shoot(page, ARTIFACTS, "portal-04-office-390")
-    page.goto("/decision/")
-    assert "辅助决策平台" in page.inner_text("body")
+    # The first dashboard after start imports plotly and runs the reports: give it time.
+    page.goto("/decision/", wait_until="domcontentloaded", timeout=90_000)
+    assert "辅助决策平台" in page.inner_text("body") and page.locator("#dashboards-slot").count() == 1
+    no_overflow(page)
+    shoot(page, ARTIFACTS, "portal-04b-decision-390")
     page.goto("/e/complaint/?q=" + code)
     no_overflow(page)
     shoot(page, ARTIFACTS, "portal-05-complaint-cards-390")

@@ -14,7 +14,7 @@ def test_officer_signs_in_once_and_moves_between_faces(client):
     office = client.get("/office/").get_data(as_text=True)
     assert "业务办公平台" in office and "我的待办" in office and "本周到期" in office and "业务系统" in office
     decision = client.get("/decision/").get_data(as_text=True)
-    assert "辅助决策平台" in decision and "统计报表和图表功能上线后在此显示" in decision
+    assert "辅助决策平台" in decision and 'id="dashboards-slot"' in decision and "全部统计报表" in decision
     public = client.get("/")
     html = public.get_data(as_text=True)
     assert "业务办公平台" in html and "工作人员登录" not in html

@@ -1,16 +1,17 @@
-"""辅助决策平台: KPI blocks counted in the viewer's scope; the reports' dashboards take the slot
-declared as ``{"kind": "dashboards"}`` when that capability lands (it registers an endpoint
-``anjian_reports.dashboards``, which the slot then links to)."""
+"""辅助决策平台: KPI blocks counted in the viewer's scope, and in the slot declared as
+``{"kind": "dashboards"}`` the viewer's dashboard of the reports capability (``anjian.reports``:
+KPI cards and charts, each run in the viewer's scope) with a link to every report they may run."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from sqlalchemy import func, select
 
 from anjian.errors import PermissionDenied
 from anjian.ui.base import actor, guard, render
+from anjian.ui.reports import dashboard_context
 from anjian.web.faces import Face
 
 from ..web import PACKAGE, declaration, platform
@@ -19,7 +20,6 @@ __all__ = ["decision", "face"]
 
 decision = Blueprint("anjian_portal_decision", __name__, url_prefix="/decision", template_folder=str(PACKAGE / "templates"))
 guard(decision)
-DASHBOARDS_ENDPOINT = "anjian_reports.dashboards"
 
 
 @decision.get("/")
@@ -46,8 +46,8 @@ def home() -> Any:
                     query = query.where(table.c[name] == wanted)
                 value = int(conn.execute(query).scalar_one())
             blocks.append({"spec": block, "value": value})
-    dashboards = DASHBOARDS_ENDPOINT in current_app.view_functions
-    return render("portals/decision_home.html", portal=portal, blocks=blocks, dashboards=dashboards)
+    board = dashboard_context() if any(b.kind == "dashboards" for b in portal.blocks) else {"dashboard": None}
+    return render("portals/decision_home.html", portal=portal, blocks=blocks, **board)
 
 
 face = Face(name="decision", title="辅助决策平台", blueprint=decision, home="anjian_portal_decision.home")
