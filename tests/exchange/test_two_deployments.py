@@ -206,7 +206,7 @@ def test_the_receiver_refuses_replays_foreign_keys_and_unknown_entities(county, 
     assert NAN_AN in foreign.get_json()["error"]["message"]
 
     unknown = client.post(
-        "/api/v1/exchange/batches", json={**body, "batch_id": "e" * 32, "entity": "accident_report"}, headers=headers
+        "/api/v1/exchange/batches", json={**body, "batch_id": "e" * 32, "entity": "no_such_register"}, headers=headers
     )
     assert unknown.status_code == 422
     assert unknown.get_json()["error"]["errors"][0]["pointer"] == "/entity"
@@ -224,3 +224,24 @@ def test_the_receiver_refuses_replays_foreign_keys_and_unknown_entities(county, 
     )
     assert outside.status_code == 422
     assert outside.get_json()["error"]["errors"][0]["pointer"] == "/records/0/data/region_code"
+
+
+def test_accident_reports_of_grade_larger_and_above_reach_the_city_once(county, city, record_factory, request):
+    city_platform, _enterprise_key = city
+    city_platform.access.store.add_grant(ROOT, "anxi_sender", "accident_reporter", ANXI)
+    _key, key = ApiKeys(city_platform.engine).create("anxi_sender", "安溪县事故快报", ["accident_report:*"], "test")
+    unit = {"region_code": ANXI, "unit_name": "安溪某矿业有限公司"}
+    larger = [record_factory.create("accident_report", deaths=3 + n, **unit) for n in range(2)]
+    general = record_factory.create("accident_report", deaths=0, **unit)
+    assert {r["grade"] for r in larger} == {"larger"} and general["grade"] == "general"
+    set_target(county.engine, "city", "https://city.example/api/v1", key, ROOT)
+    receiver = Receiver(city_platform.settings)
+    request.addfinalizer(receiver.stop)
+    receiver.lose_next_answer = True  # stored, but the county never hears so
+    assert send(county, "accident_report_upward", ROOT, receiver).pending == 2
+    report = send(county, "accident_report_upward", ROOT, receiver)
+    assert (report.accepted, report.duplicates, report.pending, report.failed) == (0, 2, 0, "")
+    table = city_platform.registry.table("accident_report")
+    with city_platform.engine.connect() as conn:
+        rows = conn.execute(select(table.c.deaths, table.c.grade, table.c.region_code).order_by(table.c.deaths)).all()
+    assert rows == [(3, "larger", ANXI), (4, "larger", ANXI)]  # the city computes the grade itself
