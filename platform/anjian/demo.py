@@ -61,6 +61,12 @@ def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
+def _position(rng: random.Random) -> dict[str, Any]:
+    """A point inside 安溪县 (longitude drawn first, as the demo always has)."""
+    lon = round(117.75 + rng.random() * 0.5, 6)
+    return {"type": "Point", "coordinates": [lon, round(24.9 + rng.random() * 0.45, 6)]}
+
+
 def enterprise(rng: random.Random, townships: list[tuple[str, str]], n: int) -> dict[str, Any]:
     section, stem, risk = rng.choice(PROFILES)
     code, town = rng.choice(townships)
@@ -97,10 +103,7 @@ def enterprise(rng: random.Random, townships: list[tuple[str, str]], n: int) -> 
         "established_on": f"{rng.randint(1990, 2023)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         "has_safety_organisation": rng.random() < 0.6,
         "status": rng.choice(["active"] * 9 + ["suspended"]),
-        "position": {
-            "type": "Point",
-            "coordinates": [round(117.75 + rng.random() * 0.5, 6), round(24.9 + rng.random() * 0.45, 6)],
-        },
+        "position": _position(rng),
         "safety_staff": staff,
     }
 

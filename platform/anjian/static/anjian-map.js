@@ -57,7 +57,7 @@
     var canvas = el.querySelector(".anjian-map-canvas");
     var lon = el.querySelector(".anjian-map-lon");
     var lat = el.querySelector(".anjian-map-lat");
-    var map = L.map(canvas, {attributionControl: true});
+    var map = L.map(canvas, {attributionControl: true, maxZoom: 18, minZoom: 3});
     baseLayers(map, el);
     var drawn = L.layerGroup().addTo(map);
     var vertices = [];

@@ -8,11 +8,12 @@ publication flag) and return GeoJSON features. Used by OGC API - Features, WFS, 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, delete, false, func, insert, select
+from sqlalchemy import Text, and_, cast, delete, false, func, insert, select
 from sqlalchemy.engine import Connection
 
 from anjian.audit import Actor
@@ -21,7 +22,17 @@ from anjian.errors import PermissionDenied
 from .geometry import BBox, bbox_of, geometry_options, union
 from .tables import bbox_index
 
-__all__ = ["Layer", "Query", "Result", "index_record", "layer_of", "layers", "reindex", "visible_layers"]
+__all__ = [
+    "Layer",
+    "Query",
+    "Result",
+    "feature_collection_json",
+    "index_record",
+    "layer_of",
+    "layers",
+    "reindex",
+    "visible_layers",
+]
 
 
 @dataclass(frozen=True)
@@ -149,13 +160,18 @@ def _where(platform: Any, actor: Actor | None, layer: Layer, table: Any, query: 
     return clauses
 
 
-def read(platform: Any, actor: Actor | None, layer: Layer, query: Query) -> Result:
-    """The features of ``layer`` matching ``query`` within the caller's scope, ordered by id."""
+def read(platform: Any, actor: Actor | None, layer: Layer, query: Query, raw_geometry: bool = False) -> Result:
+    """The features of ``layer`` matching ``query`` within the caller's scope, ordered by id.
+
+    ``raw_geometry``: each geometry is the stored GeoJSON text, for responses that splice it in
+    unparsed (see ``feature_collection_json``).
+    """
     table = platform.registry.table(layer.id)
     fields = layer.property_fields(anonymous=actor is None)
     joined = table.join(bbox_index, and_(bbox_index.c.entity == layer.id, bbox_index.c.record_id == table.c.id))
     clauses = _where(platform, actor, layer, table, query)
-    columns = [table.c.id, table.c[layer.geometry_field], *(table.c[f.name] for f in fields)]
+    geometry = cast(table.c[layer.geometry_field], Text) if raw_geometry else table.c[layer.geometry_field]
+    columns = [table.c.id, geometry, *(table.c[f.name] for f in fields)]
     rows_query = select(*columns).select_from(joined).where(*clauses).order_by(table.c.id).limit(query.limit).offset(query.offset)
     with platform.engine.connect() as conn:
         rows = conn.execute(rows_query).all()
@@ -168,6 +184,17 @@ def read(platform: Any, actor: Actor | None, layer: Layer, query: Query) -> Resu
         props = {name: _plain(value) for name, value in zip(names, row[2:], strict=True)}
         features.append({"type": "Feature", "id": row[0], "geometry": row[1], "properties": props})
     return Result(features, matched)
+
+
+def feature_collection_json(result: Result, extra: dict[str, Any]) -> str:
+    """A FeatureCollection as JSON text from a ``raw_geometry`` read: geometries are spliced in, not re-encoded."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    parts = [
+        f'{{"type":"Feature","id":{int(f["id"])},"geometry":{f["geometry"] or "null"},"properties":{dumps(f["properties"])}}}'
+        for f in result.features
+    ]
+    head = dumps({"type": "FeatureCollection", **extra})
+    return head[:-1] + ',"features":[' + ",".join(parts) + "]}"
 
 
 def extent(platform: Any, actor: Actor | None, layer: Layer) -> BBox | None:

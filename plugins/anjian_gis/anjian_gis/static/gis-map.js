@@ -8,7 +8,8 @@
   var layers = JSON.parse(el.getAttribute("data-layers") || "[]");
   var limit = parseInt(el.getAttribute("data-limit"), 10) || 10000;
   var area = (el.getAttribute("data-area") || "73.5,3.8,135.1,53.6").split(",").map(Number);
-  var map = L.map(el, {preferCanvas: true});
+  var map = L.map(el, {preferCanvas: true, maxZoom: 18, minZoom: 3});
+  el.gisMap = map;  // for the browser test and the console
   var tiles = el.getAttribute("data-tiles");
   if (tiles) {
     L.tileLayer(tiles, {attribution: el.getAttribute("data-attribution") || "", maxZoom: 18}).addTo(map);
@@ -121,7 +122,8 @@
       found.forEach(function (f) {
         if (f.geometry && f.geometry.type === "Point") { bounds.extend([f.geometry.coordinates[1], f.geometry.coordinates[0]]); }
       });
-    }).catch(function () {
+    }).catch(function (error) {
+      if (window.console) { console.error("一张图图层加载失败", layer.id, String(error), error && error.stack); }
       var badge = document.querySelector('[data-count="' + layer.id + '"]');
       if (badge) { badge.textContent = "加载失败"; }
     });
