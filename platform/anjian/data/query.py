@@ -325,14 +325,18 @@ class RecordReader:
 
     @staticmethod
     def _count(conn: Connection, table: Any, clauses: list[ColumnElement[bool]], scope: Any) -> int:
-        """The rows a list matches; a wide region scope alone is counted as all rows minus the few outside it."""
+        """The rows a list matches; a wide region scope alone is counted as all rows minus the few outside it.
+
+        The outside is probed first, a bounded index walk per term, and the whole table is counted
+        only when few rows lie outside: a narrow scope (a county) is then counted directly, as
+        cheaply as the rows it holds, never at the price of the table.
+        """
         counted = select(func.count()).select_from(table)
         if isinstance(scope, RangeScope) and clauses == [scope]:
-            outside = select(table.c.id).where(scope.outside()).limit(COMPLEMENT_PROBE + 1).subquery()
-            left_out = select(func.count()).select_from(outside).scalar_subquery()
-            everything, missing = conn.execute(select(counted.scalar_subquery(), left_out)).one()  # one round trip
+            probe = scope.outside_probe(table.c.id, COMPLEMENT_PROBE + 1).subquery()
+            missing = int(conn.execute(select(func.count()).select_from(probe)).scalar_one())
             if missing <= COMPLEMENT_PROBE:
-                return int(everything) - int(missing)
+                return int(conn.execute(counted).scalar_one()) - missing
         return int(conn.execute(counted.where(and_(*clauses)) if clauses else counted).scalar_one())
 
     @staticmethod
