@@ -80,3 +80,25 @@ def test_a_scope_walks_its_index_range_from_both_ends():
         # one bounded index walk per outside term, never an OR that collects every outside row first
         assert "MULTI-INDEX OR" not in plan and plan.count("USING COVERING INDEX ix_site_region") == 3, plan
     engine.dispose()
+
+
+def test_a_scope_holding_many_rows_pages_by_walking_the_sort_order():
+    """``walking()`` keeps the rows and tells SQLite they are most of the table: a page of the newest
+    rows reads the table backwards and filters, instead of reading the whole range and sorting it."""
+    engine = create_engine("sqlite://")
+    table = _site(engine)
+    ranges = [("350524", "350525")]
+    scope = RangeScope(table.c.region_code, ranges, and_(table.c.region_code >= "350524", table.c.region_code < "350525"))
+    with engine.begin() as conn:
+        conn.execute(insert(table), [{"region_code": "350524100000" if n % 3 else "440100000000"} for n in range(600)])
+
+        def plan(condition):
+            page = select(table.c.id).where(condition).order_by(table.c.id.desc()).limit(20)
+            sql = str(page.compile(conn, compile_kwargs={"literal_binds": True}))
+            return " ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+
+        assert "ix_site_region" in plan(scope)  # few rows expected: the range index, then sort
+        assert "ix_site_region" not in plan(scope.walking()) and "TEMP B-TREE" not in plan(scope.walking())
+        newest = select(table.c.id).order_by(table.c.id.desc()).limit(20)
+        assert conn.execute(newest.where(scope.walking())).scalars().all() == conn.execute(newest.where(scope)).scalars().all()
+    engine.dispose()

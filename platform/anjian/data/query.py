@@ -27,6 +27,7 @@ MAX_PAGE_SIZE = 500
 MIN_INTEGER, MAX_INTEGER = -(2**63), 2**63 - 1  # what an integer column (and an id) holds
 ALL_FIELDS = ("*",)  # ``fields=*``: every column and system field
 COMPLEMENT_PROBE = 1000  # count a region scope as "all but those outside" when at most this many are
+WALK_MIN_ROWS = 2000  # a region scope matching this many rows pages by walking the sort order
 SPLIT_MAX_DEPTH, SPLIT_MAX_VALUES = 2000, 8  # limits of the per-value index walk of a list page
 
 
@@ -290,6 +291,11 @@ class RecordReader:
         clauses = self.conditions(spec, query, scope, {wide[0]: present} if wide else None)
         where = and_(*clauses) if clauses else None
         total = self._count(conn, table, clauses, scope)
+        if isinstance(scope, RangeScope) and total >= WALK_MIN_ROWS:
+            # Many rows match: walking the sort order finds a page sooner than reading them all.
+            scope = scope.walking()
+            clauses = self.conditions(spec, query, scope, {wide[0]: present} if wide else None)
+            where = and_(*clauses) if clauses else None
         stmt = select(*selected)
         if (
             wide is not None

@@ -15,7 +15,30 @@ from sqlalchemy import Boolean, ColumnElement, CompoundSelect, and_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-__all__ = ["RangeScope"]
+__all__ = ["RangeScope", "likely"]
+
+
+class likely(FunctionElement[bool]):  # noqa: N801 (reads as a SQL function)
+    """A condition most rows meet: on SQLite ``likelihood(cond, 0.9)``, elsewhere the condition itself.
+
+    Without the hint SQLite walks the region index for a range that covers most of the table and
+    then sorts it (250 ms on a million rows) instead of reading the newest rows and filtering them.
+    PostgreSQL's planner has column statistics and needs no hint.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "likely"
+
+
+@compiles(likely)
+def _plain(element: Any, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(likely, "sqlite")
+def _sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"likelihood({compiler.process(element.clauses, **kw)}, 0.9)"
 
 
 class RangeScope(FunctionElement[bool]):
@@ -37,6 +60,13 @@ class RangeScope(FunctionElement[bool]):
     def outside(self) -> ColumnElement[bool]:
         """The rows the condition leaves out: a null column, or a value in no range (index-friendly terms)."""
         return or_(*self.outside_terms())
+
+    def walking(self) -> RangeScope:
+        """The same rows, marked as most of the table: a page then walks its sort order and filters,
+        rather than reading every row of the ranges and sorting them (for a scope holding thousands)."""
+        column = self.column
+        condition = or_(*(and_(likely(column >= low), likely(column < high)) for low, high in self.ranges))
+        return RangeScope(column, self.ranges, condition)
 
     def outside_terms(self) -> list[ColumnElement[bool]]:
         """``outside`` as separate terms, each one index lookup or range: a null column, below the
