@@ -6,6 +6,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_api_docs_render_under_the_policy(page, shot):
+    page.set_default_timeout(60_000)  # Swagger UI's bundle is large: seconds on a busy machine
     refused = []
     page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     response = page.goto("/api/v1/docs")

@@ -27,6 +27,7 @@ MAX_PAGE_SIZE = 500
 MIN_INTEGER, MAX_INTEGER = -(2**63), 2**63 - 1  # what an integer column (and an id) holds
 ALL_FIELDS = ("*",)  # ``fields=*``: every column and system field
 COMPLEMENT_PROBE = 1000  # count a region scope as "all but those outside" when at most this many are
+WALK_MIN_ROWS = 2000  # a region scope matching this many rows pages by walking the sort order
 SPLIT_MAX_DEPTH, SPLIT_MAX_VALUES = 2000, 8  # limits of the per-value index walk of a list page
 
 
@@ -290,6 +291,11 @@ class RecordReader:
         clauses = self.conditions(spec, query, scope, {wide[0]: present} if wide else None)
         where = and_(*clauses) if clauses else None
         total = self._count(conn, table, clauses, scope)
+        if isinstance(scope, RangeScope) and total >= WALK_MIN_ROWS:
+            # Many rows match: walking the sort order finds a page sooner than reading them all.
+            scope = scope.walking()
+            clauses = self.conditions(spec, query, scope, {wide[0]: present} if wide else None)
+            where = and_(*clauses) if clauses else None
         stmt = select(*selected)
         if (
             wide is not None
@@ -325,14 +331,18 @@ class RecordReader:
 
     @staticmethod
     def _count(conn: Connection, table: Any, clauses: list[ColumnElement[bool]], scope: Any) -> int:
-        """The rows a list matches; a wide region scope alone is counted as all rows minus the few outside it."""
+        """The rows a list matches; a wide region scope alone is counted as all rows minus the few outside it.
+
+        The outside is probed first, a bounded index walk per term, and the whole table is counted
+        only when few rows lie outside: a narrow scope (a county) is then counted directly, as
+        cheaply as the rows it holds, never at the price of the table.
+        """
         counted = select(func.count()).select_from(table)
         if isinstance(scope, RangeScope) and clauses == [scope]:
-            outside = select(table.c.id).where(scope.outside()).limit(COMPLEMENT_PROBE + 1).subquery()
-            left_out = select(func.count()).select_from(outside).scalar_subquery()
-            everything, missing = conn.execute(select(counted.scalar_subquery(), left_out)).one()  # one round trip
+            probe = scope.outside_probe(table.c.id, COMPLEMENT_PROBE + 1).subquery()
+            missing = int(conn.execute(select(func.count()).select_from(probe)).scalar_one())
             if missing <= COMPLEMENT_PROBE:
-                return int(everything) - int(missing)
+                return int(conn.execute(counted).scalar_one()) - missing
         return int(conn.execute(counted.where(and_(*clauses)) if clauses else counted).scalar_one())
 
     @staticmethod
