@@ -497,7 +497,7 @@ class CompiledReport:
             position = d.levels.index(level)
             if position + 1 < len(d.levels):
                 args = {**base_args, d.name: str(value), f"{d.name}_level": d.levels[position + 1]}
-                links[d.name] = f"/reports/{self.report.name}?" + urlencode({k: v for k, v in args.items() if v})
+                links[d.name] = f"/reports/{self.report.name}?" + urlencode(args)  # empty bounds: "all", not the default
         common = self._record_args(row)
         if common is None:
             return links
