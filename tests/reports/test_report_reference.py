@@ -22,6 +22,8 @@ from anjian.reports.runner import CompiledReport, comparison_period
 from anjian.reports.sql import bucket_of
 from anjian.workflow.tables import instance
 
+pytestmark = pytest.mark.postgres  # the PostgreSQL pass runs them again
+
 REGIONS = ["350524100000", "350524101000", "350524", "350203", "350206"]
 COUNTY = {"350524100000": "350524", "350524101000": "350524", "350524": "350524", "350203": "350203", "350206": "350206"}
 START = dt.date(2024, 1, 1)

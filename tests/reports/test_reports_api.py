@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 from report_world import OTHER_COUNTY, TODAY, TOWN_A, grant
 
+pytestmark = pytest.mark.postgres  # the PostgreSQL pass runs them again
+
 URL = "/api/v1/reports/hidden_danger_by_region"
 YEAR = {"period_from": "2026-01-01", "period_to": str(TODAY)}
 

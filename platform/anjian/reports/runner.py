@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, null, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, literal_column, null, or_, select
 
 from ..access import Access
 from ..audit import Actor
@@ -411,7 +411,9 @@ class CompiledReport:
         where = self.where()
         grouped = select(*dims, *measures).select_from(self.source).where(*where)
         if dims:
-            grouped = grouped.group_by(*(self.dimension(d) for d in self.report.dimensions))
+            # By position: PostgreSQL would not see two renderings of an expression with bound
+            # parameters (a level's substr, a bucket's CASE) as the same expression.
+            grouped = grouped.group_by(*(literal_column(str(n)) for n in range(1, len(dims) + 1)))
         grouped = grouped.order_by(*self.order(grouped)).limit(self.query.limit)
         totals = select(*measures).select_from(self.source).where(*where)
         return grouped, totals
