@@ -41,6 +41,7 @@ __all__ = ["ReportResult", "ReportRunner", "comparison_period", "local_today"]
 
 EMPTY_LABEL = "（空）"
 CHINA = dt.timezone(dt.timedelta(hours=8))
+YEAR_DAYS = 365  # a period this long or longer has no 同比: last year's period would overlap it
 
 
 def local_today() -> dt.date:
@@ -363,6 +364,8 @@ class CompiledReport:
         if first is not None and last is not None:
             for m in self.report.measures:
                 if m.kind == "change" and m.against:
+                    if m.against == "last_year" and (last - first).days >= YEAR_DAYS:
+                        continue  # a year earlier would overlap this period: no 同比 (shown as —)
                     a, b = comparison_period(first, last, m.against)
                     comparisons[m.against] = self.within(period.field, a, b)
         return current, comparisons
