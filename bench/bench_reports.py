@@ -33,7 +33,7 @@ from anjian.reports.runner import CompiledReport, ReportResult  # noqa: E402
 from anjian.testing import entity_document, write_json  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-EXPORT_ROWS = 100_000
+EXPORT_ROWS = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
 REPORT = {
     "report": "bench_events",
     "title": "基准事件统计",
@@ -190,8 +190,12 @@ def exports(platform) -> str:  # type: ignore[no-untyped-def]
 
 def main() -> str:
     platform = fresh_platform(mfa_admin=False)  # the API is asked with the administrator's password token
+    started = time.perf_counter()
     prepare(platform)
-    return aggregates(platform) + "\n" + exports(platform)
+    print(f"prepared in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    figures = aggregates(platform)
+    print(f"aggregates done at {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return figures + "\n" + exports(platform)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 from report_world import OTHER_COUNTY, TODAY, TOWN_A, grant
 
+pytestmark = pytest.mark.postgres  # the PostgreSQL pass runs them again
+
 URL = "/api/v1/reports/hidden_danger_by_region"
 YEAR = {"period_from": "2026-01-01", "period_to": str(TODAY)}
 
@@ -130,3 +132,12 @@ def test_a_published_report_is_live_at_once(api, published, dangers):
     result = api.get("/api/v1/reports/dangers_by_category").get_json()
     assert result["totals"]["n"] == len(dangers)
     assert "dangers_by_category" in {r["name"] for r in api.get("/api/v1/reports").get_json()["items"]}
+
+
+def test_empty_bounds_mean_every_period_and_drill_links_keep_them(api, dangers):
+    everything = api.get(URL, query_string={"period_from": "", "period_to": ""}).get_json()
+    assert everything["totals"]["found"] == len(dangers)
+    assert api.get(URL).get_json()["totals"]["found"] < len(dangers)  # the default: this year so far
+    county = rows_by(everything, "region", "danger_level")[("350524", "general")]
+    drilled = api.get(URL + "?" + county["_links"]["region"].split("?", 1)[1]).get_json()
+    assert drilled["totals"]["found"] == 6  # 安溪's dangers of every year

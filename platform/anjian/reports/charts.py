@@ -25,6 +25,13 @@ def _link(result: ReportResult, index: int, measure: str) -> str:
     return links.get(measure) or links.get(first) or ""
 
 
+def _step(result: ReportResult, measures: list[Any]) -> int | None:
+    """A tick every whole unit for small counts (no 0.5 of a hidden danger); plotly chooses above 10."""
+    values = [row[m.name] or 0 for row in result.rows for m in measures]
+    stacked = sum(values) if result.report.chart == "stacked_bar" else max(values, default=0)
+    return 1 if stacked <= 10 else None
+
+
 def figure(result: ReportResult) -> dict[str, Any] | None:
     """The plotly figure of ``result`` as a plain dict, or None for a table or crosstab report."""
     report = result.report
@@ -68,7 +75,10 @@ def figure(result: ReportResult) -> dict[str, Any] | None:
         margin={"l": 48, "r": 16, "t": 16, "b": 64},
         height=360,
         legend={"orientation": "h", "y": -0.2},
-        yaxis={"tickformat": ".0%" if percent else ",d", "rangemode": "tozero"},
+        yaxis={
+            "rangemode": "tozero",
+            **({"tickformat": ".0%"} if percent else {"tickformat": ",~r", "dtick": _step(result, measures)}),
+        },
         xaxis={"type": "category", "automargin": True},
         font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "size": 12},
         paper_bgcolor="rgba(0,0,0,0)",

@@ -65,8 +65,7 @@ def kpis(runner: ReportRunner, actor: Actor, dashboard: DashboardSpec, today: dt
         except AnjianError:
             continue
         value = result.totals[spec.measure] if result.totals is not None else None
-        query = {k: v for k, v in result.query.as_args().items() if v}
-        link = result.total_links.get(spec.measure) or f"/reports/{spec.report}?" + urlencode(query)
+        link = result.total_links.get(spec.measure) or f"/reports/{spec.report}?" + urlencode(result.query.as_args())
         cards.append(Kpi(spec, value, report.by_measure[spec.measure].format, link))
     return cards
 

@@ -97,7 +97,7 @@ def xlsx_chunks(result: ReportResult, username: str, now: dt.datetime) -> Iterat
     """The XLSX workbook: written in write-only mode to a spooled file, then read out in chunks."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
 
     header, rows, totals, formats = table(result)
     book = Workbook(write_only=True)
@@ -110,9 +110,10 @@ def xlsx_chunks(result: ReportResult, username: str, now: dt.datetime) -> Iterat
         sheet.column_dimensions[chr(ord("A") + min(i, 25))].width = 18 if i < len(result.report.dimensions) else 14
 
     def cell(value: Any, fmt: str = "text", font: Font | None = None, background: PatternFill | None = None) -> Any:
+        """A cell; plain ones stay plain (a style per cell costs openpyxl more than the value)."""
+        if font is None and background is None and fmt != "percent" and not isinstance(value, float):
+            return neutralise(value) if isinstance(value, str) else value
         item = WriteOnlyCell(sheet, value=neutralise(value) if isinstance(value, str) else value)
-        if isinstance(value, str):
-            item.data_type = "s"
         if fmt == "percent":
             item.number_format = "0.0%"
         elif isinstance(value, float):
@@ -121,7 +122,6 @@ def xlsx_chunks(result: ReportResult, username: str, now: dt.datetime) -> Iterat
             item.font = font
         if background is not None:
             item.fill = background
-        item.alignment = Alignment(vertical="center")
         return item
 
     sheet.append([cell(result.report.title, font=title_font)])

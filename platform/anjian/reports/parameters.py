@@ -179,7 +179,8 @@ def parse_parameters(
         if p.kind != "date_range":
             continue
         first, last = data[f"{p.name}_from"], data[f"{p.name}_to"]
-        if first is None and last is None and f"{p.name}_from" not in raw and f"{p.name}_to" not in raw:
+        if first is None and last is None and f"{p.name}_from" not in args and f"{p.name}_to" not in args:
+            # Neither bound asked for: the declared default. Both asked for empty: no bound (all).
             first, last = default_period(p.default, today)
         if first and last and first > last:
             errors.append(FieldError(f"/query/{p.name}_to", "结束日期早于开始日期", "query"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, null, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, literal_column, null, or_, select
 
 from ..access import Access
 from ..audit import Actor
@@ -41,6 +41,7 @@ __all__ = ["ReportResult", "ReportRunner", "comparison_period", "local_today"]
 
 EMPTY_LABEL = "（空）"
 CHINA = dt.timezone(dt.timedelta(hours=8))
+YEAR_DAYS = 365  # a period this long or longer has no 同比: last year's period would overlap it
 
 
 def local_today() -> dt.date:
@@ -363,6 +364,8 @@ class CompiledReport:
         if first is not None and last is not None:
             for m in self.report.measures:
                 if m.kind == "change" and m.against:
+                    if m.against == "last_year" and (last - first).days >= YEAR_DAYS:
+                        continue  # a year earlier would overlap this period: no 同比 (shown as —)
                     a, b = comparison_period(first, last, m.against)
                     comparisons[m.against] = self.within(period.field, a, b)
         return current, comparisons
@@ -411,7 +414,9 @@ class CompiledReport:
         where = self.where()
         grouped = select(*dims, *measures).select_from(self.source).where(*where)
         if dims:
-            grouped = grouped.group_by(*(self.dimension(d) for d in self.report.dimensions))
+            # By position: PostgreSQL would not see two renderings of an expression with bound
+            # parameters (a level's substr, a bucket's CASE) as the same expression.
+            grouped = grouped.group_by(*(literal_column(str(n)) for n in range(1, len(dims) + 1)))
         grouped = grouped.order_by(*self.order(grouped)).limit(self.query.limit)
         totals = select(*measures).select_from(self.source).where(*where)
         return grouped, totals
@@ -497,7 +502,7 @@ class CompiledReport:
             position = d.levels.index(level)
             if position + 1 < len(d.levels):
                 args = {**base_args, d.name: str(value), f"{d.name}_level": d.levels[position + 1]}
-                links[d.name] = f"/reports/{self.report.name}?" + urlencode({k: v for k, v in args.items() if v})
+                links[d.name] = f"/reports/{self.report.name}?" + urlencode(args)  # empty bounds: "all", not the default
         common = self._record_args(row)
         if common is None:
             return links
