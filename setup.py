@@ -37,6 +37,7 @@ setup(
         "anjian_hazard": "modules/anjian_hazard",
         "anjian_complaints": "modules/anjian_complaints",
         "anjian_accident": "modules/anjian_accident",
+        "anjian_portals": "portals/anjian_portals",
     },
     packages=[
         "anjian",
@@ -60,6 +61,10 @@ setup(
         "anjian_hazard",
         "anjian_complaints",
         "anjian_accident",
+        "anjian_portals",
+        "anjian_portals.public",
+        "anjian_portals.office",
+        "anjian_portals.decision",
     ],
     package_data={
         "anjian": [
@@ -70,9 +75,14 @@ setup(
             "templates/appbuilder/general/*.html",
             "translations/*/LC_MESSAGES/*",
             "static/*",
+            "static/vendor/*",
+            "static/vendor/*/*",
+            "static/vendor/*/images/*",
+            "templates/anjian/studio/*.html",
             "authz/model.conf",
         ],
         "anjian_metadata": _metadata_files(),
+        "anjian_portals": ["templates/portals/*.html", "static/*"],
     },
     include_package_data=False,
     install_requires=_requirements(),
@@ -80,5 +90,10 @@ setup(
         "console_scripts": ["anjian = anjian.cli:main"],
         "anjian.plugins": ["registry = anjian_registry", "hazard = anjian_hazard", "complaints = anjian_complaints", "accident = anjian_accident"],
         "pytest11": ["anjian = anjian.testing.plugin"],
+        "anjian.portals": [
+            "public = anjian_portals.public:face",
+            "office = anjian_portals.office:face",
+            "decision = anjian_portals.decision:face",
+        ],
     },
 )

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Table, and_, false, or_, true
 
 from ..access import Access, Account, Grant, OrganisationInput
-from ..audit import Actor
+from ..audit import VISITOR, Actor
 from ..auth.apikeys import scope_allows
 from ..data.ranges import RangeScope
 from ..errors import PermissionDenied
@@ -34,7 +34,7 @@ from .store import ENTERPRISE_ENTITY, AccountStore
 
 __all__ = ["BUILTIN_TITLES", "CasbinAccess", "key_allows"]
 
-BUILTIN_TITLES = {"region_admin": "区划管理员", "auditor": "审计员"}
+BUILTIN_TITLES = {"region_admin": "区划管理员", "auditor": "审计员", "configurator": "建模配置员"}
 
 ACTION_NAMES = {
     "read": "查看",
@@ -263,6 +263,8 @@ def _what(entity: EntitySpec | None) -> str:
 
 
 def _public(state: PolicyState, username: str) -> bool:
+    if username == VISITOR:  # an anonymous visitor of the public face reads as the public does
+        return True
     account = state.accounts.get(username)
     return account is not None and account.user_type == "public"
 

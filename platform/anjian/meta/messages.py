@@ -145,6 +145,7 @@ register(
         "meta.entity.unknown": ("未知的实体 {name!r}", "unknown entity {name!r}"),
         "meta.dictionary.unknown": ("未知的字典 {name!r}", "unknown dictionary {name!r}"),
         "meta.computed.unknown": ("没有注册名为 {name!r} 的计算函数", "no computed function {name!r} is registered"),
+        "meta.widget.unknown": ("没有插件注册名为 {name!r} 的控件", "no plugin registers the widget {name!r}"),
         "meta.plugin.hint": (
             "请启用提供该函数的模块（ANJIAN_PLUGINS）。",
             "Enable the module that provides it (ANJIAN_PLUGINS).",

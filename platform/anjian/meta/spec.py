@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .public import PublicProjection
+
 __all__ = [
     "BUILTIN_ROLES",
     "REACH_LEVELS",
@@ -27,6 +29,7 @@ __all__ = [
 BUILTIN_ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     "region_admin": {"_accounts": ("administer",)},  # delegated administrator of users and grants below a region
     "auditor": {"_audit": ("read",)},  # reads the audit log of a region
+    "configurator": {"_studio": ("configure",)},  # builds and publishes modules in the studio (建模工作台)
 }
 
 # Columns every entity table has; declarations may not use these names.
@@ -110,6 +113,7 @@ class EntitySpec(_Frozen):
     owner: str | None = None
     published: str | None = None  # boolean field: true records are readable by public users
     reach: str | None = None  # field: the highest region level (county/city/province/national) that sees a record
+    public: PublicProjection | None = None  # fields the public faces may show, and their masks
     validators: tuple[str, ...] = ()
     sections: tuple[dict[str, Any], ...] = ()
     renamed_from: str | None = None
@@ -164,6 +168,11 @@ class EntitySpec(_Frozen):
     def rule_fields(self) -> tuple[FieldSpec, ...]:
         """Stored fields with rules beyond JSON Schema (dictionary codes, named validators)."""
         return tuple(f for f in self.column_fields if f.dictionary or f.validators)
+
+    @cached_property
+    def attachment_fields(self) -> tuple[FieldSpec, ...]:
+        """Stored fields holding uploaded file ids."""
+        return tuple(f for f in self.column_fields if f.attachment is not None)
 
     @cached_property
     def computed_fields(self) -> tuple[FieldSpec, ...]:
