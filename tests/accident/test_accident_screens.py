@@ -22,7 +22,11 @@ def test_every_accident_list_has_the_step_column_and_filter(levels):
         assert "<th>环节</th>" in page and 'name="_state"' in page, entity
     keeper = login(levels, "ent")
     form = keeper.get("/e/major_hazard_source/new").get_data(as_text=True)
-    assert "厂区边界外500米范围内常住人口" in form and "实际存在量 q（吨）" in form and not re.search(r'<input[^>]*name="s_value"', form)
+    assert (
+        "厂区边界外500米范围内常住人口" in form
+        and "实际存在量 q（吨）" in form
+        and not re.search(r'<input[^>]*name="s_value"', form)
+    )
 
 
 def test_the_city_list_and_detail_follow_the_reach(levels):

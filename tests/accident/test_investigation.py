@@ -180,3 +180,19 @@ def test_a_supervision_is_reviewed_issued_published_and_completed(levels):
     with platform.engine.connect() as conn:
         stored = platform.records.read_scoped(conn, platform.registry.entity("accident_supervision"), case["id"], OFFICER)
     assert stored["published"] is True and stored["completed_on"] == "2025-12-20"
+
+
+def test_the_report_period_is_extended_once_by_at_most_the_same_again(levels):
+    from anjian.errors import WorkflowRefused
+
+    timers = levels["platform"].timers
+    case = investigation(levels, accident(levels)["id"])
+    row = clocks(levels, case["id"])["report_115"]
+    with pytest.raises(RecordValidationError) as excinfo:
+        timers.request_extension(HEAD, row.id, 31, "days", "需补充技术鉴定")
+    assert "最多延期 30日" in excinfo.value.errors[0].message
+    asked = timers.request_extension(HEAD, row.id, 30, "days", "需补充技术鉴定")
+    timers.decide_extension(APPROVER, asked, True, "同意延期")
+    assert local(clocks(levels, case["id"])["report_115"].due_at) == "2025-11-28 23:59:59"
+    with pytest.raises(WorkflowRefused, match="最多可延期 1 次"):
+        timers.request_extension(HEAD, row.id, 5, "days", "再延期")

@@ -72,6 +72,8 @@ class DeadlineSpec(_Frozen):
     ends: tuple[str, ...] = ()
     pauses: tuple[str, ...] = ()
     when: str | None = None  # a condition over the record: the clock starts only if it holds
+    extension_times: int | None = None  # how many extensions may be approved (None: no limit)
+    extension_at_most: Duration | None = None  # the longest one extension may be
     stages: tuple[StageSpec, ...] = ()
     basis: dict[str, str] = {}  # kind (law/commitment/order), source, confidence, setting (meta.profile)
 
@@ -164,6 +166,8 @@ def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
                 ends=tuple(d.get("ends", ())),
                 pauses=tuple(d.get("pauses", ())),
                 when=d.get("when"),
+                extension_times=d.get("extension", {}).get("times"),
+                extension_at_most=duration(d.get("extension", {}).get("at_most")),
                 basis=dict(d.get("basis", {})),
                 stages=tuple(
                     StageSpec(

@@ -160,6 +160,8 @@ def apply_settings(document: Document, profile: Profile) -> tuple[dict[str, Any]
     for i, rule in enumerate(content.get("deadlines", ())):
         at = f"/deadlines/{i}"
         basis = duration(rule.get("due", {}), at + "/due")
+        if isinstance(rule.get("extension", {}).get("at_most"), dict):
+            duration(rule["extension"]["at_most"], at + "/extension/at_most")
         for j, stage in enumerate(rule.get("stages", ())):
             for side in ("before", "after"):
                 if isinstance(stage.get(side), dict):

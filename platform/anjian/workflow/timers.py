@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from .. import audit
 from ..audit import Actor
@@ -173,6 +174,7 @@ class Timers:
             ).first()
             if pending is not None:
                 raise WorkflowRefused("deadline", [FieldError("", "已有待审批的延期申请", "pending")])
+            self._check_extension_limits(conn, row, amount, unit)
             now = wf.now()
             ext_id = inserted_id(
                 conn.execute(
@@ -264,6 +266,24 @@ class Timers:
                 region=spec.region_of(record),
             )
         return {"approved": approve, "due_at": wf.codec.moment(due)}
+
+    def _check_extension_limits(self, conn: Any, row: Mapping[str, Any], amount: int, unit: str) -> None:
+        """A deadline may limit extensions: how many (493号令 Art. 29: once) and how long each (at most the same again)."""
+        inst = conn.execute(select(instance).where(instance.c.id == row["instance_id"])).first()
+        process = self.workflow.process_of(conn, dict(inst._mapping)) if inst else None
+        rule = next((d for d in process.deadlines if d.name == row["rule"]), None) if process else None
+        if rule is None:
+            return
+        if rule.extension_times is not None:
+            approved = and_(extension.c.deadline_id == row["id"], extension.c.decision == "approved")
+            granted = conn.execute(select(func.count()).select_from(extension).where(approved)).scalar_one()
+            if granted >= rule.extension_times:
+                message = f"「{rule.title}」最多可延期 {rule.extension_times} 次"
+                raise WorkflowRefused("deadline", [FieldError("", message, "extension_limit")])
+        limit = rule.extension_at_most
+        if limit is not None and (unit != limit.unit or amount > limit.amount):
+            message = f"「{rule.title}」每次最多延期 {limit.amount}{UNITS.get(limit.unit, limit.unit)}"
+            raise RecordValidationError("deadline", [FieldError("/amount", message, "extension_limit")])
 
     def _deadline_in_scope(self, actor: Actor, deadline_id: int) -> tuple[dict[str, Any], Any, dict[str, Any]]:
         """The deadline and its record; one answer for a missing id and one on an unreadable record."""
