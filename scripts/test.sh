@@ -11,7 +11,7 @@ echo "== lint and types (ruff; mypy --strict on platform/anjian)"
 "$PY" -m ruff check platform modules tests bench portals
 "$PY" -m ruff check plugins
 "$PY" -m mypy platform/anjian
-for package in plugins/*/anjian_*/; do "$PY" -m mypy "$package"; done
+for package in plugins/*/anjian_*/__init__.py; do "$PY" -m mypy "$(dirname "$package")"; done
 
 echo "== layer contract (import-linter, .importlinter)"
 "$(dirname "$PY")/lint-imports" --no-cache

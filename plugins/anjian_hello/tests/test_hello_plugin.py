@@ -20,7 +20,7 @@ def test_installed_through_its_entry_point() -> None:
     assert entry.dist is not None and entry.dist.name == "anjian-hello"
 
 
-def test_tables_metadata_and_settings(published: Any) -> None:
+def test_tables_metadata_and_settings(published: Any, app: Any) -> None:  # app: one template database for all
     assert "hello_visit" in inspect(published.engine).get_table_names()  # its own table, made by init
     assert "hello_note" in published.registry.catalog.entities  # its metadata, published with the rest
     assert published.host.settings["hello"].greeting == "你好"

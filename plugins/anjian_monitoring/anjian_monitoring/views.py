@@ -32,6 +32,13 @@ STATE_TITLES = {
 }
 
 
+def _local(platform: Any, ms: int | None) -> str | None:
+    """A sample time in the platform's time zone (ANJIAN_TIMEZONE), ISO 8601 with its offset."""
+    if ms is None:
+        return None
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).astimezone(platform.codec.zone).isoformat(timespec="seconds")
+
+
 def _scope(platform: Any, actor: Actor, entity: str) -> tuple[Any, Any]:
     spec = platform.registry.entity(entity)
     table = platform.registry.table(entity)
@@ -144,7 +151,7 @@ def live_points(platform: Any, actor: Actor, enterprise_id: int | None = None) -
                 "enterprise_id": row["enterprise_id"],
                 "unit": row["unit"],
                 "value": row["latest_value"],
-                "ts": dt.datetime.fromtimestamp(row["ts"] / 1000, dt.UTC).isoformat() if row["ts"] is not None else None,
+                "ts": _local(platform, row["ts"]),
                 "state": state,
                 "state_title": STATE_TITLES[state],
                 **{k: row[k] for k in THRESHOLDS},
@@ -162,6 +169,7 @@ def trend(platform: Any, actor: Actor, point_id: int, hours: float) -> dict[str,
         "point": {"id": point["id"], "code": point["code"], "name": point["name"], "unit": point["unit"]},
         "resolution": series.resolution,
         "ts": [r[0] for r in series.rows],  # UTC milliseconds: plotly draws them as dates, JSON stays small
+        "utc_offset_ms": int((platform.codec.zone.utcoffset(dt.datetime.now()) or dt.timedelta()).total_seconds() * 1000),
         "value": [r[1] for r in series.rows],
         "low": [r[2] for r in series.rows],
         "high": [r[3] for r in series.rows],

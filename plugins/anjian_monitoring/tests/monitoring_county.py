@@ -11,6 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 import pytest
@@ -162,3 +169,41 @@ def token_of(county: Any) -> Any:
         return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
 
     return token
+
+
+# ---- a real server on the county's database (slow and browser tests) ----------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(settings: Any, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
+    env.update(
+        ANJIAN_HOME=str(settings.home),
+        ANJIAN_DATABASE_URL=settings.db_url,
+        ANJIAN_SECRET_KEY=settings.secret_key,
+        ANJIAN_PLUGINS=",".join(settings.plugins),
+        ANJIAN_MFA_ADMIN="false",
+        ANJIAN_DEMO_DATA="false",
+        ANJIAN_PORT=str(port),
+    )
+    return env
+
+
+def serve(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "anjian.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{env['ANJIAN_PORT']}/api/v1/openapi.json", timeout=2):
+                return server
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError("the server did not start")

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,45 +19,10 @@ from typing import Any
 import pytest
 from anjian_monitoring.simulate import post_batch
 from anjian_monitoring.tables import sample
-from monitoring_county import PASSWORD
+from monitoring_county import PASSWORD, free_port, serve, server_env
 from sqlalchemy import func, select
 
 pytestmark = pytest.mark.slow
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _env(settings: Any, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
-    env.update(
-        ANJIAN_HOME=str(settings.home),
-        ANJIAN_DATABASE_URL=settings.db_url,
-        ANJIAN_SECRET_KEY=settings.secret_key,
-        ANJIAN_PLUGINS=",".join(settings.plugins),
-        ANJIAN_MFA_ADMIN="false",
-        ANJIAN_DEMO_DATA="false",
-        ANJIAN_PORT=str(port),
-    )
-    return env
-
-
-def _serve(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "anjian.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{env['ANJIAN_PORT']}/api/v1/openapi.json", timeout=2):
-                return server
-        except (OSError, urllib.error.URLError):
-            time.sleep(0.1)
-    server.kill()
-    raise AssertionError("the server did not start")
 
 
 def _call(base: str, path: str, token: str | None = None, body: Any = None) -> tuple[int, Any]:
@@ -84,10 +48,10 @@ def _token(base: str, user: str) -> str:
 
 def test_simulator_alarm_handling_and_offline_on_a_live_server(county: Any, settings: Any) -> None:
     county["platform"].dispose()
-    port = _port()
-    env = _env(settings, port)
+    port = free_port()
+    env = server_env(settings, port)
     base = f"http://127.0.0.1:{port}"
-    server = _serve(env)
+    server = serve(env)
     try:
         now = dt.datetime.now(dt.UTC)
         key = county["keys"]["ent"]
@@ -134,10 +98,10 @@ def test_simulator_alarm_handling_and_offline_on_a_live_server(county: Any, sett
 
 def test_kill_9_during_ingest_loses_no_acknowledged_batch(county: Any, settings: Any) -> None:
     county["platform"].dispose()
-    port = _port()
-    env = _env(settings, port)
+    port = free_port()
+    env = server_env(settings, port)
     url = f"http://127.0.0.1:{port}/api/v1/monitoring/ingest"
-    server = _serve(env)
+    server = serve(env)
     acknowledged: list[int] = []
     stop = threading.Event()
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)

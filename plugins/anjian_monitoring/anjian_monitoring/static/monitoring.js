@@ -10,8 +10,8 @@
     fetch(element.getAttribute("data-source"), {credentials: "same-origin"})
       .then(function (response) { return response.json(); })
       .then(function (data) {
-        var offset = new Date().getTimezoneOffset() * 60000;  // plotly shows epoch ms as UTC: shift to local time
-        data.ts = data.ts.map(function (ms) { return ms - offset; });
+        // plotly shows epoch milliseconds as UTC: shift them into the platform's time zone (ANJIAN_TIMEZONE)
+        data.ts = data.ts.map(function (ms) { return ms + data.utc_offset_ms; });
         var traces = [{x: data.ts, y: data.value, type: "scatter", mode: "lines", name: data.point.name, line: {color: "#337ab7"}}];
         if (data.resolution !== "raw") {
           traces.push({x: data.ts, y: data.high, type: "scatter", mode: "lines", name: "最大值", line: {width: 0.5, color: "#9ecae1"}});
