@@ -130,7 +130,7 @@ class Studio:
         module = check_module_name(module)
         base, _docs = self._published()
         if from_version is not None:
-            if isinstance(from_version, bool) or not isinstance(from_version, int):
+            if isinstance(from_version, bool) or not isinstance(from_version, int) or not 0 < from_version < 2**63:
                 raise NotFound(say("studio.version.not_found", module=module, version=from_version))
             files = self.published_files(module, from_version)
             if not files:
