@@ -94,6 +94,13 @@ def studio_export_module(module: str) -> Any:
     return _zip(s.export(current_actor(), module, files), f"{module}.zip")
 
 
+@api.post("/studio/modules/<module>/withdraw")
+def studio_withdraw(module: str) -> Any:
+    """Withdraw a published module (type its name in ``confirm``); refused while others refer to it."""
+    body = _body()
+    return jsonify(studio().withdraw(current_actor(), module, confirm=str(body.get("confirm", ""))))
+
+
 @api.get("/studio/drafts")
 def studio_drafts() -> Any:
     s = studio()

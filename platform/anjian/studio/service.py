@@ -21,13 +21,14 @@ from ..catalog.store import publish as publish_catalog
 from ..data.db import write
 from ..data.system import catalog_version
 from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict
+from ..meta.compile import compile_catalog
 from ..meta.loader import Document
 from ..runtime import Platform
 from ..workflow.tables import instance
 from .drafts import AUDIT_ENTITY, Draft, DraftStore, check_module_name
 from .files import file_name, module_documents, read_files, read_zip, write_zip
 from .messages import say
-from .review import Review, diff_files, reference_index, review_draft
+from .review import Review, combined_documents, diff_files, reference_index, review_draft
 
 __all__ = ["CONFIGURE", "STUDIO_OBJECT", "Studio"]
 
@@ -320,6 +321,26 @@ class Studio:
             "plan": result.plan.as_dict(),
             "exports": result.plan.exports,
         }
+
+    def withdraw(self, actor: Actor, module: str, *, confirm: str = "") -> dict[str, Any]:
+        """Remove a published module's documents (its tables and data stay), through the same checks:
+        refused while another module refers to it, and unless its name is typed to confirm."""
+        self.require(actor)
+        _number, documents = self._published()
+        if not module_documents(documents, module):
+            raise NotFound(say("studio.version.not_found", module=module, version="*"))
+        if confirm != module:
+            text = say("studio.withdraw.confirm", module=module)
+            raise RecordConflict(AUDIT_ENTITY, [FieldError("/confirm", text, "confirm_required")])
+        remaining = combined_documents(documents, module, [])
+        catalog = compile_catalog(remaining, self.platform.host.functions.names())  # MetadataErrors: what still refers to it
+        del catalog
+        review = Review(module, [], None, remaining)
+        result = self._publish(actor, review, dry_run=False, confirm=False, comment=f"studio: withdraw {module}")
+        self.platform.refresh()
+        with write(self.platform.engine) as conn, conn.begin():
+            audit.append(conn, actor, "studio_withdraw", AUDIT_ENTITY, None, {"module": module, "version": result.version})
+        return {"version": result.version, "changed": result.changed, "plan": result.plan.as_dict()}
 
     # ---- files ----------------------------------------------------------------------------
 

@@ -157,6 +157,9 @@ def edit_view(draft_id: int) -> Any:
             inherits = [r for r in form.get("inherits", "").replace("，", ",").split(",") if r.strip()]
             files = designer.add_role(draft.files, form["name"].strip(), form.get("title", "").strip(), permissions, inherits)
             note = f"已保存角色 {form['name']}"
+        elif op == "remove_entity":
+            files = designer.remove_entity(draft.files, entity)
+            note, entity = f"已撤下实体 {entity}（数据表保留）", ""
         elif op == "file":
             files = dict(draft.files)
             name = form["file"].strip()
