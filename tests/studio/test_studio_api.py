@@ -136,6 +136,7 @@ def test_rename_retire_and_delete_keep_or_refuse_data(api: Any, fireworks: dict[
     plan = api.post(f"/api/v1/studio/drafts/{draft['id']}/plan").get_json()
     kinds = {(c["kind"], c["column"]): c for c in plan["changes"]}
     assert ("rename_column", "buyer") in kinds and kinds[("rename_column", "buyer")]["rows"] == 1
+    assert kinds[("rename_column", "buyer")]["affected"] == 1 and kinds[("retain_column", "note")]["affected"] == 1
     assert ("retain_column", "note") in kinds and plan["destructive"] == []
     assert _publish(api, draft).status_code == 200
     record = api.get(f"/api/v1/e/fireworks_flow/{record_id}").get_json()

@@ -94,6 +94,17 @@ def test_configurator_builds_previews_and_publishes_a_module(admin_web: Any, app
     assert "fireworks_officer" in {g.role for g in app.extensions["anjian"].access.grants_of("officer")}
     export = admin_web.get(f"{studio_draft}/export")
     assert export.status_code == 200 and export.mimetype == "application/zip"
+    refused = admin_web.post("/studio/modules/fireworks/withdraw", data={"confirm": ""}, follow_redirects=True)
+    assert "请输入模块名" in refused.get_data(as_text=True)
+    withdrawn = admin_web.post("/studio/modules/fireworks/withdraw", data={"confirm": "fireworks"}, follow_redirects=True)
+    assert "已撤下模块 fireworks" in withdrawn.get_data(as_text=True)
+    version = _version(admin_web.get(studio_draft).get_data(as_text=True))
+    removed = admin_web.post(
+        f"{studio_draft}/edit",
+        data={"version": version, "op": "remove_entity", "entity": "fireworks_flow"},
+        follow_redirects=True,
+    )
+    assert "已撤下实体 fireworks_flow" in removed.get_data(as_text=True)
 
 
 def test_officers_without_the_role_are_refused(app: Any) -> None:

@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, func, select, table
+from sqlalchemy import Connection, Engine, func, literal_column, select, table
 
 from .. import audit
 from ..audit import Actor
@@ -188,6 +188,7 @@ class Studio:
         result = self._publish(actor, review, dry_run=True, confirm=False)
         counts = self._row_counts(c.table for c in result.plan.changes)
         changes = [{**c, "rows": counts.get(c["table"], 0), "text": _describe(c)} for c in result.plan.as_dict()["changes"]]
+        self._count_kept_values(changes)
         return {
             "in_flight": self.in_flight(review),
             "changes": changes,
@@ -219,6 +220,20 @@ class Studio:
                 unmapped = sorted(s for s in counts if s not in states and s not in mapping)
                 result.append({"process": process.name, "states": counts, "unmapped": unmapped})
         return result
+
+    def _count_kept_values(self, changes: list[dict[str, Any]]) -> None:
+        """Renames and retired fields touch stored values too: count them (the sync counts only losses)."""
+        existing = set(self.platform.registry.tables)
+        with self.platform.engine.connect() as conn:
+            for change in changes:
+                column = change["old"] if change["kind"] == "rename_column" else change["column"]
+                if change["kind"] in ("rename_column", "retain_column") and change["table"] in existing and column:
+                    query = (
+                        select(func.count())
+                        .select_from(table(change["table"]))
+                        .where(literal_column(_quoted(conn, column)).is_not(None))
+                    )
+                    change["affected"] = int(conn.execute(query).scalar_one())
 
     def _row_counts(self, tables: Iterable[str]) -> dict[str, int]:
         existing = set(self.platform.registry.tables)
@@ -430,3 +445,7 @@ def _describe(change: dict[str, Any]) -> str:
     if change.get("blocked"):
         text += f"；有 {change.get('affected', 0)} 个重复值，请先处理重复数据"
     return text.format(old=change.get("old", ""), affected=change.get("affected", 0))
+
+
+def _quoted(conn: Connection, name: str) -> str:
+    return str(conn.dialect.identifier_preparer.quote(name))

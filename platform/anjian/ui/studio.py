@@ -251,6 +251,17 @@ def publish_view(draft_id: int) -> Any:
     )
 
 
+@studio_ui.post("/modules/<module>/withdraw")
+def withdraw_view(module: str) -> Any:
+    s = _studio()
+    try:
+        result = s.withdraw(actor(), module, confirm=request.form.get("confirm", "").strip())
+        flash(f"已撤下模块 {module}（目录版本 {result['version']}，数据表和数据保留）", "success")
+    except AnjianError as exc:
+        flash(_text(exc), "danger")
+    return redirect(url_for(".modules_view"))
+
+
 @studio_ui.post("/drafts/<int:draft_id>/grant")
 def grant_view(draft_id: int) -> Any:
     s = _studio()
