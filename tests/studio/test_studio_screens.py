@@ -81,6 +81,13 @@ def test_configurator_builds_previews_and_publishes_a_module(admin_web: Any, app
         f"{studio_draft}/edit", data={"version": version, "op": "retire", "entity": "fireworks_flow", "name": "Bad-Name"}
     )
 
+    live = admin_web.post(f"{studio_draft}/check-file", json={"file": "fireworks_flow.process.json", "text": "{"})
+    assert "JSON 语法错误" in live.get_json()["problems"][0]["message"]
+    bad = json.loads(json.dumps(fireworks["fireworks_flow.process.json"]))
+    bad["transitions"][0]["condition"] = "flow_type =="
+    live = admin_web.post(f"{studio_draft}/check-file", json={"file": "fireworks_flow.process.json", "text": json.dumps(bad)})
+    assert [p["pointer"] for p in live.get_json()["problems"]] == ["/transitions/0/condition"], live.get_json()
+
     plan_page = admin_web.get(f"{studio_draft}/publish").get_data(as_text=True)
     assert "变更计划" in plan_page and "新建表" in plan_page
     done = admin_web.post(f"{studio_draft}/publish", data={"version": _version(plan_page)}, follow_redirects=True)
