@@ -30,6 +30,8 @@ def _version(page: str) -> str:
     return match.group(1)
 
 
+# About 15 s of screens and three publishes: it runs in the process pass (the browser test covers the flow too).
+@pytest.mark.slow
 def test_configurator_builds_previews_and_publishes_a_module(admin_web: Any, app: Any, fireworks: dict[str, Any]) -> None:
     page = admin_web.get("/studio/")
     assert page.status_code == 200 and "建模工作台" in page.get_data(as_text=True)

@@ -20,7 +20,7 @@ from ..catalog.store import PublishResult
 from ..catalog.store import publish as publish_catalog
 from ..data.db import write
 from ..data.system import catalog_version
-from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict
+from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict, SchemaChangeRefused
 from ..meta.compile import compile_catalog
 from ..meta.loader import Document
 from ..runtime import Platform
@@ -310,15 +310,17 @@ class Studio:
             raise RecordConflict(
                 AUDIT_ENTITY, [FieldError("/migration", f"{text}。{say('studio.states.unmapped.hint')}", "unmapped")]
             )
-        preview = self._publish(actor, review, dry_run=True, confirm=False)
-        destructive = [f"{c.table}.{c.column}" for c in preview.plan.destructive]
-        if destructive and confirm != draft.module:
+        try:  # one pass: the sync itself refuses a destructive plan that was not confirmed
+            result = self._publish(
+                actor, review, dry_run=False, confirm=confirm == draft.module, comment=comment or f"studio: {draft.module}"
+            )
+        except SchemaChangeRefused as exc:
+            if exc.plan.blocked:
+                raise  # duplicates stand in the way of a unique index: the plan says where
+            destructive = [f"{c.table}.{c.column}" for c in exc.plan.destructive]
             hint = say("studio.confirm.required.hint", export_dir=self.platform.settings.export_dir)
             text = say("studio.confirm.required", columns=", ".join(destructive), module=draft.module)
-            raise RecordConflict(AUDIT_ENTITY, [FieldError("/confirm", f"{text}。{hint}", "confirm_required")])
-        result = self._publish(
-            actor, review, dry_run=False, confirm=bool(destructive), comment=comment or f"studio: {draft.module}"
-        )
+            raise RecordConflict(AUDIT_ENTITY, [FieldError("/confirm", f"{text}。{hint}", "confirm_required")]) from None
         self.platform.refresh()
         self.platform.timers.migrate(actor)
         with write(self.platform.engine) as conn, conn.begin():
