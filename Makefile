@@ -11,9 +11,10 @@ export PYTHONSAFEPATH := 1
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt
+$(STAMP): $(BIN)/python setup.py requirements.txt requirements-test.txt $(wildcard plugins/*/pyproject.toml)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e plugins/anjian_hello -e plugins/anjian_monitoring -e plugins/anjian_gis
 	touch $(STAMP)
 
 ## Run the platform: embedded SQLite, demo data, web server + background worker.

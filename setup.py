@@ -36,6 +36,8 @@ setup(
         "anjian_registry": "modules/anjian_registry",
         "anjian_hazard": "modules/anjian_hazard",
         "anjian_complaints": "modules/anjian_complaints",
+        "anjian_accident": "modules/anjian_accident",
+        "anjian_portals": "portals/anjian_portals",
     },
     packages=[
         "anjian",
@@ -58,6 +60,11 @@ setup(
         "anjian_registry",
         "anjian_hazard",
         "anjian_complaints",
+        "anjian_accident",
+        "anjian_portals",
+        "anjian_portals.public",
+        "anjian_portals.office",
+        "anjian_portals.decision",
     ],
     package_data={
         "anjian": [
@@ -68,17 +75,25 @@ setup(
             "templates/appbuilder/general/*.html",
             "translations/*/LC_MESSAGES/*",
             "static/*",
+            "static/vendor/*",
             "static/vendor/*/*",
+            "static/vendor/*/images/*",
             "templates/anjian/studio/*.html",
             "authz/model.conf",
         ],
         "anjian_metadata": _metadata_files(),
+        "anjian_portals": ["templates/portals/*.html", "static/*"],
     },
     include_package_data=False,
     install_requires=_requirements(),
     entry_points={
         "console_scripts": ["anjian = anjian.cli:main"],
-        "anjian.plugins": ["registry = anjian_registry", "hazard = anjian_hazard", "complaints = anjian_complaints"],
+        "anjian.plugins": ["registry = anjian_registry", "hazard = anjian_hazard", "complaints = anjian_complaints", "accident = anjian_accident"],
         "pytest11": ["anjian = anjian.testing.plugin"],
+        "anjian.portals": [
+            "public = anjian_portals.public:face",
+            "office = anjian_portals.office:face",
+            "decision = anjian_portals.decision:face",
+        ],
     },
 )

@@ -8,7 +8,11 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 BENCHES = ["bench_import.py", "bench_publish.py", "bench_list.py", "bench_screens.py", "bench_authz.py", "bench_workflow.py"]
+BENCHES.append("bench_reports.py")
+BENCHES.append("bench_ingest.py")  # the monitoring plugin (plugins/anjian_monitoring)
+BENCHES.append("bench_gis.py")  # issue 16: OGC items by bbox and WMS GetMap, scoped vs unscoped
 BENCHES.append("bench_preview.py")
+BENCHES += ["bench_portal.py"]
 
 
 def main() -> int:

@@ -8,8 +8,10 @@ PY=${PY:-.venv/bin/python}
 export PYTHONSAFEPATH=1
 
 echo "== lint and types (ruff; mypy --strict on platform/anjian)"
-"$PY" -m ruff check platform modules tests bench
+"$PY" -m ruff check platform modules tests bench portals
+"$PY" -m ruff check plugins
 "$PY" -m mypy platform/anjian
+for package in plugins/*/anjian_*/; do "$PY" -m mypy "$package"; done
 
 echo "== layer contract (import-linter, .importlinter)"
 "$(dirname "$PY")/lint-imports" --no-cache
@@ -36,3 +38,8 @@ echo "== PostgreSQL suite"
 url=$(scripts/postgres.sh start)
 trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
 ANJIAN_TEST_DATABASE_URL="$url" "$PY" -m pytest -q -m postgres
+
+echo "== scale-out pass (PostgreSQL + Redis; two gunicorn web processes on one port, two Celery workers, one beat)"
+redis_url=$(scripts/redis.sh start)
+trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true; scripts/redis.sh stop >/dev/null 2>&1 || true' EXIT
+ANJIAN_TEST_DATABASE_URL="$url" ANJIAN_TEST_REDIS_URL="$redis_url" "$PY" -m pytest -q -s -m slow tests/integration/test_scale_out.py

@@ -33,6 +33,8 @@ WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, ...
 FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # GB 11714 values: 0-9, A=10 ... Z=35
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}  # lookups, not str.index: imports check millions
+_ORG_VALUE = {ch: i for i, ch in enumerate(ORG_ALPHABET)}
 
 # Position 1 (FACTS §3.1: 1/5/9/Y confirmed, the others from one library).
 AUTHORITIES = {
@@ -61,13 +63,19 @@ def normalise(code: str) -> str:
 
 def check_character(first17: str) -> str:
     """The position-18 check character for the first 17 characters."""
-    total = sum(ALPHABET.index(ch) * w for ch, w in zip(first17, WEIGHTS, strict=True))
+    try:
+        total = sum([_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True)])
+    except KeyError as exc:
+        raise ValueError(f"{exc.args[0]!r} is not a character of the code") from None
     return ALPHABET[(31 - total % 31) % 31]
 
 
 def organisation_check_character(body: str) -> str:
     """The GB 11714 check character (position 17) for the 8-character body (positions 9-16)."""
-    total = sum(ORG_ALPHABET.index(ch) * w for ch, w in zip(body, ORG_WEIGHTS, strict=True))
+    try:
+        total = sum([_ORG_VALUE[ch] * w for ch, w in zip(body, ORG_WEIGHTS, strict=True)])
+    except KeyError as exc:
+        raise ValueError(f"{exc.args[0]!r} is not a character of an organisation code") from None
     value = 11 - total % 11
     return "X" if value == 10 else "0" if value == 11 else str(value)
 

@@ -42,7 +42,9 @@ class Settings(BaseModel):
     result_backend: str = Field("", description="Celery result backend; default: SQLite in HOME.")
     celery_eager: bool = Field(False, description="Run tasks in-process (tests).")
     metadata_paths: tuple[Path, ...] = Field((), description="Declaration folders, os.pathsep-separated.")
-    plugins: tuple[str, ...] = Field(("registry", "hazard", "complaints"), description="Enabled plugins, comma-separated.")
+    plugins: tuple[str, ...] = Field(
+        ("registry", "hazard", "complaints", "accident"), description="Enabled plugins, comma-separated."
+    )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(5000, ge=1, le=65535, description="Port the web server listens on.")
     admin_password: str = Field("", description="Password of the first administrator 'admin'.")
@@ -76,9 +78,24 @@ class Settings(BaseModel):
     session_max_hours: float = Field(8, gt=0, description="A web session ends this long after login, active or not.")
     refresh_token_ttl: int = Field(14 * 86400, ge=300, description="Lifetime of API refresh tokens, seconds.")
     secure_cookies: bool = Field(False, description="Served over TLS (directly or behind a proxy): Secure cookies and HSTS.")
+    plugin_values: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Raw ANJIAN_<PLUGIN>_<FIELD> values of enabled plugins, checked by each plugin's settings model at start.",
+    )
     hsts_seconds: int = Field(
         365 * 86400, ge=0, le=2 * 365 * 86400, description="HSTS max-age with ANJIAN_SECURE_COOKIES (0: no HSTS header)."
     )
+    backup_dir: Path | None = Field(None, description="Folder of scheduled backups (default: HOME/backups; use another disk).")
+    backup_schedule: bool = Field(True, description="Take backups on the Celery beat: weekly full, daily incremental.")
+    backup_hour: int = Field(2, ge=0, le=23, description="Hour (local time) the scheduled backup is taken.")
+    backup_full_weekday: int = Field(0, ge=0, le=6, description="Day of the weekly full backup (0 Sunday ... 6 Saturday).")
+    broker_visibility_timeout: int = Field(
+        3600, ge=1, description="Redis broker: seconds before a task whose worker died unacknowledged is delivered again."
+    )
+    deployment_region: str = Field(
+        "", pattern=r"^([0-9]{2,12})?$", description="GB/T 2260 code of this deployment's region (data exchange sender)."
+    )
+    backup_keep_full: int = Field(4, ge=1, description="Full backups kept (with their incremental ones); older are deleted.")
 
     @field_validator("database_url", "broker_url", "result_backend")
     @classmethod
@@ -132,6 +149,10 @@ class Settings(BaseModel):
     def upload_dir(self) -> Path:
         return self.home / "files"
 
+    @property
+    def backups(self) -> Path:
+        return self.backup_dir or self.home / "backups"
+
     def signing_key(self) -> str:
         """The configured secret, or one generated once and kept in HOME (mode 0600)."""
         if self.secret_key:
@@ -153,19 +174,32 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     environ = os.environ if environ is None else environ
     problems: list[tuple[str, str]] = []
     values: dict[str, Any] = {}
-    known = set(Settings.model_fields)
+    known = set(Settings.model_fields) - {"plugin_values"}
+    unknown: dict[str, str] = {}
     for key, raw in environ.items():
         if not key.startswith(PREFIX) or key.startswith(TOOLING_PREFIXES):
             continue
         name = key[len(PREFIX) :].lower()
         if name not in known:
-            problems.append((key, f"unknown setting. Known settings: {', '.join(sorted(PREFIX + k.upper() for k in known))}"))
+            unknown[name] = raw
             continue
         if name in _SPLIT:
             values[name] = tuple(part.strip() for part in raw.split(_SPLIT[name]) if part.strip())
         else:
             values[name] = raw
     values.update(overrides)
+    # ANJIAN_<PLUGIN>_<FIELD> belongs to an enabled plugin, whose own settings model checks it at start.
+    enabled = values.get("plugins", Settings.model_fields["plugins"].default)
+    plugin_values: dict[str, dict[str, str]] = {}
+    for name, raw in sorted(unknown.items()):
+        plugin = next((p for p in enabled if name.startswith(p.lower() + "_")), None)
+        if plugin is not None:
+            plugin_values.setdefault(plugin, {})[name[len(plugin) + 1 :]] = raw
+        else:
+            listed = ", ".join(sorted(PREFIX + k.upper() for k in known))
+            problems.append((PREFIX + name.upper(), f"unknown setting. Known settings: {listed}"))
+    if plugin_values and "plugin_values" not in values:
+        values["plugin_values"] = plugin_values
     try:
         settings = Settings(**values)
     except ValidationError as exc:

@@ -97,8 +97,10 @@ def enterprise(rng: random.Random, townships: list[tuple[str, str]], n: int) -> 
         "established_on": f"{rng.randint(1990, 2023)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         "has_safety_organisation": rng.random() < 0.6,
         "status": rng.choice(["active"] * 9 + ["suspended"]),
-        "longitude": round(117.75 + rng.random() * 0.5, 6),
-        "latitude": round(24.9 + rng.random() * 0.45, 6),
+        "position": {
+            "type": "Point",
+            "coordinates": [round(117.75 + rng.random() * 0.5, 6), round(24.9 + rng.random() * 0.45, 6)],
+        },
         "safety_staff": staff,
     }
 

@@ -124,3 +124,121 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
         head,
     )
     return 4
+
+
+# ---- accidents and the major hazard register (事故管理, 重大危险源) ----------------------------------
+
+ACCIDENT_GRANTS = {  # demo user -> roles added for the accident and major hazard modules
+    "qiye": ("accident_reporter", "major_hazard_keeper"),
+    "keyuan": ("accident_officer", "major_hazard_officer"),
+    "kezhang": ("accident_head", "accident_approver"),
+}
+CITY_USER = ("shiji", "市局值班员", "350500")  # 泉州市: sees an accident once the county forwards it
+
+
+def load_demo_accidents(app: Any, platform: Platform) -> int:
+    """Two register entries and three accidents at different steps (skipped once accidents exist)."""
+    import datetime as dt
+
+    from sqlalchemy import func
+
+    from .store.clock import utc_now
+
+    if "accident_report" not in platform.registry.catalog.entities or app.appbuilder.sm.find_user(username="qiye") is None:
+        return 0
+    table = platform.registry.table("accident_report")
+    with platform.engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(table)).scalar_one():
+            return 0
+        enterprise = platform.registry.table("enterprise")
+        firm = conn.execute(select(enterprise.c.id, enterprise.c.region_code).order_by(enterprise.c.id)).first()
+    if firm is None:
+        return 0
+    admin = Actor.system("demo")
+    for username, roles in ACCIDENT_GRANTS.items():
+        area = firm.region_code if username == "qiye" else COUNTY
+        for role in roles:
+            platform.access.add_grant(admin, username, role, area)
+    sm = app.appbuilder.sm
+    name, title, city = CITY_USER
+    sm.add_user(
+        name, title, "", f"{name}@anjian.local", sm.find_role(sm.auth_role_public), password=demo_password(platform.settings.home)
+    )
+    app.appbuilder.session.commit()
+    platform.access.save_account(admin, name, "agency", city, org_name="泉州市应急管理局")
+    platform.access.add_grant(admin, name, "accident_officer", city)
+    ent, officer = Actor("qiye"), Actor("keyuan")
+    base = {"enterprise_id": firm.id, "region_code": firm.region_code}
+    for unit, people, chemicals in (
+        ("液氨储罐区", 60, [{"chemical": "7664-41-7", "quantity": 150}]),
+        ("液化石油气储罐区", 20, [{"chemical": "68476-85-7", "quantity": 120}]),
+    ):
+        platform.records.create(
+            "major_hazard_source",
+            {
+                **base,
+                "name": unit,
+                "unit_kind": "storage",
+                "people_nearby": people,
+                "chemicals": chemicals,
+                "principal_person": "陈总经理",
+                "technical_person": "林工",
+                "operations_person": "王班长",
+            },
+            ent,
+        )
+    local = dt.timezone(dt.timedelta(hours=8))
+
+    def moment(hours_ago: float) -> str:
+        return (utc_now() - dt.timedelta(hours=hours_ago)).replace(tzinfo=dt.UTC).astimezone(local).isoformat(timespec="seconds")
+
+    figures = {"deaths": 0, "missing": 0, "serious_injuries": 1, "minor_injuries": 2, "direct_loss": 35}
+    forwarded = platform.records.create(
+        "accident_report",
+        {
+            **base,
+            **figures,
+            "occurred_at": moment(30),
+            "category": "03",
+            "address": "二号车间冲压线",
+            "account": "冲压机操作工在调整模具时被压伤手臂，已送县医院救治。",
+            "measures": "停机检查，封锁现场",
+            "reporter": "王安全",
+        },
+        ent,
+    )
+    take = platform.workflow.take
+    take(ent, "accident_report", forwarded["id"], "submit", {})
+    take(
+        officer,
+        "accident_report",
+        forwarded["id"],
+        "receive",
+        {"data": {"receiver": "县局值班员", "notified": "安溪县人民政府、县公安局、县人社局、县总工会、县人民检察院"}},
+    )
+    take(officer, "accident_report", forwarded["id"], "forward_city", {})
+    follow_up = {"kind": "follow_up", "reported_at": moment(6), **figures, "account": "伤者手术顺利，生命体征平稳。"}
+    platform.records.update("accident_report", forwarded["id"], {"updates": [follow_up]}, ent, partial=True)
+    submitted = platform.records.create(
+        "accident_report",
+        {
+            **base,
+            "deaths": 0,
+            "missing": 0,
+            "serious_injuries": 0,
+            "direct_loss": 12,
+            "occurred_at": moment(0.5),
+            "category": "08",
+            "address": "成品仓库",
+            "account": "仓库电气线路短路起火，员工用灭火器扑灭。",
+            "reporter": "王安全",
+        },
+        ent,
+    )
+    take(ent, "accident_report", submitted["id"], "submit", {})
+    platform.records.create(
+        "accident_investigation",
+        {"accident_id": forwarded["id"], "region_code": firm.region_code, "case_no": "安应调〔2026〕1号"},
+        Actor("kezhang"),
+    )
+    return 5

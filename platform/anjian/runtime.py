@@ -49,14 +49,14 @@ class Platform:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = make_engine(self.settings.db_url)
         audit_seal(self.engine, Seal.at(self.settings.home, self.settings.audit_key_file))
-        self.host = PluginHost(self.settings.plugins, extra=plugins)
+        self.host = PluginHost(self.settings.plugins, extra=plugins, values=self.settings.plugin_values)
         self.access: Access = access or CasbinAccess(self.engine, lambda: self.registry, self.settings.catalog_poll_interval)
         self.codec = Codec(self.settings.timezone)
         self._lock = threading.Lock()
         self._registry = Registry(Catalog(), 0, self.host.functions)
         self._checked = 0.0
-        self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec)
         self.files = FileStore(self.engine, self.settings.upload_dir)
+        self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec, self.files)
         self.workflow = Workflow(self)
         self.timers = Timers(self.workflow)
         self.obligations = Obligations(self)  # expected filings (workflow.obligations)
@@ -69,11 +69,17 @@ class Platform:
         from .data.db import write
         from .data.sync import apply_plan, plan_sync
 
-        SYSTEM.create_all(self.engine)
-        with write(self.engine) as conn, conn.begin():
-            plan = plan_sync(conn, SYSTEM, {}, {}, {})
-            if plan.actions:  # additive only: a destructive change here would be refused, never applied
-                apply_plan(conn, SYSTEM, plan, confirm_destructive=False, export_dir=self.settings.export_dir)
+        for metadata in (SYSTEM, *self.host.tables()):  # the engine's tables, then each enabled plugin's own
+            metadata.create_all(self.engine)
+            with write(self.engine) as conn, conn.begin():
+                plan = plan_sync(conn, metadata, {}, {}, {})
+                if plan.actions:  # additive only: a destructive change here would be refused, never applied
+                    apply_plan(conn, metadata, plan, confirm_destructive=False, export_dir=self.settings.export_dir)
+
+    def init_plugin_tables(self) -> None:
+        """Create the enabled plugins' tables and add their new columns (publish runs this too)."""
+        if self.host.tables():
+            self.init_db()
 
     @property
     def registry(self) -> Registry:
@@ -157,6 +163,7 @@ class Platform:
             comment=comment,
         )
         if not dry_run:
+            self.init_plugin_tables()
             self.refresh()
             self.timers.migrate(actor)  # processes that declare a migration take their records in flight along
         return result

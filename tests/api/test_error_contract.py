@@ -125,6 +125,17 @@ def test_messages_follow_accept_language_and_the_setting(api, client, monkeypatc
     assert "nests deeper" in contract(deep_en, 400)["errors"][0]["message"]
 
 
+def test_metadata_route_messages_are_chinese_by_default_and_keep_their_pointers(api):
+    empty = contract(api.post("/api/v1/meta/publish", {"documents": []}), 422, "metadata.invalid")["errors"][0]
+    assert (empty["pointer"], empty["message"]) == ("/documents", "没有给出任何声明")
+    assert empty["hint"].startswith("请发送")
+    stranger = contract(api.post("/api/v1/meta/publish", {"documents": [{"not": "x"}]}), 422)["errors"][0]
+    assert (stranger["pointer"], stranger["message"]) == ("/documents/0", "不是 anjian 声明")
+    english = api.post("/api/v1/meta/publish", {"documents": []}, headers={"Accept-Language": "en"})
+    assert contract(english, 422)["errors"][0]["message"] == "no documents given"
+    assert "未知的字典 'nowhere'" in contract(api.get("/api/v1/meta/dictionaries/nowhere"), 404)["message"]
+
+
 def test_metadata_errors_add_the_file(api):
     error = contract(api.post("/api/v1/meta/publish", {"documents": [{"not": "a declaration"}]}), 422, "metadata.invalid")
     assert error["file"] == "request" and error["errors"][0]["file"] == "request"

@@ -3,6 +3,7 @@ may write, typed by their content, and named per RFC 6266 when served."""
 
 import gc
 import io
+import random
 import re
 from urllib.parse import unquote
 
@@ -10,7 +11,8 @@ import pytest
 
 from anjian import Actor
 from anjian.access import DefaultAccess
-from anjian.errors import NotFound
+from anjian.demo import credit_code
+from anjian.errors import NotFound, RecordValidationError
 from anjian.testing import entity_document, write_json
 from anjian.testing.plugin import ADMIN_PASSWORD
 
@@ -24,24 +26,26 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 @pytest.fixture
 def users(app):
-    """clerk (安溪县), far (another county, same role), reader (安溪县, no enterprise write)."""
+    """clerk and peer (安溪县), far (another county, same role), reader (安溪县, no enterprise write)."""
     platform = app.extensions["anjian"]
     admin = platform.access.store
     root = Actor("admin", is_admin=True)
     with app.app_context():
         sm = app.appbuilder.sm
-        for name in ("clerk", "far", "reader"):
+        for name in ("clerk", "peer", "far", "reader"):
             assert sm.add_user(name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=ADMIN_PASSWORD)
             app.appbuilder.session.commit()
     admin.save_account(root, "clerk", "agency", ANXI)
     admin.add_grant(root, "clerk", "registry_clerk", ANXI)
+    admin.save_account(root, "peer", "agency", ANXI)
+    admin.add_grant(root, "peer", "registry_clerk", ANXI)
     admin.save_account(root, "far", "agency", OTHER)
     admin.add_grant(root, "far", "registry_clerk", OTHER)
     admin.save_account(root, "reader", "agency", ANXI)
     admin.add_grant(root, "reader", "organisation_viewer", ANXI)
     client = app.test_client()
     tokens = {}
-    for name in ("clerk", "far", "reader"):
+    for name in ("clerk", "peer", "far", "reader"):
         response = client.post("/api/v1/auth/token", json={"username": name, "password": ADMIN_PASSWORD})
         tokens[name] = {"Authorization": f"Bearer {response.get_json()['access_token']}"}
     yield client, tokens
@@ -111,8 +115,76 @@ def test_a_file_of_a_nested_child_row_is_read_through_its_top_record(tmp_path, s
         assert platform.files.readable(stored["id"], north, platform.registry, platform.access)
         with pytest.raises(NotFound):  # held by a record of another region
             platform.files.readable(stored["id"], south, platform.registry, platform.access)
-        platform.records.create("site", {**record, "region": "south"}, Actor("admin", is_admin=True))
+        # north, who reads the record holding it, may put the same file in a record of south's
+        platform.records.create("site", {**record, "region": "south"}, north)
         assert platform.files.readable(stored["id"], south, platform.registry, platform.access)  # now one of theirs holds it
+    finally:
+        platform.dispose()
+
+
+def attach(client, headers, file_id, **changes):
+    return client.post("/api/v1/e/enterprise", json={**COMPANY, "licence_files": [file_id], **changes}, headers=headers)
+
+
+def test_a_user_attaches_only_files_they_uploaded_or_can_already_read(users):
+    client, tokens = users
+    file_id = upload(client, tokens["clerk"], "执照.pdf", PDF).get_json()["id"]
+    elsewhere = {"region_code": OTHER, "credit_code": credit_code(random.Random(101))}
+    # Another user cannot plant the clerk's orphan in a record of their own (which would make it
+    # readable through that record), and learns nothing about whether it exists.
+    planted = attach(client, tokens["far"], file_id, **elsewhere)
+    assert planted.status_code == 422, planted.get_json()
+    (error,) = planted.get_json()["error"]["errors"]
+    assert error["pointer"] == "/licence_files" and error["message"] == f"附件 {file_id} 不存在，请重新上传"
+    assert fetch(client, file_id, tokens["far"]).status_code == 404
+    mine = attach(client, tokens["clerk"], file_id)
+    assert mine.status_code == 201, mine.get_json()
+    # Attached: still not theirs to copy while the record holding it is out of their scope ...
+    assert attach(client, tokens["far"], file_id, **elsewhere).status_code == 422
+    # ... but a colleague who reads that record may put the same file in another record.
+    copied = attach(client, tokens["peer"], file_id, name="附件测试二号有限公司", credit_code=credit_code(random.Random(102)))
+    assert copied.status_code == 201, copied.get_json()
+    # Editing a record keeps the files it holds whoever uploaded them.
+    record = mine.get_json()
+    kept = client.patch(f"/api/v1/e/enterprise/{record['id']}", json={"name": "附件测试改名有限公司"}, headers=tokens["peer"])
+    assert kept.status_code == 200, kept.get_json()
+
+
+def test_a_file_goes_only_into_the_field_it_was_uploaded_for(app, tmp_path):
+    platform = app.extensions["anjian"]
+    clerk = Actor("admin", is_admin=True)
+    danger = platform.registry.entity("hidden_danger")
+    field = next(f for f in danger.fields if f.attachment is not None and f.type == "array")
+    stored = platform.files.save(danger, field, "现场.png", "image/png", io.BytesIO(PNG), clerk)
+    with pytest.raises(RecordValidationError) as refused:
+        platform.records.create("enterprise", {**COMPANY, "licence_files": [stored["id"]]}, clerk)
+    (error,) = refused.value.errors
+    assert error.pointer == "/licence_files" and error.code == "attachment" and "不是为" in error.message
+
+
+def test_an_import_attaches_by_the_same_rule_as_a_single_write(tmp_path, settings):
+    from anjian.data.transfer import import_records
+    from anjian.runtime import Platform
+
+    platform = Platform(settings, access=RegionAccess())
+    platform.init_db()
+    try:
+        scan = {"type": "string", "x-anjian": {"attachment": {}}}
+        document = entity_document("permit", {"region": {"type": "string"}, "scan": scan})
+        platform.publish([write_json(tmp_path / "decl" / "permit.json", document).parent])
+        spec = platform.registry.entity("permit")
+        north, south = Actor("north"), Actor("south")
+        theirs = platform.files.save(spec, spec.field("scan"), "许可.pdf", "application/pdf", io.BytesIO(PDF), north)["id"]
+        mine = platform.files.save(spec, spec.field("scan"), "许可.pdf", "application/pdf", io.BytesIO(PDF), south)["id"]
+        rows = [["region", "scan"], ["south", mine], ["south", theirs]]
+        report = import_records(platform.records, "permit", rows, south)
+        assert not report.committed
+        assert [e.as_dict() for e in report.errors] == [
+            {"row": 3, "pointer": "/scan", "message": f"附件 {theirs} 不存在，请重新上传"}
+        ]
+        with pytest.raises(RecordValidationError) as single:
+            platform.records.create("permit", {"region": "south", "scan": theirs}, south)
+        assert [(e.pointer, e.message) for e in single.value.errors] == [("/scan", report.errors[0].message)]
     finally:
         platform.dispose()
 

@@ -51,6 +51,25 @@ def test_screens_run_only_their_own_scripts_and_nonced_inline_ones(app, path):
     assert policy(again)["script-src"] != rules["script-src"]  # a fresh nonce per response
 
 
+def test_the_api_docs_page_runs_under_the_policy_without_inline_scripts(app):
+    client = app.test_client()  # the page and its assets are open to everyone
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    rules = policy(response)
+    assert rules["script-src"].startswith("'self' 'nonce-") and "'unsafe-inline'" not in rules["script-src"]
+    html = response.get_data(as_text=True)
+    assert not re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # every script is a file the policy allows
+    for src in re.findall(r'<script src="([^"]+)"', html) + re.findall(r'<link rel="stylesheet" href="([^"]+)"', html):
+        assert src.startswith("/"), src  # served by the platform itself ('self'), never a CDN
+        asset = client.get(src)
+        assert asset.status_code == 200, src
+        asset.close()
+    starter = client.get(re.findall(r'<script src="([^"]+)"', html)[-1])
+    assert b"SwaggerUIBundle" in starter.data
+    starter.close()
+    assert re.search(r'data-openapi="/api/v1/openapi.json"', html)
+
+
 def test_the_login_page_has_the_policy_too(client):
     assert "script-src" in policy(client.get("/login/"))
 

@@ -101,6 +101,7 @@ def sign_in():
         page.fill("input[name=username]", user)
         page.fill("input[name=password]", password)
         page.click("input[type=submit], button[type=submit]")
-        page.wait_for_url("**/e/")
+        page.wait_for_url("**/office/")  # signing in lands on the office face (业务办公平台)
+        page.goto("/e/")
 
     return sign

@@ -17,7 +17,8 @@ def login(page):
     page.fill("input[name=username]", "admin")
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url("**/e/")
+    page.wait_for_url("**/office/")  # signing in lands on the office face
+    page.goto("/e/")
 
 
 def test_officer_manages_enterprises_end_to_end(page, shot, tmp_path):
@@ -141,7 +142,8 @@ def test_a_township_officer_sees_only_their_township(page, shot, server):
     page.fill("input[name=username]", "fengcheng")
     page.fill("input[name=password]", "Township-pass-1")
     page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url("**/e/")
+    page.wait_for_url("**/office/")  # signing in lands on the office face
+    page.goto("/e/")
     assert "监管机构和人员" not in page.inner_text(".navbar")  # no grant there: no menu
     page.goto("/e/enterprise/?page_size=100")
     regions = page.locator("table.anjian-list tbody tr td:nth-child(4)").all_inner_texts()

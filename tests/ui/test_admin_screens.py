@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from anjian import Actor
 from anjian.data.system import account, audit_log, grant, organisation
+from anjian.messages import message
 from anjian.testing.plugin import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.postgres
@@ -179,6 +180,15 @@ def test_editing_deactivating_and_resetting_a_password(app, people):
     assert browser.post("/admin/users/admin/active", data={"active": "0"}).status_code == 302  # refused with a message
     with app.app_context():
         assert app.appbuilder.sm.find_user(username="admin").active
+
+
+def test_notices_after_an_action_come_from_the_catalogue(app, people):
+    browser = login(app, "admin")
+    refused = browser.post("/admin/users/admin/active", data={"active": "0"}, follow_redirects=True)
+    assert "不能停用自己的账号" in refused.get_data(as_text=True)
+    done = browser.post("/admin/users/wang/active", data={"active": "0"}, follow_redirects=True)
+    assert "已停用用户 wang" in done.get_data(as_text=True)
+    assert message("ui.admin.user_deactivated", "en", username="wang") == "User wang deactivated"
 
 
 def test_a_county_administrator_manages_only_their_county(app, people):

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from anjian.messages import use_language
 from anjian.workflow.calendar import WorkCalendar, YearArrangement, due_at, package_years, shift_for_pause
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -184,13 +185,27 @@ def test_bad_calls_are_refused():
     ],
 )
 def test_bad_calendar_documents_are_refused(change, words):
-    with pytest.raises(ValueError, match=words):
+    with use_language("en"), pytest.raises(ValueError, match=words):
         WorkCalendar.from_documents([{**YEAR_2099, **change}])
 
 
 def test_one_document_per_year():
-    with pytest.raises(ValueError, match="one document per year"):
+    with use_language("en"), pytest.raises(ValueError, match="one document per year"):
         WorkCalendar.from_documents([YEAR_2099, YEAR_2099])
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"calendar": "hk"}, "不支持日历 'hk'"),
+        ({"holidays": ["2099-02-30"]}, "'2099-02-30' 不是真实存在的日期"),
+        ({"workdays": ["2098-12-27"]}, "2099 年的日历安排：2098-12-27 不在 2099 年内"),
+        ({"workdays": ["2099-01-01"]}, "2099-01-01 既列为放假又列为调休上班"),
+    ],
+)
+def test_calendar_documents_are_refused_in_chinese_by_default(change, words):
+    with pytest.raises(ValueError, match=words):
+        WorkCalendar.from_documents([{**YEAR_2099, **change}])
 
 
 def test_the_meta_schema_accepts_the_documented_shape_and_rejects_mistakes():

@@ -7,7 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from anjian.messages import use_language
 from anjian.workflow.expr import MAX_LENGTH, Condition, ExpressionError, parse_condition
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals below are pinned in English; Chinese, the default, is checked at the end."""
+    with use_language("en"):
+        yield
+
 
 HAZARD = {"level": "major", "funds": 20000, "closed": False, "description": "", "has_attachments": 1, "tags": ["fire"]}
 
@@ -159,3 +168,21 @@ _values = st.one_of(
 def test_accepted_conditions_evaluate_to_a_bool_for_any_record(parts, last, record):
     text = " ".join(f"{atom} {op}" for atom, op in parts) + f" {last}"
     assert parse_condition(text)(record) in (True, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed", "expected"),
+    [
+        ('__import__("os")', None, "不允许调用函数 ('__import__(\"os\")')。条件只能把字段与常量比较，例如 level == \"major\""),
+        ("a in {1, 2}", None, "不允许集合 {...}，'in' 后请写元组 (...)"),
+        ("a ==", None, "不是有效的条件（语法错误）。条件只能把字段与常量比较"),
+        ("", None, "条件为空。请写一个条件，例如"),
+        ("levle == 1", ["level"], "未知的字段 'levle'。是想写 'level' 吗？已有的字段：level。"),
+        ("a and " * 100 + "a", None, "条件长 601 个字符，最多允许 500 个"),
+    ],
+)
+def test_refusals_are_chinese_by_default(text, allowed, expected):
+    with use_language(None), pytest.raises(ExpressionError) as caught:
+        parse_condition(text, allowed)
+    assert expected in str(caught.value)
+    assert not any(word in str(caught.value) for word in ("allowed", "condition", "field"))

@@ -12,6 +12,7 @@ from anjian.workflow.tables import deadline
 pytestmark = pytest.mark.postgres
 TOWN = "350524100000"
 ENT, OFFICER, HEAD = Actor("ent"), Actor("officer"), Actor("head")
+ADMIN = Actor("admin", is_admin=True)
 
 
 def due(platform, record, rule):
@@ -56,18 +57,27 @@ def test_a_statistics_report_is_signed_submitted_and_received(county):
 def test_filing_limit_expiry_reminder_and_amendment(county):
     platform, clock = county["platform"], county["clock"]
     clock.set_local("2025-09-22 09:00")
+    # The register entry (GB 18218-2018): 液氨 150 t (Q 10 t, β 2), 60 people nearby → R = 45, 三级.
+    source = platform.records.create(
+        "major_hazard_source",
+        {"enterprise_id": county["firms"][0], "region_code": TOWN, "name": "液氨储罐区", "unit_kind": "storage",
+         "people_nearby": 60, "chemicals": [{"chemical": "7664-41-7", "quantity": 150}]},
+        ADMIN,
+    )
     filing = platform.records.create(
         "hazard_source_filing",
         {
             "enterprise_id": county["firms"][0],
             "region_code": TOWN,
             "source_name": "液氨储罐区",
-            "hazard_level": "3",
+            "source_id": source["id"],
+            "hazard_level": "1",  # not typed: it follows from the register
             "assessment_on": "2025-09-20",
             "valid_until": "2099-12-31",  # not typed: it follows from the assessment date
         },
         ENT,
     )
+    assert (filing["hazard_level"], filing["r_value"]) == ("3", 45.0)
     # Re-assessment when the assessment is 3 years old (40号令 Art. 11; profile filing.reassessment_period).
     assert filing["valid_until"] == "2028-09-20"
     # 15 days after 9/20 is 10/5, inside the National Day holiday: the limit ends on 10/9.

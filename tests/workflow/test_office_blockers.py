@@ -193,11 +193,15 @@ def test_swagger_ui_loads_its_assets_from_this_server(county):
     client = county["app"].test_client()
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert len(assets) == 2 and not any(a.startswith(("http:", "https:", "//")) for a in assets)
+    # FAB's bundle and stylesheet, and the platform's own script that starts Swagger UI (no inline script)
+    assert len(assets) == 3 and not any(a.startswith(("http:", "https:", "//")) for a in assets)
     for asset in assets:
         response = client.get(asset)
         assert response.status_code == 200, asset
-        assert len(response.data) > 10_000  # the real bundle and stylesheet, not an error page
+        if "/appbuilder/" in asset:
+            assert len(response.data) > 10_000  # the real bundle and stylesheet, not an error page
+        else:
+            assert b"SwaggerUIBundle" in response.data
         response.close()
 
 
@@ -251,6 +255,8 @@ def test_every_process_list_has_a_state_column_and_filter(county):
     other = api_report(county, title="另一处隐患：配电柜门缺失")
     officer = login(county, "head")
     for process in county["platform"].registry.catalog.processes.values():
+        if not county["platform"].access.regions("head", process.entity, "read"):
+            continue  # e.g. the accident flows: tests/accident/test_screens.py checks them with their officers
         page = officer.get(f"/e/{process.entity}/").get_data(as_text=True)
         assert "<th>环节</th>" in page and 'name="_state"' in page, process.entity
     page = officer.get("/e/hidden_danger/?_state=planning").get_data(as_text=True)

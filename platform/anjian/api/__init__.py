@@ -4,8 +4,9 @@ Every route answers JSON; every error is ``{"error": {"code", "message", "errors
 status its AnjianError class carries (422 field errors, 409 conflicts, 404, 401, 403).
 """
 
-from . import auth, entities, files, meta, workflow  # noqa: F401  (routes register on import)
+from . import auth, entities, exchange, files, meta, reports, workflow  # noqa: F401  (routes register on import)
 from . import studio as _studio  # noqa: F401  (the studio's routes)
-from ._blueprint import api
+from ._blueprint import adopt, api, current_actor, platform
+from ._limits import LIMITS, Limit
 
-__all__ = ["api"]
+__all__ = ["LIMITS", "Limit", "adopt", "api", "current_actor", "platform"]

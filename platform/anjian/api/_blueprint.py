@@ -34,6 +34,7 @@ from . import _messages  # noqa: F401  (registers the API's sentences)
 from ._limits import check_request_limits, install_id_converter
 
 __all__ = [
+    "adopt",
     "api",
     "bearer_actor",
     "current_actor",
@@ -224,3 +225,18 @@ def _unexpected(exc: Exception) -> Any:
     )
     response.status_code = 500
     return response
+
+
+def adopt(blueprint: Blueprint) -> Blueprint:
+    """Give a plugin's API blueprint the API's contract: language, request limits, bearer tokens
+    and API keys (``current_actor()``), and JSON errors. Idempotent: a blueprint is adopted once,
+    however many applications register it."""
+    if getattr(blueprint, "_anjian_adopted", False):
+        return blueprint
+    blueprint.before_request(_language_and_limits)
+    blueprint.teardown_request(_reset_language)
+    blueprint.before_request(_authenticate)
+    blueprint.register_error_handler(AnjianError, _anjian_error)
+    blueprint.register_error_handler(Exception, _unexpected)
+    blueprint._anjian_adopted = True  # type: ignore[attr-defined]
+    return blueprint

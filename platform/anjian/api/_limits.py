@@ -82,7 +82,7 @@ def check_request_limits() -> None:
     request.max_content_length = size
     if size is not None and (request.content_length or 0) > size:
         raise RequestRefused(413, "request.too_large", message("api.too_large", limit=size))
-    if request.is_json:
+    if request.is_json and not request.content_encoding:  # a compressed body is bounded by the view that inflates it
         data = request.get_data(cache=True)  # werkzeug stops reading past max_content_length (413)
         if json_depth(data, limit.depth) > limit.depth:
             raise RequestRefused(400, "request.too_deep", message("api.too_deep", depth=limit.depth))

@@ -9,6 +9,8 @@ from flask import jsonify, render_template_string, request
 from ..errors import MetadataError, MetadataErrors
 from ..meta.compile import duplicate_errors
 from ..meta.loader import Document, document_kind
+from ..meta.messages import say
+from . import meta_messages as _messages  # noqa: F401  (registers the keys used here)
 from ._blueprint import api, current_actor, platform
 from .openapi import openapi_document
 
@@ -18,27 +20,14 @@ __all__ = ["dictionary", "docs", "entities", "openapi", "publish", "version"]
 def _documents(body: Any) -> list[Document]:
     if not isinstance(body, dict) or not isinstance(body.get("documents"), list) or not body["documents"]:
         raise MetadataErrors(
-            [
-                MetadataError(
-                    "request",
-                    "/documents",
-                    "no documents given",
-                    'Send {"documents": [<entity, module or dictionary JSON>, ...]}.',
-                )
-            ]
+            [MetadataError("request", "/documents", say("api.meta.documents.none"), say("api.meta.documents.none.hint"))]
         )
     documents, errors = [], []
     for i, content in enumerate(body["documents"]):
         kind = document_kind(content)
         if kind is None:
             errors.append(
-                MetadataError(
-                    "request",
-                    f"/documents/{i}",
-                    "not an anjian declaration",
-                    'Give an entity an "x-anjian": {"entity": ...} object, a module a "module" key, '
-                    'or a dictionary a "dictionary" key.',
-                )
+                MetadataError("request", f"/documents/{i}", say("meta.document.unknown"), say("meta.document.unknown.hint"))
             )
             continue
         documents.append(Document(path=f"api:{kind[0]}/{kind[1]}", kind=kind[0], name=kind[1], content=content))
@@ -99,7 +88,7 @@ def dictionary(name: str) -> Any:
 
     spec = platform().registry.catalog.dictionaries.get(name)
     if spec is None:
-        raise NotFound(f"no dictionary {name!r}")
+        raise NotFound(say("meta.dictionary.unknown", name=name))
     parent = request.args.get("parent")
     items = [i for i in spec.items if "parent" not in request.args or (i.parent or "") == (parent or "")]
     return jsonify({"dictionary": name, "title": spec.title, "items": [i.model_dump(exclude_defaults=True) for i in items]})
@@ -112,12 +101,14 @@ def openapi() -> Any:
 
 # Swagger UI is the copy Flask-AppBuilder ships (pinned with it in requirements.txt, licence in its
 # package), served by FAB's static route: never a CDN, and never a hard-coded path that FAB may move.
+# It is started by a script file of our own (no inline script), so the page runs under the same
+# content security policy as every screen.
 SWAGGER_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>anjian API</title>
 <link rel="stylesheet" href="{{ url_for('appbuilder.static', filename='css/swagger/swagger-ui.css') }}"></head>
-<body><div id="swagger-ui"></div>
+<body><div id="swagger-ui" data-openapi="{{ url_for('anjian_api.openapi') }}"></div>
 <script src="{{ url_for('appbuilder.static', filename='js/swagger-ui-bundle.js') }}"></script>
-<script>SwaggerUIBundle({url: "{{ url_for('anjian_api.openapi') }}", dom_id: "#swagger-ui"});</script>
+<script src="{{ url_for('anjian_ui.static', filename='swagger-init.js') }}"></script>
 </body></html>"""
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..catalog.registry import Registry, validation_schema
 from ..data.query import filterable_fields
+from .report_openapi import REPORT_SCHEMAS, report_paths
 
 __all__ = ["ERROR_SCHEMA", "nullable", "openapi_document"]
 
@@ -321,8 +322,49 @@ def _workflow_paths(name: str, tag: list[str], id_param: list[dict[str, Any]]) -
     }
 
 
+def _exchange_paths() -> dict[str, Any]:
+    """Data exchange: a lower deployment's batches and the resource directory (docs/exchange.md)."""
+    tag = ["exchange"]
+    record = _object(
+        {"exchange_id": STRING, "record_id": INTEGER, "version": INTEGER, "data": {"type": "object"}},
+        ("exchange_id", "record_id", "version", "data"),
+    )
+    batch = _object(
+        {
+            "batch_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+            "exchange": STRING,
+            "source_region": {"type": "string", "pattern": "^[0-9]{2,12}$"},
+            "entity": STRING,
+            "records": {"type": "array", "items": record, "minItems": 1, "maxItems": 1000},
+        },
+        ("batch_id", "exchange", "source_region", "entity", "records"),
+    )
+    ids = {"type": "array", "items": STRING}
+    answer = _object({"batch_id": STRING, "accepted": ids, "duplicates": ids}, ("batch_id", "accepted", "duplicates"))
+    directory = _object({"catalog_version": INTEGER, "resources": {"type": "array", "items": {"type": "object"}}})
+    return {
+        "/exchange/batches": {
+            "post": _operation(
+                tag,
+                "Take a batch of records from a lower deployment (API key of an account in the sender's region)",
+                {
+                    "200": _ok("which exchange ids were stored now and which were held already", answer),
+                    "403": _error("the key's account is not in the batch's region"),
+                    "409": _error("the batch was taken before (replayed)"),
+                    "422": _error("malformed batch, unknown entity or invalid records"),
+                },
+                requestBody=_body(batch),
+            )
+        },
+        "/catalog": {
+            "get": _operation(tag, "The resource directory (信息资源目录)", {"200": _ok("directory", directory)})
+        },
+    }
+
+
 def openapi_document(registry: Registry) -> dict[str, Any]:
     paths = _fixed_paths()
+    paths.update(_exchange_paths())
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     for entity in registry.catalog.top_entities():
         name = entity.name
@@ -396,6 +438,8 @@ def openapi_document(registry: Registry) -> dict[str, Any]:
         }
         if registry.catalog.process_of(name) is not None:
             paths.update(_workflow_paths(name, tag, id_param))
+    paths.update(report_paths(registry))
+    schemas.update(REPORT_SCHEMAS)
     from ._studio_paths import studio_paths  # imports this module's helpers
 
     paths.update(studio_paths())

@@ -8,11 +8,12 @@ of the engine; must not import flask.
 """
 
 from .anchor import Anchor, AnchorInvalid, read_anchor
-from .log import Actor, AuditEntry, append, append_many, latest_checkpoint
+from .log import VISITOR, Actor, AuditEntry, append, append_many, latest_checkpoint
 from .seal import Seal, attach, seal_of
 from .verify import advance_anchor, verify
 
 __all__ = [
+    "VISITOR",
     "Actor",
     "Anchor",
     "AnchorInvalid",

@@ -20,6 +20,7 @@ __all__ = [
     "GENESIS",
     "KEYED_ACTION",
     "PURGE_ACTION",
+    "VISITOR",
     "Actor",
     "AuditEntry",
     "append",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 GENESIS = "0" * 64
+VISITOR = "@visitor"  # the anonymous visitor's name: no account can take it (user names cannot start with @)
 PURGE_ACTION = "audit_purge"  # the entry that records a purge checkpoint
 KEYED_ACTION = "audit_keyed"  # the entry from which on every entry is keyed (after an unkeyed past)
 _keyed_engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines whose chain is known to be keyed
@@ -51,6 +53,11 @@ class Actor:
     @classmethod
     def system(cls, name: str = "system") -> Actor:
         return cls(username=name, address="local", roles=("Admin",), is_admin=True)
+
+    @classmethod
+    def visitor(cls, address: str = "") -> Actor:
+        """An anonymous visitor of the public face: reads what is published, like a public (公众) user."""
+        return cls(username=VISITOR, address=address)
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Table, and_, false, or_, true
 
 from ..access import Access, Account, Grant, OrganisationInput
-from ..audit import Actor
+from ..audit import VISITOR, Actor
 from ..auth.apikeys import scope_allows
 from ..data.ranges import RangeScope
 from ..errors import PermissionDenied
-from ..meta.spec import BUILTIN_ROLES, EntitySpec
+from ..meta.spec import BUILTIN_ROLES, REACH_LEVELS, EntitySpec
 from ..store.clock import utc_now
 from .organisations import OrganisationStore
 from .policy import PolicyState
@@ -133,6 +133,8 @@ class CasbinAccess(Access):
             return false()
         if not entity.scope:
             return None
+        if entity.reach:
+            return _reach_scope(table.c[entity.scope], table.c[entity.reach], regions)
         if ALL in regions:
             return true()
         column = table.c[entity.scope]
@@ -261,6 +263,8 @@ def _what(entity: EntitySpec | None) -> str:
 
 
 def _public(state: PolicyState, username: str) -> bool:
+    if username == VISITOR:  # an anonymous visitor of the public face reads as the public does
+        return True
     account = state.accounts.get(username)
     return account is not None and account.user_type == "public"
 
@@ -273,3 +277,28 @@ def _outermost(regions: list[str]) -> list[str]:
         if not any(within(area, outer) for outer in kept):
             kept.append(area)
     return kept
+
+
+def _reach_scope(column: Any, reach: Any, regions: Iterable[str]) -> ColumnElement[bool]:
+    """Region ranges, each limited to the records whose reach is at least the grant's level.
+
+    A grant at a city sees a county's record only once the record reaches the city (e.g. an
+    accident forwarded upwards, 逐级上报); grants at county level or below see every record in
+    their area. An empty reach is the county level.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    for area in sorted(set(regions)):  # not only the outermost: a county grant sees more than the city's
+        level = area_level(area)
+        visible = [r for r in REACH_LEVELS if REACH_LEVELS.index(r) >= level]
+        bounds = region_range(area)
+        where = [] if bounds is None else [column >= bounds[0], column < bounds[1]]
+        if level > 0:
+            where.append(reach.in_(visible))
+        clauses.append(and_(true(), *where))
+    return or_(false(), *clauses)
+
+
+def area_level(area: str) -> int:
+    """The index in REACH_LEVELS of a grant's area: county (or a township) 0, city 1, province 2, country 3."""
+    return {0: 3, 2: 2, 4: 1}.get(len(prefix(area)), 0)
+

@@ -135,6 +135,8 @@ class AccountStore:
     ) -> dict[str, Any]:
         """The stored values of an account, after every check (all field errors at once); writes nothing."""
         errors = []
+        if username.startswith("@"):  # reserved for the engine's own actors (the anonymous visitor)
+            errors.append(FieldError("/username", "用户名不能以 @ 开头", "pattern"))
         if user_type not in USER_TYPES:
             errors.append(FieldError("/user_type", f"用户类型应为 {', '.join(USER_TYPES)}", "enum"))
         region_error = self.region_error(region, "/region_code", whole_country=False)

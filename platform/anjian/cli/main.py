@@ -15,7 +15,7 @@ from ..error_messages import headline
 from ..errors import AnjianError, ConfigError, MetadataErrors, SchemaChangeRefused
 from ..messages import DEFAULT_LANGUAGE, message, use_language
 
-__all__ = ["cli", "main", "render_error"]
+__all__ = ["add_plugin_commands", "cli", "main", "render_error"]
 
 
 def _platform() -> Any:
@@ -223,6 +223,8 @@ def purge(dry_run: bool) -> None:
 
 from .apikey import apikey  # noqa: E402
 from .authz import authz, grant, user  # noqa: E402
+from .backup import backup  # noqa: E402
+from .exchange import exchange  # noqa: E402
 from .server import init, run, serve, worker  # noqa: E402
 
 cli.add_command(init)
@@ -233,6 +235,26 @@ cli.add_command(user)
 cli.add_command(grant)
 cli.add_command(authz)
 cli.add_command(apikey)
+cli.add_command(backup)
+cli.add_command(exchange)
+
+
+def add_plugin_commands(group: click.Group = cli) -> list[str]:
+    """Add the enabled plugins' commands (hook ``anjian_cli_commands``) to ``group``; a plugin may
+    not replace one of the engine's commands."""
+    from ..config import load_settings
+    from ..errors import PluginError
+    from ..hooks import PluginHost
+
+    settings = load_settings()
+    added = []
+    for command in PluginHost(settings.plugins, values=settings.plugin_values).cli_commands():
+        existing = group.commands.get(command.name or "")
+        if existing is not None and existing is not command:
+            raise PluginError(command.name or "?", "a plugin command has the name of an existing anjian command; rename it.")
+        group.add_command(command)
+        added.append(command.name)
+    return added
 
 
 def render_error(exc: AnjianError) -> str:
@@ -250,6 +272,7 @@ def main() -> None:
     debug = "--debug" in sys.argv
     with use_language(os.environ.get("ANJIAN_LANGUAGE") or DEFAULT_LANGUAGE):
         try:
+            add_plugin_commands()
             cli.main(standalone_mode=False)
         except click.exceptions.Abort:
             _fail(message("error.cli.aborted"), 130)

@@ -66,11 +66,13 @@ def initialise(platform: Any, demo: bool = True) -> InitResult:
     result = platform.publish(comment="anjian init")
     added = 0
     if demo and platform.settings.demo_data:
-        from ..demo_flows import load_demo_flows
+        from ..demo_flows import load_demo_accidents, load_demo_flows
 
         added = load_demo_data(platform)
         with app.app_context():
             added += load_demo_flows(app, platform)
+        with app.app_context():
+            added += load_demo_accidents(app, platform)
     return InitResult(result.version, password, note, added)
 
 

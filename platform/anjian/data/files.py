@@ -13,6 +13,10 @@ Both the API and the screens store uploads here, so the declared limits of an at
   was uploaded for, with the entity's read permission and the user's scope applied. Until it is
   attached, only its uploader may read it. Higher layers add holders of their own (workflow step
   attachments) with ``add_holder``.
+- **Attached by whom may read it.** A record may take a file id into a field only if the file was
+  uploaded for that entity and field (so through the upload's write check) and the writer uploaded
+  it or can already read it through a record (``attachment_errors``); any other id reads as absent,
+  so ids of other users' files cannot be planted or probed.
 - **Safe names.** Control characters are removed from file names at upload; downloads name the
   file per RFC 6266 (``content_disposition``).
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -33,7 +37,7 @@ from sqlalchemy import Connection, Engine, Select, String, cast, insert, select
 from .. import audit
 from ..access import Access
 from ..audit import Actor
-from ..errors import FieldError, NotFound, RecordValidationError
+from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError
 from ..messages import message
 from ..meta.spec import EntitySpec, FieldSpec
 from ..store.clock import utc_now
@@ -41,7 +45,7 @@ from . import file_messages as _messages  # noqa: F401  (registers the keys used
 from .db import write
 from .system import stored_file
 
-__all__ = ["FileStore", "Holder", "clean_name", "content_disposition", "sniff"]
+__all__ = ["Attachment", "FileStore", "Holder", "clean_name", "content_disposition", "sniff"]
 
 UNKNOWN = "application/octet-stream"
 TEXT_RULES = {".txt": "text/plain", ".csv": "text/csv", "text/plain": "text/plain", "text/csv": "text/csv"}
@@ -49,6 +53,8 @@ ALIASES = {".jpeg": ".jpg", ".tif": ".tif", ".tiff": ".tif"}
 
 # (connection, entity, file id) -> a query of the ids of top-level records of ``entity`` holding it
 Holder = Callable[[Connection, EntitySpec, str], Select[Any]]
+# A file id put into a field: (entity, field, file id)
+Attachment = tuple[str, str, str]
 
 
 def sniff(data: bytes) -> tuple[str, str]:
@@ -175,29 +181,65 @@ class FileStore:
         """A file's description, if a record the actor may read holds it (or they uploaded it and
         no record holds it yet); NotFound otherwise, so file ids cannot be probed."""
         row = self.get(file_id)
-        spec: EntitySpec = registry.entity(row["entity"], child_ok=True)
-        top = spec
-        while top.is_child:
-            top = registry.entity(top.parent or "", child_ok=True)
         with self.engine.connect() as conn:
-            holding = self._holding(conn, registry, spec, row["field"], file_id)
-            if holding is None:  # no field to look in: the uploader's own until then
+            holding = self._holding(conn, registry, registry.entity(row["entity"], child_ok=True), row["field"], file_id)
+            if holding is None or conn.execute(holding.limit(1)).first() is None:
+                # no field to look in, or held by no record (an orphan): the uploader's own until then
                 if row["uploaded_by"] == actor.username:
                     return row
                 raise NotFound(message("files.not_found", file_id=file_id))
-            if conn.execute(holding.limit(1)).first() is None:  # held by no record: an orphan
-                if row["uploaded_by"] == actor.username:
-                    return row
-                raise NotFound(message("files.not_found", file_id=file_id))
-            access.check(actor, top, "read")
-            table = registry.table(top.name)
-            scope = access.scope(actor, top, table)
-            visible = select(table.c.id).where(table.c.id.in_(holding))
-            if scope is not None:
-                visible = visible.where(scope)
-            if conn.execute(visible.limit(1)).first() is None:
+            access.check(actor, _top(registry, row["entity"]), "read")
+            if not self._visible(conn, registry, access, actor, row["entity"], holding):
                 raise NotFound(message("files.not_found", file_id=file_id))
         return row
+
+    def refused_attachments(
+        self, conn: Connection, registry: Any, access: Access, actor: Actor, wanted: Iterable[Attachment]
+    ) -> dict[Attachment, str]:
+        """Why ``actor`` may not attach each refused (entity, field, file id); see the module docstring.
+
+        Ids a record already held in the same field are the caller's to leave out: whoever
+        attached them could.
+        """
+        wanted = set(wanted)
+        ids = sorted({file_id for _, _, file_id in wanted})
+        rows: dict[str, Mapping[str, Any]] = {}
+        for start in range(0, len(ids), 900):
+            query = select(stored_file).where(stored_file.c.id.in_(ids[start : start + 900]))
+            rows.update((str(row["id"]), dict(row)) for row in conn.execute(query).mappings())
+        refused = {}
+        for entity, field, file_id in sorted(wanted):
+            row = rows.get(file_id)
+            if row is None or not self._may_attach(conn, registry, access, actor, row):
+                refused[entity, field, file_id] = message("files.absent", file_id=file_id)
+            elif (row["entity"], row["field"]) != (entity, field):
+                title = registry.entity(entity, child_ok=True).field(field).title
+                refused[entity, field, file_id] = message("files.other_field", file_id=file_id, field=title)
+        return refused
+
+    def _may_attach(self, conn: Connection, registry: Any, access: Access, actor: Actor, row: Mapping[str, Any]) -> bool:
+        """The actor uploaded the file, or reads it through a record that already holds it."""
+        if row["uploaded_by"] == actor.username:
+            return True
+        spec = registry.entity(row["entity"], child_ok=True)
+        holding = self._holding(conn, registry, spec, row["field"], row["id"])
+        if holding is None:
+            return False
+        try:
+            access.check(actor, _top(registry, row["entity"]), "read")
+        except PermissionDenied:
+            return False
+        return self._visible(conn, registry, access, actor, row["entity"], holding)
+
+    def _visible(self, conn: Connection, registry: Any, access: Access, actor: Actor, entity: str, holding: Select[Any]) -> bool:
+        """Whether one of the top-level records in ``holding`` lies in the actor's read scope."""
+        top = _top(registry, entity)
+        table = registry.table(top.name)
+        visible = select(table.c.id).where(table.c.id.in_(holding))
+        scope = access.scope(actor, top, table)
+        if scope is not None:
+            visible = visible.where(scope)
+        return conn.execute(visible.limit(1)).first() is not None
 
     def _holding(self, conn: Connection, registry: Any, spec: EntitySpec, field: str, file_id: str) -> Select[Any] | None:
         """A query of the top-level record ids whose ``field`` (in ``spec``) holds the file."""
@@ -224,3 +266,11 @@ class FileStore:
         if found is None:
             raise NotFound(message("files.not_found", file_id=file_id))
         return found
+
+
+def _top(registry: Any, entity: str) -> EntitySpec:
+    """The top-level entity whose records hold the rows of ``entity`` (itself if not a child)."""
+    spec: EntitySpec = registry.entity(entity, child_ok=True)
+    while spec.is_child:
+        spec = registry.entity(spec.parent or "", child_ok=True)
+    return spec

@@ -9,8 +9,10 @@ is written.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
@@ -22,12 +24,13 @@ from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
 from ..meta.pointer import pointer
 from ..meta.spec import EntitySpec, FieldSpec, normalise_text
+from ..store.clock import utc_now
 from .changes import field_diff
 from .codec import Codec
 from .dated_codes import retired_code_errors
 from .db import inserted_id, write
+from .files import FileStore
 from .messages import describe
-from .system import stored_file
 
 __all__ = ["RecordListener", "RecordService", "ValidationContext"]
 
@@ -45,7 +48,11 @@ class ValidationContext:
     # The title of a linked record (``title_of("enterprise", 7)``), for computed titles such as a
     # report's 「<企业> 2025年第3季度…」; set by the record service when it computes fields.
     title_of: Callable[[str, Any], str | None] | None = None
+    # The stored values of one linked record (``linked("major_hazard_source", 3)``), for values a
+    # record takes from the record it links to (a filing's R value and grade from its register entry).
+    linked: Callable[[str, Any], Mapping[str, Any] | None] | None = None
     catalog: Any = None  # the declarations in force: code tables, the regulation profile (periods, limits)
+    now: Callable[[], dt.datetime] = utc_now  # the one clock (naive UTC), e.g. for "missing for 30 days"
 
 
 class RecordListener:
@@ -70,12 +77,15 @@ class RecordListener:
 class RecordService:
     """Create, update and delete records of any published entity."""
 
-    def __init__(self, engine: Engine, registry_source: Callable[[], Any], access: Access, hooks: Any, codec: Codec) -> None:
+    def __init__(
+        self, engine: Engine, registry_source: Callable[[], Any], access: Access, hooks: Any, codec: Codec, files: FileStore
+    ) -> None:
         self.engine = engine
         self._registry = registry_source
         self.access = access
         self.hooks = hooks
         self.codec = codec
+        self.files = files  # who may attach which uploaded file
         # Engine parts that take part in every write (the workflow engine: locks and process starts).
         self.listeners: list[RecordListener] = []
 
@@ -103,7 +113,9 @@ class RecordService:
                 if field.readonly and not field.computed:
                     data[field.name] = old.get(field.name)
         record = self.normalise(spec, data)
-        context = ValidationContext(spec, actor, old, record, catalog=self.registry.catalog)
+        for replaced in self.hooks.anjian_record_normalise(entity=spec, record=record, old=old):
+            record.update(replaced or {})
+        context = ValidationContext(spec, actor, old, record, catalog=self.registry.catalog, linked=self.linked)
         self.compute(spec, record, context)
         errors = self.schema_errors(spec, record)
         invalid = {e.pointer for e in errors}
@@ -160,7 +172,7 @@ class RecordService:
 
     def compute(self, spec: EntitySpec, record: dict[str, Any], context: ValidationContext) -> None:
         if context.title_of is None and spec.computed_fields:
-            context = replace(context, title_of=self.title_of)
+            context = replace(context, title_of=self.title_of, linked=self.linked)
         for field in spec.computed_fields:
             value = self.registry.functions.computed[field.computed](record, context)
             if value is not None:
@@ -176,6 +188,18 @@ class RecordService:
         with self.engine.connect() as conn:
             found = conn.execute(select(column).where(table.c.id == record_id)).scalar()
         return None if found is None else str(found)
+
+    def linked(self, entity: str, record_id: Any) -> Mapping[str, Any] | None:
+        """The stored column values of one record of ``entity`` in their JSON form (None when absent)."""
+        if not isinstance(record_id, int) or isinstance(record_id, bool) or entity not in self.registry.catalog.entities:
+            return None
+        target = self.registry.entity(entity)
+        table = self.registry.table(entity)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        if row is None:
+            return None
+        return {f.name: self.codec.to_json(f, row[f.name]) for f in target.column_fields if f.name in row}
 
     def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any]) -> list[FieldError]:
         """The JSON Schema verdict of the entity's one compiled validator (every write path asks it)."""
@@ -214,33 +238,35 @@ class RecordService:
     ) -> list[FieldError]:
         """Dictionary codes, named validators and plugin hooks (no database)."""
         errors: list[FieldError] = []
-        codes = self.registry.dictionary_codes
-        functions = self.registry.functions.validators
+        registry = self.registry
+        codes = registry.dictionary_codes
+        functions = registry.functions.validators
         for node, row, at in self._walk(spec, record, []):
             for field in node.rule_fields:
                 value = row.get(field.name)
                 if value is None:
                     continue
-                where = pointer(at + [field.name])
+                where = pointer(at + [field.name]) if at else _top_pointer(field.name)
                 if where in invalid:
                     continue
                 if field.dictionary and value not in codes.get(field.dictionary, frozenset()):
                     errors.append(
                         FieldError(
                             where,
-                            f"「{value}」不是{self.registry.catalog.dictionaries[field.dictionary].title}中的代码",
+                            f"「{value}」不是{registry.catalog.dictionaries[field.dictionary].title}中的代码",
                             "dictionary",
                         )
                     )
-                elif field.dictionary and value != _value_at(context.old or {}, where):
-                    errors += retired_code_errors(self.registry.catalog.dictionaries[field.dictionary], value, where, self.codec)
+                elif field.dictionary and (context.old is None or value != _value_at(context.old, where)):
+                    errors += retired_code_errors(registry.catalog.dictionaries[field.dictionary], value, where, self.codec)
                 for name in field.validators:
                     errors += _as_errors(functions[name](value, context), where)
             if node.validators and not any(p == pointer(at) or p.startswith(pointer(at) + "/") for p in invalid):
                 for name in node.validators:
                     errors += _as_errors(functions[name](row, context), pointer(at))
-        for extra in self.hooks.anjian_record_validate(entity=spec, record=record, old=context.old):
-            errors += list(extra or ())
+        if self.hooks.anjian_record_validate.get_hookimpls():  # no call at all without plugins (imports ask per row)
+            for extra in self.hooks.anjian_record_validate(entity=spec, record=record, old=context.old):
+                errors += list(extra or ())
         return errors
 
     def _db_errors(
@@ -255,11 +281,14 @@ class RecordService:
         """(422 errors, 409 conflicts): missing link targets and attachments, unique clashes.
 
         A link to a record outside the actor's scope counts as missing: it must not be probed.
-        A link the update leaves unchanged is not checked again: whoever set it could see it.
+        A link the update leaves unchanged is not checked again: whoever set it could see it; nor
+        is a file the record already held in the same field. Any other file id must be one the
+        actor may attach there (``FileStore.refused_attachments``).
         """
         errors: list[FieldError] = []
         wanted: dict[str, dict[int, list[str]]] = {}
-        files: dict[str, list[str]] = {}
+        files: dict[tuple[str, str, str], list[str]] = {}
+        held = self.attached_files(spec, old) if old is not None else set()
         for node, row, at in self._walk(spec, record, []):
             for field in node.column_fields:
                 value = row.get(field.name)
@@ -271,7 +300,9 @@ class RecordService:
                     wanted.setdefault(field.link, {}).setdefault(value, []).append(where)
                 if field.attachment is not None:
                     for file_id in value if isinstance(value, list) else [value]:
-                        files.setdefault(str(file_id), []).append(where)
+                        key = (node.name, field.name, str(file_id))
+                        if key not in held:
+                            files.setdefault(key, []).append(where)
         for target, ids in wanted.items():
             table = self.registry.table(target)
             query = select(table.c.id).where(table.c.id.in_(list(ids)))
@@ -280,10 +311,10 @@ class RecordService:
             title = self.registry.entity(target).title
             for missing in sorted(set(ids) - found):
                 errors += [FieldError(w, f"关联的{title}记录 (id={missing}) 不存在", "link") for w in ids[missing]]
-        if files:
-            found = set(conn.execute(select(stored_file.c.id).where(stored_file.c.id.in_(list(files)))).scalars())
-            for absent in sorted(set(files) - found):
-                errors += [FieldError(w, f"附件 {absent} 不存在，请重新上传", "attachment") for w in files[absent]]
+        refused = self.files.refused_attachments(conn, self.registry, self.access, actor, files)
+        for key, pointers in files.items():
+            if key in refused:
+                errors += [FieldError(where, refused[key], "attachment") for where in pointers]
         conflicts: list[FieldError] = []
         table = self.registry.table(spec.name)
         for group in spec.unique:
@@ -296,6 +327,16 @@ class RecordService:
                 titles = "、".join(spec.field(name).title for name in group)
                 conflicts.append(FieldError("/" + group[0], f"已存在{titles}相同的记录", "unique"))
         return errors, conflicts
+
+    def attached_files(self, spec: EntitySpec, record: Mapping[str, Any]) -> set[tuple[str, str, str]]:
+        """(entity, field, file id) of every attachment a record holds, child rows included."""
+        held: set[tuple[str, str, str]] = set()
+        for node, row, _ in self._walk(spec, record, []):
+            for field in node.attachment_fields:
+                value = row.get(field.name)
+                if value is not None:
+                    held.update((node.name, field.name, str(v)) for v in (value if isinstance(value, list) else [value]))
+        return held
 
     # ---- writing ------------------------------------------------------------------------
 
@@ -517,6 +558,12 @@ class RecordService:
         table = self.registry.table(spec.name)
         if conn.execute(select(table.c.id).where(table.c.id == record_id)).first() is None:
             raise NotFound(f"{spec.title} {record_id} 不存在")
+
+
+@lru_cache(maxsize=4096)
+def _top_pointer(name: str) -> str:
+    """The pointer of a top-level field (asked for every rule of every imported row)."""
+    return pointer([name])
 
 
 def _as_errors(result: Any, where: str) -> list[FieldError]:

@@ -145,9 +145,9 @@ def _cell(field: FieldSpec, value: Any) -> Any:
 def _reader(field: FieldSpec) -> Callable[[Any], Any]:
     """``_cell`` for one column, with a quick path for the usual cell (bulk imports read millions)."""
     general = partial(_cell, field)
-    if field.enum is not None or field.format in ("date", "date-time"):
-        return general
-    if field.type == "string":
+    if field.enum is not None:
+        return _enum_reader(general)
+    if field.type == "string":  # dates too: a text cell is read as typed, a date cell by ``_cell``
 
         def text(value: Any) -> Any:
             if type(value) is str:
@@ -158,6 +158,27 @@ def _reader(field: FieldSpec) -> Callable[[Any], Any]:
     if field.type == "integer":
         return lambda value: value if type(value) is int else general(value)
     return general
+
+
+_NO_MATCH = object()
+
+
+def _enum_reader(general: Callable[[Any], Any], remember: int = 1024) -> Callable[[Any], Any]:
+    """``_cell`` of an enum column, remembering the answer for each text cell (a column repeats a
+    few codes or labels); at most ``remember`` texts, so a column of junk cannot grow it."""
+    known: dict[str, Any] = {}
+
+    def read(value: Any) -> Any:
+        if type(value) is not str:
+            return general(value)
+        found = known.get(value, _NO_MATCH)
+        if found is _NO_MATCH:
+            found = general(value)
+            if len(known) < remember:
+                known[value] = found
+        return found
+
+    return read
 
 
 def import_records(
@@ -240,11 +261,14 @@ def _write_rows(
     stamp = {"created_at": now, "updated_at": now, "created_by": actor.username, "updated_by": actor.username, "row_version": 1}
     valid = [(n, r) for n, r in good if n not in bad_rows]
     ids = _insert_many(conn, table, ({**service.row_values(spec, r), **stamp} for _, r in valid))
-    for record_id, (_, record) in zip(ids, valid, strict=True):
-        stored = {"id": record_id, **record, **stamp}
-        service.hooks.anjian_record_written(entity=spec, action="create", record=stored, connection=conn)
-        for listener in service.listeners:  # imported records start their process like any other
-            listener.after_write(conn, spec, stored, actor, "create")
+    written = service.hooks.anjian_record_written if service.hooks.anjian_record_written.get_hookimpls() else None
+    if written is not None or service.listeners:
+        for record_id, (_, record) in zip(ids, valid, strict=True):
+            stored = {"id": record_id, **record, **stamp}
+            if written is not None:
+                written(entity=spec, action="create", record=stored, connection=conn)
+            for listener in service.listeners:  # imported records start their process like any other
+                listener.after_write(conn, spec, stored, actor, "create")
     report.created = len(valid)
     report.skipped = len(bad_rows)
     audit.append(
@@ -311,7 +335,9 @@ def _prepare_row(
             data[f.name] = converted
     unreadable = {e.pointer for e in errors}
     record = service.normalise(spec, data)
-    context = ValidationContext(spec, actor, None, record, catalog=service.registry.catalog)
+    context = ValidationContext(
+        spec, actor, None, record, service.title_of, catalog=service.registry.catalog, linked=service.linked
+    )
     service.compute(spec, record, context)
     errors += [e for e in service.schema_errors(spec, record) if e.pointer not in unreadable]
     invalid = {e.pointer for e in errors}
@@ -327,8 +353,15 @@ def _prepare_row(
 def _db_errors(
     service: RecordService, conn: Any, spec: EntitySpec, good: list[tuple[int, dict[str, Any]]], actor: Actor
 ) -> Iterator[tuple[int, FieldError]]:
-    """Missing (or out-of-scope) link targets and unique clashes (stored rows and within the file)."""
+    """Missing (or out-of-scope) link targets, attachments the actor may not attach (as in a single
+    write), and unique clashes (stored rows and within the file)."""
     registry = service.registry
+    attached = [(number, service.attached_files(spec, r)) for number, r in good] if spec.attachment_fields else []
+    if any(keys for _, keys in attached):
+        refused = service.files.refused_attachments(conn, registry, service.access, actor, set().union(*(k for _, k in attached)))
+        for number, keys in attached:
+            for key in sorted(keys & refused.keys()):
+                yield number, FieldError(f"/{key[1]}", refused[key], "attachment")
     for f in spec.column_fields:
         if not f.link:
             continue

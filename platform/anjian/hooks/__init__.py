@@ -5,7 +5,8 @@ only those named in ``ANJIAN_PLUGINS`` are enabled (installed is not enabled). M
 flask or sqlalchemy.
 """
 
+from .info import PluginInfo
 from .manager import NamedFunctions, PluginHost, hookimpl
 from .specs import hookspec
 
-__all__ = ["NamedFunctions", "PluginHost", "hookimpl", "hookspec"]
+__all__ = ["NamedFunctions", "PluginHost", "PluginInfo", "hookimpl", "hookspec"]

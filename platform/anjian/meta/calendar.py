@@ -23,6 +23,9 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar  # type: ignore[import-untyped]
 
+from ..messages import message
+from . import calendar_messages as _messages  # noqa: F401  (registers the keys used here)
+
 __all__ = ["UNITS", "WorkCalendar", "YearArrangement", "due_at", "shift_for_pause"]
 
 UNITS = ("hours", "days", "workdays")
@@ -44,16 +47,16 @@ class YearArrangement:
     def __post_init__(self) -> None:
         problems = _arrangement_problems(self.year, self.holidays, self.workdays)
         if problems:
-            raise ValueError(f"calendar year {self.year}: " + "; ".join(problems) + ".")
+            raise ValueError(message("calendar.year", year=self.year, problems=message("calendar.separator").join(problems)))
 
     @classmethod
     def from_document(cls, content: Mapping[str, Any]) -> YearArrangement:
         """Build from a calendar metadata document (metadata/meta-schemas/calendar.schema.json)."""
         if content.get("calendar") != "cn":
-            raise ValueError(f'calendar {content.get("calendar")!r} is not supported. Set "calendar": "cn".')
+            raise ValueError(message("calendar.kind", kind=repr(content.get("calendar"))))
         year = content.get("year")
         if not isinstance(year, int) or isinstance(year, bool):
-            raise ValueError(f'calendar document: "year" must be an integer such as 2027, not {year!r}.')
+            raise ValueError(message("calendar.year_type", year=repr(year)))
         return cls(
             year=year,
             holidays=_dates(content.get("holidays", []), year, "holidays"),
@@ -70,21 +73,21 @@ class YearArrangement:
 
 def _dates(values: object, year: int, key: str) -> frozenset[dt.date]:
     if not isinstance(values, list):
-        raise ValueError(f'calendar year {year}: "{key}" must be a list of dates like "{year}-01-01".')
+        raise ValueError(message("calendar.dates", year=year, key=key))
     days: set[dt.date] = set()
     for value in values:
         if not isinstance(value, str) or not _ISO_DATE.match(value):
-            raise ValueError(f'calendar year {year}: {value!r} in "{key}" is not a date. Write dates as "YYYY-MM-DD".')
+            raise ValueError(message("calendar.date_format", year=year, key=key, value=repr(value)))
         try:
             days.add(dt.date.fromisoformat(value))
         except ValueError:
-            raise ValueError(f'calendar year {year}: {value!r} in "{key}" is not a real date.') from None
+            raise ValueError(message("calendar.date_real", year=year, key=key, value=repr(value))) from None
     return frozenset(days)
 
 
 def _arrangement_problems(year: int, holidays: frozenset[dt.date], workdays: frozenset[dt.date]) -> list[str]:
-    problems = [f"{d.isoformat()} lies outside {year}" for d in sorted(holidays | workdays) if d.year != year]
-    problems += [f"{d.isoformat()} is listed both as a holiday and as a workday" for d in sorted(holidays & workdays)]
+    problems = [message("calendar.outside", day=d.isoformat(), year=year) for d in sorted(holidays | workdays) if d.year != year]
+    problems += [message("calendar.both", day=d.isoformat()) for d in sorted(holidays & workdays)]
     return problems
 
 
@@ -118,7 +121,7 @@ class WorkCalendar:
         given = dict(years or {})
         for year, arrangement in given.items():
             if arrangement.year != year:
-                raise ValueError(f"calendar arrangement for {arrangement.year} was given under the year {year}.")
+                raise ValueError(message("calendar.misfiled", given=arrangement.year, year=year))
         self._years: dict[int, YearArrangement] = {**package_years(), **given}
 
     @classmethod
@@ -128,7 +131,7 @@ class WorkCalendar:
         for content in contents:
             arrangement = YearArrangement.from_document(content)
             if arrangement.year in years:
-                raise ValueError(f"two calendar documents describe {arrangement.year}. Keep one document per year.")
+                raise ValueError(message("calendar.duplicate", year=arrangement.year))
             years[arrangement.year] = arrangement
         return cls(years)
 

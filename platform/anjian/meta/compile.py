@@ -8,16 +8,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import MetadataError, MetadataErrors
+from .dashboard_spec import DashboardSpec, build_dashboard
 from .ecma import pattern_problem
+from .exchange_spec import ExchangeSpec, build_exchange, check_exchanges
 from .loader import Document
 from .messages import say
 from .pointer import pointer
+from .portal_spec import PortalSpec, build_portal, check_portal
 from .process_spec import ProcessSpec, build_process
 from .profile import Profile, apply_settings, resolve_profiles
+from .public import PublicProjection
 from .references import ACTIONS, check_processes, check_references, known
+from .report_spec import ReportSpec, build_report
 from .schema_check import check_document
 from .spec import (
+    BUILTIN_ROLES,
     CHILD_SYSTEM_COLUMNS,
+    REACH_LEVELS,
     SYSTEM_COLUMNS,
     AttachmentSpec,
     DictionaryItem,
@@ -47,6 +54,14 @@ class Catalog:
     calendars: tuple[Mapping[str, Any], ...] = ()  # working-day arrangements of years (see workflow.calendar)
     documents: tuple[Document, ...] = ()
     profile: Profile = field(default_factory=Profile)  # the regulation settings in force (meta.profile)
+    reports: Mapping[str, ReportSpec] = field(default_factory=dict)  # declared statistics (meta.report_spec)
+    dashboards: Mapping[str, DashboardSpec] = field(default_factory=dict)  # KPI cards and widgets (meta.dashboard_spec)
+    exchanges: Mapping[str, ExchangeSpec] = field(default_factory=dict)  # what leaves the deployment (meta.exchange_spec)
+    portals: Mapping[str, PortalSpec] = field(default_factory=dict)  # the faces of the portal (meta.portal_spec)
+
+    def portal_of(self, face: str) -> PortalSpec | None:
+        """The declaration of one face (public, office, decision), if any."""
+        return next((p for p in self.portals.values() if p.face == face), None)
 
     def process_of(self, entity: str) -> ProcessSpec | None:
         """The process records of ``entity`` run through, if it has one."""
@@ -116,6 +131,8 @@ class _Builder:
             scope=options.get("scope"),
             owner=options.get("owner"),
             published=options.get("published"),
+            reach=options.get("reach"),
+            public=PublicProjection(**options["public"]) if "public" in options else None,
             validators=tuple(options.get("validators", ())),
             sections=tuple(options.get("sections", ())),
             renamed_from=options.get("renamed_from"),
@@ -315,9 +332,19 @@ class _Builder:
             need(["owner"], spec.owner, {f.name for f in spec.column_fields if f.link}, "link")
         if spec.published:
             need(["published"], spec.published, {f.name for f in spec.column_fields if f.type == "boolean"}, "boolean")
+        if spec.reach:
+            need(["reach"], spec.reach, {f.name for f in spec.column_fields if f.type == "string"}, "string")
+            field = spec.by_name.get(spec.reach)
+            if field is not None and field.type == "string" and not (field.enum and set(field.enum) <= set(REACH_LEVELS)):
+                self.error(at + ["reach"], say("meta.reach.values", name=spec.reach), say("meta.reach.values.hint"))
         for i, section in enumerate(spec.sections):
             for j, fname in enumerate(section.get("fields", ())):
                 need(["sections", i, "fields", j], fname, names, "field")
+        if spec.public:
+            for i, fname in enumerate(spec.public.fields):
+                need(["public", "fields", i], fname, columns, "stored")
+            for fname in spec.public.mask:
+                need(["public", "mask", fname], fname, set(spec.public.fields), "public")
 
 
 def _build_dictionary(document: Document) -> tuple[DictionarySpec | None, list[MetadataError]]:
@@ -402,6 +429,10 @@ def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
                 "process": "/process",
                 "calendar": "/year",
                 "profile": "/profile",
+                "report": "/report",
+                "dashboard": "/dashboard",
+                "exchange": "/exchange",
+                "portal": "/portal",
             }[document.kind]
             errors.append(
                 MetadataError(
@@ -429,6 +460,10 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
     dictionaries: dict[str, DictionarySpec] = {}
     processes: dict[str, ProcessSpec] = {}
     calendars: list[Mapping[str, Any]] = []
+    report_documents: list[Document] = []
+    dashboard_documents: list[Document] = []
+    exchanges: dict[str, ExchangeSpec] = {}
+    portals: dict[str, PortalSpec] = {}
     first_seen: dict[tuple[str, str], str] = {}
     profiles = [d for d in documents if d.kind == "profile"]
     profile_problems = [p for d in profiles for p in check_document(d)]
@@ -479,6 +514,18 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
                 continue
             if claim("calendar", document.name, document, "/year"):
                 calendars.append(document.content)
+        elif document.kind == "report":
+            report_documents.append(document)  # built once entities, dictionaries and processes are known
+        elif document.kind == "dashboard":
+            dashboard_documents.append(document)  # built once the reports are
+        elif document.kind == "exchange":
+            exchange = build_exchange(document)
+            if claim("exchange", exchange.name, document, "/exchange"):
+                exchanges[exchange.name] = exchange
+        elif document.kind == "portal":
+            portal = build_portal(document)
+            if claim("portal", portal.name, document, "/portal"):
+                portals[portal.name] = portal
         elif document.kind == "module":
             module = _build_module(document)
             if claim("module", module.name, document, "/module"):
@@ -533,6 +580,22 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             )
     errors.extend(check_references(entities, modules, dictionaries, functions))
     errors.extend(check_processes(processes, entities, modules, functions))
+    reports: dict[str, ReportSpec] = {}
+    for document in report_documents:
+        report, problems = build_report(document, entities, dictionaries, processes, modules)
+        errors.extend(problems)
+        if report is not None and claim("report", report.name, document, "/report"):
+            reports[report.name] = report
+    dashboards: dict[str, DashboardSpec] = {}
+    roles = {r.name for m in modules.values() for r in m.roles} | set(BUILTIN_ROLES)
+    for document in dashboard_documents:
+        dashboard, problems = build_dashboard(document, reports, roles)
+        errors.extend(problems)
+        if dashboard is not None and claim("dashboard", dashboard.name, document, "/dashboard"):
+            dashboards[dashboard.name] = dashboard
+    errors.extend(check_exchanges(exchanges, entities))
+    for portal in portals.values():
+        errors.extend(check_portal(portal, entities))
     if errors:
         raise MetadataErrors(errors)
     return Catalog(
@@ -543,6 +606,10 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
         calendars=tuple(calendars),
         documents=tuple(documents),
         profile=profile,
+        reports=reports,
+        dashboards=dashboards,
+        exchanges=exchanges,
+        portals=portals,
     )
 
 

@@ -20,11 +20,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..messages import message
+from . import expr_messages as _messages  # noqa: F401  (registers the keys used here)
+
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "Condition", "ExpressionError", "parse_condition"]
 
 MAX_LENGTH = 500
 MAX_DEPTH = 24  # levels of the syntax tree; parentheses alone add none
-EXAMPLE = 'e.g. level == "major" and funds > 10000'
 
 Evaluator = Callable[[Mapping[str, Any]], Any]
 
@@ -67,26 +69,30 @@ _ORDER: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 }
 _OPERATORS = frozenset({ast.Eq, ast.NotEq, *_ORDER, ast.In, ast.NotIn})
 
-# Friendly words for constructs people try; everything else gets a generic refusal.
+# Friendly words (message keys) for constructs people try; everything else gets a generic refusal.
 _REFUSALS: dict[type[ast.AST], str] = {
-    ast.Call: "function calls are not allowed",
-    ast.Attribute: "attribute access (a.b) is not allowed",
-    ast.Subscript: "indexing (a[0]) is not allowed",
-    ast.Lambda: "lambda is not allowed",
-    ast.ListComp: "comprehensions are not allowed",
-    ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed",
-    ast.GeneratorExp: "comprehensions are not allowed",
-    ast.JoinedStr: "f-strings are not allowed; write a plain string",
-    ast.NamedExpr: "assignment (:=) is not allowed",
-    ast.BinOp: "arithmetic (+ - * / % ...) is not allowed",
-    ast.IfExp: "'x if c else y' is not allowed; combine comparisons with and/or",
-    ast.Dict: "dictionaries are not allowed",
-    ast.Set: "sets {...} are not allowed; write a tuple (...) for 'in'",
-    ast.Starred: "* is not allowed",
-    ast.Await: "await is not allowed",
+    ast.Call: "expr.node.call",
+    ast.Attribute: "expr.node.attribute",
+    ast.Subscript: "expr.node.subscript",
+    ast.Lambda: "expr.node.lambda",
+    ast.ListComp: "expr.node.comprehension",
+    ast.SetComp: "expr.node.comprehension",
+    ast.DictComp: "expr.node.comprehension",
+    ast.GeneratorExp: "expr.node.comprehension",
+    ast.JoinedStr: "expr.node.fstring",
+    ast.NamedExpr: "expr.node.assignment",
+    ast.BinOp: "expr.node.arithmetic",
+    ast.IfExp: "expr.node.ifexp",
+    ast.Dict: "expr.node.dict",
+    ast.Set: "expr.node.set",
+    ast.Starred: "expr.node.starred",
+    ast.Await: "expr.node.await",
 }
-_HINT = f"A condition compares fields with constants, {EXAMPLE}."
+
+
+def _hint() -> str:
+    """How a condition is written, in the current language."""
+    return message("expr.hint", example=message("expr.example"))
 
 
 def _truthy(value: Any) -> bool:
@@ -146,11 +152,11 @@ class _Compiler:
     def fail(self, node: ast.AST, what: str) -> ExpressionError:
         segment = ast.get_source_segment(self.text[self.lead :], node)
         shown = f" ({segment!r})" if segment and len(segment) <= 60 else ""
-        return ExpressionError(f"{what}{shown}. {_HINT}", self.offset(node))
+        return ExpressionError(message("expr.refused", what=what, shown=shown, hint=_hint()), self.offset(node))
 
     def build(self, node: ast.AST, depth: int = 0) -> Evaluator:
         if depth > MAX_DEPTH:
-            raise self.fail(node, f"the condition is nested more than {MAX_DEPTH} levels deep; split it into simpler conditions")
+            raise self.fail(node, message("expr.too_deep", depth=MAX_DEPTH))
         if isinstance(node, ast.BoolOp):
             parts = [self.build(value, depth + 1) for value in node.values]
             if isinstance(node.op, ast.And):
@@ -168,8 +174,8 @@ class _Compiler:
         if isinstance(node, ast.Tuple | ast.List):
             values = tuple(self.literal(element) for element in node.elts)
             return lambda record: values
-        words = _REFUSALS.get(type(node), f"{type(node).__name__} is not allowed")
-        raise self.fail(node, words)
+        key = _REFUSALS.get(type(node))
+        raise self.fail(node, message(key) if key else message("expr.node.other", node=type(node).__name__))
 
     def unary(self, node: ast.UnaryOp, depth: int) -> Evaluator:
         operand = self.build(node.operand, depth + 1)
@@ -182,13 +188,13 @@ class _Compiler:
                 return -value if _is_number(value) else INVALID
 
             return negate
-        raise self.fail(node, "only 'not' and '-' may stand before a value")
+        raise self.fail(node, message("expr.unary"))
 
     def comparison(self, node: ast.Compare, depth: int) -> Evaluator:
         for op in node.ops:
             if type(op) not in _OPERATORS:
                 word = "'is'" if isinstance(op, ast.Is | ast.IsNot) else type(op).__name__
-                raise self.fail(node, f"{word} is not supported; use ==, !=, <, <=, >, >=, in or not in")
+                raise self.fail(node, message("expr.operator", word=word))
         operands = [self.build(node.left, depth + 1), *(self.build(c, depth + 1) for c in node.comparators)]
         ops = [type(op) for op in node.ops]
 
@@ -206,7 +212,7 @@ class _Compiler:
     def name(self, node: ast.Name) -> Evaluator:
         name = node.id
         if name.startswith("_"):
-            raise self.fail(node, f"the name {name!r} starts with '_', which is not allowed")
+            raise self.fail(node, message("expr.underscore", name=repr(name)))
         if self.allowed is not None and name not in self.allowed:
             raise ExpressionError(self.unknown(name), self.offset(node))
         self.names.add(name)
@@ -215,18 +221,18 @@ class _Compiler:
     def unknown(self, name: str) -> str:
         spelled = {"true": "True", "false": "False", "null": "None", "none": "None"}.get(name.lower())
         if spelled:
-            return f"unknown field {name!r}. Did you mean {spelled}? Constants are written True, False and None."
+            return message("expr.unknown.constant", name=repr(name), spelled=spelled)
         known = sorted(self.allowed or ())
         close = difflib.get_close_matches(name, known, n=1)
-        suggestion = f"Did you mean {close[0]!r}? " if close else ""
-        listed = ", ".join(known) or "(none)"
-        return f"unknown field {name!r}. {suggestion}Known fields: {listed}."
+        suggestion = message("expr.unknown.suggestion", name=repr(close[0])) if close else ""
+        listed = ", ".join(known) or message("expr.unknown.none")
+        return message("expr.unknown", name=repr(name), suggestion=suggestion, known=listed)
 
     def constant(self, node: ast.Constant) -> Any:
         value = node.value
         if value is None or isinstance(value, str | bool | int | float):
             return value
-        raise self.fail(node, "only strings, numbers, True, False and None may be written as values")
+        raise self.fail(node, message("expr.constant"))
 
     def literal(self, node: ast.AST) -> Any:
         """An element of a tuple/list: a constant or a negative number."""
@@ -236,7 +242,7 @@ class _Compiler:
             value = self.constant(node.operand)
             if _is_number(value):
                 return -value
-        raise self.fail(node, 'a tuple or list may hold only constants, e.g. ("major", "general")')
+        raise self.fail(node, message("expr.literal"))
 
 
 def _parse(source: str) -> ast.Expression:
@@ -253,16 +259,12 @@ def parse_condition(text: str, allowed_names: Iterable[str] | None = None) -> Co
     With *allowed_names*, every field the condition reads must be one of them.
     """
     if not isinstance(text, str):
-        raise ExpressionError(f"a condition must be text, not {type(text).__name__}. Write it {EXAMPLE}.")
+        raise ExpressionError(message("expr.not_text", kind=type(text).__name__, example=message("expr.example")))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"the condition is {len(text)} characters long; at most {MAX_LENGTH} are allowed. "
-            "Split it, or move the logic into a registered guard function.",
-            MAX_LENGTH,
-        )
+        raise ExpressionError(message("expr.too_long", length=len(text), limit=MAX_LENGTH), MAX_LENGTH)
     source = text.strip()
     if not source:
-        raise ExpressionError(f"the condition is empty. Write one, {EXAMPLE}.")
+        raise ExpressionError(message("expr.empty", example=message("expr.example")))
     lead = len(text) - len(text.lstrip())
     try:
         tree = _parse(source)
@@ -271,9 +273,10 @@ def parse_condition(text: str, allowed_names: Iterable[str] | None = None) -> Co
         if exc.lineno is not None and exc.offset is not None:
             lines = source.split("\n")
             offset = lead + sum(len(x) + 1 for x in lines[: exc.lineno - 1]) + max(exc.offset - 1, 0)
-        raise ExpressionError(f"not a valid condition: {exc.msg}. {_HINT}", offset) from None
+        detail = message("expr.syntax.invalid") if exc.msg == "invalid syntax" else exc.msg  # Python's own words otherwise
+        raise ExpressionError(message("expr.syntax", detail=detail, hint=_hint()), offset) from None
     except (ValueError, Warning, MemoryError, RecursionError) as exc:
-        raise ExpressionError(f"not a valid condition: {exc}. {_HINT}") from None
+        raise ExpressionError(message("expr.syntax", detail=str(exc), hint=_hint())) from None
     allowed = None if allowed_names is None else frozenset(allowed_names)
     compiler = _Compiler(text, lead, allowed)
     evaluate = compiler.build(tree.body)

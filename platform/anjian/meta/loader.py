@@ -21,7 +21,7 @@ class Document:
     """One parsed declaration and where it came from."""
 
     path: str
-    kind: str  # entity | module | dictionary | process | calendar | profile
+    kind: str  # entity | module | dictionary | process | calendar | profile | report | dashboard | exchange | portal
     name: str
     content: dict[str, Any] = field(hash=False, compare=False)
 
@@ -34,10 +34,18 @@ def document_kind(content: object) -> tuple[str, str] | None:
         return "dictionary", str(content.get("dictionary"))
     if "process" in content:
         return "process", str(content.get("process"))
+    if "portal" in content:
+        return "portal", str(content.get("portal"))
     if "profile" in content:
         return "profile", str(content.get("profile"))
+    if "dashboard" in content:
+        return "dashboard", str(content.get("dashboard"))
+    if "report" in content:  # before "module": a report may name its module
+        return "report", str(content.get("report"))
     if "calendar" in content:
         return "calendar", f"{content.get('calendar')}-{content.get('year')}"
+    if "exchange" in content:
+        return "exchange", str(content.get("exchange"))
     if "module" in content:
         return "module", str(content.get("module"))
     options = content.get("x-anjian")

@@ -145,6 +145,7 @@ register(
         "meta.entity.unknown": ("未知的实体 {name!r}", "unknown entity {name!r}"),
         "meta.dictionary.unknown": ("未知的字典 {name!r}", "unknown dictionary {name!r}"),
         "meta.computed.unknown": ("没有注册名为 {name!r} 的计算函数", "no computed function {name!r} is registered"),
+        "meta.widget.unknown": ("没有插件注册名为 {name!r} 的控件", "no plugin registers the widget {name!r}"),
         "meta.plugin.hint": (
             "请启用提供该函数的模块（ANJIAN_PLUGINS）。",
             "Enable the module that provides it (ANJIAN_PLUGINS).",
@@ -212,6 +213,14 @@ register(
         "meta.what.boolean": ("布尔字段", "a boolean field"),
         "meta.what.field": ("字段", "a field"),
         "meta.none": ("（无）", "(none)"),
+        "meta.reach.values": (
+            "可见层级字段 {name!r} 的取值必须是 county、city、province、national 之一",
+            "the reach field {name!r} must take only the values county, city, province and national",
+        ),
+        "meta.reach.values.hint": (
+            '请声明 "enum": ["county", "city", "province", "national"]（可取其中一部分）。',
+            'Declare "enum": ["county", "city", "province", "national"] (or a subset of them).',
+        ),
         "meta.search.text": ("{name!r} 不是文本字段", "{name!r} is not a text field"),
         "meta.search.text.hint": ("只能搜索字符串字段。", "Search only string fields."),
         "meta.filter.scalar": ("{name!r} 保存的是列表或对象", "{name!r} holds a list or object"),

@@ -48,6 +48,12 @@ def check_process(
         if name not in fields:
             error(parts, field_problem(name, entity.name), say("meta.one.of.hint", names=", ".join(sorted(fields))))
 
+    every = fields | {f.name for f in entity.fields}  # child tables too: they may be edited and required
+
+    def need_any_field(parts: list[Any], name: str) -> None:
+        if name not in every:
+            error(parts, field_problem(name, entity.name), say("meta.one.of.hint", names=", ".join(sorted(every))))
+
     def need_state(parts: list[Any], name: str) -> None:
         if name not in states:
             error(parts, say("meta.state.unknown", name=name), say("meta.state.unknown.hint", names=state_list))
@@ -56,7 +62,7 @@ def check_process(
     for name, state in states.items():
         if isinstance(state.editable, tuple):
             for i, fname in enumerate(state.editable):
-                need_field(["states", name, "editable", i], fname)
+                need_any_field(["states", name, "editable", i], fname)
     raw = process.content.get("transitions", [])
     seen: set[str] = set()
     for i, t in enumerate(process.transitions):
@@ -73,9 +79,10 @@ def check_process(
         for j, role in enumerate(t.roles):
             if role not in roles:
                 error(at + ["roles", j], say("meta.role.unknown", name=role), known("roles", roles))
-        for key in ("requires", "fields"):
-            for j, fname in enumerate(getattr(t, key)):
-                need_field(at + [key, j], fname)
+        for j, fname in enumerate(t.requires):
+            need_any_field(at + ["requires", j], fname)
+        for j, fname in enumerate(t.fields):
+            need_field(at + ["fields", j], fname)
         for fname in t.sets:
             need_field(at + ["sets", fname], fname)
         if t.condition is not None:
@@ -117,6 +124,12 @@ def check_process(
                 say("meta.transition.unknown", name=d.start_transition),
                 say("meta.one.of.hint", names=", ".join(process.by_transition)),
             )
+        if d.when is not None:
+            try:
+                parse_condition(d.when, fields | {"id"})
+            except ExpressionError as exc:
+                problem = say("meta.condition.invalid", condition=d.when, problem=exc)
+                error(at + ["when"], problem, say("meta.condition.invalid.hint"))
         declared = process.content["deadlines"][i]["due"]
         if "amount" not in declared and "unit" not in declared and d.due_field is None:
             error(at + ["due"], say("meta.due.missing"), say("meta.due.missing.hint"))

@@ -71,6 +71,7 @@ class DeadlineSpec(_Frozen):
     due: Duration | None = None
     ends: tuple[str, ...] = ()
     pauses: tuple[str, ...] = ()
+    when: str | None = None  # a condition over the record: the clock starts only if it holds
     stages: tuple[StageSpec, ...] = ()
     basis: dict[str, str] = {}  # kind (law/commitment/order), source, confidence, setting (meta.profile)
 
@@ -162,6 +163,7 @@ def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
                 else None,
                 ends=tuple(d.get("ends", ())),
                 pauses=tuple(d.get("pauses", ())),
+                when=d.get("when"),
                 basis=dict(d.get("basis", {})),
                 stages=tuple(
                     StageSpec(

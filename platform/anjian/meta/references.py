@@ -54,6 +54,15 @@ def check_references(
                             known("computed", dict.fromkeys(functions.get("computed", ())), say("meta.plugin.hint")),
                         )
                     )
+                if f.widget and "." in f.widget and f.widget not in functions.get("widget", frozenset()):
+                    errors.append(
+                        MetadataError(
+                            spec.source,
+                            at + "/widget",
+                            say("meta.widget.unknown", name=f.widget),
+                            known("widgets", dict.fromkeys(functions.get("widget", ())), say("meta.plugin.hint")),
+                        )
+                    )
                 for i, name in enumerate(f.validators):
                     if name not in functions.get("validator", frozenset()):
                         errors.append(

@@ -8,8 +8,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from .public import PublicProjection
+
 __all__ = [
     "BUILTIN_ROLES",
+    "REACH_LEVELS",
     "SYSTEM_COLUMNS",
     "AttachmentSpec",
     "DictionaryItem",
@@ -83,6 +86,11 @@ class FieldSpec(_Frozen):
         return self.enum_labels.get(str(value), "" if value is None else str(value))
 
 
+# How far up the region tree a record with a ``reach`` field is visible, lowest first (FACTS §1.2:
+# an accident is reported level by level up to the level its grade requires).
+REACH_LEVELS = ("county", "city", "province", "national")
+
+
 class EntitySpec(_Frozen):
     """One entity (a business record type), or a child table of one."""
 
@@ -104,6 +112,8 @@ class EntitySpec(_Frozen):
     scope: str | None = None
     owner: str | None = None
     published: str | None = None  # boolean field: true records are readable by public users
+    reach: str | None = None  # field: the highest region level (county/city/province/national) that sees a record
+    public: PublicProjection | None = None  # fields the public faces may show, and their masks
     validators: tuple[str, ...] = ()
     sections: tuple[dict[str, Any], ...] = ()
     renamed_from: str | None = None
@@ -160,6 +170,11 @@ class EntitySpec(_Frozen):
         return tuple(f for f in self.column_fields if f.dictionary or f.validators)
 
     @cached_property
+    def attachment_fields(self) -> tuple[FieldSpec, ...]:
+        """Stored fields holding uploaded file ids."""
+        return tuple(f for f in self.column_fields if f.attachment is not None)
+
+    @cached_property
     def computed_fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.computed)
 
@@ -191,6 +206,7 @@ class DictionaryItem(_Frozen):
     valid_from: str | None = None
     valid_to: str | None = None
     note: str = ""
+    attributes: dict[str, float | int | str | bool] = {}  # values rules read with the code (GB 18218 Q, β)
 
     def in_force(self, on: str) -> bool:
         """Whether the code may be used on the ISO date ``on`` (``valid_to`` is its last day)."""
@@ -225,6 +241,14 @@ class DictionarySpec(_Frozen):
     @cached_property
     def _prefixes(self) -> dict[int, frozenset[str]]:
         return {}
+
+    def item(self, code: str) -> DictionaryItem | None:
+        """The item of ``code`` (None when the table has no such code)."""
+        return self._by_code.get(code)
+
+    @cached_property
+    def _by_code(self) -> dict[str, DictionaryItem]:
+        return {i.code: i for i in self.items}
 
     def is_dated(self, code: str) -> bool:
         """Whether ``code`` has a validity period at all (most codes have none)."""

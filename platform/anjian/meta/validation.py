@@ -129,16 +129,20 @@ def compile_validator(schema: Mapping[str, Any]) -> jsonschema_rs.Validator:
 
 
 def _is_text(record: Any) -> bool:
-    """Whether every string in ``record`` is valid Unicode (quick for flat records)."""
+    """Whether every string in ``record`` is valid Unicode (quick for flat records: one encode of
+    all their strings together, since a lone surrogate stays one wherever it stands)."""
     values = record.values() if isinstance(record, Mapping) else record if isinstance(record, list) else (record,)
+    strings = []
     for value in values:
         if type(value) is str:
-            if not value.isascii():
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    return False
+            strings.append(value)
         elif isinstance(value, Mapping | list) and not _is_text(value):
+            return False
+    joined = "".join(strings)
+    if not joined.isascii():
+        try:
+            joined.encode("utf-8")
+        except UnicodeEncodeError:
             return False
     return True
 

@@ -136,3 +136,22 @@
     if ($error.length) { $("html, body").scrollTop($error.offset().top - 80); }
   });
 })(jQuery);
+
+/* Previews of photos chosen or taken for an attachment field (the upload works without them). */
+(function () {
+  document.querySelectorAll(".anjian-files").forEach(function (box) {
+    var previews = box.querySelector(".anjian-previews");
+    if (!previews) { return; }
+    box.querySelectorAll('input[type="file"]').forEach(function (input) {
+      input.addEventListener("change", function () {
+        Array.prototype.forEach.call(input.files || [], function (file) {
+          if (file.type.indexOf("image/") !== 0) { return; }
+          var img = document.createElement("img");
+          img.alt = file.name;
+          img.src = URL.createObjectURL(file);
+          previews.appendChild(img);
+        });
+      });
+    });
+  });
+})();

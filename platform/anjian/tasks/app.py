@@ -11,8 +11,9 @@ from celery.schedules import crontab
 
 from ..audit import Actor
 from ..config import Settings, load_settings
+from ..errors import PluginError
 
-__all__ = ["celery_app", "make_celery", "worker_platform"]
+__all__ = ["backup_schedule", "celery_app", "make_celery", "register_plugins", "worker_platform"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,15 @@ def make_celery(settings: Settings) -> Celery:
             "anjian-obligations": {"task": "anjian.obligations_tick", "schedule": crontab(minute=5)},
         },
     )
+    app.conf.beat_schedule.update(backup_schedule(settings))
+    # Data exchange: each declared exchange runs when its own schedule (every_minutes) comes round.
+    app.conf.beat_schedule["anjian-exchange"] = {"task": "anjian.exchange_tick", "schedule": 60.0}
+    if not settings.broker.startswith("sqla+"):
+        # A real broker (scale-out): a task is acknowledged when it is done, so one whose worker dies
+        # mid-task is delivered again (tasks are idempotent: scans, all-or-nothing imports, exchanges).
+        app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1)
+        if settings.broker.startswith(("redis://", "rediss://")):
+            app.conf.broker_transport_options = {"visibility_timeout": settings.broker_visibility_timeout}
     if settings.broker.startswith("sqla+"):
         from kombu.transport import sqlalchemy as sqla_transport
 
@@ -46,7 +56,37 @@ def make_celery(settings: Settings) -> Celery:
         sqla_transport.Channel.polling_interval = 0.5  # type: ignore[attr-defined]  # read by kombu, not declared
         settings.home.mkdir(parents=True, exist_ok=True)
     _register(app)
+    register_plugins(app, settings)
     return app
+
+
+def register_plugins(app: Celery, settings: Settings) -> None:
+    """Enabled plugins' tasks and beat entries (hooks ``anjian_celery_tasks``, ``anjian_beat_schedule``)."""
+    from ..hooks import PluginHost
+
+    host = PluginHost(settings.plugins, values=settings.plugin_values)
+    host.register_tasks(app, worker_platform)
+    for key, entry in host.beat_schedule().items():
+        if key in app.conf.beat_schedule:
+            raise PluginError(key, "a plugin's beat entry has the name of one of the engine's; rename it.")
+        app.conf.beat_schedule[key] = entry
+
+
+def backup_schedule(settings: Settings) -> dict[str, Any]:
+    """Beat entries of the scheduled backups: a full one weekly, an incremental one on the other days."""
+    if not settings.backup_schedule:
+        return {}
+    full_day = settings.backup_full_weekday
+    other_days = ",".join(str(day) for day in range(7) if day != full_day)
+    at = {"hour": settings.backup_hour, "minute": 0}
+    return {
+        "anjian-backup-full": {"task": "anjian.backup", "schedule": crontab(day_of_week=str(full_day), **at), "args": ("full",)},
+        "anjian-backup-incremental": {
+            "task": "anjian.backup",
+            "schedule": crontab(day_of_week=other_days, **at),
+            "args": ("incremental",),
+        },
+    }
 
 
 @cache
@@ -120,6 +160,30 @@ def _register(app: Celery) -> None:
         if fault:
             logger.error("audit chain: %s (anchor kept; run anjian audit verify)", fault)
         return {"checked": checked, "fault": fault}
+
+    @app.task(name="anjian.backup")
+    def backup(kind: str) -> dict[str, Any]:
+        """Beat: take a backup into ANJIAN_BACKUP_DIR (an incremental one starts with a full one) and prune old ones."""
+        from ..backup import create_backup, list_backups, prune
+        from ..backup import installation_seal as seal_at
+
+        platform = worker_platform()
+        settings = platform.settings
+        root = settings.backups
+        if kind == "incremental" and not any(m.kind == "full" for m in list_backups(root)):
+            kind = "full"
+        seal = seal_at(settings.home, settings.audit_key_file)
+        manifest = create_backup(platform.engine, seal, settings.upload_dir, root, kind, Actor.system("worker:backup"))
+        deleted = prune(root, settings.backup_keep_full)
+        return {"backup": manifest.id, "kind": manifest.kind, "deleted": deleted}
+
+    @app.task(name="anjian.exchange_tick")
+    def exchange_tick() -> dict[str, Any]:
+        """Beat: send or package every declared exchange whose schedule has come round."""
+        from ..exchange import run_due
+
+        platform = worker_platform()
+        return run_due(platform, Actor.system("worker:exchange"), platform.settings.home / "exchange")
 
     @app.task(name="anjian.audit_purge")
     def audit_purge() -> dict[str, Any]:

@@ -102,7 +102,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def enabled_plugins() -> tuple[str, ...]:
+    """Plugins enabled beside the bundled modules; a plugin's conftest overrides it (``("hello",)``)."""
+    return ()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, enabled_plugins: tuple[str, ...]) -> Settings:
     for key in list(os.environ):
         if key.startswith("ANJIAN_") and not key.startswith(("ANJIAN_TEST_", "ANJIAN_PG_")):
             monkeypatch.delenv(key)
@@ -115,6 +121,7 @@ def settings(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch)
         catalog_poll_interval=0.05,
         demo_data=False,
         mfa_admin=False,  # the second factor is tested on its own (tests/api/test_mfa.py)
+        **({"plugins": (*Settings.model_fields["plugins"].default, *enabled_plugins)} if enabled_plugins else {}),
     )
 
 

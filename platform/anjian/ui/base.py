@@ -70,10 +70,16 @@ def http_error_page(exc: HTTPException) -> Any:
 
 
 def guard(blueprint: Blueprint) -> None:
-    """Screens of ``blueprint`` need a signed-in user and show AnjianErrors as the error page."""
+    """Screens of ``blueprint`` need a signed-in user and show AnjianErrors as the error page.
+
+    Its static files (scripts and styles, no data) are public like FAB's: pages open to everyone,
+    such as Swagger UI at /api/v1/docs, load them too.
+    """
 
     @blueprint.before_request
     def _require_login() -> Any:
+        if request.endpoint == f"{blueprint.name}.static":
+            return None
         if not current_user.is_authenticated:
             return redirect(current_app.appbuilder.get_url_for_login_with(request.full_path.rstrip("?")))  # type: ignore[attr-defined]
         return None

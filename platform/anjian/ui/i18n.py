@@ -90,6 +90,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "http_404": ("您要找的页面不存在，可能已被删除或地址有误。", "This page does not exist; it may have been removed."),
     "http_405": ("此页面不支持这样打开。", "This page cannot be opened this way."),
     "http_other": ("处理请求时出错，请稍后再试。", "The request failed; please try again later."),
+    "take_photo": ("拍照", "Take a photo"),
 }
 register({PREFIX + key: pair for key, pair in _STRINGS.items()})
 

@@ -18,6 +18,7 @@ ADMIN_ENTRIES = (  # 系统管理: (name, href, icon, label key of ui.i18n)
     ("_admin_users", "/admin/users/", "fa-user", "menu_users"),
     ("_admin_organisations", "/admin/organisations/", "fa-sitemap", "menu_organisations"),
     ("_admin_grants", "/admin/grants/", "fa-key", "menu_grants"),
+    ("_admin_user_statistics", "/reports/_users", "fa-bar-chart", "menu_user_statistics"),
 )
 
 
@@ -79,6 +80,9 @@ class CatalogMenu(Menu):  # type: ignore[misc]
             if registry.catalog.processes:
                 inbox = MenuItem(name=MENU_PREFIX + "_inbox", href="/e/_inbox/", icon="fa-inbox", label=t("menu_inbox"))
                 generated.insert(0, inbox)
+            if registry.catalog.reports:
+                reports = MenuItem(name=MENU_PREFIX + "_reports", href="/reports/", icon="fa-bar-chart", label=t("menu_reports"))
+                generated.insert(1 if registry.catalog.processes else 0, reports)
             notices = MenuItem(name=MENU_PREFIX + "_notices", href="/e/_notices/", icon="fa-bell", label=t("menu_notices"))
             generated.append(notices)
             generated.append(MenuItem(name=MENU_PREFIX + "_audit", href="/e/_audit/", icon="fa-history", label=t("menu_audit")))
@@ -122,6 +126,10 @@ def entry_allowed(name: str, permission: str = "menu_access") -> bool:
             from .audit import audit_scope
 
             audit_scope()
+        elif name == "_reports":  # users who may run at least one report
+            from .reports import runner
+
+            return bool(runner().available(actor()))
         elif name in ("_inbox", "_notices"):  # users with a role have work and notices
             me = actor()
             return me.is_admin or bool(current_app.extensions["anjian"].access.grants_of(me.username))

@@ -57,7 +57,9 @@ def home() -> Any:
     ]
     listed = {e for m in modules for e in m.entities}
     loose = [e for e in registry.catalog.top_entities() if e.name not in listed and e.name in readable]
-    return render("anjian/home.html", modules=modules, loose=loose, counts=counts, registry=registry)
+    from .reports import dashboard_context
+
+    return render("anjian/home.html", modules=modules, loose=loose, counts=counts, registry=registry, **dashboard_context())
 
 
 def _list_query(spec: EntitySpec, own: tuple[str, ...] = ()) -> tuple[ListQuery, dict[str, str]]:

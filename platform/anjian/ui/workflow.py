@@ -253,8 +253,9 @@ class ProcessListing:
         if not self.state:
             return scope
         table = platform().registry.table(self.spec.name)
+        states = self.state.split(",")  # several states: a report's "not yet closed" drills here
         chosen = table.c.id.in_(
-            select(instance.c.record_id).where(instance.c.entity == self.spec.name, instance.c.state == self.state)
+            select(instance.c.record_id).where(instance.c.entity == self.spec.name, instance.c.state.in_(states))
         )
         return chosen if scope is None else and_(scope, chosen)
 
@@ -282,4 +283,5 @@ def process_listing(spec: EntitySpec, args: Mapping[str, str]) -> ProcessListing
     if process is None:
         return None
     state = args.get(ProcessListing.ARG) or None
-    return ProcessListing(spec, process, state if state in process.by_state else None)
+    known = state is not None and all(s in process.by_state for s in state.split(","))
+    return ProcessListing(spec, process, state if known else None)

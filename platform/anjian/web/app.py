@@ -16,10 +16,13 @@ from ..config import Settings
 from ..runtime import Platform
 from ..ui import CatalogMenu, admin, ui
 from ..ui.base import http_error_page
+from ..ui.reports import reports_ui
 from ..ui.studio import studio_ui
 from . import headers
+from .faces import install_faces
 from .home import HomeView
 from .login import enforce_session, mfa
+from .plugins import register_plugin_blueprints
 from .security import AnjianSecurityManager
 
 __all__ = ["create_app"]
@@ -71,7 +74,10 @@ def create_app(
     app.register_blueprint(ui)
     app.register_blueprint(admin)
     app.register_blueprint(mfa)
+    app.register_blueprint(reports_ui)
+    register_plugin_blueprints(app, platform, csrf)
     app.register_blueprint(studio_ui)
+    install_faces(app, csrf)  # the portal's faces (portals/), installed like modules
     app.before_request(enforce_session)
     csrf.exempt(api)
 

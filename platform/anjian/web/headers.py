@@ -2,7 +2,8 @@
 
 - **CSP.** Every HTML screen gets a policy that runs only scripts from the platform itself and
   inline scripts carrying the request's nonce (Flask-AppBuilder's templates ask ``csp_nonce()``
-  for it); no plugins, no framing by other sites, forms post only to the platform.
+  for it); no plugins, no framing by other sites, forms post only to the platform. No page is
+  exempt: Swagger UI at ``/api/v1/docs`` is started by a static file, not an inline script.
 - **No caching of what a user saw.** A response to a signed-in request (a web session or an API
   credential), and every answer of the token endpoints, is ``Cache-Control: no-store``, so a shared
   computer's browser or a proxy keeps no copy. Static assets keep their caching.
@@ -79,7 +80,7 @@ def _apply(response: Response, settings: Settings) -> Response:
     if request.path.startswith(TOKEN_PATHS) or _signed_in():
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
-    if response.mimetype == "text/html" and not request.path.startswith("/api/"):
+    if response.mimetype == "text/html":  # screens, and the one page under /api/ (Swagger UI)
         response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     return response
 

@@ -21,9 +21,10 @@ from flask_login import current_user, login_user, logout_user
 from ..auth.lockout import Claim
 from ..auth.mfa import qr_svg
 from ..auth.state import token_generation
+from .faces import face_url
 from .security_audit import record
 
-__all__ = ["AnjianAuthDBView", "enforce_session", "mfa", "start_session"]
+__all__ = ["AnjianAuthDBView", "enforce_session", "landing_page", "mfa", "start_session"]
 
 PENDING = "anjian_mfa_pending"
 GENERATION = "anjian_token_generation"
@@ -60,6 +61,15 @@ def after_password(user: Any, next_url: str) -> Any:
     return redirect(url_for("anjian_mfa.verify" if step == "verify" else "anjian_mfa.enrol"))
 
 
+def landing_page(username: str) -> str:
+    """Where signing in without a ``next`` page leads: the public face for the public (公众),
+    the office face (业务办公平台) for everyone else."""
+    account = current_app.extensions["anjian"].access.account(username)
+    if account is not None and account.user_type == "public":
+        return "/"
+    return face_url("office")
+
+
 class AnjianAuthDBView(AuthDBView):  # type: ignore[misc]
     @expose("/login/", methods=["GET", "POST"])
     def login(self) -> Any:
@@ -67,12 +77,13 @@ class AnjianAuthDBView(AuthDBView):  # type: ignore[misc]
             return redirect(self._get_safe_next_url())
         form = LoginForm_db()
         if form.validate_on_submit():
-            next_url = get_safe_redirect(request.args.get("next", ""))
+            asked = request.args.get("next", "")
+            next_url = get_safe_redirect(asked)
             user = self.appbuilder.sm.auth_user_db(form.username.data, form.password.data)
             if not user:
                 flash(as_unicode(self.invalid_login_message), "warning")
                 return redirect(self.appbuilder.get_url_for_login_with(next_url))
-            return after_password(user, next_url)
+            return after_password(user, next_url if asked else landing_page(user.username))
         return self.render_template(self.login_template, title=self.title, form=form, appbuilder=self.appbuilder)
 
     @expose("/logout/", methods=["POST"])

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 
 from ..meta.process_spec import DeadlineSpec, Duration, ProcessSpec, StageSpec
 from .calendar import WorkCalendar, due_at, shift_for_pause
+from .expr import parse_condition
 from .tables import deadline
 
 __all__ = ["STAGE_TITLES", "Deadlines"]
@@ -160,6 +161,8 @@ class Deadlines:
             .where(and_(deadline.c.instance_id == instance["id"], deadline.c.rule == rule.name, deadline.c.status.in_(OPEN)))
             .values(status="cancelled", ended_at=now, next_fire_at=None)
         )
+        if rule.when and not parse_condition(rule.when)(record):
+            return  # e.g. the clock to forward beyond the city runs only for grades reported that far
         due = self.due_for(rule, record, now)
         if due is None:
             return

@@ -14,8 +14,9 @@ from ..data.db import inserted_id, write
 from ..data.query import RecordReader
 from ..errors import FieldError, NotFound, PermissionDenied, RecordValidationError, WorkflowRefused
 from ..meta.process_spec import Duration
+from .core import _label
 from .deadlines import STAGE_TITLES
-from .engine import Workflow, _label
+from .engine import Workflow
 from .steps import StepEntry, log_step
 from .tables import deadline, extension, instance
 

@@ -13,6 +13,7 @@ from flask import Blueprint, redirect, url_for
 
 from ...errors import AnjianError, FieldError
 from ..base import actor, guard, platform
+from . import notices as _notices  # noqa: F401  (registers the flash notices' keys)
 
 __all__ = ["USER_TYPE_LABELS", "admin", "admin_areas", "field_errors"]
 

@@ -13,6 +13,7 @@ from ...authz.sql import in_areas
 from ...data.system import grant
 from ...errors import PermissionDenied, RecordValidationError
 from ..base import actor, page_number, paged, platform, render, screen_args
+from ..i18n import t
 from . import admin, admin_areas, field_errors
 from .users import _managed_user
 
@@ -81,7 +82,7 @@ def user_grants_view(username: str) -> Any:
         return _grants_page(username, form, {"region_code": [str(exc)]})[0], 403
     except RecordValidationError as exc:
         return _grants_page(username, form, field_errors(exc))
-    flash(f"已授予 {username} 角色 {form['role']}（授权 {grant_id}）", "success")
+    flash(t("admin.grant_added", username=username, role=form["role"], grant_id=grant_id), "success")
     return redirect(url_for(".user_grants_view", username=username))
 
 
@@ -91,7 +92,7 @@ def revoke_view(grant_id: int) -> Any:
     with platform().engine.connect() as conn:
         username = conn.execute(select(grant.c.username).where(grant.c.id == grant_id)).scalar()
     platform().access.revoke_grant(actor(), grant_id)
-    flash(f"已撤销授权 {grant_id}", "success")
+    flash(t("admin.grant_revoked", grant_id=grant_id), "success")
     back = request.form.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)

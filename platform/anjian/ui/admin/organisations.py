@@ -13,6 +13,7 @@ from ...authz.sql import in_areas
 from ...data.system import account, organisation
 from ...errors import AnjianError
 from ..base import actor, like_pattern, page_number, paged, platform, render, screen_args
+from ..i18n import t
 from . import USER_TYPE_LABELS, admin, admin_areas, field_errors
 from .lookups import enterprise_title
 
@@ -115,7 +116,7 @@ def _save(organisation_id: int | None) -> Any:
         if exc.http_status not in (409, 422):
             raise
         return _page(form, field_errors(exc), organisation_id)[0], exc.http_status
-    flash(f"已保存组织机构「{data.name}」", "success")
+    flash(t("admin.organisation_saved", name=data.name), "success")
     return redirect(url_for(".organisations_view", q=data.name) if organisation_id is None else url_for(".organisations_view"))
 
 

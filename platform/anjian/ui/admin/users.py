@@ -20,6 +20,7 @@ from ...data.db import write
 from ...data.system import account, organisation
 from ...errors import AnjianError, NotFound, PermissionDenied, RecordValidationError
 from ..base import actor, like_pattern, page_number, paged, platform, render, screen_args
+from ..i18n import t
 from . import USER_TYPE_LABELS, admin, admin_areas, field_errors
 from .lookups import enterprise_title
 
@@ -227,7 +228,7 @@ def user_new_view() -> Any:
         {"name": form["name"], "email": form["email"], "user_type": options["user_type"]},
         options["region"],
     )
-    flash(f"已创建用户 {form['username']}", "success")
+    flash(t("admin.user_created", username=form["username"]), "success")
     return redirect(url_for(".user_grants_view", username=form["username"]))
 
 
@@ -285,7 +286,7 @@ def user_edit_view(username: str) -> Any:
         _audit("password_reset", username, {"by": "administrator"}, options["region"])
     if changed:
         _audit("user_update", username, changed, options["region"])
-    flash(f"已保存用户 {username}", "success")
+    flash(t("admin.user_saved", username=username), "success")
     return redirect(url_for(".users_view"))
 
 
@@ -294,7 +295,7 @@ def user_active_view(username: str) -> Any:
     user = _managed_user(username)
     active = request.form.get("active") == "1"
     if username == actor().username and not active:
-        flash("不能停用自己的账号", "danger")
+        flash(t("admin.self_deactivation"), "danger")
         return redirect(url_for(".users_view"))
     if bool(user.active) != active:
         user.active = active
@@ -304,6 +305,6 @@ def user_active_view(username: str) -> Any:
             _sm().revoke_tokens(username, "disabled")
         held = platform().access.account(username)
         _audit("user_activate" if active else "user_deactivate", username, {"active": active}, held.region if held else "")
-    flash(f"已{'启用' if active else '停用'}用户 {username}", "success")
+    flash(t("admin.user_activated" if active else "admin.user_deactivated", username=username), "success")
     back = request.form.get("next", "")
     return redirect(back if back.startswith("/") and not back.startswith("//") else url_for(".users_view"))

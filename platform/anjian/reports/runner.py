@@ -1,0 +1,614 @@
+"""Run a declared report: one scoped SQL aggregate (plus its totals), then ratios, shares and changes.
+
+The caller's region scope is a condition of the same WHERE clause as the report's filters, so a
+count never sees a row the caller could not list; rows are never loaded into Python to be
+counted. Measures with conditions (``where``) and comparison periods (环比, 同比) are conditional
+aggregates of that one statement. What comes back is small: one row per group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import operator
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, null, or_, select
+
+from ..access import Access
+from ..audit import Actor
+from ..data.query import filterable_fields
+from ..errors import NotFound, PermissionDenied
+from ..meta.report_spec import (
+    DEADLINE_PREFIXES,
+    STATE_FIELD,
+    ConditionSpec,
+    DimensionSpec,
+    MeasureSpec,
+    ReportSpec,
+    relative_date,
+)
+from ..meta.spec import EntitySpec, FieldSpec
+from ..store.clock import utc_now
+from ..workflow.tables import deadline, instance
+from .parameters import ReportQuery, parse_parameters
+from .sql import bucket_bounds, level_expression, time_bucket, year_later
+
+__all__ = ["ReportResult", "ReportRunner", "comparison_period", "local_today"]
+
+EMPTY_LABEL = "（空）"
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def local_today() -> dt.date:
+    """Today in China (the reports' default periods)."""
+    return utc_now().astimezone(CHINA).date()
+
+
+def comparison_period(first: dt.date, last: dt.date, against: str) -> tuple[dt.date, dt.date]:
+    """The period a change compares with: the one just before (环比) or a year earlier (同比)."""
+    if against == "previous":
+        length = last - first + dt.timedelta(days=1)
+        return first - length, first - dt.timedelta(days=1)
+
+    def year_back(day: dt.date) -> dt.date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year - 1, day=28)
+
+    return year_back(first), year_back(last)
+
+
+@dataclass
+class ReportResult:
+    """What a report answered: columns, rows with labels and drill links, totals, parameters, scope."""
+
+    report: ReportSpec
+    query: ReportQuery
+    columns: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] | None
+    scope: str
+    labels: list[dict[str, str]] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
+    total_links: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        rows = [
+            {**row, "_labels": labels, "_links": links}
+            for row, labels, links in zip(self.rows, self.labels, self.links, strict=True)
+        ]
+        totals = None if self.totals is None else {**self.totals, "_links": self.total_links}
+        return {
+            "report": self.report.name,
+            "title": self.report.title,
+            "columns": self.columns,
+            "rows": rows,
+            "totals": totals,
+            "parameters": self.query.as_args(),
+            "scope": self.scope,
+        }
+
+
+class ReportRunner:
+    """Reports of one registry version, run for one caller at a time through ``Access``."""
+
+    def __init__(self, registry: Any, access: Access, engine: Engine) -> None:
+        self.registry = registry
+        self.access = access
+        self.engine = engine
+        self._labels: dict[str, dict[str, str]] | None = None
+
+    # ---- which reports ---------------------------------------------------------------------
+
+    def may_run(self, actor: Actor, report: ReportSpec) -> bool:
+        try:
+            self.access.check(actor, self.registry.entity(report.source), "report")
+        except PermissionDenied:
+            return False
+        return True
+
+    def available(self, actor: Actor) -> list[ReportSpec]:
+        """The reports ``actor`` may run (the action ``report`` on their source entity), by title."""
+        reports = self.registry.catalog.reports.values()
+        return sorted((r for r in reports if self.may_run(actor, r)), key=lambda r: (r.module or "", r.title))
+
+    def report(self, actor: Actor, name: str) -> ReportSpec:
+        """The report named ``name`` if ``actor`` may run it (NotFound / PermissionDenied otherwise)."""
+        report: ReportSpec | None = self.registry.catalog.reports.get(name)
+        if report is None:
+            raise NotFound(f"报表 {name} 不存在")
+        self.access.check(actor, self.registry.entity(report.source), "report")
+        return report
+
+    # ---- running ---------------------------------------------------------------------------
+
+    def parse(self, report: ReportSpec, args: Mapping[str, str], today: dt.date | None = None) -> ReportQuery:
+        entity = self.registry.entity(report.source)
+        process = self.registry.catalog.process_of(entity.name)
+        return parse_parameters(report, entity, process, self.registry.catalog.dictionaries, args, today or local_today())
+
+    def scope(self, actor: Actor, report: ReportSpec) -> ColumnElement[bool] | None:
+        """The records the caller may both read (list) and report on, as one SQL condition."""
+        entity = self.registry.entity(report.source)
+        table = self.registry.table(entity.name)
+        conditions = [
+            c for c in (self.access.scope(actor, entity, table, action) for action in ("read", "report")) if c is not None
+        ]
+        if not conditions:
+            return None
+        return conditions[0] if len(conditions) == 1 else and_(*conditions)
+
+    def run(self, actor: Actor, name: str, args: Mapping[str, str], today: dt.date | None = None) -> ReportResult:
+        """Check, parse, compile and run ``name`` for ``actor``; labels and drill links included."""
+        report = self.report(actor, name)
+        today = today or local_today()
+        query = self.parse(report, args, today)
+        compiled = CompiledReport(self.registry, report, query, self.scope(actor, report), today)
+        with self.engine.connect() as conn:
+            rows, totals = compiled.execute(conn)
+            link_titles = self._link_titles(conn, actor, report, rows)
+        result = ReportResult(report, query, compiled.columns(), rows, totals, self.scope_text(actor, report))
+        result.labels = [self._row_labels(report, row, link_titles) for row in rows]
+        result.links = [compiled.links(row) for row in rows]
+        result.total_links = compiled.links({}) if totals is not None else {}
+        return result
+
+    def scope_text(self, actor: Actor, report: ReportSpec) -> str:
+        """The caller's scope in words (printed above exports): regions or the enterprise."""
+        if actor.is_admin:
+            return "全部区划（管理员）"
+        account = self.access.account(actor.username)
+        if account is not None and account.user_type == "enterprise":
+            return f"本企业（{account.org_name}）"
+        regions = self.access.regions(actor.username, report.source, "report")
+        names = self.dictionary_labels().get("region", {})
+        return "、".join(sorted({"全部区划" if r == "*" else f"{names.get(r, r)}（{r}）" for r in regions})) or "无"
+
+    # ---- labels ----------------------------------------------------------------------------
+
+    def dictionary_labels(self) -> dict[str, dict[str, str]]:
+        if self._labels is None:
+            self._labels = dict(self.registry.dictionary_labels)
+        return self._labels
+
+    def _link_titles(
+        self, conn: Connection, actor: Actor, report: ReportSpec, rows: list[dict[str, Any]]
+    ) -> dict[str, dict[Any, str]]:
+        """Titles of linked records named by link dimensions (only those the caller may read)."""
+        found: dict[str, dict[Any, str]] = {}
+        for d in report.dimensions:
+            spec = report.fields.get(d.field)
+            if spec is None or not spec.link:
+                continue
+            target = self.registry.entity(spec.link)
+            ids = {row[d.name] for row in rows if row.get(d.name) is not None}
+            if not ids or not target.title_field:
+                continue
+            table = self.registry.table(target.name)
+            stmt = select(table.c.id, table.c[target.title_field]).where(table.c.id.in_(ids))
+            scope = self.access.scope(actor, target, table)
+            if scope is not None:
+                stmt = stmt.where(scope)
+            found[d.name] = {key: str(title) for key, title in conn.execute(stmt)}
+        return found
+
+    def _row_labels(self, report: ReportSpec, row: Mapping[str, Any], titles: Mapping[str, Mapping[Any, str]]) -> dict[str, str]:
+        labels = {}
+        for d in report.dimensions:
+            value = row.get(d.name)
+            spec = report.fields.get(d.field)
+            labels[d.name] = self.label(spec, d, value, titles.get(d.name, {}))
+        return labels
+
+    def label(self, spec: FieldSpec | None, dimension: DimensionSpec, value: Any, titles: Mapping[Any, str]) -> str:
+        if value is None:
+            return EMPTY_LABEL
+        if spec is None or dimension.bucket:
+            return str(value)
+        if spec.dictionary:
+            return self.dictionary_labels().get(spec.dictionary, {}).get(str(value), str(value))
+        if spec.enum is not None:
+            return spec.label_of(value)
+        if spec.type == "boolean":
+            return "是" if value in (True, 1) else "否"
+        if spec.link:
+            return titles.get(value, f"#{value}")
+        return str(value)
+
+
+class CompiledReport:
+    """One report with one query for one scope, as SQLAlchemy Core statements."""
+
+    def __init__(
+        self, registry: Any, report: ReportSpec, query: ReportQuery, scope: ColumnElement[bool] | None, today: dt.date
+    ) -> None:
+        self.registry = registry
+        self.report = report
+        self.query = query
+        self.scope = scope
+        self.today = today
+        self.entity: EntitySpec = registry.entity(report.source)
+        self.process = registry.catalog.process_of(self.entity.name)
+        self.table = registry.table(self.entity.name)
+        named = self._named_fields()
+        source: Any = self.table
+        if STATE_FIELD in named:
+            source = source.outerjoin(
+                instance, and_(instance.c.entity == self.entity.name, instance.c.record_id == self.table.c.id)
+            )
+        self.joins: dict[str, Any] = {}
+        for link in sorted({n.partition(".")[0] for n in named if "." in n and not n.startswith(DEADLINE_PREFIXES)}):
+            target = registry.table(self.entity.field(link).link).alias(f"linked_{link}")
+            self.joins[link] = target
+            source = source.outerjoin(target, target.c.id == self.table.c[link])
+        self.source = source
+
+    def _named_fields(self) -> set[str]:
+        r = self.report
+        names = {p.field for p in r.parameters} | {d.field for d in r.dimensions} | {c.field for c in r.filters}
+        names |= {c.field for m in r.measures for c in m.where} | {m.field for m in r.measures if m.field}
+        return names
+
+    # ---- pieces ----------------------------------------------------------------------------
+
+    def spec_of(self, name: str) -> FieldSpec:
+        return self.report.fields[name]  # resolved (and checked) when the report was published
+
+    def column(self, name: str) -> Any:
+        """The SQL expression of a named field: a column, a joined column, the state, a deadline test."""
+        if name == STATE_FIELD:
+            return instance.c.state
+        if name.startswith(DEADLINE_PREFIXES):
+            kind, _, rule = name.partition(".")
+            clock = select(deadline.c.id).where(
+                deadline.c.entity == self.entity.name, deadline.c.record_id == self.table.c.id, deadline.c.rule == rule
+            )
+            if kind == "_on_time":
+                clock = clock.where(deadline.c.status == "met", deadline.c.ended_at <= deadline.c.due_at)
+            else:
+                now = utc_now().replace(tzinfo=None)
+                clock = clock.where(deadline.c.status.in_(("open", "paused")), deadline.c.due_at < now)
+            return clock.exists()
+        if "." in name:
+            link, _, target = name.partition(".")
+            return self.joins[link].c[target]
+        return self.table.c[name]
+
+    def typed(self, spec: FieldSpec, value: Any) -> Any:
+        value = relative_date(value, self.today)
+        if spec.format in ("date", "date-time") and isinstance(value, str):
+            return dt.date.fromisoformat(value[:10])
+        return value
+
+    def condition(self, c: ConditionSpec) -> ColumnElement[bool]:
+        spec, column = self.spec_of(c.field), self.column(c.field)
+        if c.op == "is_null":
+            return column.is_(None)  # type: ignore[no-any-return]
+        if c.op == "not_null":
+            return column.is_not(None)  # type: ignore[no-any-return]
+        if c.op in ("in", "not_in"):
+            values = [self.typed(spec, v) for v in (c.value if isinstance(c.value, list) else [c.value])]
+            return column.in_(values) if c.op == "in" else or_(column.not_in(values), column.is_(None))
+        value = self.typed(spec, c.value)
+        if c.op == "ne":
+            return or_(column != value, column.is_(None))
+        if c.op == "eq":
+            return column.is_(value) if isinstance(value, bool) and c.field.startswith(DEADLINE_PREFIXES) else column == value  # type: ignore[no-any-return]
+        compare = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}[c.op]
+        return compare(column, value)  # type: ignore[no-any-return]
+
+    def within(self, name: str, first: dt.date | None, last: dt.date | None) -> ColumnElement[bool]:
+        """``field`` lies in [first, last] (whole days, for date and date-time fields alike)."""
+        column = self.column(name)
+        spec = self.spec_of(name)
+        clauses = []
+        if first is not None:
+            clauses.append(column >= (dt.datetime.combine(first, dt.time()) if spec.format == "date-time" else first))
+        if last is not None:
+            following = last + dt.timedelta(days=1)
+            clauses.append(column < (dt.datetime.combine(following, dt.time()) if spec.format == "date-time" else following))
+        return and_(*clauses) if clauses else literal(True)
+
+    def dimension(self, d: DimensionSpec) -> Any:
+        column = self.column(d.field)
+        if d.bucket:
+            current, comparisons = self.periods()
+            period = self.report.period
+            if "last_year" in comparisons and period is not None and period.field == d.field:
+                # Last year's rows count in this year's buckets (同比 per month, quarter...).
+                shifted = year_later(column, self.spec_of(d.field).format == "date-time")
+                return case((current, time_bucket(column, d.bucket)), else_=time_bucket(shifted, d.bucket))  # type: ignore[arg-type]
+            return time_bucket(column, d.bucket)
+        if d.levels and d.dictionary:
+            return level_expression(column, self.registry.catalog.dictionaries[d.dictionary], self.query.levels[d.name])
+        return column
+
+    def drill_condition(self, d: DimensionSpec, value: Any) -> ColumnElement[bool]:
+        column = self.column(d.field)
+        if d.bucket:
+            first, last = bucket_bounds(str(value), d.bucket)
+            return self.within(d.field, first, last)
+        dictionary = self.registry.catalog.dictionaries.get(d.dictionary or "")
+        if dictionary is not None and dictionary.hierarchical:
+            return column.in_(self.registry.with_descendants(dictionary.name, (str(value),)))  # type: ignore[no-any-return]
+        return column == value  # type: ignore[no-any-return]
+
+    def base_where(self) -> list[ColumnElement[bool]]:
+        """Scope, filters, value parameters and drill values: what every counted row meets."""
+        clauses: list[ColumnElement[bool]] = [] if self.scope is None else [self.scope]
+        clauses += [self.condition(c) for c in self.report.filters]
+        for p in self.report.parameters:
+            if p.kind == "values" and p.name in self.query.values:
+                clauses.append(self.column(p.field).in_(self.query.values[p.name]))
+        for d in self.report.dimensions:
+            if d.name in self.query.drill:
+                clauses.append(self.drill_condition(d, self.query.drill[d.name]))
+        return clauses
+
+    def periods(self) -> tuple[ColumnElement[bool] | None, dict[str, ColumnElement[bool]]]:
+        """The current period's condition and each comparison's ({against: condition})."""
+        period = self.report.period
+        if period is None:
+            return None, {}
+        first, last = self.query.periods.get(period.name, (None, None))
+        if first is None and last is None:
+            return None, {}
+        current = self.within(period.field, first, last)
+        comparisons = {}
+        if first is not None and last is not None:
+            for m in self.report.measures:
+                if m.kind == "change" and m.against:
+                    a, b = comparison_period(first, last, m.against)
+                    comparisons[m.against] = self.within(period.field, a, b)
+        return current, comparisons
+
+    def aggregate(self, m: MeasureSpec, extra: ColumnElement[bool] | None) -> Any:
+        conditions = [self.condition(c) for c in m.where] + ([extra] if extra is not None else [])
+        when = and_(*conditions) if conditions else None
+        target = self.column(m.field) if m.field else None
+        if m.kind == "count":
+            if target is None:
+                return func.count() if when is None else func.count(case((when, 1)))
+            return func.count(target if when is None else case((when, target)))
+        value: Any = target if when is None else case((when, target))
+        if m.kind == "count_distinct":
+            return func.count(value.distinct())
+        if m.kind == "sum":
+            return func.coalesce(func.sum(value), 0)
+        if m.kind == "avg":
+            return func.avg(value)
+        return func.min(value) if m.kind == "min" else func.max(value)
+
+    def selected(self) -> list[Any]:
+        """The aggregate columns: each aggregate measure, and each change's comparison figure."""
+        current, comparisons = self.periods()
+        items = []
+        for m in self.report.measures:
+            if m.is_aggregate:
+                items.append(self.aggregate(m, current if comparisons else None).label(m.name))
+        for m in self.report.measures:
+            if m.kind == "change" and m.against in comparisons:
+                base = self.report.by_measure[m.of or ""]
+                items.append(self.aggregate(base, comparisons[m.against]).label(f"{m.name}__base"))
+        return items
+
+    def where(self) -> list[ColumnElement[bool]]:
+        clauses = self.base_where()
+        current, comparisons = self.periods()
+        if current is not None:
+            clauses.append(or_(current, *comparisons.values()) if comparisons else current)
+        return clauses
+
+    def statements(self) -> tuple[Any, Any]:
+        """(the grouped aggregate, the totals aggregate): one scan each, the same WHERE."""
+        dims = [self.dimension(d).label(d.name) for d in self.report.dimensions]
+        measures = self.selected()
+        where = self.where()
+        grouped = select(*dims, *measures).select_from(self.source).where(*where)
+        if dims:
+            grouped = grouped.group_by(*(self.dimension(d) for d in self.report.dimensions))
+        grouped = grouped.order_by(*self.order(grouped)).limit(self.query.limit)
+        totals = select(*measures).select_from(self.source).where(*where)
+        return grouped, totals
+
+    def order(self, grouped: Any) -> list[Any]:
+        columns = {c.name: c for c in grouped.selected_columns}
+        keys = []
+        for item in (*self.query.sort, *(d.name for d in self.report.dimensions)):
+            name = item.lstrip("-")
+            expression = self._sort_expression(name, columns)
+            if expression is None:
+                continue
+            keys.append(expression.desc() if item.startswith("-") else expression.asc())
+        return keys
+
+    def _sort_expression(self, name: str, columns: Mapping[str, Any]) -> Any:
+        measure = self.report.by_measure.get(name)
+        if measure is None or measure.is_aggregate:
+            return columns.get(name)
+        if measure.kind == "share":
+            return columns.get(measure.of or "")
+        if measure.kind == "ratio":
+            numerator, denominator = columns[measure.numerator or ""], columns[measure.denominator or ""]
+            return numerator * 1.0 / func.nullif(denominator, 0)
+        base = columns.get(f"{name}__base")
+        if base is None:
+            return null()
+        return (columns[measure.of or ""] - base) * 1.0 / func.nullif(base, 0)
+
+    # ---- running ---------------------------------------------------------------------------
+
+    def execute(self, conn: Connection) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        grouped, totals_stmt = self.statements()
+        rows = [dict(row) for row in conn.execute(grouped).mappings()]
+        totals = dict(conn.execute(totals_stmt).mappings().one()) if self.report.totals or self._needs_totals() else None
+        for row in rows:
+            self.derive(row, totals)
+        if totals is not None:
+            self.derive(totals, totals)
+        shown = [self.output(row) for row in rows]
+        return shown, (self.output(totals) if totals is not None and self.report.totals else None)
+
+    def _needs_totals(self) -> bool:
+        return any(m.kind == "share" for m in self.report.measures)
+
+    def derive(self, row: dict[str, Any], totals: Mapping[str, Any] | None) -> None:
+        """Ratios, shares and changes from the aggregates (numbers, not rows)."""
+        for m in self.report.measures:
+            if m.kind == "ratio":
+                row[m.name] = _divide(row.get(m.numerator or ""), row.get(m.denominator or ""))
+            elif m.kind == "share":
+                row[m.name] = _divide(row.get(m.of or ""), (totals or {}).get(m.of or ""))
+            elif m.kind == "change":
+                base = row.get(f"{m.name}__base")
+                current = row.get(m.of or "")
+                row[m.name] = None if base is None or current is None else _divide(current - base, base)
+
+    def output(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        result = {d.name: _plain(row.get(d.name)) for d in self.report.dimensions}
+        result.update({m.name: _number(row.get(m.name)) for m in self.report.measures})
+        return result
+
+    def columns(self) -> list[dict[str, Any]]:
+        cols: list[dict[str, Any]] = [
+            {"name": d.name, "title": d.title, "kind": "dimension", "level": self.query.levels.get(d.name), "bucket": d.bucket}
+            for d in self.report.dimensions
+        ]
+        cols += [{"name": m.name, "title": m.title, "kind": "measure", "format": m.format} for m in self.report.measures]
+        return cols
+
+    # ---- drill-down ------------------------------------------------------------------------
+
+    def links(self, row: Mapping[str, Any]) -> dict[str, str]:
+        """Where each number of ``row`` leads: the next level of a tree dimension (``<dimension>``
+        keys) and the records that add up to a measure (``<measure>`` keys), when expressible."""
+        links: dict[str, str] = {}
+        base_args = self.query.as_args()
+        for d in self.report.dimensions:
+            value = row.get(d.name)
+            if value is None or not d.levels:
+                continue
+            level = self.query.levels[d.name]
+            position = d.levels.index(level)
+            if position + 1 < len(d.levels):
+                args = {**base_args, d.name: str(value), f"{d.name}_level": d.levels[position + 1]}
+                links[d.name] = f"/reports/{self.report.name}?" + urlencode({k: v for k, v in args.items() if v})
+        common = self._record_args(row)
+        if common is None:
+            return links
+        for m in self.report.measures:
+            if not m.is_aggregate:
+                continue
+            args = dict(common)
+            if all(self._express(args, c) for c in m.where):
+                links[m.name] = f"/e/{self.entity.name}/?" + urlencode(args)
+        return links
+
+    def _record_args(self, row: Mapping[str, Any]) -> dict[str, str] | None:
+        """The list screen's query for the records behind ``row`` (None: it cannot say so)."""
+        args: dict[str, str] = {}
+        for c in self.report.filters:
+            if not self._express(args, c):
+                return None
+        for p in self.report.parameters:
+            if p.kind == "date_range":
+                first, last = self.query.periods.get(p.name, (None, None))
+                if (first or last) and not self._range(args, p.field, first, last):
+                    return None
+            elif p.name in self.query.values:
+                if not self._put(args, p.field, ",".join(_text(v) for v in self.query.values[p.name])):
+                    return None
+        for d in self.report.dimensions:
+            if d.name in row:
+                value = row[d.name]
+                if value is None:
+                    return None  # "（空）" cannot be asked of the list
+            elif d.name in self.query.drill:
+                value = self.query.drill[d.name]
+            else:
+                continue
+            if d.bucket:
+                first, last = bucket_bounds(str(value), d.bucket)
+                if not self._range(args, d.field, first, last):
+                    return None
+            elif not self._put(args, d.field, _text(value), replace=True):
+                return None
+        return args
+
+    def _filterable(self, name: str) -> bool:
+        return name == STATE_FIELD or name in filterable_fields(self.entity)  # joined fields and deadlines are not
+
+    def _put(self, args: dict[str, str], name: str, value: str, replace: bool = False) -> bool:
+        key = "_state" if name == STATE_FIELD else name
+        if not self._filterable(name):
+            return False
+        if key in args and args[key] != value and not replace:
+            return False
+        args[key] = value
+        return True
+
+    def _range(self, args: dict[str, str], name: str, first: dt.date | None, last: dt.date | None) -> bool:
+        if not self._filterable(name) or name == STATE_FIELD:
+            return False
+        spec = self.spec_of(name)
+        old_first, old_last = args.get(f"{name}__from"), args.get(f"{name}__to")
+        if first is not None:
+            text = first.isoformat()
+            args[f"{name}__from"] = max(text, old_first[:10]) if old_first else text
+        if last is not None:
+            text = last.isoformat()
+            args[f"{name}__to"] = min(text, old_last[:10]) if old_last else text
+        if spec.format == "date-time":
+            if f"{name}__from" in args:
+                args[f"{name}__from"] = args[f"{name}__from"][:10] + "T00:00:00"
+            if f"{name}__to" in args:
+                args[f"{name}__to"] = args[f"{name}__to"][:10] + "T23:59:59.999999"
+        return True
+
+    def _express(self, args: dict[str, str], c: ConditionSpec) -> bool:
+        """Add condition ``c`` to list arguments if the list screen can ask it."""
+        spec = self.spec_of(c.field)
+        if c.op == "eq":
+            return self._put(args, c.field, _text(self.typed(spec, c.value)))
+        if c.op == "in" and isinstance(c.value, list):
+            return self._put(args, c.field, ",".join(_text(v) for v in c.value))
+        if c.field == STATE_FIELD and c.op in ("ne", "not_in") and spec.enum is not None:
+            # Every record of a process entity has a state: "not X" is "one of the others".
+            excluded = {str(v) for v in (c.value if isinstance(c.value, list) else [c.value])}
+            return self._put(args, c.field, ",".join(str(v) for v in spec.enum if str(v) not in excluded))
+        if spec.format == "date" and c.op in ("ge", "gt", "le", "lt"):
+            day = self.typed(spec, c.value)
+            if c.op in ("ge", "gt"):
+                return self._range(args, c.field, day + dt.timedelta(days=1 if c.op == "gt" else 0), None)
+            return self._range(args, c.field, None, day - dt.timedelta(days=1 if c.op == "lt" else 0))
+        return False
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _divide(a: Any, b: Any) -> float | None:
+    if a is None or b in (None, 0):
+        return None
+    return float(a) / float(b)
+
+
+def _number(value: Any) -> Any:
+    if value is None or isinstance(value, int | bool):
+        return value
+    number = float(value)
+    return None if not math.isfinite(number) else number
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value

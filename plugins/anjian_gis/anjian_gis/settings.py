@@ -1,0 +1,41 @@
+"""The GIS plugin's settings (``ANJIAN_GIS_<FIELD>``), checked at start."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from .geometry import CHINA, BBox
+
+__all__ = ["GisSettings"]
+
+
+class GisSettings(BaseModel):
+    area: str = Field(
+        ",".join(str(v) for v in CHINA.as_list()),
+        description="The deployment's area as 'min lon,min lat,max lon,max lat': geometries outside it are refused.",
+    )
+    tile_url: str = Field(
+        "",
+        max_length=500,
+        description="Base tiles as an {z}/{x}/{y} URL template (e.g. a 天地图 node with its tk key); empty: no base tiles.",
+    )
+    tile_attribution: str = Field("", max_length=200, description="Attribution shown for the base tiles (审图号 etc.).")
+    max_limit: int = Field(10000, ge=1, le=100000, description="Most features one items or GetFeature request returns.")
+    default_limit: int = Field(100, ge=1, le=10000, description="Features per page when the caller gives no limit.")
+
+    @field_validator("area")
+    @classmethod
+    def _area(cls, value: str) -> str:
+        parts = value.split(",")
+        try:
+            minx, miny, maxx, maxy = (float(p) for p in parts)
+        except ValueError:
+            raise ValueError("应为 '最小经度,最小纬度,最大经度,最大纬度' 四个数") from None
+        if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
+            raise ValueError("范围无效：应满足 最小经度 < 最大经度、最小纬度 < 最大纬度，且在经纬度范围内")
+        return value
+
+    @property
+    def area_box(self) -> BBox:
+        minx, miny, maxx, maxy = (float(p) for p in self.area.split(","))
+        return BBox(minx, miny, maxx, maxy)

@@ -1,0 +1,72 @@
+"""The plugin's own tables: samples, rollups, the latest value and the alarm state of each point.
+
+Samples are keyed by (point, time in ms) so a re-sent sample is stored once (idempotent ingest)
+and a point's range read is one index range. Rollups are rebuilt from the samples of the buckets
+an ingest touched (``monitoring_dirty``), so duplicates and late data never skew them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table
+
+__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "dirty", "latest", "point_state", "rollup", "sample"]
+
+METADATA = MetaData()
+
+# Sample quality: what the gateway says about the measurement (断电, 关闭 and 故障 are its own states).
+QUALITY = {"good": 0, "maintenance": 1, "shutdown": 2, "power_off": 3, "fault": 4}
+QUALITY_CODES = {code: name for name, code in QUALITY.items()}
+
+sample = Table(
+    "monitoring_sample",
+    METADATA,
+    Column("point_id", Integer, nullable=False),
+    Column("ts", BigInteger, nullable=False),  # UTC, milliseconds since the epoch
+    Column("value", Float, nullable=False),
+    Column("quality", SmallInteger, nullable=False, default=0),
+    PrimaryKeyConstraint("point_id", "ts", name="pk_monitoring_sample"),
+    sqlite_with_rowid=False,
+)
+
+rollup = Table(
+    "monitoring_rollup",
+    METADATA,
+    Column("tier", SmallInteger, nullable=False),  # bucket length in minutes: 1 or 60
+    Column("point_id", Integer, nullable=False),
+    Column("bucket", BigInteger, nullable=False),  # bucket start, ms
+    Column("low", Float, nullable=False),
+    Column("high", Float, nullable=False),
+    Column("total", Float, nullable=False),
+    Column("n", Integer, nullable=False),
+    PrimaryKeyConstraint("tier", "point_id", "bucket", name="pk_monitoring_rollup"),
+    sqlite_with_rowid=False,
+)
+
+dirty = Table(
+    "monitoring_dirty",
+    METADATA,
+    Column("point_id", Integer, nullable=False),
+    Column("bucket", BigInteger, nullable=False),  # minute bucket start, ms
+    PrimaryKeyConstraint("point_id", "bucket", name="pk_monitoring_dirty"),
+)
+
+latest = Table(
+    "monitoring_latest",
+    METADATA,
+    Column("point_id", Integer, primary_key=True, autoincrement=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("quality", SmallInteger, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+)
+
+point_state = Table(
+    "monitoring_point_state",
+    METADATA,
+    Column("point_id", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # an alarm kind: high_high, high, low, low_low, rate, offline, ...
+    Column("since", BigInteger),  # first sample beyond the threshold (min duration), ms
+    Column("active", SmallInteger, nullable=False, default=0),  # beyond the threshold now (1) or back inside (0)
+    Column("ref", Float),  # rate of change: the value at ``since`` the next rate is measured from
+    PrimaryKeyConstraint("point_id", "kind", name="pk_monitoring_point_state"),
+)

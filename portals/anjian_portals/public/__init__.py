@@ -1,0 +1,10 @@
+"""公共服务平台: the public face at ``/`` and its machine API under ``/api/v1/public``."""
+
+from anjian.web.faces import Face
+
+from .api import api
+from .views import public
+
+__all__ = ["face"]
+
+face = Face(name="public", title="公共服务平台", blueprint=public, home="anjian_portal_public.home", machine_blueprints=(api,))
