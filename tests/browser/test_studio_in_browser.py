@@ -74,7 +74,7 @@ def _row_action(page, field, action, new_name=None):
 
 def _new_draft_of_published(page):
     page.goto("/studio/")
-    page.locator("tr[data-module=fireworks] button[type=submit]").click()
+    page.locator("tr[data-module=fireworks] button.btn-primary").click()
     page.wait_for_url("**/studio/drafts/*")
 
 

@@ -136,6 +136,7 @@ def test_rename_retire_and_delete_keep_or_refuse_data(api: Any, fireworks: dict[
     plan = api.post(f"/api/v1/studio/drafts/{draft['id']}/plan").get_json()
     kinds = {(c["kind"], c["column"]): c for c in plan["changes"]}
     assert ("rename_column", "buyer") in kinds and kinds[("rename_column", "buyer")]["rows"] == 1
+    assert kinds[("rename_column", "buyer")]["affected"] == 1 and kinds[("retain_column", "note")]["affected"] == 1
     assert ("retain_column", "note") in kinds and plan["destructive"] == []
     assert _publish(api, draft).status_code == 200
     record = api.get(f"/api/v1/e/fireworks_flow/{record_id}").get_json()
@@ -342,3 +343,26 @@ def test_records_in_flight_and_a_state_that_disappears_need_a_mapping(api: Any, 
     draft = _save(api, draft, draft["files"])
     published = _publish(api, draft)
     assert published.status_code == 200, published.get_json()
+
+
+def test_withdraw_a_module_and_an_entity(api: Any, fireworks: dict[str, Any], published: Any) -> None:
+    from anjian.studio import designer
+
+    draft = _new(api, fireworks)
+    assert _publish(api, draft).status_code == 200
+    body = {"flow_type": "sale", "flow_date": "2026-03-02", "region_code": "350524"}
+    assert api.post("/api/v1/e/fireworks_flow", json=body).status_code == 201
+    assert api.post("/api/v1/studio/modules/fireworks/withdraw", json={}).status_code == 409
+    assert (
+        api.post("/api/v1/studio/modules/registry/withdraw", json={"confirm": "registry"}).status_code == 422
+    )  # others link to it
+    done = api.post("/api/v1/studio/modules/fireworks/withdraw", json={"confirm": "fireworks"})
+    assert done.status_code == 200, done.get_json()
+    assert api.get("/api/v1/e/fireworks_flow").status_code == 404
+    from sqlalchemy import text
+
+    with published.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM fireworks_flow")).scalar_one() == 1  # the data stays
+    files = designer.remove_entity(fireworks, "fireworks_flow")
+    assert set(files) == {"module.json"} and files["module.json"]["entities"] == []
+    assert "fireworks_flow" not in files["module.json"]["roles"][0]["permissions"]

@@ -30,6 +30,8 @@ def _version(page: str) -> str:
     return match.group(1)
 
 
+# About 15 s of screens and three publishes: it runs in the process pass (the browser test covers the flow too).
+@pytest.mark.slow
 def test_configurator_builds_previews_and_publishes_a_module(admin_web: Any, app: Any, fireworks: dict[str, Any]) -> None:
     page = admin_web.get("/studio/")
     assert page.status_code == 200 and "建模工作台" in page.get_data(as_text=True)
@@ -81,6 +83,13 @@ def test_configurator_builds_previews_and_publishes_a_module(admin_web: Any, app
         f"{studio_draft}/edit", data={"version": version, "op": "retire", "entity": "fireworks_flow", "name": "Bad-Name"}
     )
 
+    live = admin_web.post(f"{studio_draft}/check-file", json={"file": "fireworks_flow.process.json", "text": "{"})
+    assert "JSON 语法错误" in live.get_json()["problems"][0]["message"]
+    bad = json.loads(json.dumps(fireworks["fireworks_flow.process.json"]))
+    bad["transitions"][0]["condition"] = "flow_type =="
+    live = admin_web.post(f"{studio_draft}/check-file", json={"file": "fireworks_flow.process.json", "text": json.dumps(bad)})
+    assert [p["pointer"] for p in live.get_json()["problems"]] == ["/transitions/0/condition"], live.get_json()
+
     plan_page = admin_web.get(f"{studio_draft}/publish").get_data(as_text=True)
     assert "变更计划" in plan_page and "新建表" in plan_page
     done = admin_web.post(f"{studio_draft}/publish", data={"version": _version(plan_page)}, follow_redirects=True)
@@ -94,6 +103,17 @@ def test_configurator_builds_previews_and_publishes_a_module(admin_web: Any, app
     assert "fireworks_officer" in {g.role for g in app.extensions["anjian"].access.grants_of("officer")}
     export = admin_web.get(f"{studio_draft}/export")
     assert export.status_code == 200 and export.mimetype == "application/zip"
+    refused = admin_web.post("/studio/modules/fireworks/withdraw", data={"confirm": ""}, follow_redirects=True)
+    assert "请输入模块名" in refused.get_data(as_text=True)
+    withdrawn = admin_web.post("/studio/modules/fireworks/withdraw", data={"confirm": "fireworks"}, follow_redirects=True)
+    assert "已撤下模块 fireworks" in withdrawn.get_data(as_text=True)
+    version = _version(admin_web.get(studio_draft).get_data(as_text=True))
+    removed = admin_web.post(
+        f"{studio_draft}/edit",
+        data={"version": version, "op": "remove_entity", "entity": "fireworks_flow"},
+        follow_redirects=True,
+    )
+    assert "已撤下实体 fireworks_flow" in removed.get_data(as_text=True)
 
 
 def test_officers_without_the_role_are_refused(app: Any) -> None:

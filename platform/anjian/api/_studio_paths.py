@@ -58,6 +58,15 @@ def studio_paths() -> dict[str, Any]:
                 parameters=[*MODULE, {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
             )
         },
+        "/studio/modules/{module}/withdraw": {
+            "post": _operation(
+                TAG,
+                "Withdraw a published module (type its name in confirm); its tables and data stay",
+                {"200": _ok("withdrawn", OBJECT), **DENIED, **STALE, **INVALID},
+                parameters=MODULE,
+                requestBody=_body(_object({"confirm": STRING}, ("confirm",))),
+            )
+        },
         "/studio/drafts": {
             "get": _operation(
                 TAG,

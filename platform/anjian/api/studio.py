@@ -45,7 +45,7 @@ def _version(body: dict[str, Any]) -> Any:
     if "version" in body:
         return body["version"]
     tag = request.headers.get("If-Match", "").strip().strip('"')
-    return int(tag) if tag.isdigit() else None
+    return int(tag) if tag.isdigit() and len(tag) < 19 else None
 
 
 def _draft_response(draft: Draft, status: int = 200) -> Response:
@@ -85,13 +85,20 @@ def studio_export_module(module: str) -> Any:
     s = studio()
     s.require(current_actor())
     raw = request.args.get("version", "")
-    version = int(raw) if raw.isdigit() else None
+    version = int(raw) if raw.isdigit() and len(raw) < 19 else None  # a 64-bit version number, or the newest
     files = s.published_files(module, version)
     if not files:
         from ..errors import NotFound
 
         raise NotFound(f"模块 {module} 未发布")
     return _zip(s.export(current_actor(), module, files), f"{module}.zip")
+
+
+@api.post("/studio/modules/<module>/withdraw")
+def studio_withdraw(module: str) -> Any:
+    """Withdraw a published module (type its name in ``confirm``); refused while others refer to it."""
+    body = _body()
+    return jsonify(studio().withdraw(current_actor(), module, confirm=str(body.get("confirm", ""))))
 
 
 @api.get("/studio/drafts")
@@ -198,7 +205,7 @@ def studio_export_draft(draft_id: int) -> Any:
 def studio_import(draft_id: int) -> Any:
     """Replace the draft's files with a zip (``file``) or a folder's files (``files``, each named by its path)."""
     version = request.form.get("version", "")
-    expected: Any = int(version) if version.isdigit() else _version({})
+    expected: Any = int(version) if version.isdigit() and len(version) < 19 else _version({})
     archive = request.files.get("file")
     folder = request.files.getlist("files")
     if archive is None and not folder:

@@ -98,8 +98,11 @@ def _ddl_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _changed(old: list[Document], new: list[Document]) -> list[str]:
+    """Documents added or changed (``kind:name``) and, with ``replace_all``, withdrawn (``-kind:name``)."""
     before = {_key(d): d.content for d in old}
-    return [f"{d.kind}:{d.name}" for d in new if before.get(_key(d)) != d.content]
+    after = {_key(d) for d in new}
+    removed = [f"-{d.kind}:{d.name}" for d in old if _key(d) not in after]
+    return [f"{d.kind}:{d.name}" for d in new if before.get(_key(d)) != d.content] + removed
 
 
 def publish(

@@ -21,3 +21,31 @@
     });
   });
 }());
+/* Checks as the configurator types in a file's JSON: the same checks as `anjian check`, nothing saved. */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("textarea.anjian-live-check"), function (area) {
+    var timer = null;
+    var out = area.parentNode.querySelector(".anjian-live-problems");
+    var token = area.form.querySelector("input[name=csrf_token]").value;
+    area.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        fetch(area.getAttribute("data-check-url"), {
+          method: "POST", credentials: "same-origin",
+          headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+          body: JSON.stringify({file: area.getAttribute("data-file"), text: area.value})
+        }).then(function (r) { return r.json(); }).then(function (data) {
+          out.textContent = "";
+          (data.problems || []).forEach(function (p) {
+            var line = document.createElement("div");
+            line.textContent = (p.pointer ? p.pointer + "：" : "") + p.message + (p.hint ? "。" + p.hint : "");
+            out.appendChild(line);
+          });
+          if (!(data.problems || []).length) { out.textContent = "检查通过"; out.className = "anjian-live-problems text-success"; }
+          else { out.className = "anjian-live-problems text-danger"; }
+        });
+      }, 400);
+    });
+  });
+}());

@@ -20,6 +20,7 @@ __all__ = [
     "add_role",
     "entity_file",
     "move_fields",
+    "remove_entity",
     "remove_field",
     "rename_field",
 ]
@@ -232,4 +233,20 @@ def add_role(
         role["inherits"] = inherits
     role["permissions"] = {entity: actions for entity, actions in permissions.items() if actions}
     manifest["roles"] = [*roles, role]
+    return result
+
+
+def remove_entity(files: dict[str, Any], entity: str) -> dict[str, Any]:
+    """Withdraw an entity from the module: its file, its process and its menu entries go; the table
+    and its data stay (publishing never drops a table). References to it are found by the checks."""
+    result = copy.deepcopy(files)
+    result.pop(entity_file(result, entity), None)
+    for name in [n for n, c in result.items() if isinstance(c, dict) and "process" in c and c.get("entity") == entity]:
+        result.pop(name)
+    manifest = result.get("module.json", {})
+    manifest["entities"] = [e for e in manifest.get("entities", []) if e != entity]
+    for group in manifest.get("menu", []):
+        group["items"] = [i for i in group.get("items", []) if i.get("entity") != entity]
+    for role in manifest.get("roles", []):
+        role.get("permissions", {}).pop(entity, None)
     return result

@@ -109,7 +109,7 @@ class DraftStore:
             result = conn.execute(
                 insert(studio_draft).values(
                     module=module,
-                    title=title or str(files.get("module.json", {}).get("title", module)),
+                    title=(title or str(files.get("module.json", {}).get("title", module)))[:200],
                     base_version=base_version,
                     files=files,
                     layout={},
@@ -137,7 +137,7 @@ class DraftStore:
         detail: dict[str, Any] | None = None,
     ) -> Draft:
         """Save over the version the caller edited; RecordConflict (409) if someone saved since."""
-        if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        if isinstance(expected_version, bool) or not isinstance(expected_version, int) or not 0 < expected_version < 2**62:
             raise RecordValidationError(AUDIT_ENTITY, [FieldError("/version", say("studio.draft.version_required"), "required")])
         values: dict[str, Any] = {"updated_at": utc_now(), "updated_by": actor.username, "version": expected_version + 1}
         if files is not None:
@@ -145,7 +145,7 @@ class DraftStore:
         if layout is not None:
             values["layout"] = layout
         if title is not None:
-            values["title"] = title
+            values["title"] = title[:200]
         with write(self.engine) as conn, conn.begin():
             row = conn.execute(select(studio_draft).where(studio_draft.c.id == draft_id)).first()
             if row is None:

@@ -73,6 +73,10 @@ register(
             '请在流程中声明迁移映射 "migration": {"states": {"旧状态": "新状态"}}，或保留这些状态。',
             'Declare a migration mapping "migration": {"states": {"old": "new"}} in the process, or keep the states.',
         ),
+        "studio.withdraw.confirm": (
+            "撤下模块会让它从菜单、表单和接口中消失（数据表和数据保留），请输入模块名 {module!r} 确认",
+            "withdrawing hides the module from menus, forms and the API (its tables and data stay); type {module!r} to confirm",
+        ),
         "studio.import.absolute": ("压缩包中的路径是绝对路径", "the path in the archive is absolute"),
         "studio.import.absolute.hint": (
             "只接受 metadata/<模块名>/ 下的相对路径。",

@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, func, select, table
+from sqlalchemy import Connection, Engine, func, literal_column, select, table
 
 from .. import audit
 from ..audit import Actor
@@ -20,14 +20,15 @@ from ..catalog.store import PublishResult
 from ..catalog.store import publish as publish_catalog
 from ..data.db import write
 from ..data.system import catalog_version
-from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict
+from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict, SchemaChangeRefused
+from ..meta.compile import compile_catalog
 from ..meta.loader import Document
 from ..runtime import Platform
 from ..workflow.tables import instance
 from .drafts import AUDIT_ENTITY, Draft, DraftStore, check_module_name
 from .files import file_name, module_documents, read_files, read_zip, write_zip
 from .messages import say
-from .review import Review, diff_files, reference_index, review_draft
+from .review import Review, combined_documents, diff_files, reference_index, review_draft
 
 __all__ = ["CONFIGURE", "STUDIO_OBJECT", "Studio"]
 
@@ -130,7 +131,7 @@ class Studio:
         module = check_module_name(module)
         base, _docs = self._published()
         if from_version is not None:
-            if isinstance(from_version, bool) or not isinstance(from_version, int):
+            if isinstance(from_version, bool) or not isinstance(from_version, int) or not 0 < from_version < 2**63:
                 raise NotFound(say("studio.version.not_found", module=module, version=from_version))
             files = self.published_files(module, from_version)
             if not files:
@@ -187,6 +188,7 @@ class Studio:
         result = self._publish(actor, review, dry_run=True, confirm=False)
         counts = self._row_counts(c.table for c in result.plan.changes)
         changes = [{**c, "rows": counts.get(c["table"], 0), "text": _describe(c)} for c in result.plan.as_dict()["changes"]]
+        self._count_kept_values(changes)
         return {
             "in_flight": self.in_flight(review),
             "changes": changes,
@@ -218,6 +220,20 @@ class Studio:
                 unmapped = sorted(s for s in counts if s not in states and s not in mapping)
                 result.append({"process": process.name, "states": counts, "unmapped": unmapped})
         return result
+
+    def _count_kept_values(self, changes: list[dict[str, Any]]) -> None:
+        """Renames and retired fields touch stored values too: count them (the sync counts only losses)."""
+        existing = set(self.platform.registry.tables)
+        with self.platform.engine.connect() as conn:
+            for change in changes:
+                column = change["old"] if change["kind"] == "rename_column" else change["column"]
+                if change["kind"] in ("rename_column", "retain_column") and change["table"] in existing and column:
+                    query = (
+                        select(func.count())
+                        .select_from(table(change["table"]))
+                        .where(literal_column(_quoted(conn, column)).is_not(None))
+                    )
+                    change["affected"] = int(conn.execute(query).scalar_one())
 
     def _row_counts(self, tables: Iterable[str]) -> dict[str, int]:
         existing = set(self.platform.registry.tables)
@@ -294,15 +310,17 @@ class Studio:
             raise RecordConflict(
                 AUDIT_ENTITY, [FieldError("/migration", f"{text}。{say('studio.states.unmapped.hint')}", "unmapped")]
             )
-        preview = self._publish(actor, review, dry_run=True, confirm=False)
-        destructive = [f"{c.table}.{c.column}" for c in preview.plan.destructive]
-        if destructive and confirm != draft.module:
+        try:  # one pass: the sync itself refuses a destructive plan that was not confirmed
+            result = self._publish(
+                actor, review, dry_run=False, confirm=confirm == draft.module, comment=comment or f"studio: {draft.module}"
+            )
+        except SchemaChangeRefused as exc:
+            if exc.plan.blocked:
+                raise  # duplicates stand in the way of a unique index: the plan says where
+            destructive = [f"{c.table}.{c.column}" for c in exc.plan.destructive]
             hint = say("studio.confirm.required.hint", export_dir=self.platform.settings.export_dir)
             text = say("studio.confirm.required", columns=", ".join(destructive), module=draft.module)
-            raise RecordConflict(AUDIT_ENTITY, [FieldError("/confirm", f"{text}。{hint}", "confirm_required")])
-        result = self._publish(
-            actor, review, dry_run=False, confirm=bool(destructive), comment=comment or f"studio: {draft.module}"
-        )
+            raise RecordConflict(AUDIT_ENTITY, [FieldError("/confirm", f"{text}。{hint}", "confirm_required")]) from None
         self.platform.refresh()
         self.platform.timers.migrate(actor)
         with write(self.platform.engine) as conn, conn.begin():
@@ -320,6 +338,26 @@ class Studio:
             "plan": result.plan.as_dict(),
             "exports": result.plan.exports,
         }
+
+    def withdraw(self, actor: Actor, module: str, *, confirm: str = "") -> dict[str, Any]:
+        """Remove a published module's documents (its tables and data stay), through the same checks:
+        refused while another module refers to it, and unless its name is typed to confirm."""
+        self.require(actor)
+        _number, documents = self._published()
+        if not module_documents(documents, module):
+            raise NotFound(say("studio.version.not_found", module=module, version="*"))
+        if confirm != module:
+            text = say("studio.withdraw.confirm", module=module)
+            raise RecordConflict(AUDIT_ENTITY, [FieldError("/confirm", text, "confirm_required")])
+        remaining = combined_documents(documents, module, [])
+        catalog = compile_catalog(remaining, self.platform.host.functions.names())  # MetadataErrors: what still refers to it
+        del catalog
+        review = Review(module, [], None, remaining)
+        result = self._publish(actor, review, dry_run=False, confirm=False, comment=f"studio: withdraw {module}")
+        self.platform.refresh()
+        with write(self.platform.engine) as conn, conn.begin():
+            audit.append(conn, actor, "studio_withdraw", AUDIT_ENTITY, None, {"module": module, "version": result.version})
+        return {"version": result.version, "changed": result.changed, "plan": result.plan.as_dict()}
 
     # ---- files ----------------------------------------------------------------------------
 
@@ -409,3 +447,7 @@ def _describe(change: dict[str, Any]) -> str:
     if change.get("blocked"):
         text += f"；有 {change.get('affected', 0)} 个重复值，请先处理重复数据"
     return text.format(old=change.get("old", ""), affected=change.get("affected", 0))
+
+
+def _quoted(conn: Connection, name: str) -> str:
+    return str(conn.dialect.identifier_preparer.quote(name))

@@ -11,7 +11,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
 from markupsafe import Markup
 
 from ..catalog import Registry
@@ -157,6 +157,9 @@ def edit_view(draft_id: int) -> Any:
             inherits = [r for r in form.get("inherits", "").replace("，", ",").split(",") if r.strip()]
             files = designer.add_role(draft.files, form["name"].strip(), form.get("title", "").strip(), permissions, inherits)
             note = f"已保存角色 {form['name']}"
+        elif op == "remove_entity":
+            files = designer.remove_entity(draft.files, entity)
+            note, entity = f"已撤下实体 {entity}（数据表保留）", ""
         elif op == "file":
             files = dict(draft.files)
             name = form["file"].strip()
@@ -173,6 +176,23 @@ def edit_view(draft_id: int) -> Any:
         flash(f"操作无效：{exc}", "danger")
         return redirect(url_for(".draft_view", draft_id=draft_id, entity=entity))
     return _save(draft_id, files, entity, note)
+
+
+@studio_ui.post("/drafts/<int:draft_id>/check-file")
+def check_file_view(draft_id: int) -> Any:
+    """Check one file's text as typed (nothing saved): the problems of that file, for the editor."""
+    s = _studio()
+    draft = s.drafts.get(draft_id)
+    body = request.get_json(silent=True) or {}
+    name, text = str(body.get("file", "")), str(body.get("text", ""))
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return jsonify(
+            {"problems": [{"pointer": "", "message": f"JSON 语法错误：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}"}]}
+        )
+    review = s.review(replace(draft, files={**draft.files, name: content}))
+    return jsonify({"problems": [p for p in review.problems() if p["file"] == name or not p["file"]]})
 
 
 def _around(catalog: Catalog, entity: str) -> Catalog:
@@ -246,6 +266,17 @@ def publish_view(draft_id: int) -> Any:
         roles=s.roles(draft),
         published=request.args.get("published"),
     )
+
+
+@studio_ui.post("/modules/<module>/withdraw")
+def withdraw_view(module: str) -> Any:
+    s = _studio()
+    try:
+        result = s.withdraw(actor(), module, confirm=request.form.get("confirm", "").strip())
+        flash(f"已撤下模块 {module}（目录版本 {result['version']}，数据表和数据保留）", "success")
+    except AnjianError as exc:
+        flash(_text(exc), "danger")
+    return redirect(url_for(".modules_view"))
 
 
 @studio_ui.post("/drafts/<int:draft_id>/grant")
