@@ -108,7 +108,7 @@ def trend_data(point_id: int) -> Any:
 @screens.get("/vendor/plotly.min.js")
 def plotly_js() -> Response:
     """plotly.js as shipped inside the pinned plotly package (MIT licence): offline, no CDN."""
-    import plotly  # type: ignore[import-untyped]  # only its bundled plotly.min.js is used
+    import plotly  # only its bundled plotly.min.js is used
 
     return send_file(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", mimetype="text/javascript", max_age=86400)
 
