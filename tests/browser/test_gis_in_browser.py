@@ -34,7 +34,7 @@ def server(tmp_path_factory):
         ANJIAN_PORT=str(port),
         ANJIAN_MFA_ADMIN="false",
         ANJIAN_SECRET_KEY="browser-test-secret-0123456789-0123456789",
-        ANJIAN_PLUGINS="registry,hazard,complaints,gis",
+        ANJIAN_PLUGINS="registry,hazard,complaints,accident,gis",
     )
     subprocess.run([sys.executable, "-m", "anjian.cli", "init"], env=env, check=True, capture_output=True, timeout=300)
     subprocess.run([sys.executable, "-m", "anjian.cli", "gis", "reindex"], env=env, check=True, capture_output=True, timeout=300)

@@ -54,8 +54,16 @@ class Codec:
         return value
 
     def moment(self, value: dt.datetime) -> str:
-        """A stored UTC datetime as local ISO 8601 with offset."""
-        return value.replace(tzinfo=dt.UTC).astimezone(self.zone).isoformat(timespec="seconds")
+        """A stored UTC datetime as local RFC 3339 with offset.
+
+        Before time zones were standard the zone database gives local mean time (Shanghai
+        +08:05:43); RFC 3339 offsets are whole minutes, so such a moment is written in UTC.
+        """
+        local = value.replace(tzinfo=dt.UTC).astimezone(self.zone)
+        offset = local.utcoffset()
+        if offset is not None and offset.seconds % 60:
+            local = value.replace(tzinfo=dt.UTC)
+        return local.isoformat(timespec="seconds")
 
     def now(self) -> dt.datetime:
         """Now from the process clock (``anjian.store.clock``), which tests turn."""

@@ -59,7 +59,7 @@ def test_live_panel_and_trend_in_the_browser(county: Any, settings: Any) -> None
                 page.fill("input[name=username]", "officer")
                 page.fill("input[name=password]", PASSWORD)
                 page.click("input[type=submit], button[type=submit]")
-                page.wait_for_url("**/e/")
+                page.wait_for_url("**/office/")  # signing in lands on the office face (业务办公平台)
                 page.goto("/monitoring/")
                 assert page.locator("tr[data-code='A-T1'] .label").inner_text() in ("正常", "高报")
                 assert page.locator("tr[data-code='A-L1'] .label").inner_text() == "故障"
