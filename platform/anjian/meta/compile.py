@@ -27,14 +27,12 @@ from .spec import (
     REACH_LEVELS,
     SYSTEM_COLUMNS,
     AttachmentSpec,
-    DictionaryItem,
     DictionarySpec,
     EntitySpec,
     FieldSpec,
-    MenuItem,
     ModuleSpec,
-    RoleSpec,
 )
+from .standalone import build_dictionary, build_module
 from .validation import INT32, INT64, RecordValidator, validation_schema
 
 __all__ = ["ACTIONS", "Catalog", "compile_catalog", "duplicate_errors"]
@@ -347,74 +345,6 @@ class _Builder:
                 need(["public", "mask", fname], fname, set(spec.public.fields), "public")
 
 
-def _build_dictionary(document: Document) -> tuple[DictionarySpec | None, list[MetadataError]]:
-    content = document.content
-    errors: list[MetadataError] = []
-    seen: set[str] = set()
-    for i, item in enumerate(content["items"]):
-        code = item["code"]
-        if code in seen:
-            errors.append(
-                MetadataError(
-                    document.path, pointer(["items", i, "code"]), say("meta.code.twice", code=code), say("meta.code.twice.hint")
-                )
-            )
-        parent = item.get("parent")
-        if parent is not None and parent not in seen:
-            errors.append(
-                MetadataError(
-                    document.path,
-                    pointer(["items", i, "parent"]),
-                    say("meta.parent.later", parent=parent),
-                    say("meta.parent.later.hint"),
-                )
-            )
-        seen.add(code)
-    spec = DictionarySpec(
-        name=content["dictionary"],
-        title=content["title"],
-        description=content.get("description", ""),
-        standard=content.get("standard", ""),
-        hierarchical=bool(content.get("hierarchical", False)),
-        source=document.path,
-        items=tuple(DictionaryItem(**item) for item in content["items"]),
-    )
-    return spec, errors
-
-
-def _menu(items: Iterable[Mapping[str, Any]]) -> tuple[MenuItem, ...]:
-    return tuple(
-        MenuItem(title=i["title"], entity=i.get("entity"), url=i.get("url"), icon=i.get("icon"), items=_menu(i.get("items", ())))
-        for i in items
-    )
-
-
-def _build_module(document: Document) -> ModuleSpec:
-    c = document.content
-    roles = tuple(
-        RoleSpec(
-            name=r["name"],
-            title=r["title"],
-            description=r.get("description", ""),
-            inherits=tuple(r.get("inherits", ())),
-            mfa=bool(r.get("mfa", r.get("require_totp", False))),
-            permissions={k: tuple(v) for k, v in r.get("permissions", {}).items()},
-        )
-        for r in c.get("roles", ())
-    )
-    return ModuleSpec(
-        name=c["module"],
-        title=c["title"],
-        description=c.get("description", ""),
-        version=c.get("version", ""),
-        order=c.get("order", 100),
-        source=document.path,
-        entities=tuple(c.get("entities", ())),
-        menu=_menu(c.get("menu", ())),
-        roles=roles,
-    )
-
-
 def duplicate_errors(documents: Iterable[Document]) -> list[MetadataError]:
     """Two documents of one set declaring the same name (before they replace published ones)."""
     first: dict[tuple[str, str], str] = {}
@@ -492,7 +422,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             errors.extend(problems)
             continue
         if document.kind == "dictionary":
-            dictionary, problems = _build_dictionary(document)
+            dictionary, problems = build_dictionary(document)
             errors.extend(problems)
             if dictionary and claim("dictionary", dictionary.name, document, "/dictionary"):
                 dictionaries[dictionary.name] = dictionary
@@ -527,7 +457,7 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             if claim("portal", portal.name, document, "/portal"):
                 portals[portal.name] = portal
         elif document.kind == "module":
-            module = _build_module(document)
+            module = build_module(document)
             if claim("module", module.name, document, "/module"):
                 modules[module.name] = module
         else:

@@ -9,7 +9,6 @@ aggregates of that one statement. What comes back is small: one row per group.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,32 +35,12 @@ from ..store.clock import utc_now
 from ..workflow.tables import deadline, instance
 from .parameters import ReportQuery, parse_parameters
 from .sql import bucket_bounds, level_expression, time_bucket, year_later
+from .values import as_number, as_text, comparison_period, divide, local_today, plain
 
 __all__ = ["ReportResult", "ReportRunner", "comparison_period", "local_today"]
 
 EMPTY_LABEL = "（空）"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 YEAR_DAYS = 365  # a period this long or longer has no 同比: last year's period would overlap it
-
-
-def local_today() -> dt.date:
-    """Today in China (the reports' default periods)."""
-    return utc_now().astimezone(CHINA).date()
-
-
-def comparison_period(first: dt.date, last: dt.date, against: str) -> tuple[dt.date, dt.date]:
-    """The period a change compares with: the one just before (环比) or a year earlier (同比)."""
-    if against == "previous":
-        length = last - first + dt.timedelta(days=1)
-        return first - length, first - dt.timedelta(days=1)
-
-    def year_back(day: dt.date) -> dt.date:
-        try:
-            return day.replace(year=day.year - 1)
-        except ValueError:  # 29 February
-            return day.replace(year=day.year - 1, day=28)
-
-    return year_back(first), year_back(last)
 
 
 @dataclass
@@ -466,17 +445,17 @@ class CompiledReport:
         """Ratios, shares and changes from the aggregates (numbers, not rows)."""
         for m in self.report.measures:
             if m.kind == "ratio":
-                row[m.name] = _divide(row.get(m.numerator or ""), row.get(m.denominator or ""))
+                row[m.name] = divide(row.get(m.numerator or ""), row.get(m.denominator or ""))
             elif m.kind == "share":
-                row[m.name] = _divide(row.get(m.of or ""), (totals or {}).get(m.of or ""))
+                row[m.name] = divide(row.get(m.of or ""), (totals or {}).get(m.of or ""))
             elif m.kind == "change":
                 base = row.get(f"{m.name}__base")
                 current = row.get(m.of or "")
-                row[m.name] = None if base is None or current is None else _divide(current - base, base)
+                row[m.name] = None if base is None or current is None else divide(current - base, base)
 
     def output(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        result = {d.name: _plain(row.get(d.name)) for d in self.report.dimensions}
-        result.update({m.name: _number(row.get(m.name)) for m in self.report.measures})
+        result = {d.name: plain(row.get(d.name)) for d in self.report.dimensions}
+        result.update({m.name: as_number(row.get(m.name)) for m in self.report.measures})
         return result
 
     def columns(self) -> list[dict[str, Any]]:
@@ -526,7 +505,7 @@ class CompiledReport:
                 if (first or last) and not self._range(args, p.field, first, last):
                     return None
             elif p.name in self.query.values:
-                if not self._put(args, p.field, ",".join(_text(v) for v in self.query.values[p.name])):
+                if not self._put(args, p.field, ",".join(as_text(v) for v in self.query.values[p.name])):
                     return None
         for d in self.report.dimensions:
             if d.name in row:
@@ -541,7 +520,7 @@ class CompiledReport:
                 first, last = bucket_bounds(str(value), d.bucket)
                 if not self._range(args, d.field, first, last):
                     return None
-            elif not self._put(args, d.field, _text(value), replace=True):
+            elif not self._put(args, d.field, as_text(value), replace=True):
                 return None
         return args
 
@@ -579,9 +558,9 @@ class CompiledReport:
         """Add condition ``c`` to list arguments if the list screen can ask it."""
         spec = self.spec_of(c.field)
         if c.op == "eq":
-            return self._put(args, c.field, _text(self.typed(spec, c.value)))
+            return self._put(args, c.field, as_text(self.typed(spec, c.value)))
         if c.op == "in" and isinstance(c.value, list):
-            return self._put(args, c.field, ",".join(_text(v) for v in c.value))
+            return self._put(args, c.field, ",".join(as_text(v) for v in c.value))
         if c.field == STATE_FIELD and c.op in ("ne", "not_in") and spec.enum is not None:
             # Every record of a process entity has a state: "not X" is "one of the others".
             excluded = {str(v) for v in (c.value if isinstance(c.value, list) else [c.value])}
@@ -593,27 +572,3 @@ class CompiledReport:
             return self._range(args, c.field, None, day - dt.timedelta(days=1 if c.op == "lt" else 0))
         return False
 
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _divide(a: Any, b: Any) -> float | None:
-    if a is None or b in (None, 0):
-        return None
-    return float(a) / float(b)
-
-
-def _number(value: Any) -> Any:
-    if value is None or isinstance(value, int | bool):
-        return value
-    number = float(value)
-    return None if not math.isfinite(number) else number
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
