@@ -1,53 +1,19 @@
 """A real server with demo data and Debian's Chromium driven by Playwright; screenshots as artifacts."""
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_server import running_server
 
-PASSWORD = "Browser-test-1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("browser") / "var"
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
-    env.update(
-        ANJIAN_HOME=str(home),
-        ANJIAN_ADMIN_PASSWORD=PASSWORD,
-        ANJIAN_PORT=str(port),
-        ANJIAN_MFA_ADMIN="false",
-        ANJIAN_SECRET_KEY="browser-test-secret-0123456789-0123456789",
-    )
-    subprocess.run([sys.executable, "-m", "anjian.cli", "init"], env=env, check=True, capture_output=True, timeout=300)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "anjian.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if urllib.request.urlopen(f"{base}/login/", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield {"base": base, "env": env}
-    process.terminate()
-    process.wait(timeout=20)
+    with running_server(tmp_path_factory.mktemp("browser") / "var") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -1,56 +1,21 @@
 """一张图 in the browser (GIS plugin enabled): pick an enterprise's location on its form, then find
 it on the map and open the record from there; desktop and phone width, offline (no base tiles)."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_server import PASSWORD, running_server
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Browser-test-1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The demo server with the GIS plugin enabled (overrides the conftest's)."""
-    home = tmp_path_factory.mktemp("gis-browser") / "var"
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
-    env.update(
-        ANJIAN_HOME=str(home),
-        ANJIAN_ADMIN_PASSWORD=PASSWORD,
-        ANJIAN_PORT=str(port),
-        ANJIAN_MFA_ADMIN="false",
-        ANJIAN_SECRET_KEY="browser-test-secret-0123456789-0123456789",
-        ANJIAN_PLUGINS="registry,hazard,complaints,accident,gis",
-    )
-    subprocess.run([sys.executable, "-m", "anjian.cli", "init"], env=env, check=True, capture_output=True, timeout=300)
-    subprocess.run([sys.executable, "-m", "anjian.cli", "gis", "reindex"], env=env, check=True, capture_output=True, timeout=300)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "anjian.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if urllib.request.urlopen(f"{base}/login/", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield {"base": base, "env": env}
-    process.terminate()
-    process.wait(timeout=20)
+    plugins = {"ANJIAN_PLUGINS": "registry,hazard,complaints,accident,gis"}
+    with running_server(tmp_path_factory.mktemp("gis-browser") / "var", plugins, prepare=[["gis", "reindex"]]) as running:
+        yield running
 
 
 def test_pick_a_location_and_find_it_on_the_map(chromium, server, sign_in):
