@@ -2,12 +2,10 @@
 the city (泉州市), the province (福建省) and the ministry (the whole country), on a turned clock."""
 
 import datetime as dt
-import os
 
 import pytest
 
 from anjian import Actor
-from anjian.config import load_settings
 from anjian.demo import credit_code
 from anjian.store.clock import use_clock
 from anjian.testing.clock import ManualClock
@@ -73,28 +71,11 @@ def _build(settings):
 
 
 @pytest.fixture
-def levels(tmp_path, monkeypatch, anjian_templates, clock):
+def levels(settings, anjian_templates, clock):
     """Platform and web app with users at every reporting level; ``clock`` drives every deadline."""
     from anjian.runtime import Platform
     from anjian.web.app import create_app
 
-    url = os.environ.get("ANJIAN_TEST_DATABASE_URL")
-    if url:
-        from anjian.testing.plugin import _reset_database
-
-        _reset_database(url)
-    for key in list(os.environ):
-        if key.startswith("ANJIAN_") and not key.startswith(("ANJIAN_TEST_", "ANJIAN_PG_")):
-            monkeypatch.delenv(key)
-    settings = load_settings(
-        {},
-        home=tmp_path / "var",
-        database_url=url or f"sqlite:///{tmp_path / 'db.sqlite'}",
-        secret_key="accident-secret-0123456789-0123456789-0123",
-        catalog_poll_interval=0.05,
-        demo_data=False,
-        celery_eager=True,
-    )
     firm = anjian_templates.prepare("accident_levels", settings, _build)
     clock.set(START)
     platform = Platform(settings)

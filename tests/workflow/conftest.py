@@ -1,12 +1,10 @@
 """A county with an enterprise user, officers and a head, on a platform whose clock the tests turn."""
 
 import datetime as dt
-import os
 
 import pytest
 
 from anjian import Actor
-from anjian.config import load_settings
 from anjian.demo import credit_code
 from anjian.store.clock import use_clock
 from anjian.testing.clock import ManualClock
@@ -70,7 +68,7 @@ def _build_county(settings):
 
 
 @pytest.fixture
-def county(tmp_path, monkeypatch, anjian_templates, clock):
+def county(settings, anjian_templates, clock):
     """Platform, web app, users and two enterprises in 安溪县; ``clock`` drives every deadline.
 
     The county is built once per session (anjian.testing.templates) and copied for each test.
@@ -78,23 +76,6 @@ def county(tmp_path, monkeypatch, anjian_templates, clock):
     from anjian.runtime import Platform
     from anjian.web.app import create_app
 
-    url = os.environ.get("ANJIAN_TEST_DATABASE_URL")
-    if url:
-        from anjian.testing.plugin import _reset_database
-
-        _reset_database(url)
-    for key in list(os.environ):
-        if key.startswith("ANJIAN_") and not key.startswith(("ANJIAN_TEST_", "ANJIAN_PG_")):
-            monkeypatch.delenv(key)
-    settings = load_settings(
-        {},
-        home=tmp_path / "var",
-        database_url=url or f"sqlite:///{tmp_path / 'db.sqlite'}",
-        secret_key="flow-secret-0123456789-0123456789-0123456",
-        catalog_poll_interval=0.05,
-        demo_data=False,
-        celery_eager=True,
-    )
     firms = anjian_templates.prepare("county", settings, _build_county)
     clock.set(START)
     platform = Platform(settings)
