@@ -19,7 +19,7 @@ from .access import Access
 from .audit import Actor, Seal
 from .audit import attach as audit_seal
 from .authz import CasbinAccess
-from .catalog import PublishResult, Registry, current_version, load_documents_at
+from .catalog import PublishResult, Registry, current_version, load_documents_at, version_digest
 from .catalog import publish as publish_catalog
 from .config import Settings, load_settings
 from .data.codec import Codec
@@ -94,9 +94,14 @@ class Platform:
             with self.engine.connect() as conn:
                 version = current_version(conn)
                 if version != self._registry.version:
-                    documents = load_documents_at(conn, version)
-                    catalog = compile_catalog(documents, self.host.functions.names())
-                    self._registry = Registry(catalog, version, self.host.functions)
+                    names = self.host.functions.names()
+                    self._registry = Registry.shared(
+                        version_digest(conn, version),
+                        names,
+                        lambda: compile_catalog(load_documents_at(conn, version), names),
+                        version,
+                        self.host.functions,
+                    )
             self._checked = time.monotonic()
         return self._registry
 

@@ -7,7 +7,6 @@ is written out by hand (region prefixes), not computed by the code under test.
 
 import csv
 import io
-import os
 import random
 import re
 
@@ -113,9 +112,10 @@ def world(tmp_path_factory):
     from anjian.web.app import create_app
 
     home = tmp_path_factory.mktemp("matrix")
-    url = os.environ.get("ANJIAN_TEST_DATABASE_URL")
+    from anjian.testing.plugin import _reset_database, shared_database_url
+
+    url = shared_database_url()
     if url:  # the PostgreSQL pass: start from an empty database
-        from anjian.testing.plugin import _reset_database
 
         _reset_database(url)
     settings = load_settings(

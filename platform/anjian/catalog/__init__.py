@@ -6,6 +6,6 @@ everywhere within about a second with no restart. Must not import flask.
 """
 
 from .registry import Registry
-from .store import PublishResult, current_version, load_documents_at, publish
+from .store import PublishResult, current_version, load_documents_at, publish, version_digest
 
-__all__ = ["PublishResult", "Registry", "current_version", "load_documents_at", "publish"]
+__all__ = ["PublishResult", "Registry", "current_version", "load_documents_at", "publish", "version_digest"]

@@ -40,6 +40,12 @@ def current_version(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(catalog_version.c.version), 0))).scalar_one())
 
 
+def version_digest(conn: Connection, version: int) -> str:
+    """The digest of a stored version's documents ("" when there is none)."""
+    digest = conn.execute(select(catalog_version.c.digest).where(catalog_version.c.version == version)).scalar()
+    return str(digest or "")
+
+
 def load_documents_at(conn: Connection, version: int) -> list[Document]:
     row = conn.execute(select(catalog_version.c.documents).where(catalog_version.c.version == version)).first()
     if row is None:

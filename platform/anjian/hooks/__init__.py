@@ -6,7 +6,7 @@ flask or sqlalchemy.
 """
 
 from .info import PluginInfo
-from .manager import NamedFunctions, PluginHost, hookimpl
+from .manager import NamedFunctions, PluginHost, hookimpl, installed_entry_points
 from .specs import hookspec
 
-__all__ = ["NamedFunctions", "PluginHost", "PluginInfo", "hookimpl", "hookspec"]
+__all__ = ["NamedFunctions", "PluginHost", "PluginInfo", "hookimpl", "hookspec", "installed_entry_points"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,10 +16,17 @@ from ..errors import PluginError
 from . import specs
 from .info import PluginInfo, check_requires, collect, plugin_settings
 
-__all__ = ["NamedFunctions", "PluginHost", "hookimpl"]
+__all__ = ["NamedFunctions", "PluginHost", "hookimpl", "installed_entry_points"]
 
 hookimpl = pluggy.HookimplMarker("anjian")
 GROUP = "anjian.plugins"
+
+
+@cache
+def installed_entry_points(group: str) -> tuple[EntryPoint, ...]:
+    """The installed entry points of ``group``. Scanning every installed distribution takes tens of
+    milliseconds and what is installed does not change while a process runs, so it is read once."""
+    return tuple(entry_points(group=group))
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ class PluginHost:
         (``ANJIAN_<PLUGIN>_<FIELD>`` as ``{plugin: {field: text}}``, see ``config.load_settings``)."""
         self.pm = pluggy.PluginManager("anjian")
         self.pm.add_hookspecs(specs)
-        available = {ep.name: ep for ep in entry_points(group=group)}
+        available = {ep.name: ep for ep in installed_entry_points(group)}
         self.infos: dict[str, PluginInfo] = {}
         self.settings: dict[str, Any] = {}
         external: set[str] = set()

@@ -92,9 +92,39 @@ def anjian_templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
     return Templates(tmp_path_factory.mktemp("templates"))
 
 
+_worker_databases: set[str] = set()
+
+
+def shared_database_url() -> str:
+    """The PostgreSQL database of this test process (ANJIAN_TEST_DATABASE_URL), or "".
+
+    Under pytest-xdist each worker gets a database of its own beside the named one (``<name>_gw0``,
+    created on first use), so workers that empty their database between tests never meet.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("ANJIAN_TEST_DATABASE_URL", "")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    if name not in _worker_databases:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first() is None:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            engine.dispose()
+        _worker_databases.add(name)
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    url = os.environ.get("ANJIAN_TEST_DATABASE_URL", "")
+    url = shared_database_url()
     if url and request.node.get_closest_marker("postgres"):
         _reset_database(url)
         return url

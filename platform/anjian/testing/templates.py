@@ -4,9 +4,10 @@ Publishing the standard metadata, creating Flask-AppBuilder's permissions and ha
 users' passwords take seconds; copying a SQLite file takes milliseconds. A template is built the
 first time a test asks for it, into a session folder, with the test's own settings (only HOME and
 the database differ), and every later test with the same settings gets a copy of its database
-file and HOME. PostgreSQL (ANJIAN_TEST_DATABASE_URL) cannot be copied that way: there the
-template's builder runs in place, as it did before templates. Templates are built on the system
-clock, whatever clock the test that first needs one has installed.
+file and HOME. On PostgreSQL (ANJIAN_TEST_DATABASE_URL) a template is a database of its own beside
+the test's, and the test's database is created from it (``CREATE DATABASE … TEMPLATE``, a file copy
+on the server). Other databases (in-memory SQLite) run the builder in place. Templates are built on
+the system clock, whatever clock the test that first needs one has installed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar, cast
 
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
 
 from ..config import Settings
 from ..store.clock import system_clock, use_clock
@@ -53,15 +55,19 @@ class Templates:
         SQLite: a copy of template ``name``, built on first use. Other databases: ``build`` runs in place.
         """
         target = sqlite_path(settings.db_url)
-        if target is None:
+        postgres = make_url(settings.db_url) if make_url(settings.db_url).get_backend_name() == "postgresql" else None
+        if target is None and postgres is None:
             with use_clock(system_clock):
                 return build(settings)
         key = self._key(name, settings)
         if key not in self.built:
             self._build(key, settings, build)
         folder, result = self.built[key]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(folder / "template.sqlite", target)
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / "template.sqlite", target)
+        elif postgres is not None:
+            _create_from(postgres, _template_name(postgres, key))
         shutil.copytree(folder / "home", settings.home, dirs_exist_ok=True)
         return cast(T, result)
 
@@ -75,9 +81,17 @@ class Templates:
         shutil.rmtree(folder, ignore_errors=True)  # a build that failed half-way starts again
         folder.mkdir(parents=True)
         database = folder / "db.sqlite"
+        url = make_url(settings.db_url)
+        if url.get_backend_name() == "postgresql":
+            template = url.set(database=_template_name(url, key))
+            _create_from(template, None)
+            url_text = template.render_as_string(hide_password=False)
+        else:
+            url_text = f"sqlite:///{database}"
         with use_clock(system_clock):
-            result = build(settings.model_copy(update={"home": folder / "home", "database_url": f"sqlite:///{database}"}))
-        _snapshot(database, folder / "template.sqlite")
+            result = build(settings.model_copy(update={"home": folder / "home", "database_url": url_text}))
+        if url.get_backend_name() != "postgresql":
+            _snapshot(database, folder / "template.sqlite")
         self.built[key] = (folder, result)
 
 
@@ -89,3 +103,26 @@ def _snapshot(source: Path, target: Path) -> None:
     finally:
         dst.close()
         src.close()
+
+
+def _template_name(url: URL, key: str) -> str:
+    """The template database of ``key`` beside the test database (PostgreSQL names: 63 bytes)."""
+    return f"{url.database}_t_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+
+
+def _create_from(url: URL, template: str | None) -> None:
+    """(Re)create the database of ``url``, empty or as a copy of ``template``, ending other sessions."""
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            if template is None:
+                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+                return
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
+                {"name": template},
+            )
+            conn.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{template}"'))
+    finally:
+        engine.dispose()

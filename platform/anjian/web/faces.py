@@ -11,11 +11,11 @@ request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 
 from flask import Blueprint, Flask, current_app
 
 from ..errors import PluginError
+from ..hooks import installed_entry_points
 
 __all__ = ["GROUP", "Face", "face_url", "faces", "install_faces"]
 
@@ -37,7 +37,7 @@ class Face:
 def install_faces(app: Flask, csrf: object) -> dict[str, Face]:
     """Register every installed face's blueprints; remember them in ``app.extensions``."""
     found: dict[str, Face] = {}
-    for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+    for entry in sorted(installed_entry_points(GROUP), key=lambda e: e.name):
         try:
             face = entry.load()
         except Exception as exc:  # an import error inside a face must name the face
