@@ -16,14 +16,16 @@ for package in plugins/*/anjian_*/__init__.py; do "$PY" -m mypy "$(dirname "$pac
 echo "== layer contract (import-linter, .importlinter)"
 "$(dirname "$PY")/lint-imports" --no-cache
 
+# Passes run on every core (pytest-xdist, -n auto); a module's tests stay on one worker where they
+# share a server (--dist loadfile).
 echo "== default suite (SQLite)"
-"$PY" -m pytest -q
+"$PY" -m pytest -q -n auto
 
 echo "== schemathesis (generated requests against the OpenAPI document, in-process, demo data)"
 "$PY" -m pytest -q -s -m schemathesis
 
 echo "== process suites (web servers, worker, anjian run)"
-"$PY" -m pytest -q -m "slow or worker"
+"$PY" -m pytest -q -m "slow or worker" -n auto --dist loadfile
 
 echo "== browser suite (Playwright driving Debian's Chromium)"
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then
@@ -32,12 +34,12 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "we
   "${apt[@]}" update -qq >/dev/null || echo "apt-get update failed; trying the install anyway" >&2
   DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends chromium fonts-wqy-zenhei >/dev/null
 fi
-"$PY" -m pytest -q -m browser
+"$PY" -m pytest -q -m browser -n auto --dist loadfile
 
 echo "== PostgreSQL suite"
 url=$(scripts/postgres.sh start)
 trap 'scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
-ANJIAN_TEST_DATABASE_URL="$url" "$PY" -m pytest -q -m postgres
+ANJIAN_TEST_DATABASE_URL="$url" "$PY" -m pytest -q -m postgres -n auto
 
 echo "== scale-out pass (PostgreSQL + Redis; two gunicorn web processes on one port, two Celery workers, one beat)"
 redis_url=$(scripts/redis.sh start)
