@@ -17,17 +17,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, literal, or_, select, true
 
 from ..access import Access
+from ..authz.access import area_level
+from ..authz.regions import region_range
 from ..audit import Actor
 from ..data.records import ValidationContext
 from ..errors import FieldError, PermissionDenied, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
-from ..meta.spec import EntitySpec
-from .agencies import agency_staff
+from ..meta.spec import REACH_LEVELS, EntitySpec
+from .agencies import agency_staff, level_agency_staff
 from .expr import Condition, parse_condition
 
 __all__ = ["Eligibility"]
 
 BATCH = 200  # users asked in one query (one column each)
+LEVEL_TITLES = {"county": "县级", "city": "设区的市级", "province": "省级", "national": "国家级"}
 
 
 class Eligibility:
@@ -55,7 +58,44 @@ class Eligibility:
         clause: ColumnElement[bool] = true() if scope is None else scope
         if not transition.allow_creator:
             clause = and_(clause, or_(table.c.created_by.is_(None), table.c.created_by != actor.username))
+        if transition.actor_level and not actor.is_admin:
+            clause = and_(clause, self._level_clause(actor, spec, table, transition))
         return clause
+
+    def _level_clause(self, actor: Actor, spec: EntitySpec, table: Table, transition: TransitionSpec) -> ColumnElement[bool]:
+        """The records within the actor's grants at the step's levels (``actor_level``).
+
+        Why: a province grant covers every county, so the region alone would let a county
+        officer's step (报设区的市) be taken by the province, or the province's by the county;
+        each level takes the steps of its own level.
+        """
+        areas = [
+            area
+            for area in self.access.regions(actor.username, spec.name, transition.action)
+            if REACH_LEVELS[area_level(area)] in transition.actor_level
+        ]
+        if not areas:
+            return false()
+        if not spec.scope:
+            return true()
+        column = table.c[spec.scope]
+        clauses: list[ColumnElement[bool]] = []
+        for area in areas:
+            bounds = region_range(area)
+            if bounds is None:
+                return true()
+            clauses.append(and_(column >= bounds[0], column < bounds[1]))
+        return or_(false(), *clauses)
+
+    def level_refusal(self, actor: Actor, spec: EntitySpec, transition: TransitionSpec) -> str | None:
+        """Why a step is not ``actor``'s because of the level of their grants (None: not that)."""
+        if not transition.actor_level or actor.is_admin:
+            return None
+        areas = self.access.regions(actor.username, spec.name, transition.action)
+        if not areas or any(REACH_LEVELS[area_level(a)] in transition.actor_level for a in areas):
+            return None
+        levels = "、".join(LEVEL_TITLES[level] for level in transition.actor_level)
+        return f"「{transition.title}」由{levels}办理"
 
     def acting(
         self, conn: Connection, actor: Actor, spec: EntitySpec, record_id: int, transitions: Iterable[TransitionSpec]
@@ -143,4 +183,14 @@ class Eligibility:
                 found |= {u for u in self.access.grants() if self.access.holds_role(u, region, (target[5:],))}
             elif target.startswith("agency:"):
                 found |= agency_staff(conn, self._registry(), self.access, record.get(target[7:]))
+            elif target.startswith("agencies:"):
+                for staff in self.level_agencies(conn, spec, record, target[9:]).values():
+                    found |= staff
         return found
+
+    def level_agencies(self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], setting: str) -> dict[str, set[str]]:
+        """The agencies an ``agencies:<setting>`` target names, at the level the record has reached."""
+        registry = self._registry()
+        level = str(record.get(spec.reach) or "county") if spec.reach else "county"
+        words = registry.catalog.profile.value(setting)
+        return level_agency_staff(conn, registry, self.access, level, str(spec.region_of(record) or ""), words)

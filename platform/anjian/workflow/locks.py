@@ -76,6 +76,10 @@ class WorkflowLocks(WorkflowCore, RecordListener):
             process = self.process_for(spec.name)
             if process is not None:
                 self._start(conn, process, spec, stored, actor)
+        elif action == "update":
+            inst = self.instance(conn, spec.name, stored["id"])
+            if inst is not None and inst["ended_at"] is None:
+                self.deadlines.follow(conn, inst, self.process_of(conn, inst), self._json(spec, stored), self.now())
         elif action == "delete":
             inst = self.instance(conn, spec.name, stored["id"])
             if inst is not None:

@@ -227,6 +227,8 @@ class WorkflowTransitions(WorkflowCore):
         target = process.state(transition.to)
         self.deadlines.on_step(conn, inst, process, transition.name, inst["state"], transition.to, record, now)
         self._announce(conn, spec, process, transition.to, record, actor, now)
+        if transition.notify:
+            self._tell(conn, actor, spec, process, transition, record, now)
         if target.end and record.get("created_by") and record["created_by"] != actor.username:
             self.notices.send(
                 conn,
@@ -238,6 +240,43 @@ class WorkflowTransitions(WorkflowCore):
                 record["id"],
                 now,
             )
+
+    def _tell(
+        self,
+        conn: Connection,
+        actor: Actor,
+        spec: EntitySpec,
+        process: ProcessSpec,
+        transition: TransitionSpec,
+        record: Mapping[str, Any],
+        now: dt.datetime,
+    ) -> None:
+        """The step's ``notify``: tell those it names (e.g. the government and departments told of
+        an accident, 493号令 Art. 11) in the message centre, and audit whom."""
+        users: set[str] = set()
+        agencies: list[str] = []
+        for target in transition.notify:
+            if target.startswith("agencies:"):
+                found = self.who.level_agencies(conn, spec, record, target[9:])
+                agencies += sorted(found)
+                for staff in found.values():
+                    users |= staff
+            else:
+                users |= self.who.recipients(conn, spec, process, transition.to, record, (target,))
+        users.discard(actor.username)
+        label = _label(spec, record)
+        self.notices.send(
+            conn,
+            users,
+            "notify",
+            f"【通报】{process.title}：{label}（{transition.title}）",
+            f"{spec.title} {label} 已办理「{transition.title}」，当前环节：{process.state(transition.to).title}。",
+            spec.name,
+            record["id"],
+            now,
+        )
+        detail = {"transition": transition.name, "agencies": agencies, "notified": sorted(users)}
+        audit.append(conn, actor, "notify", spec.name, record["id"], detail, region=spec.region_of(record))
 
     def _settings(self, transition: TransitionSpec, actor: Actor) -> dict[str, Any]:
         """Values a transition sets: constants, or the moment / actor / date of taking it."""
