@@ -217,7 +217,9 @@ def test_receipt_and_forwarding_tell_the_government_and_departments_of_the_level
         if user:
             platform.access.store.save_account(ADMIN, user, "agency", region, org_name=name)
     accident = received(levels, "2025-09-29T09:30:00+08:00")
-    told = {user for user in ("gov_county", "police_county", "ems_county", "gov_town", "gov_city") if notices(levels, user, "notify")}
+    told = {
+        user for user in ("gov_county", "police_county", "ems_county", "gov_town", "gov_city") if notices(levels, user, "notify")
+    }
     assert told == {"gov_county", "police_county"}
     step(levels, OFFICER, accident, "forward_city")
     assert notices(levels, "gov_city", "notify") == [f"【通报】事故报送：#{accident['id']} {accident['title']}（报设区的市）"]

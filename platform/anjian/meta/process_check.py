@@ -58,6 +58,14 @@ def check_process(
         if name not in states:
             error(parts, say("meta.state.unknown", name=name), say("meta.state.unknown.hint", names=state_list))
 
+    def check_target(parts: list[Any], target: str) -> None:
+        """A notify target: a role the modules declare, a link to an agency."""
+        if target.startswith("role:") and target[5:] not in roles:
+            error(parts, say("meta.role.unknown", name=target[5:]), known("roles", roles))
+        link = entity.by_name.get(target[7:]) if target.startswith("agency:") else None
+        if target.startswith("agency:") and (link is None or link.link != "agency"):
+            error(parts, say("meta.agency.link", name=target[7:]), say("meta.agency.link.hint"))
+
     need_state(["start"], process.start)
     for name, state in states.items():
         if isinstance(state.editable, tuple):
@@ -96,6 +104,8 @@ def check_process(
                 )
         if t.check is not None and conditions is not None and t.check not in conditions:
             error(at + ["check"], say("meta.condition.unknown", name=t.check), known("conditions", conditions))
+        for j, target in enumerate(t.notify):
+            check_target(at + ["notify", j], target)
     # Reachability, and a way out of every state that is not an end.
     reached, stack = {process.start}, [process.start]
     while stack:
@@ -155,19 +165,9 @@ def check_process(
                 error(at + ["stages", j], say("meta.stage.order"), say("meta.stage.order.hint"))
             last = offset
             for k, target in enumerate(stage.notify):
-                if target.startswith("role:") and target[5:] not in roles:
-                    error(
-                        at + ["stages", j, "notify", k],
-                        say("meta.role.unknown", name=target[5:]),
-                        known("roles", roles),
-                    )
-                link = entity.by_name.get(target[7:]) if target.startswith("agency:") else None
-                if target.startswith("agency:") and (link is None or link.link != "agency"):
-                    error(
-                        at + ["stages", j, "notify", k],
-                        say("meta.agency.link", name=target[7:]),
-                        say("meta.agency.link.hint"),
-                    )
+                check_target(at + ["stages", j, "notify", k], target)
+        if d.repeat and d.due is None:
+            error(at + ["repeat"], say("meta.repeat.duration"), say("meta.repeat.duration.hint"))
     if process.amendment_field:
         link = entity.by_name.get(process.amendment_field)
         if link is None or link.link != entity.name:

@@ -211,9 +211,8 @@ class Deadlines:
             row = rows.get(rule.name)
             if row is not None and row["status"] in OPEN:
                 if not holds:
-                    conn.execute(
-                        update(deadline).where(deadline.c.id == row["id"]).values(status="cancelled", ended_at=now, next_fire_at=None)
-                    )
+                    stop = {"status": "cancelled", "ended_at": now, "next_fire_at": None}
+                    conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(stop))
             elif holds and (row is None or row["status"] != "met") and _within_span(rule, state, visited):
                 self.start(conn, instance, rule, record, now)
 

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, literal, or_, select, true
 
 from ..access import Access
+from ..audit import Actor
 from ..authz.access import area_level
 from ..authz.regions import region_range
-from ..audit import Actor
 from ..data.records import ValidationContext
 from ..errors import FieldError, PermissionDenied, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
