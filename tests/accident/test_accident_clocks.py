@@ -231,3 +231,21 @@ def test_receipt_and_forwarding_tell_the_government_and_departments_of_the_level
         ).all()
     assert [e.detail["agencies"] for e in entries] == [["安溪县人民政府", "安溪县公安局"], ["泉州市人民政府", "泉州市总工会"]]
     assert [e.actor for e in entries] == ["officer", "officer"]
+
+
+def test_the_record_page_offers_each_level_its_step_and_shows_the_notices(levels):
+    platform = levels["platform"]
+    platform.records.create(
+        "agency", {"name": "安溪县人民政府", "level": "county", "kind": "member_unit", "region_code": "350524"}, ADMIN
+    )
+    accident = received(levels, "2025-09-29T09:30:00+08:00", deaths=3)
+    step(levels, OFFICER, accident, "forward_city")
+
+    def page(user):
+        client = levels["app"].test_client()
+        assert client.post("/login/", data={"username": user, "password": "Report-pass-1"}).status_code == 302
+        return client.get(f"/e/accident_report/{accident['id']}").get_data(as_text=True)
+
+    county, city = page("officer"), page("city")
+    assert 'data-transition="forward_province"' not in county and 'data-transition="forward_province"' in city
+    assert "通报" in county and "安溪县人民政府" in county and "notify" not in county.split("操作记录")[-1]
