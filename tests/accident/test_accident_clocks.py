@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from anjian import Actor
 from anjian.data.system import audit_log
-from anjian.errors import PermissionDenied
+from anjian.errors import NotFound, PermissionDenied
 from anjian.workflow.tables import deadline
 
 ADMIN = Actor("admin", is_admin=True)
@@ -61,6 +61,15 @@ def clocks(levels, record_id):
 def notices(levels, user, kind):
     with levels["platform"].engine.connect() as conn:
         return [n["title"] for n in levels["platform"].workflow.notices.listing(conn, user) if n["kind"] == kind]
+
+
+def stored_as(levels, actor, record_id):
+    platform = levels["platform"]
+    with platform.engine.connect() as conn:
+        try:
+            return platform.records.read_scoped(conn, platform.registry.entity("accident_report"), record_id, actor)
+        except NotFound:
+            return None
 
 
 def stored_report(levels, record_id):
@@ -197,7 +206,9 @@ def test_a_supplement_at_the_city_starts_its_clock_across_midnight_and_a_holiday
     clock.set_local("2025-10-01 01:41")
     platform.timers.scan()
     assert any("市级接报后2小时内报省级" in t for t in notices(levels, "city", "overdue"))
+    assert stored_as(levels, PROVINCE, accident["id"]) is None  # the province sees it once the city forwards it
     step(levels, CITY, accident, "forward_province")
+    assert stored_as(levels, PROVINCE, accident["id"])["reach"] == "province"
     row = clocks(levels, accident["id"])["forward_from_city"]
     assert row.status == "met" and row.ended_at > row.due_at  # met late
 
