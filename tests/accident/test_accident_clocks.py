@@ -260,3 +260,27 @@ def test_the_record_page_offers_each_level_its_step_and_shows_the_notices(levels
     county, city = page("officer"), page("city")
     assert 'data-transition="forward_province"' not in county and 'data-transition="forward_province"' in city
     assert "通报" in county and "安溪县人民政府" in county and "notify" not in county.split("操作记录")[-1]
+
+
+def test_a_final_report_stops_the_follow_up_reminders(levels):
+    platform, clock = levels["platform"], levels["clock"]
+    clock.set_local("2025-09-29 10:00")
+    accident = received(levels, "2025-09-29T09:30:00+08:00")
+    clock.set_local("2025-09-30 10:00")
+    platform.timers.scan()
+    final = {
+        "kind": "final",
+        "reported_at": "2025-09-30T15:00:00+08:00",
+        "deaths": 0,
+        "missing": 0,
+        "serious_injuries": 1,
+        "direct_loss": 25,
+        "account": "核报：重伤1人，直接经济损失25万元",
+    }
+    clock.set_local("2025-09-30 15:10")
+    stored = platform.records.update("accident_report", accident["id"], {"updates": [final]}, ENT, partial=True)
+    assert stored["final_reported"] is True
+    assert clocks(levels, accident["id"])["follow_up"].status == "cancelled"
+    clock.set_local("2025-10-02 10:00")
+    platform.timers.scan()
+    assert len([t for t in notices(levels, "officer", "reminder") if "续报" in t]) == 1
