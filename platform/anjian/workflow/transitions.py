@@ -264,6 +264,8 @@ class WorkflowTransitions(WorkflowCore):
             else:
                 users |= self.who.recipients(conn, spec, process, transition.to, record, (target,))
         users.discard(actor.username)
+        if not users and not agencies:
+            return  # nobody to tell (e.g. no agency records of the level yet): no empty entry
         label = _label(spec, record)
         self.notices.send(
             conn,
