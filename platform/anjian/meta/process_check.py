@@ -60,8 +60,9 @@ def check_process(
 
     def check_target(parts: list[Any], target: str) -> None:
         """A notify target: a role the modules declare, a link to an agency."""
-        if target.startswith("role:") and target[5:] not in roles:
-            error(parts, say("meta.role.unknown", name=target[5:]), known("roles", roles))
+        role = target[5:].split("@", 1)[0]
+        if target.startswith("role:") and role not in roles:
+            error(parts, say("meta.role.unknown", name=role), known("roles", roles))
         link = entity.by_name.get(target[7:]) if target.startswith("agency:") else None
         if target.startswith("agency:") and (link is None or link.link != "agency"):
             error(parts, say("meta.agency.link", name=target[7:]), say("meta.agency.link.hint"))
@@ -83,7 +84,8 @@ def check_process(
             need_state(from_at or at + ["from", j], source)
             if source in states and states[source].end:
                 error(from_at or at + ["from", j], say("meta.state.end.source", name=source), say("meta.state.end.source.hint"))
-        need_state(at + ["to"], t.to)
+        if t.to:  # a step without one stays in its state
+            need_state(at + ["to"], t.to)
         for j, role in enumerate(t.roles):
             if role not in roles:
                 error(at + ["roles", j], say("meta.role.unknown", name=role), known("roles", roles))
@@ -110,7 +112,7 @@ def check_process(
     reached, stack = {process.start}, [process.start]
     while stack:
         for t in process.leaving(stack.pop()):
-            if t.to not in reached:
+            if t.to and t.to not in reached:
                 reached.add(t.to)
                 stack.append(t.to)
     for name, state in states.items():
@@ -153,9 +155,11 @@ def check_process(
                     say("meta.due.field", name=d.due_field),
                     say("meta.due.field.hint"),
                 )
-        for key in ("ends", "pauses"):
-            for j, name in enumerate(getattr(d, key)):
-                need_state(at + [key, j], name)
+        for j, name in enumerate(d.ends):
+            if name not in process.by_transition:  # a step that ends the clock, else a state
+                need_state(at + ["ends", j], name)
+        for j, name in enumerate(d.pauses):
+            need_state(at + ["pauses", j], name)
         last = None
         for j, stage in enumerate(d.stages):
             if stage.before and stage.after:

@@ -36,7 +36,7 @@ class TransitionSpec(_Frozen):
     name: str
     title: str
     sources: tuple[str, ...]
-    to: str
+    to: str = ""  # empty: the step records an act and leaves the record in its state (e.g. 越级直报)
     roles: tuple[str, ...]
     condition: str | None = None
     check: str | None = None
@@ -54,6 +54,10 @@ class TransitionSpec(_Frozen):
     def action(self) -> str:
         """The casbin action that allows taking this transition."""
         return f"transition.{self.name}"
+
+    def target(self, state: str) -> str:
+        """The state it leads to from ``state`` (a step without ``to`` stays where it is)."""
+        return self.to or state
 
 
 class StageSpec(_Frozen):
@@ -140,7 +144,7 @@ def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
             name=t["name"],
             title=t["title"],
             sources=(t["from"],) if isinstance(t["from"], str) else tuple(t["from"]),
-            to=t["to"],
+            to=t.get("to", ""),
             roles=tuple(t["roles"]),
             condition=t.get("condition"),
             check=t.get("check"),

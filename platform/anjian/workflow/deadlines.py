@@ -122,7 +122,7 @@ class Deadlines:
             if rule is None:
                 continue
             if rule.ends:
-                ends = target in rule.ends
+                ends = target in rule.ends or transition in rule.ends
             else:  # by default a clock started by a state stops when the record leaves it (pauses aside)
                 ends = rule.start_state is not None and target not in (rule.start_state, *rule.pauses)
             if target in process.end_states or ends:
@@ -204,7 +204,12 @@ class Deadlines:
         rows: dict[str, dict[str, Any]] = {}
         for r in conn.execute(select(deadline).where(deadline.c.instance_id == instance["id"]).order_by(deadline.c.id)):
             rows[r.rule] = dict(r._mapping)  # the latest row of each rule
-        visited = set(conn.execute(select(history.c.to_state).where(history.c.instance_id == instance["id"])).scalars())
+        steps = conn.execute(select(history.c.to_state, history.c.transition).where(history.c.instance_id == instance["id"]))
+        visited: set[str] = set()
+        taken: set[str] = set()
+        for to_state, name in steps:
+            visited.add(to_state)
+            taken.add(name)
         for rule in conditional:
             assert rule.when is not None
             holds = parse_condition(rule.when)(record)
@@ -213,7 +218,7 @@ class Deadlines:
                 if not holds:
                     stop = {"status": "cancelled", "ended_at": now, "next_fire_at": None}
                     conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(stop))
-            elif holds and (row is None or row["status"] != "met") and _within_span(rule, state, visited):
+            elif holds and (row is None or row["status"] != "met") and _within_span(rule, state, visited, taken):
                 self.start(conn, instance, rule, record, now)
 
     def fire(self, conn: Connection, row: Mapping[str, Any], rule: DeadlineSpec, now: dt.datetime) -> list[StageSpec]:
@@ -258,10 +263,12 @@ class Deadlines:
         return due
 
 
-def _within_span(rule: DeadlineSpec, state: str, visited: set[str]) -> bool:
-    """Whether a record in ``state`` is where ``rule``'s clock runs: its start state reached, no end of it entered."""
+def _within_span(rule: DeadlineSpec, state: str, visited: set[str], taken: set[str]) -> bool:
+    """Whether a record in ``state`` is where ``rule``'s clock runs: its start state reached, no end
+    state entered, no step that ends it taken (e.g. a unit that reported to the province before the
+    grade rose has nothing left to report)."""
     if rule.start_state not in visited and rule.start_state != state:
         return False
     if rule.ends:
-        return state not in rule.ends
+        return state not in rule.ends and not taken & set(rule.ends)
     return state in (rule.start_state, *rule.pauses)

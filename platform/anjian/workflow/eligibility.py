@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, lite
 from ..access import Access
 from ..audit import Actor
 from ..authz.access import area_level
-from ..authz.regions import region_range
+from ..authz.regions import prefix, region_range
 from ..data.records import ValidationContext
 from ..errors import FieldError, PermissionDenied, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
@@ -179,6 +179,9 @@ class Eligibility:
                 found.add(str(record["created_by"]))
             elif target == "owner" and spec.owner and record.get(spec.owner) is not None:
                 found |= self.access.enterprise_users(record[spec.owner])
+            elif target.startswith("role:") and region and "@" in target:
+                role, level = target[5:].split("@", 1)
+                found |= self.level_role_holders(region, role, level)
             elif target.startswith("role:") and region:
                 found |= {u for u in self.access.grants() if self.access.holds_role(u, region, (target[5:],))}
             elif target.startswith("agency:"):
@@ -188,9 +191,35 @@ class Eligibility:
                     found |= staff
         return found
 
-    def level_agencies(self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], setting: str) -> dict[str, set[str]]:
-        """The agencies an ``agencies:<setting>`` target names, at the level the record has reached."""
+    def level_role_holders(self, region: str, role: str, level: str) -> set[str]:
+        """Holders of ``role`` over ``region`` through a grant at ``level`` (``role:<name>@<level>``).
+
+        Why: a level skipped by 越级上报 must still be told, and only that level: the city's officers,
+        not every officer whose grant covers the county.
+        """
+        found: set[str] = set()
+        for user, grants in self.access.grants().items():
+            at_level = [g for g in grants if REACH_LEVELS[area_level(g.region)] == level and _covers(g.region, region)]
+            if at_level and any(self.access.holds_role(user, g.region, (role,)) for g in at_level):
+                found.add(user)
+        return found
+
+    def level_agencies(
+        self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], setting: str, level: Any = None
+    ) -> dict[str, set[str]]:
+        """The agencies an ``agencies:<setting>`` target names, at ``level`` (default: the level the record has reached).
+
+        A step that sets the record's reach tells the agencies of the level it brings the record to;
+        the record may have reached higher already (the unit reported straight to the province),
+        yet the county that receives it tells the county's government.
+        """
         registry = self._registry()
-        level = str(record.get(spec.reach) or "county") if spec.reach else "county"
+        if not isinstance(level, str) or not level:
+            level = str(record.get(spec.reach) or "county") if spec.reach else "county"
         words = registry.catalog.profile.value(setting)
         return level_agency_staff(conn, registry, self.access, level, str(spec.region_of(record) or ""), words)
+
+
+def _covers(area: str, region: str) -> bool:
+    """Whether a grant over ``area`` covers ``region``."""
+    return region.startswith(prefix(area))
