@@ -6,6 +6,7 @@ the skipped level told, visibility widened (never narrowed) and each clock met, 
 import pytest
 from sqlalchemy import select
 
+from anjian import Actor
 from anjian.data.system import audit_log
 from anjian.errors import NotFound, PermissionDenied, RecordValidationError
 from anjian.workflow.tables import history
@@ -119,3 +120,24 @@ def test_the_city_may_skip_the_province(levels):
     rows = clocks(levels, accident["id"])
     assert rows["forward_from_city"].status == "met" and "forward_from_province" not in rows
     assert [t for t in notices(levels, "province", "notify") if "越级报应急管理部" in t]
+
+
+def test_the_record_page_shows_the_skip_its_reason_and_every_history_entry_in_chinese(levels):
+    accident = file_report(levels, "2025-09-29T09:30:00+08:00", deaths=3)
+    take(levels, ENT, accident, "report_province_direct", WHY)
+    take(levels, ENT, accident, "submit")
+    take(levels, OFFICER, accident, "receive", data={"receiver": "值班员王"})
+    reason = "市局值班电话无法接通，越级报省厅"
+    take(levels, OFFICER, accident, "skip_to_province", reason)
+    assert levels["platform"].workflow.urge(Actor("head"), "accident_report", accident["id"], "请尽快核报") >= 0
+    client = levels["app"].test_client()
+    assert client.post("/login/", data={"username": "officer", "password": "Report-pass-1"}).status_code == 302
+    page = client.get(f"/e/accident_report/{accident['id']}").get_data(as_text=True)
+    history = page.split("操作记录")[-1]
+    assert "anjian-history anjian-list" in page and 'data-label="操作人"' in history  # cards on a phone, like the lists
+    for text in ("单位直报省级", "越级报省级", reason, WHY, "催办", "请尽快核报"):
+        assert text in page
+    for raw in ("urge", "notify", "transition", "extension_request", "migrate"):
+        assert f">{raw}<" not in history
+    direct_row = page.split("anjian-steps")[-1].split('data-step="report_province_direct"')[1].split("</tr>")[0]
+    assert "→" not in direct_row and "快报填报中" in direct_row  # a step that stays names its state once
