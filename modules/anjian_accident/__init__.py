@@ -49,6 +49,12 @@ def _grade_changed(record: Mapping[str, Any], ctx: Any) -> bool:
     return grading.computed_grade(record, ctx) != grading.computed_first_grade(record, ctx)
 
 
+def _final_reported(record: Mapping[str, Any], ctx: Any) -> bool:
+    """A 核报 (final figures) has been filed: the 续报 reminders stop."""
+    updates = record.get("updates")
+    return isinstance(updates, list) and any(isinstance(r, Mapping) and r.get("kind") == "final" for r in updates)
+
+
 def _required_reach(record: Mapping[str, Any], ctx: Any) -> str:
     return grading.reach_for(grading.computed_grade(record, ctx))
 
@@ -60,6 +66,7 @@ def anjian_computed() -> Mapping[str, Any]:
         "accident.grade": grading.computed_grade,
         "accident.first_grade": grading.computed_first_grade,
         "accident.grade_changed": _grade_changed,
+        "accident.final_reported": _final_reported,
         "accident.required_reach": _required_reach,
         "accident.current_deaths": grading.counted_deaths,
         "accident.current_missing": _current("missing"),

@@ -167,6 +167,7 @@ def load_demo_accidents(app: Any, platform: Platform) -> int:
     app.appbuilder.session.commit()
     platform.access.save_account(admin, name, "agency", city, org_name="泉州市应急管理局")
     platform.access.add_grant(admin, name, "accident_officer", city)
+    _notified_agencies(app, platform, admin, city)
     ent, officer = Actor("qiye"), Actor("keyuan")
     base = {"enterprise_id": firm.id, "region_code": firm.region_code}
     for unit, people, chemicals in (
@@ -242,3 +243,31 @@ def load_demo_accidents(app: Any, platform: Platform) -> int:
         Actor("kezhang"),
     )
     return 5
+
+
+# The government and departments an agency tells of an accident (493号令 Art. 10/11), at the county and the city.
+NOTIFIED = ("人民政府", "公安局", "人力资源和社会保障局", "总工会", "人民检察院")
+GOVERNMENT_USER = ("zhengfu", "县政府值班室", "安溪县人民政府")
+
+
+def _notified_agencies(app: Any, platform: Platform, admin: Actor, city: str) -> None:
+    """Agency records for 人民政府, 公安, 人社, 工会 and 检察院 of 安溪县 and 泉州市 (those not there yet),
+    and a duty account of the county government, so receiving and forwarding a demo accident shows 通报."""
+    if "agency" not in platform.registry.catalog.entities:
+        return
+    table = platform.registry.table("agency")
+    with platform.engine.connect() as conn:
+        present = set(conn.execute(select(table.c.name)).scalars())
+    for place, level, region in (("安溪县", "county", COUNTY), ("泉州市", "city", city)):
+        for department in NOTIFIED:
+            name = f"{place}{department}"
+            if name not in present:
+                record = {"name": name, "kind": "member_unit", "level": level, "region_code": region}
+                platform.records.create("agency", record, admin)
+    sm = app.appbuilder.sm
+    username, title, organisation = GOVERNMENT_USER
+    if sm.find_user(username=username) is None:
+        password = demo_password(platform.settings.home)
+        sm.add_user(username, title, "", f"{username}@anjian.local", sm.find_role(sm.auth_role_public), password=password)
+        app.appbuilder.session.commit()
+        platform.access.save_account(admin, username, "agency", COUNTY, org_name=organisation)

@@ -116,3 +116,34 @@ def test_enterprise_files_county_forwards_and_a_follow_up_raises_the_grade(scree
     assert state(page) == "province"
     no_overflow(page)
     shot("44-city-forwards")
+
+
+def test_a_unit_reports_to_the_province_and_the_county_skips_the_city(screen, password, sign_in):
+    """越级上报 on screen: a 较大 accident's unit also reports straight to the province (21号令), the
+    county skips the city with its reason; the history reads in Chinese, as cards on a phone."""
+    page, shot, width = screen
+    sign_in(page, "qiye", password)
+    page.goto("/e/accident_report/new")
+    page.fill("#occurred_at", minutes_ago(30))
+    page.fill("#account", f"越级上报（{width}）：储罐区爆炸，3人死亡")
+    for field, value in {"#deaths": "3", "#missing": "0", "#serious_injuries": "0", "#direct_loss": "300"}.items():
+        page.fill(field, value)
+    page.click("button[type=submit]:has-text('保存')")
+    page.wait_for_selector(".anjian-flow[data-state=draft]")
+    url = page.url
+    assert "较大事故" in page.inner_text("dd[data-field=grade]")
+    take_step(page, "report_province_direct", {"#comment": "较大事故，按21号令同时直报省应急管理厅"})
+    assert state(page) == "draft" and "省级" in page.inner_text("dd[data-field=reach]")
+    take_step(page, "submit")
+
+    sign_in(page, "keyuan", password)
+    page.goto(url)
+    take_step(page, "receive", {"#receiver": "县局值班员"})
+    take_step(page, "skip_to_province", {"#comment": "市局值班电话无法接通，越级报省厅"}, lambda: shot("45-county-skips"))
+    assert state(page) == "province"
+    history = page.inner_text("table.anjian-history")
+    for text in ("办理：越级报省级", "意见：市局值班电话无法接通", "通报", "安溪县人民政府", "办理：单位直报省级", "已通知：市局值班员"):
+        assert text in history
+    no_overflow(page)
+    page.locator("table.anjian-history").scroll_into_view_if_needed()
+    shot("46-history")

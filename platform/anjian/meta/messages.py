@@ -102,6 +102,19 @@ register(
             "只能覆盖全国配置中的配置项：{names}。",
             "Override one of the national settings: {names}.",
         ),
+        "meta.profile.words.not": (
+            "配置项 {name!r} 不是词语列表",
+            "setting {name!r} is not a list of words",
+        ),
+        "meta.profile.words.hint": (
+            '"agencies:<配置项>" 需要一个词语列表的配置项，例如 ["人民政府", "公安"]。',
+            '"agencies:<setting>" needs a setting whose value is a list of words, e.g. ["人民政府", "公安"].',
+        ),
+        "meta.repeat.duration": ("重复的期限需要一个时长", "a repeating clock needs a duration"),
+        "meta.repeat.duration.hint": (
+            '请给出 "amount" 和 "unit"（或配置项 "setting"），每一轮按此时长顺延。',
+            'Give "amount" and "unit" (or a "setting"): each round moves on by it.',
+        ),
         "meta.profile.duration.not": (
             "配置项 {name!r} 不是时限",
             "setting {name!r} is not a clock duration",

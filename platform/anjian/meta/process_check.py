@@ -58,6 +58,15 @@ def check_process(
         if name not in states:
             error(parts, say("meta.state.unknown", name=name), say("meta.state.unknown.hint", names=state_list))
 
+    def check_target(parts: list[Any], target: str) -> None:
+        """A notify target: a role the modules declare, a link to an agency."""
+        role = target[5:].split("@", 1)[0]
+        if target.startswith("role:") and role not in roles:
+            error(parts, say("meta.role.unknown", name=role), known("roles", roles))
+        link = entity.by_name.get(target[7:]) if target.startswith("agency:") else None
+        if target.startswith("agency:") and (link is None or link.link != "agency"):
+            error(parts, say("meta.agency.link", name=target[7:]), say("meta.agency.link.hint"))
+
     need_state(["start"], process.start)
     for name, state in states.items():
         if isinstance(state.editable, tuple):
@@ -75,7 +84,8 @@ def check_process(
             need_state(from_at or at + ["from", j], source)
             if source in states and states[source].end:
                 error(from_at or at + ["from", j], say("meta.state.end.source", name=source), say("meta.state.end.source.hint"))
-        need_state(at + ["to"], t.to)
+        if t.to:  # a step without one stays in its state
+            need_state(at + ["to"], t.to)
         for j, role in enumerate(t.roles):
             if role not in roles:
                 error(at + ["roles", j], say("meta.role.unknown", name=role), known("roles", roles))
@@ -96,11 +106,13 @@ def check_process(
                 )
         if t.check is not None and conditions is not None and t.check not in conditions:
             error(at + ["check"], say("meta.condition.unknown", name=t.check), known("conditions", conditions))
+        for j, target in enumerate(t.notify):
+            check_target(at + ["notify", j], target)
     # Reachability, and a way out of every state that is not an end.
     reached, stack = {process.start}, [process.start]
     while stack:
         for t in process.leaving(stack.pop()):
-            if t.to not in reached:
+            if t.to and t.to not in reached:
                 reached.add(t.to)
                 stack.append(t.to)
     for name, state in states.items():
@@ -143,9 +155,11 @@ def check_process(
                     say("meta.due.field", name=d.due_field),
                     say("meta.due.field.hint"),
                 )
-        for key in ("ends", "pauses"):
-            for j, name in enumerate(getattr(d, key)):
-                need_state(at + [key, j], name)
+        for j, name in enumerate(d.ends):
+            if name not in process.by_transition:  # a step that ends the clock, else a state
+                need_state(at + ["ends", j], name)
+        for j, name in enumerate(d.pauses):
+            need_state(at + ["pauses", j], name)
         last = None
         for j, stage in enumerate(d.stages):
             if stage.before and stage.after:
@@ -155,19 +169,9 @@ def check_process(
                 error(at + ["stages", j], say("meta.stage.order"), say("meta.stage.order.hint"))
             last = offset
             for k, target in enumerate(stage.notify):
-                if target.startswith("role:") and target[5:] not in roles:
-                    error(
-                        at + ["stages", j, "notify", k],
-                        say("meta.role.unknown", name=target[5:]),
-                        known("roles", roles),
-                    )
-                link = entity.by_name.get(target[7:]) if target.startswith("agency:") else None
-                if target.startswith("agency:") and (link is None or link.link != "agency"):
-                    error(
-                        at + ["stages", j, "notify", k],
-                        say("meta.agency.link", name=target[7:]),
-                        say("meta.agency.link.hint"),
-                    )
+                check_target(at + ["stages", j, "notify", k], target)
+        if d.repeat and d.due is None:
+            error(at + ["repeat"], say("meta.repeat.duration"), say("meta.repeat.duration.hint"))
     if process.amendment_field:
         link = entity.by_name.get(process.amendment_field)
         if link is None or link.link != entity.name:

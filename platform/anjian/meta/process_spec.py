@@ -36,7 +36,7 @@ class TransitionSpec(_Frozen):
     name: str
     title: str
     sources: tuple[str, ...]
-    to: str
+    to: str = ""  # empty: the step records an act and leaves the record in its state (e.g. 越级直报)
     roles: tuple[str, ...]
     condition: str | None = None
     check: str | None = None
@@ -47,11 +47,17 @@ class TransitionSpec(_Frozen):
     attachment: str = "none"
     allow_creator: bool = True
     style: str = "primary"
+    actor_level: tuple[str, ...] = ()  # REACH_LEVELS a grant must be at to take it (empty: any level)
+    notify: tuple[str, ...] = ()  # recipients told when it is taken (targets as in a stage's notify)
 
     @property
     def action(self) -> str:
         """The casbin action that allows taking this transition."""
         return f"transition.{self.name}"
+
+    def target(self, state: str) -> str:
+        """The state it leads to from ``state`` (a step without ``to`` stays where it is)."""
+        return self.to or state
 
 
 class StageSpec(_Frozen):
@@ -60,6 +66,7 @@ class StageSpec(_Frozen):
     before: Duration | None = None
     after: Duration | None = None
     notify: tuple[str, ...] = ("actors",)
+    recompute: bool = False  # when it fires, the record is saved again so time-dependent computed values follow
 
 
 class DeadlineSpec(_Frozen):
@@ -75,6 +82,7 @@ class DeadlineSpec(_Frozen):
     extension_times: int | None = None  # how many extensions may be approved (None: no limit)
     extension_at_most: Duration | None = None  # the longest one extension may be
     stages: tuple[StageSpec, ...] = ()
+    repeat: bool = False  # after its last stage the clock runs again for the same period, until it ends
     basis: dict[str, str] = {}  # kind (law/commitment/order), source, confidence, setting (meta.profile)
 
 
@@ -136,7 +144,7 @@ def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
             name=t["name"],
             title=t["title"],
             sources=(t["from"],) if isinstance(t["from"], str) else tuple(t["from"]),
-            to=t["to"],
+            to=t.get("to", ""),
             roles=tuple(t["roles"]),
             condition=t.get("condition"),
             check=t.get("check"),
@@ -147,6 +155,8 @@ def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
             attachment=t.get("attachment", "none"),
             allow_creator=bool(t.get("allow_creator", True)),
             style=t.get("style", "primary"),
+            actor_level=tuple(t.get("actor_level", ())),
+            notify=tuple(t.get("notify", ())),
         )
         for t in content["transitions"]
     ]
@@ -169,6 +179,7 @@ def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
                 extension_times=d.get("extension", {}).get("times"),
                 extension_at_most=duration(d.get("extension", {}).get("at_most")),
                 basis=dict(d.get("basis", {})),
+                repeat=bool(d.get("repeat", False)),
                 stages=tuple(
                     StageSpec(
                         kind=s["kind"],
@@ -176,6 +187,7 @@ def build_process(content: dict[str, Any], source: str = "") -> ProcessSpec:
                         before=duration(s.get("before")),
                         after=duration(s.get("after")),
                         notify=tuple(s.get("notify", ("actors",))),
+                        recompute=bool(s.get("recompute", False)),
                     )
                     for s in d.get("stages", ())
                 ),

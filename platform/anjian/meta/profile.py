@@ -168,4 +168,12 @@ def apply_settings(document: Document, profile: Profile) -> tuple[dict[str, Any]
                     duration(stage[side], f"{at}/stages/{j}/{side}")
         if "basis" not in rule and basis:
             rule["basis"] = basis
+    for i, transition in enumerate(content.get("transitions", ())):
+        for j, target in enumerate(transition.get("notify", ())):
+            name = target[len("agencies:") :] if isinstance(target, str) and target.startswith("agencies:") else None
+            found = profile.settings.get(name) if name else None
+            if name and not (found is not None and isinstance(found.value, list)):
+                key = "meta.profile.setting.unknown" if found is None else "meta.profile.words.not"
+                where = f"/transitions/{i}/notify/{j}"
+                errors.append(MetadataError(document.path, where, say(key, name=name), say("meta.profile.words.hint")))
     return content, errors

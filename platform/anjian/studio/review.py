@@ -184,7 +184,8 @@ def reference_index(catalog: Catalog, module: str) -> dict[str, Any]:
         for t in process.transitions:
             for source in t.sources:
                 used.setdefault(source, []).append(f"transitions/{t.name} from")
-            used.setdefault(t.to, []).append(f"transitions/{t.name} to")
+            if t.to:
+                used.setdefault(t.to, []).append(f"transitions/{t.name} to")
         for d in process.deadlines:
             for name in (d.start_state, *d.ends, *d.pauses):
                 if name:

@@ -93,6 +93,9 @@ class WorkflowCore:
         if not t.allow_creator and record.get("created_by") == actor.username:
             if self.who.permitted(actor, spec, record, t.action):
                 return PermissionDenied(f"「{t.title}」不能由记录的提交人本人办理")
+        level = self.who.level_refusal(actor, spec, t)
+        if level is not None:
+            return PermissionDenied(f"您没有办理「{t.title}」的权限：{level}")
         return PermissionDenied(f"您没有办理「{t.title}」的权限")
 
     def _json(self, spec: EntitySpec, stored: Mapping[str, Any]) -> dict[str, Any]:

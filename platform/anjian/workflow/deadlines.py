@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from ..meta.process_spec import DeadlineSpec, Duration, ProcessSpec, StageSpec
 from .calendar import WorkCalendar, due_at, shift_for_pause
 from .expr import parse_condition
-from .tables import deadline
+from .tables import deadline, history
 
 __all__ = ["STAGE_TITLES", "Deadlines"]
 
@@ -122,7 +122,7 @@ class Deadlines:
             if rule is None:
                 continue
             if rule.ends:
-                ends = target in rule.ends
+                ends = target in rule.ends or transition in rule.ends
             else:  # by default a clock started by a state stops when the record leaves it (pauses aside)
                 ends = rule.start_state is not None and target not in (rule.start_state, *rule.pauses)
             if target in process.end_states or ends:
@@ -186,6 +186,41 @@ class Deadlines:
             )
         )
 
+    def follow(
+        self, conn: Connection, instance: Mapping[str, Any], process: ProcessSpec, record: Mapping[str, Any], now: dt.datetime
+    ) -> None:
+        """Clocks with a ``when`` follow the record as it is saved, not only when their state is entered.
+
+        Why: a 续报 or 补报 that raises an accident's grade while it is already at the city must start
+        the city's clock to forward it to the province, and switch the 续报 reminders from daily to
+        twice daily. A clock whose condition has come to hold starts now if the record is within its
+        span (its start state reached, none of its ends entered); a running one whose condition no
+        longer holds is cancelled. A clock that was met stays met.
+        """
+        state = instance["state"]
+        conditional = [d for d in process.deadlines if d.when and d.start_state]
+        if not conditional or state in process.end_states:
+            return
+        rows: dict[str, dict[str, Any]] = {}
+        for r in conn.execute(select(deadline).where(deadline.c.instance_id == instance["id"]).order_by(deadline.c.id)):
+            rows[r.rule] = dict(r._mapping)  # the latest row of each rule
+        steps = conn.execute(select(history.c.to_state, history.c.transition).where(history.c.instance_id == instance["id"]))
+        visited: set[str] = set()
+        taken: set[str] = set()
+        for to_state, name in steps:
+            visited.add(to_state)
+            taken.add(name)
+        for rule in conditional:
+            assert rule.when is not None
+            holds = parse_condition(rule.when)(record)
+            row = rows.get(rule.name)
+            if row is not None and row["status"] in OPEN:
+                if not holds:
+                    stop = {"status": "cancelled", "ended_at": now, "next_fire_at": None}
+                    conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(stop))
+            elif holds and (row is None or row["status"] != "met") and _within_span(rule, state, visited, taken):
+                self.start(conn, instance, rule, record, now)
+
     def fire(self, conn: Connection, row: Mapping[str, Any], rule: DeadlineSpec, now: dt.datetime) -> list[StageSpec]:
         """Fire every stage of ``row`` that has fallen due by ``now``, in order; return them."""
         fired: list[StageSpec] = []
@@ -194,12 +229,26 @@ class Deadlines:
             fired.append(rule.stages[index])
             index += 1
         upcoming = self.stage_time(rule.stages[index], row["due_at"]) if index < len(rule.stages) else None
+        values: dict[str, Any] = {"stage": index, "stage_kind": fired[-1].kind if fired else row["stage_kind"]}
+        if upcoming is None and rule.repeat and rule.due is not None and rule.stages:
+            values.update(self._next_round(rule, row["due_at"], now))
+        else:
+            values["next_fire_at"] = upcoming
         done = conn.execute(
             update(deadline)
             .where(deadline.c.id == row["id"], deadline.c.stage == row["stage"], deadline.c.status == "open")
-            .values(stage=index, stage_kind=fired[-1].kind if fired else row["stage_kind"], next_fire_at=upcoming)
+            .values(values)
         )
         return fired if done.rowcount == 1 else []  # another scan fired them first
+
+    def _next_round(self, rule: DeadlineSpec, due: dt.datetime, now: dt.datetime) -> dict[str, Any]:
+        """A repeating clock's next round: due moves on by the period past ``now`` (missed rounds are not fired twice)."""
+        assert rule.due is not None
+        due = self.add(due, rule.due)
+        while self.stage_time(rule.stages[-1], due) <= now:
+            due = self.add(due, rule.due)
+        stage, fire = self.next_stage(rule, due, now)
+        return {"due_at": due, "stage": stage, "next_fire_at": fire}
 
     def extend(
         self, conn: Connection, row: Mapping[str, Any], rule: DeadlineSpec | None, duration: Duration, now: dt.datetime
@@ -212,3 +261,14 @@ class Deadlines:
             values.update(stage=stage, next_fire_at=fire)
         conn.execute(update(deadline).where(deadline.c.id == row["id"]).values(values))
         return due
+
+
+def _within_span(rule: DeadlineSpec, state: str, visited: set[str], taken: set[str]) -> bool:
+    """Whether a record in ``state`` is where ``rule``'s clock runs: its start state reached, no end
+    state entered, no step that ends it taken (e.g. a unit that reported to the province before the
+    grade rose has nothing left to report)."""
+    if rule.start_state not in visited and rule.start_state != state:
+        return False
+    if rule.ends:
+        return state not in rule.ends and not taken & set(rule.ends)
+    return state in (rule.start_state, *rule.pauses)

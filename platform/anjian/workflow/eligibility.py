@@ -18,16 +18,19 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, lite
 
 from ..access import Access
 from ..audit import Actor
+from ..authz.access import area_level
+from ..authz.regions import prefix, region_range
 from ..data.records import ValidationContext
 from ..errors import FieldError, PermissionDenied, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
-from ..meta.spec import EntitySpec
-from .agencies import agency_staff
+from ..meta.spec import REACH_LEVELS, EntitySpec
+from .agencies import agency_staff, level_agency_staff
 from .expr import Condition, parse_condition
 
 __all__ = ["Eligibility"]
 
 BATCH = 200  # users asked in one query (one column each)
+LEVEL_TITLES = {"county": "县级", "city": "设区的市级", "province": "省级", "national": "国家级"}
 
 
 class Eligibility:
@@ -55,7 +58,44 @@ class Eligibility:
         clause: ColumnElement[bool] = true() if scope is None else scope
         if not transition.allow_creator:
             clause = and_(clause, or_(table.c.created_by.is_(None), table.c.created_by != actor.username))
+        if transition.actor_level and not actor.is_admin:
+            clause = and_(clause, self._level_clause(actor, spec, table, transition))
         return clause
+
+    def _level_clause(self, actor: Actor, spec: EntitySpec, table: Table, transition: TransitionSpec) -> ColumnElement[bool]:
+        """The records within the actor's grants at the step's levels (``actor_level``).
+
+        Why: a province grant covers every county, so the region alone would let a county
+        officer's step (报设区的市) be taken by the province, or the province's by the county;
+        each level takes the steps of its own level.
+        """
+        areas = [
+            area
+            for area in self.access.regions(actor.username, spec.name, transition.action)
+            if REACH_LEVELS[area_level(area)] in transition.actor_level
+        ]
+        if not areas:
+            return false()
+        if not spec.scope:
+            return true()
+        column = table.c[spec.scope]
+        clauses: list[ColumnElement[bool]] = []
+        for area in areas:
+            bounds = region_range(area)
+            if bounds is None:
+                return true()
+            clauses.append(and_(column >= bounds[0], column < bounds[1]))
+        return or_(false(), *clauses)
+
+    def level_refusal(self, actor: Actor, spec: EntitySpec, transition: TransitionSpec) -> str | None:
+        """Why a step is not ``actor``'s because of the level of their grants (None: not that)."""
+        if not transition.actor_level or actor.is_admin:
+            return None
+        areas = self.access.regions(actor.username, spec.name, transition.action)
+        if not areas or any(REACH_LEVELS[area_level(a)] in transition.actor_level for a in areas):
+            return None
+        levels = "、".join(LEVEL_TITLES[level] for level in transition.actor_level)
+        return f"「{transition.title}」由{levels}办理"
 
     def acting(
         self, conn: Connection, actor: Actor, spec: EntitySpec, record_id: int, transitions: Iterable[TransitionSpec]
@@ -139,8 +179,47 @@ class Eligibility:
                 found.add(str(record["created_by"]))
             elif target == "owner" and spec.owner and record.get(spec.owner) is not None:
                 found |= self.access.enterprise_users(record[spec.owner])
+            elif target.startswith("role:") and region and "@" in target:
+                role, level = target[5:].split("@", 1)
+                found |= self.level_role_holders(region, role, level)
             elif target.startswith("role:") and region:
                 found |= {u for u in self.access.grants() if self.access.holds_role(u, region, (target[5:],))}
             elif target.startswith("agency:"):
                 found |= agency_staff(conn, self._registry(), self.access, record.get(target[7:]))
+            elif target.startswith("agencies:"):
+                for staff in self.level_agencies(conn, spec, record, target[9:]).values():
+                    found |= staff
         return found
+
+    def level_role_holders(self, region: str, role: str, level: str) -> set[str]:
+        """Holders of ``role`` over ``region`` through a grant at ``level`` (``role:<name>@<level>``).
+
+        Why: a level skipped by 越级上报 must still be told, and only that level: the city's officers,
+        not every officer whose grant covers the county.
+        """
+        found: set[str] = set()
+        for user, grants in self.access.grants().items():
+            at_level = [g for g in grants if REACH_LEVELS[area_level(g.region)] == level and _covers(g.region, region)]
+            if at_level and any(self.access.holds_role(user, g.region, (role,)) for g in at_level):
+                found.add(user)
+        return found
+
+    def level_agencies(
+        self, conn: Connection, spec: EntitySpec, record: Mapping[str, Any], setting: str, level: Any = None
+    ) -> dict[str, set[str]]:
+        """The agencies an ``agencies:<setting>`` target names, at ``level`` (default: the level the record has reached).
+
+        A step that sets the record's reach tells the agencies of the level it brings the record to;
+        the record may have reached higher already (the unit reported straight to the province),
+        yet the county that receives it tells the county's government.
+        """
+        registry = self._registry()
+        if not isinstance(level, str) or not level:
+            level = str(record.get(spec.reach) or "county") if spec.reach else "county"
+        words = registry.catalog.profile.value(setting)
+        return level_agency_staff(conn, registry, self.access, level, str(spec.region_of(record) or ""), words)
+
+
+def _covers(area: str, region: str) -> bool:
+    """Whether a grant over ``area`` covers ``region``."""
+    return region.startswith(prefix(area))

@@ -76,6 +76,13 @@ class WorkflowLocks(WorkflowCore, RecordListener):
             process = self.process_for(spec.name)
             if process is not None:
                 self._start(conn, process, spec, stored, actor)
+        elif action == "update":
+            current = self.process_for(spec.name)
+            if current is None or not any(d.when for d in current.deadlines):
+                return  # no clock follows the record: nothing to ask the database
+            inst = self.instance(conn, spec.name, stored["id"])
+            if inst is not None and inst["ended_at"] is None:
+                self.deadlines.follow(conn, inst, self.process_of(conn, inst), self._json(spec, stored), self.now())
         elif action == "delete":
             inst = self.instance(conn, spec.name, stored["id"])
             if inst is not None:

@@ -158,8 +158,8 @@ class WorkflowStatus(WorkflowCore):
                 {
                     "name": t.name,
                     "title": t.title,
-                    "to": t.to,
-                    "to_title": process.state(t.to).title,
+                    "to": t.target(inst["state"]),
+                    "to_title": process.state(t.target(inst["state"])).title,
                     "mine": t.name in mine,
                     "allowed": reason is None,
                     "reason": _message(reason),

@@ -122,6 +122,8 @@ class Timers:
         if record is None:
             return 0
         spec = wf.registry.entity(row["entity"])
+        if any(stage.recompute for stage in stages):
+            record = self._recompute(conn, spec, row, record)
         due = wf.codec.moment(row["due_at"])[:16].replace("T", " ")
         label = _label(spec, record)
         for stage in stages:
@@ -150,6 +152,26 @@ class Timers:
                 )
             )
         return len(stages)
+
+    def _recompute(self, conn: Any, spec: Any, row: Mapping[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+        """Save the record again through the record service, so values computed from the time follow.
+
+        E.g. missing persons count as deaths 30 days after an accident and the grade changes with
+        them; the write is audited as ``recompute`` with the changed fields, and the clocks that
+        follow the record (``when``) start or stop. A record that no longer passes its rules keeps
+        its values (logged); the stage's notices still go out.
+        """
+        wf = self.workflow
+        try:
+            with conn.begin_nested():
+                old = wf.records.read_scoped(conn, spec, row["record_id"], TIMER_ACTOR)
+                stored = wf.records.update_in(
+                    conn, spec, old, {}, TIMER_ACTOR, partial=True, audit_as=("recompute", {"deadline": row["rule"]})
+                )
+        except (RecordValidationError, WorkflowRefused, NotFound) as exc:
+            log.warning("deadline %s: %s %s not recomputed: %s", row["id"], row["entity"], row["record_id"], exc)
+            return record
+        return wf._json(spec, stored)
 
     # ---- extensions ---------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from ..data.db import write
 from ..data.system import stored_file
 from ..errors import FieldError, NotFound, RecordValidationError, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, TransitionSpec
-from ..meta.spec import EntitySpec
+from ..meta.spec import REACH_LEVELS, EntitySpec
 from .core import STEP_FILES, WorkflowCore, _label
 from .steps import StepEntry, log_step
 from .tables import instance
@@ -43,24 +43,17 @@ class WorkflowTransitions(WorkflowCore):
             if refused is not None:
                 raise refused
             now = self.now()
+            to = transition.target(inst["state"])
             stored = self._write_step(conn, actor, spec, old, inst, transition, step)
             self._move(conn, spec, inst, process, transition, now)
             entry = StepEntry(
-                inst["id"],
-                spec.name,
-                record_id,
-                transition.name,
-                transition.title,
-                inst["state"],
-                transition.to,
-                step.comment,
-                step.attachments,
+                inst["id"], spec.name, record_id, transition.name, transition.title, inst["state"], to, step.comment, step.attachments
             )
             log_step(conn, entry, actor, now)  # audited with the write (_write_step)
             record = self._json(spec, stored) if step.values else stored
             self._after_move(conn, actor, spec, process, inst, transition, record, step.comment, now)
-        target = process.state(transition.to)
-        return {"state": transition.to, "state_title": target.title, "record": stored}
+        target = process.state(to)
+        return {"state": to, "state_title": target.title, "record": stored}
 
     def _locate(
         self, conn: Connection, spec: EntitySpec, record_id: int, name: str
@@ -127,6 +120,8 @@ class WorkflowTransitions(WorkflowCore):
         attachments, attachment_errors = self._step_attachments(conn, spec, transition, payload.get("attachments") or [])
         errors += attachment_errors
         values = {**dict(data), **self._settings(transition, actor)}
+        if spec.reach and not _widens(old.get(spec.reach), values.get(spec.reach, old.get(spec.reach))):
+            del values[spec.reach]  # a record that went further up already (越级上报) stays visible there
         merged = {**old, **values}
         errors += [
             FieldError(f"/{f}", f"办理「{transition.title}」需要填写「{spec.field(f).title}」", "required")
@@ -176,7 +171,7 @@ class WorkflowTransitions(WorkflowCore):
             "transition": transition.name,
             "title": transition.title,
             "from": inst["state"],
-            "to": transition.to,
+            "to": transition.target(inst["state"]),
             "comment": step.comment,
             "attachments": step.attachments,
         }
@@ -198,14 +193,15 @@ class WorkflowTransitions(WorkflowCore):
         now: dt.datetime,
     ) -> None:
         """Move the instance, on the condition that nobody moved it since it was read (409)."""
+        to = transition.target(inst["state"])
         done = conn.execute(
             update(instance)
             .where(instance.c.id == inst["id"], instance.c.row_version == inst["row_version"], instance.c.state == inst["state"])
             .values(
-                state=transition.to,
-                state_since=now,
+                state=to,
+                state_since=now if to != inst["state"] else inst["state_since"],
                 row_version=inst["row_version"] + 1,
-                ended_at=now if process.state(transition.to).end else None,
+                ended_at=now if process.state(to).end else None,
             )
         )
         if done.rowcount != 1:
@@ -224,9 +220,13 @@ class WorkflowTransitions(WorkflowCore):
         now: dt.datetime,
     ) -> None:
         """Clocks start, stop or pause; the next actors get their 待办; the creator hears of the end."""
-        target = process.state(transition.to)
-        self.deadlines.on_step(conn, inst, process, transition.name, inst["state"], transition.to, record, now)
-        self._announce(conn, spec, process, transition.to, record, actor, now)
+        to = transition.target(inst["state"])
+        target = process.state(to)
+        self.deadlines.on_step(conn, inst, process, transition.name, inst["state"], to, record, now)
+        if to != inst["state"]:  # a step that stays (越级直报) leaves the same people's 待办 as it was
+            self._announce(conn, spec, process, to, record, actor, now)
+        if transition.notify:
+            self._tell(conn, actor, spec, process, transition, to, record, now)
         if target.end and record.get("created_by") and record["created_by"] != actor.username:
             self.notices.send(
                 conn,
@@ -239,12 +239,59 @@ class WorkflowTransitions(WorkflowCore):
                 now,
             )
 
+    def _tell(
+        self,
+        conn: Connection,
+        actor: Actor,
+        spec: EntitySpec,
+        process: ProcessSpec,
+        transition: TransitionSpec,
+        to: str,
+        record: Mapping[str, Any],
+        now: dt.datetime,
+    ) -> None:
+        """The step's ``notify``: tell those it names (e.g. the government and departments told of
+        an accident, 493号令 Art. 11) in the message centre, and audit whom."""
+        users: set[str] = set()
+        agencies: list[str] = []
+        level = transition.sets.get(spec.reach) if spec.reach else None  # the level the step brings it to
+        for target in transition.notify:
+            if target.startswith("agencies:"):
+                found = self.who.level_agencies(conn, spec, record, target[9:], level)
+                agencies += sorted(found)
+                for staff in found.values():
+                    users |= staff
+            else:
+                users |= self.who.recipients(conn, spec, process, to, record, (target,))
+        users.discard(actor.username)
+        if not users and not agencies:
+            return  # nobody to tell (e.g. no agency records of the level yet): no empty entry
+        label = _label(spec, record)
+        self.notices.send(
+            conn,
+            users,
+            "notify",
+            f"【通报】{process.title}：{label}（{transition.title}）",
+            f"{spec.title} {label} 已办理「{transition.title}」，当前环节：{process.state(to).title}。",
+            spec.name,
+            record["id"],
+            now,
+        )
+        detail = {"transition": transition.name, "agencies": agencies, "notified": sorted(users)}
+        audit.append(conn, actor, "notify", spec.name, record["id"], detail, region=spec.region_of(record))
+
     def _settings(self, transition: TransitionSpec, actor: Actor) -> dict[str, Any]:
         """Values a transition sets: constants, or the moment / actor / date of taking it."""
         now = self.now()
         local = now.replace(tzinfo=dt.UTC).astimezone(self.codec.zone)
         special = {"$now": local.isoformat(timespec="seconds"), "$today": local.date().isoformat(), "$actor": actor.username}
         return {k: special.get(v, v) if isinstance(v, str) else v for k, v in transition.sets.items()}
+
+
+def _widens(current: Any, value: Any) -> bool:
+    """Whether setting the reach to ``value`` keeps or widens who sees the record (never narrows it)."""
+    rank = {level: i for i, level in enumerate(REACH_LEVELS)}
+    return rank.get(str(value), 0) >= rank.get(str(current or "county"), 0)
 
 
 class _StepInput(NamedTuple):
