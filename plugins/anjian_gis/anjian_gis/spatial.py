@@ -30,7 +30,6 @@ POSTGIS_INDEX = "ix_gis_bbox_envelope"
 SRID = 4490
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _KINDS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
-_RTREES: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
 
 
 def rtree_name(entity: str) -> str:
@@ -110,14 +109,8 @@ def prepare(conn: Connection, entity: str) -> str:
 
 def index_kind(engine: Engine, conn: Connection, entity: str) -> str:
     """``rtree``, ``postgis`` or ``columns``: what a box query on ``entity`` can use now."""
-    if engine.dialect.name == "sqlite":
-        known = _RTREES.setdefault(engine, set())
-        if entity in known:
-            return "rtree"
-        if _rtree_exists(conn, entity):
-            known.add(entity)
-            return "rtree"
-        return "columns"
+    if engine.dialect.name == "sqlite":  # asked each time (microseconds): the next write may create it
+        return "rtree" if _rtree_exists(conn, entity) else "columns"
     kind = _KINDS.get(engine)
     if kind is None:
         found = None

@@ -144,3 +144,17 @@ def test_wms_draws_only_what_the_caller_may_see(county: Any) -> None:
     refused = client.get("/ogc/wms", query_string={**xiamen, "crs": "EPSG:9999"})
     assert refused.status_code == 400 and "InvalidCRS" in refused.get_data(as_text=True)
     assert TOWN.startswith("350524")
+
+
+def test_owslib_wfs_filter_by_get_and_post(county: Any, server: str) -> None:
+    from owslib.etree import etree
+    from owslib.fes2 import And, BBox, Filter, PropertyIsEqualTo
+    from owslib.wfs import WebFeatureService
+
+    wfs = WebFeatureService(f"{server}/ogc/wfs", version="2.0.0", headers=bearer(county, "officer"))
+    condition = And([PropertyIsEqualTo("industry", "C"), BBox([25.0, 118.1, 25.1, 118.3], crs="urn:ogc:def:crs:EPSG::4326")])
+    text = etree.tostring(Filter(condition).toXML()).decode()
+    for method in ("Get", "Post"):
+        response = wfs.getfeature(typename=["aj:enterprise"], filter=text, outputFormat="application/json", method=method)
+        found = json.loads(response.read())
+        assert [f["id"] for f in found["features"]] == [f"enterprise.{county['firms']['anxi'][0]}"], method
