@@ -35,6 +35,17 @@ def _sqlite_value(field: Any, column: Any) -> Any:
     return column
 
 
+def _postgres_value(field: Any, column: Any) -> Any:
+    if field.format == "date-time":  # as Python's isoformat: microseconds only when not zero, all six
+        whole = func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS')
+        return case(
+            (column.is_(None), null()),
+            (func.to_char(column, "US") == "000000", whole),
+            else_=func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+        )
+    return column
+
+
 def feature_json(dialect: str, record_id: Any, geometry: Any, columns: Sequence[Any], fields: Sequence[Any]) -> Any:
     """One SQL expression giving a feature's GeoJSON text: ``{"type","id","geometry","properties"}``."""
     if dialect == "sqlite":
@@ -56,7 +67,7 @@ def feature_json(dialect: str, record_id: Any, geometry: Any, columns: Sequence[
     if dialect == "postgresql":
         pairs = []
         for f, column in zip(fields, columns, strict=True):
-            pairs += [literal(f.name, Text), column]
+            pairs += [literal(f.name, Text), _postgres_value(f, column)]
         properties = func.json_build_object(*pairs)
         built = func.json_build_object(
             literal("type", Text),

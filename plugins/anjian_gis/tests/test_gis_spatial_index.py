@@ -88,3 +88,39 @@ def test_every_write_keeps_the_rtree_in_step(county: Any) -> None:
     again = platform.records.create("enterprise", firm(2, 118.006, 25.006), ADMIN)["id"]
     everything = BBox(117.0, 24.0, 119.0, 26.0)
     assert set(near(everything)) == {*county["firms"]["anxi"], *county["firms"]["xiamen"], again}
+
+
+@pytest.mark.postgres
+def test_features_the_database_writes_equal_the_ones_python_builds(county: Any) -> None:
+    """``read_json`` (SQLite json_object / PostgreSQL json_build_object) against ``read``: dates, date-times, booleans, nulls."""
+    import json
+
+    from anjian_gis.layers import Query, layers, read, read_json
+    from anjian_gis.sqljson import MAX_JSON_PROPERTIES
+
+    platform = county["platform"]
+    body = {
+        "region_code": TOWN,
+        "unit_name": "凤城镇某建材厂",
+        "occurred_at": "2026-03-01T10:00:00.250000+08:00",
+        "account": "搅拌机检修时未断电，检修工手臂被卷入受伤。",
+        "deaths": 0,
+        "missing": 0,
+        "serious_injuries": 1,
+        "direct_loss": 20.5,
+        "position": point(118.19, 25.06),
+    }
+    platform.records.create("accident_report", body, ADMIN)
+    checked = 0
+    for layer in layers(platform.registry).values():
+        if len(layer.property_fields(False)) > MAX_JSON_PROPERTIES:
+            continue
+        for actor in (ADMIN, None):
+            query = Query(limit=100)
+            texts, matched = read_json(platform, actor, layer, query)
+            expected = read(platform, actor, layer, query)
+            assert matched == expected.matched
+            built = [json.loads(t) for t in texts]
+            assert built == [{**f, "geometry": f["geometry"]} for f in expected.features], layer.id
+            checked += len(built)
+    assert checked >= 10
