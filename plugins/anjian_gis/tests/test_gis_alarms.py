@@ -161,4 +161,3 @@ def test_alarm_layer_read_as_functions_follow_the_scope(alarm_county: Any) -> No
     assert len(everything.features) == 5  # every open alarm, both counties
     officer = read(platform, Actor("officer"), layer, Query(limit=100))
     assert len(officer.features) == 3
-

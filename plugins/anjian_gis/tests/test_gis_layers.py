@@ -46,9 +46,8 @@ def test_accidents_are_a_layer_coloured_by_grade(county: Any) -> None:
 
 
 def test_one_map_lists_the_accident_layer(county: Any) -> None:
-    from anjian_gis.styles import legend
-
     from anjian_gis.layers import platform_layers
+    from anjian_gis.styles import legend
 
     found = platform_layers(county["platform"])
     assert "monitoring_alarm" not in found

@@ -113,17 +113,15 @@ def test_bad_filters_and_unknown_parameters_are_400_with_a_message(county: Any, 
     for expected, response in cases.items():
         text = response.get_data(as_text=True)
         assert response.status_code == 400 and "ExceptionReport" in text and expected in text, (expected, text)
-    wms = client.get("/ogc/wms?service=WMS&version=1.3.0&request=GetMap&layers=enterprise&crs=CRS:84&bbox=118,25,118.3,25.2"
-                     "&width=10&height=10&format=image/png&colour=red", headers=officer)
+    wms = client.get(
+        "/ogc/wms?service=WMS&version=1.3.0&request=GetMap&layers=enterprise&crs=CRS:84&bbox=118,25,118.3,25.2"
+        "&width=10&height=10&format=image/png&colour=red",
+        headers=officer,
+    )
     assert wms.status_code == 400 and "colour" in wms.get_data(as_text=True)
     # anonymous callers may filter on the public projection only
-    anonymous = client.get(
-        WFS + urlencode({"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typeNames": "aj:region_boundary",
-                         "filter": fes(PropertyIsEqualTo("source", "x"))})
-    )
+    boundaries = {"typeNames": "aj:region_boundary", "outputFormat": "application/json"}
+    anonymous = get_feature(client, {}, **boundaries, filter=fes(PropertyIsEqualTo("source", "x")))
     assert anonymous.status_code == 400 and "source" in anonymous.get_data(as_text=True)
-    public = client.get(
-        WFS + urlencode({"service": "WFS", "version": "2.0.0", "request": "GetFeature", "typeNames": "aj:region_boundary",
-                         "filter": fes(PropertyIsEqualTo("region_code", TOWN)), "outputFormat": "application/json"})
-    )
+    public = get_feature(client, {}, **boundaries, filter=fes(PropertyIsEqualTo("region_code", TOWN)))
     assert [f["properties"]["name"] for f in public.get_json()["features"]] == ["凤城镇"]
