@@ -95,3 +95,26 @@ def test_anonymous_properties_are_the_public_projection_with_its_masks() -> None
     assert len(layer.property_fields(anonymous=False)) == 4
     hidden = Layer("y", "y", "", SimpleNamespace(column_fields=spec.column_fields, public=None), "position", "point", None, True)
     assert hidden.property_fields(anonymous=True) == []  # no projection declared: nothing but the geometry leaves
+
+
+def test_anonymous_requests_are_rate_limited_per_address(county: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from anjian_gis.callers import AnonymousBudget
+
+    platform, client = county["platform"], county["client"]
+    monkeypatch.setattr("anjian_gis.callers.ANONYMOUS", AnonymousBudget())
+    settings = platform.host.settings["gis"]
+    monkeypatch.setitem(platform.host.settings, "gis", settings.model_copy(update={"anonymous_per_minute": 2}))
+    paths = [
+        "/ogc/collections?f=json",
+        "/ogc/wfs?service=WFS&request=GetCapabilities",
+        "/ogc/wms?service=WMS&request=GetCapabilities",
+    ]
+    answers = [client.get(path) for path in paths]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "过于频繁" in answers[2].get_data(as_text=True) and "ExceptionReport" in answers[2].get_data(as_text=True)
+    limited = client.get("/ogc/collections/region_boundary/items?f=json")
+    assert limited.status_code == 429 and limited.get_json()["code"] == "RequestRefused"
+    assert client.get("/ogc/collections?f=json", headers=admin_headers(county)).status_code == 200  # signed callers are not
+    budget = AnonymousBudget()
+    assert [budget.spend("a", 1, now=0.0), budget.spend("a", 1, now=1.0), budget.spend("b", 1, now=1.0)] == [True, False, True]
+    assert budget.spend("a", 1, now=61.0)  # a new minute
