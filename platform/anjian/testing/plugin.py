@@ -40,9 +40,7 @@ STAGES = ("initialised", "published", "app")
 
 def _reset_database(url: str) -> None:
     """Drop every table of a shared test database (PostgreSQL) so each test starts empty."""
-    from sqlalchemy import MetaData, create_engine
-
-    from sqlalchemy import text
+    from sqlalchemy import MetaData, create_engine, text
 
     engine = create_engine(url)
     with engine.begin() as conn:
