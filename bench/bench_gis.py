@@ -75,9 +75,9 @@ def timed(call: Any, count: int) -> list[float]:
 
 def main() -> str:
     from anjian_gis.tables import bbox_index
-    from sqlalchemy import and_, select
+    from sqlalchemy import Text, and_, cast, select
 
-    platform = fresh_platform(mfa_admin=False, plugins=("registry", "hazard", "complaints", "gis"))
+    platform = fresh_platform(mfa_admin=False, plugins=("registry", "hazard", "complaints", "accident", "gis"))
     fill(platform)
     app = build_app(platform)
     client = app.test_client()
@@ -101,7 +101,7 @@ def main() -> str:
     joined = table.join(bbox_index, and_(bbox_index.c.entity == "enterprise", bbox_index.c.record_id == table.c.id))
     minx, miny, maxx, maxy = (float(v) for v in BBOX.split(","))
     sql = (
-        select(table.c.id, table.c.position, table.c.name)
+        select(table.c.id, cast(table.c.position, Text), table.c.name)
         .select_from(joined)
         .where(bbox_index.c.maxx >= minx, bbox_index.c.minx <= maxx, bbox_index.c.maxy >= miny, bbox_index.c.miny <= maxy)
     )

@@ -151,7 +151,9 @@ def load_demo_accidents(app: Any, platform: Platform) -> int:
         if conn.execute(select(func.count()).select_from(table)).scalar_one():
             return 0
         enterprise = platform.registry.table("enterprise")
-        firm = conn.execute(select(enterprise.c.id, enterprise.c.region_code).order_by(enterprise.c.id)).first()
+        firm = conn.execute(
+            select(enterprise.c.id, enterprise.c.region_code, enterprise.c.position).order_by(enterprise.c.id)
+        ).first()
     if firm is None:
         return 0
     admin = Actor.system("demo")
@@ -194,10 +196,12 @@ def load_demo_accidents(app: Any, platform: Platform) -> int:
         return (utc_now() - dt.timedelta(hours=hours_ago)).replace(tzinfo=dt.UTC).astimezone(local).isoformat(timespec="seconds")
 
     figures = {"deaths": 0, "missing": 0, "serious_injuries": 1, "minor_injuries": 2, "direct_loss": 35}
+    located = {"position": firm.position} if firm.position else {}  # on 一张图 where the enterprise stands
     forwarded = platform.records.create(
         "accident_report",
         {
             **base,
+            **located,
             **figures,
             "occurred_at": moment(30),
             "category": "03",
@@ -224,6 +228,7 @@ def load_demo_accidents(app: Any, platform: Platform) -> int:
         "accident_report",
         {
             **base,
+            **located,
             "deaths": 0,
             "missing": 0,
             "serious_injuries": 0,

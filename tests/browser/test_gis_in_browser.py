@@ -62,6 +62,8 @@ def test_pick_a_location_and_find_it_on_the_map(chromium, server, sign_in):
         page.goto("/gis/")
         page.wait_for_selector("#gis-map[data-ready='1']")
         assert page.locator(".gis-count[data-count='enterprise']").inner_text() not in ("…", "加载失败"), problems
+        accidents = page.locator(".gis-count[data-count='accident_report']").inner_text()
+        assert accidents not in ("…", "加载失败", "0"), (accidents, problems)  # the demo's accidents, at their enterprise
         page.fill("#gis-search", name)
         page.wait_for_function("document.querySelector(\".gis-count[data-count='enterprise']\").textContent === '1'")
         page.evaluate(

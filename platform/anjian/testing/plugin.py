@@ -40,10 +40,12 @@ STAGES = ("initialised", "published", "app")
 
 def _reset_database(url: str) -> None:
     """Drop every table of a shared test database (PostgreSQL) so each test starts empty."""
-    from sqlalchemy import MetaData, create_engine
+    from sqlalchemy import MetaData, create_engine, text
 
     engine = create_engine(url)
     with engine.begin() as conn:
+        # PostGIS (created by the GIS plugin's index where installed) owns spatial_ref_sys: drop it with its tables
+        conn.execute(text("DROP EXTENSION IF EXISTS postgis CASCADE"))
         metadata = MetaData()
         metadata.reflect(conn)
         metadata.drop_all(conn)

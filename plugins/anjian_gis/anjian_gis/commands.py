@@ -98,19 +98,38 @@ def reindex() -> None:
 
 
 @gis.command("migrate-lonlat")
-@click.option("--entity", default="enterprise", show_default=True)
-@click.option("--field", "target", default="position", show_default=True, help="The point geometry field to fill.")
+@click.option("--entity", default="", help="Only this entity (default: every located entity that has longitude/latitude).")
+@click.option("--field", "target", default="", help="The point geometry field to fill (default: the entity's first one).")
 def migrate_lonlat(entity: str, target: str) -> None:
     """Copy old ``longitude``/``latitude`` numbers into the point field where it is empty (no other change)."""
-    from sqlalchemy import select
-
     from anjian.cli._context import command_platform
-    from anjian.errors import RecordValidationError
+
+    from .layers import layers
 
     platform = command_platform()
+    found = layers(platform.registry)
+    names = [entity] if entity else sorted(found)
+    refused_any = False
+    for name in names:
+        layer = found.get(name)
+        field = target or (layer.geometry_field if layer is not None and layer.kind == "point" else "")
+        columns = set(platform.registry.table(name).c.keys()) if name in platform.registry.catalog.entities else set()
+        if not field or not {"longitude", "latitude", field} <= columns:
+            if entity:
+                raise click.ClickException(f"{name} 没有 longitude、latitude 和点几何字段 {field or '（无）'}")
+            continue
+        refused_any |= _migrate(platform, name, field) > 0
+    if refused_any:
+        raise SystemExit(1)
+
+
+def _migrate(platform: Any, entity: str, target: str) -> int:
+    """Move one entity's numbers through the record service (checked, audited); returns how many were refused."""
+    from sqlalchemy import select
+
+    from anjian.errors import AnjianError, RecordValidationError
+
     table = platform.registry.table(entity)
-    if not {"longitude", "latitude", target} <= set(table.c.keys()):
-        raise click.ClickException(f"{entity} 没有 longitude、latitude 和 {target} 字段")
     with platform.engine.connect() as conn:
         rows = conn.execute(
             select(table.c.id, table.c.longitude, table.c.latitude, table.c[target]).where(
@@ -128,4 +147,8 @@ def migrate_lonlat(entity: str, target: str) -> None:
         except RecordValidationError as exc:
             refused += 1
             click.echo(f"  {entity} #{record_id}: " + "; ".join(e.message for e in exc.errors), err=True)
+        except AnjianError as exc:  # e.g. a record its process has locked (已办结): left for a correction
+            refused += 1
+            click.echo(f"  {entity} #{record_id}: {exc}", err=True)
     click.echo(f"{entity}: 迁移 {moved} 条，未迁移 {refused} 条")
+    return refused

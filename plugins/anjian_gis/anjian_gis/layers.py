@@ -3,13 +3,17 @@
 One ``Layer`` per entity (its first geometry field). Reads join the entity's table with the
 bounding-box index, apply the access policy's scope (or, for anonymous callers, the entity's
 publication flag) and return GeoJSON features. Used by OGC API - Features, WFS, WMS and 一张图.
+
+A few entities without a geometry of their own are drawn where a linked record stands (``LINKED``):
+live monitoring alarms at their enterprise, a layer present only while the plugin that declares the
+entity is enabled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,26 +22,47 @@ from sqlalchemy.engine import Connection
 
 from anjian.audit import Actor
 from anjian.errors import PermissionDenied
+from anjian.meta.public import mask_value
 
 from .geometry import BBox, bbox_of, geometry_options, union
+from .spatial import box_clause, index_kind, prepare, put
+from .sqljson import MAX_JSON_PROPERTIES, feature_json
 from .tables import bbox_index
 
 __all__ = [
+    "LINKED",
     "Layer",
+    "Linked",
     "Query",
     "Result",
     "feature_collection_json",
+    "feature_texts",
     "index_record",
     "layer_of",
     "layers",
+    "read",
+    "read_json",
     "reindex",
     "visible_layers",
 ]
 
 
 @dataclass(frozen=True)
+class Linked:
+    """An entity drawn at a linked record's geometry: which plugin declares it, through which link, while which field is empty."""
+
+    plugin: str
+    via: str
+    open_while_empty: str
+
+
+# monitoring_alarm (plugin "monitoring"): open alarms (closed_at empty) at their enterprise's position.
+LINKED: dict[str, Linked] = {"monitoring_alarm": Linked("monitoring", "enterprise_id", "closed_at")}
+
+
+@dataclass(frozen=True)
 class Layer:
-    """An entity seen as a feature collection."""
+    """An entity seen as a feature collection (``source``: the entity whose geometry and box it uses)."""
 
     id: str
     title: str
@@ -47,18 +72,37 @@ class Layer:
     kind: str
     time_field: str | None
     published: bool
+    source: str = ""
+    via: str | None = None
+    open_while_empty: str | None = None
+
+    @property
+    def geometry_entity(self) -> str:
+        return self.source or self.id
 
     def property_fields(self, anonymous: bool) -> list[Any]:
-        """Fields served as feature properties: scalar columns; for anonymous callers only the public ones."""
+        """Fields served as feature properties: scalar columns; anonymous callers get the public projection's only."""
         fields = [
             f
             for f in self.spec.column_fields
             if f.type not in ("object", "array") and f.attachment is None and not f.hidden and f.name != self.geometry_field
         ]
         if anonymous:
-            public = {self.spec.title_field, self.spec.scope}
-            fields = [f for f in fields if f.name in public]
+            projection = getattr(self.spec, "public", None)
+            by_name = {f.name: f for f in fields}
+            return [by_name[name] for name in (projection.fields if projection else ()) if name in by_name]
         return fields
+
+    def masks(self, anonymous: bool) -> dict[str, str]:
+        """``{field: mask}`` an anonymous caller's properties wear (the public projection's masks)."""
+        projection = getattr(self.spec, "public", None)
+        if not anonymous or projection is None:
+            return {}
+        return dict(projection.mask)
+
+
+def _time_field(spec: Any) -> str | None:
+    return next((c.name for c in spec.column_fields if c.format in ("date", "date-time")), None)
 
 
 def layer_of(spec: Any) -> Layer | None:
@@ -67,7 +111,6 @@ def layer_of(spec: Any) -> Layer | None:
         options = geometry_options(f)
         if options is None:
             continue
-        time_field = next((c.name for c in spec.column_fields if c.format in ("date", "date-time")), None)
         return Layer(
             id=spec.name,
             title=spec.title,
@@ -75,16 +118,52 @@ def layer_of(spec: Any) -> Layer | None:
             spec=spec,
             geometry_field=f.name,
             kind=str(options["kind"]),
-            time_field=time_field,
+            time_field=_time_field(spec),
             published=bool(spec.published),
         )
     return None
 
 
-def layers(registry: Any) -> dict[str, Layer]:
-    """Every published entity that has a geometry field, by entity name."""
-    found = (layer_of(spec) for spec in registry.catalog.entities.values())
-    return {layer.id: layer for layer in found if layer is not None}
+def _linked_layer(spec: Any, linked: Linked, entities: Mapping[str, Any]) -> Layer | None:
+    """The layer of an entity drawn at its linked record (None when the link or its target's geometry is missing)."""
+    link = next((f for f in spec.column_fields if f.name == linked.via), None)
+    target_name = getattr(link, "link", None) if link is not None else None
+    target = entities.get(target_name) if isinstance(target_name, str) else None
+    target_layer = layer_of(target) if target is not None else None
+    if target_layer is None or target_layer.kind != "point":
+        return None
+    return Layer(
+        id=spec.name,
+        title=spec.title,
+        description=getattr(spec, "description", "") or "",
+        spec=spec,
+        geometry_field=target_layer.geometry_field,
+        kind="point",
+        time_field=_time_field(spec),
+        published=bool(spec.published),
+        source=target_layer.id,
+        via=linked.via,
+        open_while_empty=linked.open_while_empty,
+    )
+
+
+def layers(registry: Any, plugins: Iterable[str] = ()) -> dict[str, Layer]:
+    """Every entity that has a geometry field, by entity name; plus the ``LINKED`` ones whose plugin is in ``plugins``."""
+    entities = registry.catalog.entities
+    found = {layer.id: layer for layer in (layer_of(spec) for spec in entities.values()) if layer is not None}
+    enabled = set(plugins)
+    for name, linked in LINKED.items():
+        spec = entities.get(name)
+        if spec is not None and linked.plugin in enabled and name not in found:
+            layer = _linked_layer(spec, linked, entities)
+            if layer is not None:
+                found[name] = layer
+    return found
+
+
+def platform_layers(platform: Any) -> dict[str, Layer]:
+    """``layers`` of the platform's catalog with its enabled plugins (through the plugin host, no imports)."""
+    return layers(platform.registry, platform.host.names())
 
 
 def condition(platform: Any, actor: Actor | None, layer: Layer, table: Any) -> Any:
@@ -100,7 +179,7 @@ def condition(platform: Any, actor: Actor | None, layer: Layer, table: Any) -> A
 def visible_layers(platform: Any, actor: Actor | None) -> list[Layer]:
     """The layers the caller may read at all (anonymous: those with a publication flag)."""
     result = []
-    for layer in layers(platform.registry).values():
+    for layer in platform_layers(platform).values():
         if actor is None:
             if layer.published:
                 result.append(layer)
@@ -115,7 +194,7 @@ def visible_layers(platform: Any, actor: Actor | None) -> list[Layer]:
 
 @dataclass
 class Query:
-    """What a caller asks for: a box, a time, property equalities, a page."""
+    """What a caller asks for: a box, a time, property equalities or other conditions, a page."""
 
     bbox: BBox | None = None
     start: dt.datetime | None = None
@@ -125,6 +204,7 @@ class Query:
     offset: int = 0
     record_id: int | None = None
     count: bool = True
+    conditions: list[Any] = field(default_factory=list)  # SQL conditions on the layer's table (WFS filters)
 
 
 @dataclass
@@ -133,19 +213,39 @@ class Result:
     matched: int | None
 
 
-def _where(platform: Any, actor: Actor | None, layer: Layer, table: Any, query: Query) -> list[Any]:
-    clauses: list[Any] = [bbox_index.c.entity == layer.id]
+@dataclass(frozen=True)
+class _Source:
+    """The tables one read joins: the layer's, the one holding the geometry, and the id the box index is keyed by."""
+
+    table: Any
+    geometry_table: Any
+    key: Any
+    joined: Any
+
+
+def _source(platform: Any, layer: Layer) -> _Source:
+    table = platform.registry.table(layer.id)
+    if layer.via is None:
+        joined = table.join(bbox_index, and_(bbox_index.c.entity == layer.id, bbox_index.c.record_id == table.c.id))
+        return _Source(table, table, table.c.id, joined)
+    target = platform.registry.table(layer.geometry_entity).alias("located")
+    key = table.c[layer.via]
+    joined = table.join(target, target.c.id == key).join(
+        bbox_index, and_(bbox_index.c.entity == layer.geometry_entity, bbox_index.c.record_id == key)
+    )
+    return _Source(table, target, key, joined)
+
+
+def _where(platform: Any, actor: Actor | None, layer: Layer, source: _Source, query: Query, kind: str) -> list[Any]:
+    table = source.table
+    clauses: list[Any] = [bbox_index.c.entity == layer.geometry_entity]
     scope = condition(platform, actor, layer, table)
     if scope is not None:
         clauses.append(scope)
-    box = query.bbox
-    if box is not None:
-        clauses += [
-            bbox_index.c.maxx >= box.minx,
-            bbox_index.c.minx <= box.maxx,
-            bbox_index.c.maxy >= box.miny,
-            bbox_index.c.miny <= box.maxy,
-        ]
+    if layer.open_while_empty:
+        clauses.append(table.c[layer.open_while_empty].is_(None))
+    if query.bbox is not None:
+        clauses += box_clause(kind, query.bbox, source.key, layer.geometry_entity)
     if layer.time_field and (query.start or query.end):
         column = table.c[layer.time_field]
         is_date = next(f for f in layer.spec.column_fields if f.name == layer.time_field).format == "date"
@@ -155,6 +255,7 @@ def _where(platform: Any, actor: Actor | None, layer: Layer, table: Any, query: 
             clauses.append(column <= (query.end.date() if is_date else query.end))
     for name, value in query.properties.items():
         clauses.append(table.c[name] == value)
+    clauses += query.conditions
     if query.record_id is not None:
         clauses.append(table.c.id == query.record_id)
     return clauses
@@ -164,49 +265,94 @@ def read(platform: Any, actor: Actor | None, layer: Layer, query: Query, raw_geo
     """The features of ``layer`` matching ``query`` within the caller's scope, ordered by id.
 
     ``raw_geometry``: each geometry is the stored GeoJSON text, for responses that splice it in
-    unparsed (see ``feature_collection_json``).
+    unparsed (see ``feature_texts``).
     """
-    table = platform.registry.table(layer.id)
+    source = _source(platform, layer)
+    table = source.table
     fields = layer.property_fields(anonymous=actor is None)
-    joined = table.join(bbox_index, and_(bbox_index.c.entity == layer.id, bbox_index.c.record_id == table.c.id))
-    clauses = _where(platform, actor, layer, table, query)
-    geometry = cast(table.c[layer.geometry_field], Text) if raw_geometry else table.c[layer.geometry_field]
+    stored = source.geometry_table.c[layer.geometry_field]
+    geometry = cast(stored, Text) if raw_geometry else stored
     columns = [table.c.id, geometry, *(table.c[f.name] for f in fields)]
-    rows_query = select(*columns).select_from(joined).where(*clauses).order_by(table.c.id).limit(query.limit).offset(query.offset)
     with platform.engine.connect() as conn:
-        rows = conn.execute(rows_query).all()
-        matched = None
-        if query.count:
-            matched = conn.execute(select(func.count()).select_from(joined).where(*clauses)).scalar_one()
+        clauses = _where(platform, actor, layer, source, query, index_kind(platform.engine, conn, layer.geometry_entity))
+        rows_query = select(*columns).select_from(source.joined).where(*clauses).order_by(table.c.id)
+        rows = conn.execute(rows_query.limit(query.limit).offset(query.offset)).all()
+        matched = _matched(conn, source, clauses, query, len(rows))
     names = [f.name for f in fields]
+    masks = layer.masks(anonymous=actor is None)
     features = []
     for row in rows:
         props = {name: _plain(value) for name, value in zip(names, row[2:], strict=True)}
+        for name, how in masks.items():
+            if name in props:
+                props[name] = mask_value(props[name], how)
         features.append({"type": "Feature", "id": row[0], "geometry": row[1], "properties": props})
     return Result(features, matched)
 
 
-def feature_collection_json(result: Result, extra: dict[str, Any]) -> str:
-    """A FeatureCollection as JSON text from a ``raw_geometry`` read: geometries are spliced in, not re-encoded."""
+def _matched(conn: Connection, source: _Source, clauses: list[Any], query: Query, returned: int) -> int | None:
+    """``numberMatched``: known from the page itself unless the page is full (or empty past the start)."""
+    if not query.count:
+        return None
+    if returned and returned < query.limit:
+        return query.offset + returned
+    if not returned and not query.offset:
+        return 0
+    return int(conn.execute(select(func.count()).select_from(source.joined).where(*clauses)).scalar_one())
+
+
+def read_json(platform: Any, actor: Actor | None, layer: Layer, query: Query) -> tuple[list[bytes], int | None]:
+    """The features of ``read`` as GeoJSON (UTF-8) built by the database, one per feature.
+
+    10,000 features leave SQLite or PostgreSQL as finished JSON: no row objects, no property dicts,
+    no encoder in Python. Falls back to ``read`` where the database cannot build it (masked
+    properties, more properties than one JSON function takes, another database).
+    """
+    anonymous = actor is None
+    fields = layer.property_fields(anonymous)
+    dialect = platform.engine.dialect.name
+    if dialect not in ("sqlite", "postgresql") or len(fields) > MAX_JSON_PROPERTIES or layer.masks(anonymous):
+        result = read(platform, actor, layer, query, raw_geometry=True)
+        return feature_texts(result), result.matched
+    source = _source(platform, layer)
+    table = source.table
+    columns = [table.c[f.name] for f in fields]
+    feature = feature_json(dialect, table.c.id, source.geometry_table.c[layer.geometry_field], columns, fields)
+    with platform.engine.connect() as conn:
+        clauses = _where(platform, actor, layer, source, query, index_kind(platform.engine, conn, layer.geometry_entity))
+        rows_query = select(feature).select_from(source.joined).where(*clauses).order_by(table.c.id)
+        texts = list(conn.execute(rows_query.limit(query.limit).offset(query.offset)).scalars())
+        matched = _matched(conn, source, clauses, query, len(texts))
+    if texts and isinstance(texts[0], str):
+        texts = [t.encode() for t in texts]
+    return texts, matched
+
+
+def feature_texts(result: Result) -> list[bytes]:
+    """Each feature of a ``raw_geometry`` read as JSON (geometries spliced in, not re-encoded)."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    parts = [
+    texts = (
         f'{{"type":"Feature","id":{int(f["id"])},"geometry":{f["geometry"] or "null"},"properties":{dumps(f["properties"])}}}'
         for f in result.features
-    ]
-    head = dumps({"type": "FeatureCollection", **extra})
-    return head[:-1] + ',"features":[' + ",".join(parts) + "]}"
+    )
+    return [t.encode() for t in texts]
+
+
+def feature_collection_json(features: list[bytes], extra: dict[str, Any]) -> bytes:
+    """A FeatureCollection as UTF-8 JSON around features already encoded."""
+    head = json.dumps({"type": "FeatureCollection", **extra}, ensure_ascii=False, separators=(",", ":")).encode()
+    return b"".join((head[:-1], b',"features":[', b",".join(features), b"]}"))
 
 
 def extent(platform: Any, actor: Actor | None, layer: Layer) -> BBox | None:
     """The box around the features the caller may see."""
-    table = platform.registry.table(layer.id)
-    joined = table.join(bbox_index, and_(bbox_index.c.entity == layer.id, bbox_index.c.record_id == table.c.id))
-    clauses = _where(platform, actor, layer, table, Query())
+    source = _source(platform, layer)
     query = select(
         func.min(bbox_index.c.minx), func.min(bbox_index.c.miny), func.max(bbox_index.c.maxx), func.max(bbox_index.c.maxy)
     )
     with platform.engine.connect() as conn:
-        row = conn.execute(query.select_from(joined).where(*clauses)).one()
+        clauses = _where(platform, actor, layer, source, Query(), "columns")
+        row = conn.execute(query.select_from(source.joined).where(*clauses)).one()
     return None if row[0] is None else BBox(*row)
 
 
@@ -222,12 +368,13 @@ def _plain(value: Any) -> Any:
 def index_record(conn: Connection, layer: Layer, record: dict[str, Any] | Any, deleted: bool = False) -> None:
     """Keep one record's box in step with its geometry (called inside the write transaction)."""
     record_id = record.get("id")
-    if record_id is None:
+    if record_id is None or layer.via is not None:
         return
     conn.execute(delete(bbox_index).where(bbox_index.c.entity == layer.id, bbox_index.c.record_id == record_id))
     box = None if deleted else bbox_of(record.get(layer.geometry_field))
     if box is not None:
         conn.execute(insert(bbox_index).values(entity=layer.id, record_id=record_id, field=layer.geometry_field, **_box(box)))
+    put(conn, layer.id, int(record_id), box)
 
 
 def _box(box: BBox) -> dict[str, float]:
@@ -255,6 +402,7 @@ def reindex(platform: Any, only: Sequence[str] = ()) -> dict[str, int]:
             ]
             if values:
                 conn.execute(insert(bbox_index), values)
+            prepare(conn, layer.id)
         counts[layer.id] = len(values)
     return counts
 
@@ -263,16 +411,36 @@ def overall_extent(boxes: Iterable[BBox | None]) -> BBox | None:
     return union(b for b in boxes if b is not None)
 
 
+def points(
+    platform: Any, actor: Actor | None, layer: Layer, box: BBox, category: str | None, limit: int
+) -> list[tuple[float, float, Any]]:
+    """``(lon, lat, category value)`` of a point layer's features in ``box`` (for drawing; read from the box index, no JSON)."""
+    source = _source(platform, layer)
+    visible = {f.name for f in layer.property_fields(anonymous=actor is None)}
+    extra = source.table.c[category] if category in visible else None
+    columns = [bbox_index.c.minx, bbox_index.c.miny] + ([extra] if extra is not None else [])
+    with platform.engine.connect() as conn:
+        clauses = _where(
+            platform, actor, layer, source, Query(bbox=box), index_kind(platform.engine, conn, layer.geometry_entity)
+        )
+        rows = conn.execute(select(*columns).select_from(source.joined).where(*clauses).limit(limit)).all()
+    if extra is None:
+        return [(row[0], row[1], None) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
 def geometries(
     platform: Any, actor: Actor | None, layer: Layer, box: BBox, category: str | None, limit: int
 ) -> list[tuple[int, dict[str, Any], Any]]:
     """``(id, geometry, category value)`` of the features in ``box`` the caller may see (for drawing)."""
-    table = platform.registry.table(layer.id)
-    joined = table.join(bbox_index, and_(bbox_index.c.entity == layer.id, bbox_index.c.record_id == table.c.id))
-    clauses = _where(platform, actor, layer, table, Query(bbox=box))
+    source = _source(platform, layer)
+    table = source.table
     visible = {f.name for f in layer.property_fields(anonymous=actor is None)}
     extra = table.c[category] if category in visible else None
-    columns = [table.c.id, table.c[layer.geometry_field]] + ([extra] if extra is not None else [])
+    columns = [table.c.id, source.geometry_table.c[layer.geometry_field]] + ([extra] if extra is not None else [])
     with platform.engine.connect() as conn:
-        rows = conn.execute(select(*columns).select_from(joined).where(*clauses).order_by(table.c.id).limit(limit)).all()
+        clauses = _where(
+            platform, actor, layer, source, Query(bbox=box), index_kind(platform.engine, conn, layer.geometry_entity)
+        )
+        rows = conn.execute(select(*columns).select_from(source.joined).where(*clauses).order_by(table.c.id).limit(limit)).all()
     return [(row[0], row[1], row[2] if extra is not None else None) for row in rows]

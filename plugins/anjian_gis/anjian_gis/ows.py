@@ -19,8 +19,9 @@ from anjian.audit import Actor
 from anjian.errors import NotFound
 
 from .callers import caller
+from .fes import parse_filter, parse_xml
 from .geometry import BBox
-from .layers import Layer, Query, extent, geometries, read, visible_layers
+from .layers import Layer, Query, extent, geometries, points, read, visible_layers
 from .params import BadParameter, parse_bbox, parse_int
 from .render import MERCATOR_CRS, Frame, draw_png
 from .styles import CATEGORY_FIELDS, colour_of
@@ -35,6 +36,7 @@ GML_FORMATS = ("application/gml+xml; version=3.2", "text/xml; subtype=gml/3.2", 
 GET_FEATURE_BY_ID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
 WMS_CRS = ("CRS:84", "EPSG:4326", "EPSG:4490", "EPSG:3857")
 MAX_PIXELS = 4096
+MAX_DRAWN = 200_000  # features one GetMap draws at most
 
 
 def _platform() -> Any:
@@ -104,9 +106,123 @@ def _box_xml(box: BBox | None) -> str:
 # ---- WFS ----------------------------------------------------------------------------------------
 
 
+# Parameters each operation takes (lower case; KVP names are case-insensitive). Anything else is a 400.
+_COMMON = {"service", "version", "request", "namespaces", "namespace"}
+WFS_PARAMETERS = {
+    "getcapabilities": {"acceptversions", "acceptformats", "sections", "updatesequence"},
+    "describefeaturetype": {"typenames", "typename", "outputformat"},
+    "getfeature": {
+        "typenames",
+        "typename",
+        "bbox",
+        "filter",
+        "query",
+        "filter_language",
+        "resourceid",
+        "featureid",
+        "count",
+        "maxfeatures",
+        "startindex",
+        "outputformat",
+        "srsname",
+        "propertyname",
+        "resulttype",
+        "storedquery_id",
+        "id",
+    },
+    "liststoredqueries": set(),
+    "describestoredqueries": {"storedquery_id"},
+}
+WMS_PARAMETERS = {
+    "getcapabilities": {"format", "updatesequence", "sections"},
+    "getmap": {
+        "layers",
+        "styles",
+        "crs",
+        "srs",
+        "bbox",
+        "width",
+        "height",
+        "format",
+        "transparent",
+        "bgcolor",
+        "exceptions",
+        "time",
+        "elevation",
+    },
+    "getfeatureinfo": {
+        "layers",
+        "styles",
+        "crs",
+        "srs",
+        "bbox",
+        "width",
+        "height",
+        "format",
+        "transparent",
+        "bgcolor",
+        "exceptions",
+        "time",
+        "elevation",
+        "query_layers",
+        "info_format",
+        "feature_count",
+        "i",
+        "j",
+        "x",
+        "y",
+    },
+}
+SRS_NAMES = (
+    "urn:ogc:def:crs:EPSG::4326",
+    "urn:ogc:def:crs:EPSG::4490",
+    "EPSG:4326",
+    "EPSG:4490",
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "CRS:84",
+)
+
+
+def _known(args: Mapping[str, str], allowed: set[str], service: str) -> None:
+    extra = sorted(set(args) - allowed - _COMMON)
+    if extra:
+        names = "、".join(sorted(allowed | {"service", "version", "request"}))
+        raise BadParameter(extra[0], f"{service} 此操作不认识参数 {extra[0][:40]}；可用参数：{names}", "InvalidParameterValue")
+
+
+def _posted_get_feature() -> tuple[dict[str, str], Any]:
+    """A POSTed ``wfs:GetFeature`` (as OWSLib sends with method="Post") as KVP arguments and its filter element."""
+    root = parse_xml(request.get_data(as_text=True), "request")
+    if _local_name(root.tag) != "GetFeature":
+        raise BadParameter("request", "POST 只接受 wfs:GetFeature 请求；其他操作请用 GET（KVP）", "OperationNotSupported")
+    args = {"service": "WFS", "request": "GetFeature"}
+    for key, value in root.attrib.items():
+        name = _local_name(key).lower()
+        if name in ("count", "startindex", "outputformat", "resulttype", "maxfeatures"):
+            args[name] = value
+    queries = [q for q in root if _local_name(q.tag) == "Query"]
+    if len(queries) != 1:
+        raise BadParameter("request", "wfs:GetFeature 应含且只含一个 wfs:Query", "OperationParsingFailed")
+    query = queries[0]
+    args["typenames"] = query.get("typeNames") or query.get("typeName") or ""
+    names = [(c.text or "").strip() for c in query if _local_name(c.tag) in ("PropertyName", "ValueReference")]
+    if names:
+        args["propertyname"] = ",".join(n for n in names if n)
+    found = next((c for c in query if _local_name(c.tag) == "Filter"), None)
+    return args, found
+
+
+def _local_name(tag: Any) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
 def wfs() -> Response:
-    args = _args()
     try:
+        posted = None
+        if request.method == "POST":
+            args, posted = _posted_get_feature()
+        else:
+            args = _args()
         actor = caller()
         if args.get("service", "WFS").upper() != "WFS":
             raise BadParameter("service", "参数 service 应为 WFS")
@@ -123,6 +239,9 @@ def wfs() -> Response:
             raise BadParameter(
                 "request", f"不支持的操作 request={operation[:40]}；可用：{', '.join(sorted(handlers))}", "OperationNotSupported"
             )
+        _known(args, WFS_PARAMETERS[operation.lower()], "WFS")
+        if handler is _get_feature:
+            return _get_feature(actor, args, posted)
         return handler(actor, args)
     except BadParameter as error:
         return wfs_exception(error)
@@ -131,9 +250,55 @@ def wfs() -> Response:
 
 
 def _operation(name: str, href: str) -> str:
+    post = f"<ows:Post xlink:href={quoteattr(href)}/>" if name == "GetFeature" else ""
     return (
-        f'<ows:Operation name="{name}"><ows:DCP><ows:HTTP><ows:Get xlink:href={quoteattr(href + "?")}/>'
+        f'<ows:Operation name="{name}"><ows:DCP><ows:HTTP><ows:Get xlink:href={quoteattr(href + "?")}/>{post}'
         "</ows:HTTP></ows:DCP></ows:Operation>"
+    )
+
+
+def _filter_capabilities() -> str:
+    """What FES offers here (fes.py): ad hoc queries, resource ids, the standard comparisons, BBOX."""
+    conformance = "".join(
+        _constraint(name, value).replace("ows:Constraint", "fes:Constraint")
+        for name, value in (
+            ("ImplementsQuery", "TRUE"),
+            ("ImplementsAdHocQuery", "TRUE"),
+            ("ImplementsFunctions", "FALSE"),
+            ("ImplementsResourceId", "TRUE"),
+            ("ImplementsMinStandardFilter", "TRUE"),
+            ("ImplementsStandardFilter", "TRUE"),
+            ("ImplementsMinSpatialFilter", "TRUE"),
+            ("ImplementsSpatialFilter", "FALSE"),
+            ("ImplementsMinTemporalFilter", "FALSE"),
+            ("ImplementsTemporalFilter", "FALSE"),
+            ("ImplementsVersionNav", "FALSE"),
+            ("ImplementsSorting", "FALSE"),
+            ("ImplementsExtendedOperators", "FALSE"),
+        )
+    )
+    comparisons = "".join(
+        f'<fes:ComparisonOperator name="{name}"/>'
+        for name in (
+            "PropertyIsEqualTo",
+            "PropertyIsNotEqualTo",
+            "PropertyIsLessThan",
+            "PropertyIsGreaterThan",
+            "PropertyIsLessThanOrEqualTo",
+            "PropertyIsGreaterThanOrEqualTo",
+            "PropertyIsLike",
+            "PropertyIsNull",
+            "PropertyIsBetween",
+        )
+    )
+    return (
+        f"<fes:Filter_Capabilities><fes:Conformance>{conformance}</fes:Conformance>"
+        '<fes:Id_Capabilities><fes:ResourceIdentifier name="fes:ResourceId"/></fes:Id_Capabilities>'
+        f"<fes:Scalar_Capabilities><fes:LogicalOperators/><fes:ComparisonOperators>{comparisons}</fes:ComparisonOperators>"
+        "</fes:Scalar_Capabilities><fes:Spatial_Capabilities><fes:GeometryOperands>"
+        '<fes:GeometryOperand name="gml:Envelope"/></fes:GeometryOperands>'
+        '<fes:SpatialOperators><fes:SpatialOperator name="BBOX"/></fes:SpatialOperators></fes:Spatial_Capabilities>'
+        "</fes:Filter_Capabilities>"
     )
 
 
@@ -164,7 +329,7 @@ def _wfs_capabilities(actor: Actor | None, args: Mapping[str, str]) -> Response:
             ("ImplementsSimpleWFS", "TRUE"),
             ("ImplementsResultPaging", "TRUE"),
             ("KVPEncoding", "TRUE"),
-            ("XMLEncoding", "FALSE"),
+            ("XMLEncoding", "TRUE"),  # GetFeature only (as OWSLib posts it)
             ("ImplementsTransactionalWFS", "FALSE"),
             ("CountDefault", str(_settings().max_limit)),
         )
@@ -179,13 +344,7 @@ def _wfs_capabilities(actor: Actor | None, args: Mapping[str, str]) -> Response:
         "<ows:Fees>NONE</ows:Fees><ows:AccessConstraints>按账号权限</ows:AccessConstraints></ows:ServiceIdentification>"
         "<ows:ServiceProvider><ows:ProviderName>安监平台</ows:ProviderName></ows:ServiceProvider>"
         f"<ows:OperationsMetadata>{operations}{constraints}</ows:OperationsMetadata>"
-        f"<wfs:FeatureTypeList>{types}</wfs:FeatureTypeList>"
-        "<fes:Filter_Capabilities><fes:Conformance>"
-        + _constraint("ImplementsQuery", "FALSE")
-        .replace("ows:Constraint", "fes:Constraint")
-        .replace("ows:NoValues", "ows:NoValues")
-        + _constraint("ImplementsMinSpatialFilter", "FALSE").replace("ows:Constraint", "fes:Constraint")
-        + "</fes:Conformance></fes:Filter_Capabilities></wfs:WFS_Capabilities>"
+        f"<wfs:FeatureTypeList>{types}</wfs:FeatureTypeList>" + _filter_capabilities() + "</wfs:WFS_Capabilities>"
     )
     return _xml(body)
 
@@ -260,11 +419,26 @@ def _wfs_bbox(raw: str) -> BBox:
     return parse_bbox(",".join(parts), "bbox", lat_first=lat_first)
 
 
-def _get_feature(actor: Actor | None, args: Mapping[str, str]) -> Response:
+def _filter_of(args: Mapping[str, str], posted: Any) -> Any:
+    """The request's fes:Filter: POSTed, ``FILTER`` (WFS 2.0 KVP) or ``QUERY`` (what OWSLib's GET sends)."""
+    if posted is not None:
+        return posted
+    text = args.get("filter") or args.get("query") or ""
+    if not text.strip():
+        return None
+    language = args.get("filter_language", "")
+    if language and "fes" not in language.lower() and "filter" not in language.lower():
+        raise BadParameter(
+            "filter_language", f"不支持的过滤语言 {language[:60]}；请用 FES 2.0（urn:ogc:def:query Language:OGC-FES:Filter）"
+        )
+    return parse_xml(text.strip())
+
+
+def _get_feature(actor: Actor | None, args: Mapping[str, str], posted: Any = None) -> Response:
     settings = _settings()
     record_id: int | None = None
     names = args.get("typenames") or args.get("typename") or ""
-    ids = args.get("resourceid") or ""
+    ids = args.get("resourceid") or args.get("featureid") or ""
     if args.get("storedquery_id"):
         if args["storedquery_id"] != GET_FEATURE_BY_ID:
             raise BadParameter("storedQuery_id", f"未知的存储查询 {args['storedquery_id'][:80]}")
@@ -276,20 +450,42 @@ def _get_feature(actor: Actor | None, args: Mapping[str, str]) -> Response:
         names, record_id = layer_part, int(number)
     if not names:
         raise BadParameter("typeNames", "缺少参数 typeNames（图层名，如 aj:enterprise）", "MissingParameterValue")
+    srs = args.get("srsname", "")
+    if srs and srs not in SRS_NAMES:
+        raise BadParameter("srsName", f"不支持的坐标系 {srs[:60]}；可用：{'、'.join(SRS_NAMES)}", "InvalidParameterValue")
     layers = [_find(actor, n.strip(), "typeNames") for n in names.split(",") if n.strip()]
     count = parse_int(
         args, "count", parse_int(args, "maxfeatures", settings.default_limit, 1, settings.max_limit), 1, settings.max_limit
     )
     start = parse_int(args, "startindex", 0, 0, 10**9)
+    hits = args.get("resulttype", "results").lower()
+    if hits not in ("results", "hits"):
+        raise BadParameter("resultType", "参数 resultType 只能是 results 或 hits")
     box = _wfs_bbox(args["bbox"]) if args.get("bbox") else None
+    filter_element = _filter_of(args, posted)
+    if filter_element is not None and box is not None:
+        raise BadParameter("filter", "BBOX 与 FILTER 不能同时使用：请把 BBOX 写进过滤条件", "InvalidParameterValue")
+    wanted = [n.strip().split(":")[-1] for n in args.get("propertyname", "").split(",") if n.strip() and n.strip() != "*"]
     features: list[tuple[Layer, dict[str, Any]]] = []
     matched = 0
     for layer in layers:
-        result = read(_platform(), actor, layer, Query(bbox=box, limit=count, offset=start, record_id=record_id))
+        fields = {f.name: f for f in layer.property_fields(anonymous=actor is None)}
+        unknown = [n for n in wanted if n not in fields and n != layer.geometry_field]
+        if unknown:
+            raise BadParameter("propertyName", f"图层 {layer.id} 没有可查询的属性 {unknown[0][:60]}；可用：{'、'.join(fields)}")
+        query = Query(bbox=box, limit=count, offset=start, record_id=record_id, count=True)
+        if filter_element is not None:
+            parsed = parse_filter(filter_element, layer, fields, _platform().registry.table(layer.id))
+            query.conditions += parsed.conditions
+            query.bbox = parsed.bbox
+        if hits == "hits":
+            query.limit = 1
+        result = read(_platform(), actor, layer, query)
         matched += result.matched or 0
-        features += [(layer, f) for f in result.features]
+        if hits == "results":
+            features += [(layer, _project(f, wanted)) for f in result.features]
     features = features[:count]
-    if record_id is not None and not features:
+    if record_id is not None and not features and hits == "results":
         raise NotFound(f"没有要素 {ids}，或您无权查看")
     fmt = (args.get("outputformat") or GML_FORMATS[0]).strip()
     if fmt.lower() in GEOJSON_FORMATS:
@@ -311,6 +507,13 @@ def _get_feature(actor: Actor | None, args: Mapping[str, str]) -> Response:
         f'numberMatched="{matched}" numberReturned="{len(features)}">{members}</wfs:FeatureCollection>'
     )
     return _xml(body, mimetype="application/gml+xml; version=3.2")
+
+
+def _project(feature: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
+    """Only the properties named by ``propertyName`` (all when none is named)."""
+    if not wanted:
+        return feature
+    return {**feature, "properties": {k: v for k, v in feature["properties"].items() if k in wanted}}
 
 
 def _pos_list(coords: list[list[float]]) -> str:
@@ -357,6 +560,8 @@ def wms() -> Response:
         if args.get("service", "WMS").upper() != "WMS":
             raise BadParameter("service", "参数 service 应为 WMS")
         operation = args.get("request", "").lower()
+        if operation in WMS_PARAMETERS:
+            _known(args, WMS_PARAMETERS[operation], "WMS")
         if operation == "getcapabilities":
             return _wms_capabilities(actor)
         if operation == "getmap":
@@ -455,12 +660,19 @@ def _get_map(actor: Actor | None, args: Mapping[str, str]) -> Response:
     x0, y0, x1, y1 = frame.lonlat_box()
     box = BBox(x0, y0, x1, y1)
     drawn: list[tuple[dict[str, Any], str]] = []
+    dots: list[tuple[float, float, str]] = []
     for layer in _layers_arg(actor, args, "layers"):
         category = CATEGORY_FIELDS.get(layer.id)
-        for _id, geometry, value in geometries(_platform(), actor, layer, box, category, 200_000):
-            drawn.append((geometry, colour_of(layer.id, value)))
+        colours: dict[Any, str] = {}
+        if layer.kind == "point":  # the box index holds a point's position: no GeoJSON to parse
+            for lon, lat, value in points(_platform(), actor, layer, box, category, MAX_DRAWN):
+                colour = colours.get(value) or colours.setdefault(value, colour_of(layer.id, value))
+                dots.append((lon, lat, colour))
+            continue
+        for _id, geometry, value in geometries(_platform(), actor, layer, box, category, MAX_DRAWN):
+            drawn.append((geometry, colours.get(value) or colours.setdefault(value, colour_of(layer.id, value))))
     transparent = args.get("transparent", "TRUE").upper() == "TRUE"
-    return Response(draw_png(frame, drawn, transparent), mimetype="image/png")
+    return Response(draw_png(frame, drawn, transparent, dots), mimetype="image/png")
 
 
 def _get_feature_info(actor: Actor | None, args: Mapping[str, str]) -> Response:
@@ -497,5 +709,5 @@ def _get_feature_info(actor: Actor | None, args: Mapping[str, str]) -> Response:
 
 
 def register(bp: Any) -> None:
-    bp.add_url_rule("/wfs", "wfs", wfs)
+    bp.add_url_rule("/wfs", "wfs", wfs, methods=["GET", "POST"])
     bp.add_url_rule("/wms", "wms", wms)

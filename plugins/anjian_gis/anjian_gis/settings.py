@@ -22,6 +22,9 @@ class GisSettings(BaseModel):
     tile_attribution: str = Field("", max_length=200, description="Attribution shown for the base tiles (审图号 etc.).")
     max_limit: int = Field(10000, ge=1, le=100000, description="Most features one items or GetFeature request returns.")
     default_limit: int = Field(100, ge=1, le=10000, description="Features per page when the caller gives no limit.")
+    anonymous_per_minute: int = Field(
+        300, ge=1, le=100000, description="Anonymous OGC requests one client address may make per minute (429 beyond)."
+    )
 
     @field_validator("area")
     @classmethod

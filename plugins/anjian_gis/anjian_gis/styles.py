@@ -13,13 +13,33 @@ CATEGORY_FIELDS: dict[str, str] = {
     "hazard_source_filing": "hazard_level",
     "hidden_danger": "level",
     "region_boundary": "level",
+    "accident_report": "grade",
+    "monitoring_alarm": "kind",
 }
 KNOWN: dict[str, dict[str, str]] = {
     "hazard_source_filing": {"1": "#c0392b", "2": "#e67e22", "3": "#f1c40f", "4": "#2980b9"},
     "hidden_danger": {"major": "#c0392b", "general": "#e67e22"},
+    "accident_report": {"especially_major": "#7b241c", "major": "#c0392b", "larger": "#e67e22", "general": "#f1c40f"},
+    "monitoring_alarm": {
+        "high_high": "#c0392b",
+        "low_low": "#c0392b",
+        "high": "#e67e22",
+        "low": "#e67e22",
+        "rate": "#9467bd",
+        "offline": "#7f7f7f",
+        "fault": "#8c564b",
+        "power_off": "#2c3e50",
+    },
 }
 PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728", "#ff7f0e"]
-DEFAULT = {"enterprise": "#1f77b4", "hazard_source_filing": "#c0392b", "hidden_danger": "#e67e22", "region_boundary": "#6c7a89"}
+DEFAULT = {
+    "enterprise": "#1f77b4",
+    "hazard_source_filing": "#c0392b",
+    "hidden_danger": "#e67e22",
+    "region_boundary": "#6c7a89",
+    "accident_report": "#8e44ad",
+    "monitoring_alarm": "#d62728",
+}
 
 
 def colour_of(layer_id: str, value: Any) -> str:

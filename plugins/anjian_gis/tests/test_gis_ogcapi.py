@@ -115,7 +115,7 @@ def test_anonymous_sees_published_layers_and_public_fields_only(county: Any) -> 
     assert ids == {"region_boundary"}
     found = items(client, "region_boundary").get_json()
     assert [f["properties"]["name"] for f in found["features"]] == ["凤城镇"]  # 思明区's boundary is not public
-    assert set(found["features"][0]["properties"]) == {"name", "region_code"}
+    assert set(found["features"][0]["properties"]) == {"name", "region_code", "level"}  # the public projection
     assert items(client, "enterprise").status_code == 404
     assert items(client, "region_boundary", source="x").status_code == 400  # not a public field: unknown parameter
 

@@ -27,7 +27,7 @@ def server(county: Any) -> Iterator[str]:
 
 def opaque(png: bytes) -> int:
     """How many pixels of a PNG something was drawn on."""
-    alpha = Image.open(io.BytesIO(png)).getchannel("A")
+    alpha = Image.open(io.BytesIO(png)).convert("RGBA").getchannel("A")
     return alpha.width * alpha.height - alpha.histogram()[0]
 
 
@@ -58,7 +58,7 @@ def test_owslib_wfs_capabilities_schema_and_bbox(county: Any, server: str) -> No
     west, south, east, north = wfs.contents["aj:enterprise"].boundingBoxWGS84
     assert 117.8 < west <= east < 118.3 and 25.0 < south <= north < 25.3  # the officer's county only
     schema = wfs.get_schema("aj:region_boundary")  # OWSLib sends no headers here: the public view of a public layer
-    assert set(schema["properties"]) == {"name", "region_code"} and schema["geometry_column"] == "boundary"
+    assert set(schema["properties"]) == {"name", "region_code", "level"} and schema["geometry_column"] == "boundary"
     # OWSLib sends the box as lat/lon with the EPSG:4326 urn; the server must read it so
     response = wfs.getfeature(typename=["aj:enterprise"], bbox=(118.18, 25.05, 118.2, 25.07), outputFormat="application/json")
     features = json.loads(response.read())["features"]
@@ -98,7 +98,7 @@ def test_owslib_wms_capabilities_map_and_feature_info(county: Any, server: str) 
     assert {"enterprise", "hazard_source_filing", "hidden_danger", "region_boundary"} <= set(wms.contents)
     box = (118.17, 25.04, 118.21, 25.08)  # lon/lat; OWSLib swaps it for EPSG:4326 in 1.3.0
     image = wms.getmap(layers=["enterprise"], srs="EPSG:4326", bbox=box, size=(200, 200), format="image/png", transparent=True)
-    png = Image.open(io.BytesIO(image.read()))
+    png = Image.open(io.BytesIO(image.read())).convert("RGBA")  # a map of points only is a palette PNG
     assert png.size == (200, 200)
     # 凤城镇's two firms are drawn where they are: (118.186, 25.056) -> x = 80, y = 120
     assert png.getpixel((80, 120))[3] == 255 and png.getpixel((10, 10))[3] == 0
@@ -144,3 +144,17 @@ def test_wms_draws_only_what_the_caller_may_see(county: Any) -> None:
     refused = client.get("/ogc/wms", query_string={**xiamen, "crs": "EPSG:9999"})
     assert refused.status_code == 400 and "InvalidCRS" in refused.get_data(as_text=True)
     assert TOWN.startswith("350524")
+
+
+def test_owslib_wfs_filter_by_get_and_post(county: Any, server: str) -> None:
+    from owslib.etree import etree
+    from owslib.fes2 import And, BBox, Filter, PropertyIsEqualTo
+    from owslib.wfs import WebFeatureService
+
+    wfs = WebFeatureService(f"{server}/ogc/wfs", version="2.0.0", headers=bearer(county, "officer"))
+    condition = And([PropertyIsEqualTo("industry", "C"), BBox([25.0, 118.1, 25.1, 118.3], crs="urn:ogc:def:crs:EPSG::4326")])
+    text = etree.tostring(Filter(condition).toXML()).decode()
+    for method in ("Get", "Post"):
+        response = wfs.getfeature(typename=["aj:enterprise"], filter=text, outputFormat="application/json", method=method)
+        found = json.loads(response.read())
+        assert [f["id"] for f in found["features"]] == [f"enterprise.{county['firms']['anxi'][0]}"], method

@@ -111,7 +111,13 @@ def test_one_map_page_lists_the_users_layers(county: Any) -> None:
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "一张图" in html
     layers = json.loads(html.split('data-layers="', 1)[1].split('"', 1)[0].replace("&#34;", '"').replace("&amp;", "&"))
-    assert {layer["id"] for layer in layers} == {"enterprise", "hazard_source_filing", "hidden_danger", "region_boundary"}
+    assert {layer["id"] for layer in layers} == {
+        "enterprise",
+        "hazard_source_filing",
+        "hidden_danger",
+        "accident_report",
+        "region_boundary",
+    }
     danger = next(layer for layer in layers if layer["id"] == "hidden_danger")
     assert danger["open_field"] == "closed_on" and danger["detail"].endswith("/{id}")
     with client.get("/gis/static/gis-map.js") as script:
