@@ -55,19 +55,25 @@ class Evaluator:
         self.spec = platform.registry.entity("monitoring_alarm")
         self.states: dict[tuple[int, str], tuple[int | None, int, float | None]] = {}
         self.loaded: set[int] = set()
+        self.pending: set[int] = set()  # points with a threshold beyond, an alarm condition active or offline
 
     def preload(self, point_ids: Iterable[int]) -> None:
         """Read the states of many points at once (an ingest batch)."""
         wanted = [p for p in point_ids if p not in self.loaded]
         for row in select_in(self.conn, point_state, point_state.c.point_id, wanted):
-            self.states[(row.point_id, row.kind)] = (row.since, row.active, row.ref)
+            self._remember(row.point_id, row.kind, (row.since, row.active, row.ref))
         self.loaded.update(wanted)
 
     def _load(self, point_id: int) -> None:
         if point_id not in self.loaded:
             for row in self.conn.execute(select(point_state).where(point_state.c.point_id == point_id)):
-                self.states[(point_id, row.kind)] = (row.since, row.active, row.ref)
+                self._remember(point_id, row.kind, (row.since, row.active, row.ref))
             self.loaded.add(point_id)
+
+    def _remember(self, point_id: int, kind: str, state: tuple[int | None, int, float | None]) -> None:
+        self.states[(point_id, kind)] = state
+        if kind != "rate" and state[:2] != (None, 0):
+            self.pending.add(point_id)
 
     def _state(self, point_id: int, kind: str) -> tuple[int | None, int, float | None]:
         return self.states.get((point_id, kind), (None, 0, None))
@@ -75,7 +81,7 @@ class Evaluator:
     def _set(self, point_id: int, kind: str, since: int | None, active: int, ref: float | None = None) -> None:
         if self._state(point_id, kind) == (since, active, ref):
             return
-        self.states[(point_id, kind)] = (since, active, ref)
+        self._remember(point_id, kind, (since, active, ref))
         statement = _insert(self.conn, point_state).values(point_id=point_id, kind=kind, since=since, active=active, ref=ref)
         excluded = statement.excluded
         statement = statement.on_conflict_do_update(
@@ -142,15 +148,12 @@ class Evaluator:
     def _quiet(self, point: Any, samples: Sequence[tuple[int, int, float, int]]) -> bool:
         """The common case, decided without stepping through the samples: good values strictly inside
         every threshold, no threshold state pending and no rate rule, so nothing can change."""
-        if point.rate_limit or any(q != 0 for _p, _t, _v, q in samples):
+        if point.rate_limit or point.id in self.pending or any(s[3] for s in samples):
             return False
-        if any(self._state(point.id, kind)[:2] != (None, 0) for kind in (*HIGH, *LOW)):
-            return False
-        top = max(v for _p, _t, v, _q in samples)
-        bottom = min(v for _p, _t, v, _q in samples)
-        highs = [getattr(point, k) for k in HIGH if getattr(point, k) is not None]
-        lows = [getattr(point, k) for k in LOW if getattr(point, k) is not None]
-        return all(top < h for h in highs) and all(bottom > low for low in lows)
+        values = [s[2] for s in samples]
+        high = min((h for h in (point.high, point.high_high) if h is not None), default=None)
+        low = max((v for v in (point.low, point.low_low) if v is not None), default=None)
+        return (high is None or max(values) < high) and (low is None or min(values) > low)
 
     def _rate(self, point: Any, ts: int, value: float) -> int | None:
         """Rate of change per minute, measured over at least RATE_WINDOW so sensor noise is not a rate."""

@@ -29,6 +29,11 @@ SQLITE_SERIES = (
     "ORDER BY bucket"
 )
 SQLITE_DIRTY = "INSERT OR IGNORE INTO monitoring_dirty (point_id, bucket) VALUES (?, ?)"
+SQLITE_LATEST = (
+    "INSERT INTO monitoring_latest (point_id, ts, value, quality, received_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (point_id) DO UPDATE SET ts = excluded.ts, value = excluded.value, quality = excluded.quality, "
+    "received_at = excluded.received_at WHERE excluded.ts > monitoring_latest.ts"
+)
 
 
 @dataclass(frozen=True)
@@ -48,19 +53,22 @@ def now_ms() -> int:
     return int(utc_now().replace(tzinfo=dt.UTC).timestamp() * 1000)
 
 
-def select_in(conn: Connection, table: Any, column: Any, values: Iterable[Any], chunk: int = 900) -> list[Any]:
-    """Rows of ``table`` whose ``column`` is one of ``values``, in chunks (plain placeholders on SQLite,
-    where compiling a 500-value expanding IN costs more than the query)."""
+def select_in(
+    conn: Connection, table: Any, column: Any, values: Iterable[Any], chunk: int = 900, columns: Sequence[Any] | None = None
+) -> list[Any]:
+    """Rows of ``table`` (or its ``columns``) whose ``column`` is one of ``values``, in chunks (plain
+    placeholders on SQLite, where compiling a 500-value expanding IN costs more than the query)."""
     wanted = list(values)
     rows: list[Any] = []
+    chosen = list(columns) if columns is not None else list(table.c)
     for start in range(0, len(wanted), chunk):
         part = wanted[start : start + chunk]
         if conn.dialect.name == "sqlite":
-            names = ", ".join(c.name for c in table.c)
+            names = ", ".join(c.name for c in chosen)
             marks = ", ".join("?" * len(part))
             rows += conn.exec_driver_sql(f"SELECT {names} FROM {table.name} WHERE {column.name} IN ({marks})", tuple(part)).all()
         else:
-            rows += conn.execute(select(table).where(column.in_(part))).all()
+            rows += conn.execute(select(*chosen).where(column.in_(part))).all()
     return rows
 
 
@@ -99,6 +107,9 @@ class SampleStore:
     def set_latest(self, conn: Connection, values: Sequence[tuple[int, int, float, int]], received_at: int) -> None:
         """Keep each point's newest sample; an older one arriving late leaves it as it is."""
         if not values:
+            return
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(SQLITE_LATEST, [(p, t, v, q, received_at) for p, t, v, q in values])
             return
         statement = _insert(conn, latest)
         statement = statement.on_conflict_do_update(
