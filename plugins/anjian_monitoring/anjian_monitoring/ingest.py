@@ -274,7 +274,10 @@ def ingest(platform: Any, actor: Actor, document: Any, settings: MonitoringSetti
         evaluator.preload(by_point)
         for point_id, samples in by_point.items():
             before = previous.get(point_id)
-            live = samples if before is None else [s for s in samples if s[1] > before.ts]  # late data: stored, not alarmed on
+            live = samples
+            if before is not None and samples[0][1] <= before.ts:  # late data is stored, not alarmed on
+                cutoff = before.ts
+                live = [s for s in samples if s[1] > cutoff]
             if live:
                 report.alarms += evaluator.evaluate(info[point_id], live, before)
     report.accepted = inserted

@@ -202,9 +202,13 @@ class SampleStore:
             .order_by(rollup.c.bucket)
         )
         with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":  # plain rows from the driver: a week is 10,080 of them
-                raw = conn.exec_driver_sql(SQLITE_SERIES, (tier, point_id, start, end)).all()
-                return Series("1m" if tier == 1 else "1h", [(r[0], r[1], r[2], r[3]) for r in raw])
+            if conn.dialect.name == "sqlite":  # plain tuples straight from the driver's cursor: a week is 10,080 rows
+                cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                try:
+                    raw = cursor.execute(SQLITE_SERIES, (tier, point_id, start, end)).fetchall()
+                finally:
+                    cursor.close()
+                return Series("1m" if tier == 1 else "1h", raw)
             return Series("1m" if tier == 1 else "1h", [tuple(r) for r in conn.execute(query)])
 
     def purge(self, conn: Connection, now: int, raw_days: int, minute_days: int, hour_days: int) -> dict[str, int]:

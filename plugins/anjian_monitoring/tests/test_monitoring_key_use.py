@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from anjian.data.system import api_key, audit_log
 from monitoring_county import START, Gateway, iso
 from sqlalchemy import select
+
+from anjian.data.system import api_key, audit_log
 
 
 def _uses(platform: Any) -> list[Any]:
