@@ -14,14 +14,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select, update
 
 from anjian.audit import Actor
 
 from .storage import _insert, select_in
-from .tables import QUALITY, latest, point_state
+from .tables import QUALITY, enterprise_state, latest, point_state
 
-__all__ = ["KIND_TITLES", "SYSTEM", "Evaluator", "sweep_offline"]
+__all__ = ["KIND_TITLES", "SYSTEM", "Evaluator", "sweep_enterprises", "sweep_offline"]
 
 SYSTEM = Actor.system("monitoring")
 KIND_TITLES = {
@@ -31,6 +31,7 @@ KIND_TITLES = {
     "low_low": "低低报",
     "rate": "变化率报警",
     "offline": "离线",
+    "enterprise_offline": "企业离线",
     "fault": "设备故障",
     "power_off": "断电",
 }
@@ -118,6 +119,27 @@ class Evaluator:
         record = self.platform.records.create_in(self.conn, self.spec, payload, SYSTEM)
         return int(record["id"])
 
+    def raise_enterprise_alarm(self, firm: Any, now: int, last: int) -> int | None:
+        """企业离线 for ``firm`` (enterprise_id, region_code, name, points) unless one is still open."""
+        alarms = self.alarms
+        open_one = self.conn.execute(
+            select(alarms.c.id).where(
+                alarms.c.enterprise_id == firm.enterprise_id, alarms.c.kind == "enterprise_offline", alarms.c.closed_at.is_(None)
+            )
+        ).first()
+        if open_one is not None:
+            return None
+        minutes = max(1, (now - last) // 60_000)
+        payload = {
+            "enterprise_id": firm.enterprise_id,
+            "region_code": firm.region_code,
+            "kind": "enterprise_offline",
+            "raised_at": _iso(now),
+            "summary": f"{firm.name or firm.enterprise_id}：全部 {firm.points} 个监测点位已 {minutes} 分钟无数据（企业离线）"[:500],
+        }
+        record = self.platform.records.create_in(self.conn, self.spec, payload, SYSTEM)
+        return int(record["id"])
+
     def evaluate(self, point: Any, samples: Sequence[tuple[int, int, float, int]], before: Any) -> list[int]:
         """Evaluate the new samples of one point in time order; return the ids of alarms raised."""
         self._load(point.id)
@@ -187,8 +209,14 @@ class Evaluator:
         return None
 
 
-def sweep_offline(platform: Any, now: int, default_after: int, point_ids: Iterable[int] | None = None) -> list[int]:
-    """Raise 离线 for every point silent longer than its ``offline_after`` (or the default); return alarm ids."""
+def sweep_offline(
+    platform: Any, now: int, default_after: int, point_ids: Iterable[int] | None = None, enterprise_after: int | None = None
+) -> list[int]:
+    """Raise 离线 for every point silent longer than its ``offline_after`` (or the default), and 企业离线
+    for every enterprise none of whose points reported for ``enterprise_after`` seconds; return alarm ids.
+
+    The points of an enterprise that is 离线 as a whole go 离线 on the panel without an alarm each:
+    a gateway that lost power raises one alarm, not one per point."""
     from anjian.store.db import write
 
     table = platform.registry.table("monitoring_point")
@@ -210,14 +238,65 @@ def sweep_offline(platform: Any, now: int, default_after: int, point_ids: Iterab
     raised: list[int] = []
     with write(platform.engine) as conn, conn.begin():
         evaluator = Evaluator(platform, conn)
+        silent: set[int] = set()
+        if enterprise_after is not None:
+            silent = sweep_enterprises(evaluator, now, enterprise_after, raised)
         for row in conn.execute(query).all():
-            created = int(row.created_at.replace(tzinfo=dt.UTC).timestamp() * 1000)
-            last = row.ts if row.ts is not None else created
+            last = row.ts if row.ts is not None else _ms(row.created_at)
             if now - last < (row.offline_after or default_after) * 1000:
                 continue
             evaluator._load(row.id)
             evaluator._set(row.id, "offline", last, 1)
+            if row.enterprise_id in silent:
+                continue  # covered by the enterprise's 企业离线 alarm
             alarm = evaluator.raise_alarm(row, "offline", now, None, None)
             if alarm:
                 raised.append(alarm)
     return raised
+
+
+def _ms(moment: dt.datetime) -> int:
+    return int(moment.replace(tzinfo=dt.UTC).timestamp() * 1000)
+
+
+def sweep_enterprises(evaluator: Evaluator, now: int, after: int, raised: list[int]) -> set[int]:
+    """企业离线: enterprises with points, none of which reported for ``after`` seconds (a point that never
+    reported counts from its registration). Returns the enterprises 离线 now; appends alarm ids."""
+    platform, conn = evaluator.platform, evaluator.conn
+    points = platform.registry.table("monitoring_point")
+    firms = platform.registry.table("enterprise")
+    query = (
+        select(
+            points.c.enterprise_id,
+            func.max(latest.c.ts).label("last"),
+            func.max(points.c.created_at).label("registered"),
+            func.min(points.c.region_code).label("region_code"),
+            func.count().label("points"),
+            func.max(firms.c.name).label("name"),
+        )
+        .select_from(points.outerjoin(latest, latest.c.point_id == points.c.id).outerjoin(firms, firms.c.id == points.c.enterprise_id))
+        .group_by(points.c.enterprise_id)
+    )
+    states = {r.enterprise_id: r for r in conn.execute(select(enterprise_state))}
+    silent: set[int] = set()
+    for row in conn.execute(query).all():
+        last = row.last if row.last is not None else _ms(row.registered)
+        state = states.get(row.enterprise_id)
+        was_silent = state is not None and bool(state.active)
+        if now - last < after * 1000:
+            if was_silent:  # reporting again: the next silence raises a new alarm (once this one is 闭环)
+                conn.execute(update(enterprise_state).where(enterprise_state.c.enterprise_id == row.enterprise_id).values(active=0))
+            continue
+        silent.add(row.enterprise_id)
+        if was_silent:
+            continue
+        statement = _insert(conn, enterprise_state).values(enterprise_id=row.enterprise_id, since=last, active=1)
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["enterprise_id"], set_={"since": statement.excluded.since, "active": statement.excluded.active}
+            )
+        )
+        alarm = evaluator.raise_enterprise_alarm(row, now, last)
+        if alarm:
+            raised.append(alarm)
+    return silent

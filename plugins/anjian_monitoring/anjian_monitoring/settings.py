@@ -11,6 +11,12 @@ class MonitoringSettings(BaseModel):
     offline_after: int = Field(
         300, ge=30, le=604800, description="Seconds without data before a point is 离线 (per point: offline_after)."
     )
+    enterprise_offline_after: int = Field(
+        600,
+        ge=30,
+        le=604800,
+        description="Seconds without data from any point of an enterprise before the enterprise is 离线 (one alarm, not one per point).",
+    )
     offline_interval: float = Field(30, gt=0, le=3600, description="Seconds between offline sweeps and rollups (Celery beat).")
     future_tolerance: int = Field(300, ge=0, le=86400, description="Seconds a sample's time may lie ahead of the server's clock.")
     max_points: int = Field(20000, ge=1, le=200000, description="Most data points in one ingest batch.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table
 
-__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "dirty", "latest", "point_state", "rollup", "sample"]
+__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "dirty", "enterprise_state", "latest", "point_state", "rollup", "sample"]
 
 METADATA = MetaData()
 
@@ -69,4 +69,12 @@ point_state = Table(
     Column("active", SmallInteger, nullable=False, default=0),  # beyond the threshold now (1) or back inside (0)
     Column("ref", Float),  # rate of change: the value at ``since`` the next rate is measured from
     PrimaryKeyConstraint("point_id", "kind", name="pk_monitoring_point_state"),
+)
+
+enterprise_state = Table(
+    "monitoring_enterprise_state",
+    METADATA,
+    Column("enterprise_id", Integer, primary_key=True, autoincrement=False),
+    Column("since", BigInteger),  # the enterprise's last sample when it went silent, ms
+    Column("active", SmallInteger, nullable=False, default=0),  # 企业离线 now (1) or reporting again (0)
 )

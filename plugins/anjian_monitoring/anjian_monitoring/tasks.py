@@ -20,7 +20,8 @@ def _settings(platform: Any) -> MonitoringSettings:
 
 def sweep(platform: Any) -> dict[str, int]:
     """Raise 离线 for silent points, then roll up what arrived since the last sweep."""
-    raised = sweep_offline(platform, now_ms(), _settings(platform).offline_after)
+    settings = _settings(platform)
+    raised = sweep_offline(platform, now_ms(), settings.offline_after, enterprise_after=settings.enterprise_offline_after)
     with write(platform.engine) as conn, conn.begin():
         buckets = SampleStore(platform.engine).roll_up(conn)
     return {"offline_alarms": len(raised), "buckets_rolled_up": buckets}
