@@ -25,6 +25,7 @@ __all__ = [
     "anjian_blueprints",
     "anjian_celery_tasks",
     "anjian_cli_commands",
+    "anjian_computed",
     "anjian_metadata_paths",
     "anjian_plugin",
     "anjian_tables",
@@ -87,3 +88,10 @@ def anjian_cli_commands() -> list[Any]:
     from .commands import monitoring
 
     return [monitoring]
+
+
+@hookimpl
+def anjian_computed() -> Mapping[str, Any]:
+    from .statistics import handling_minutes
+
+    return {"monitoring.handling_minutes": handling_minutes}
