@@ -44,6 +44,10 @@ def _reset_database(url: str) -> None:
 
     engine = create_engine(url)
     with engine.begin() as conn:
+        # Partitioned tables first: dropping one drops its partitions, which reflect would list as tables too.
+        partitioned = "SELECT relname FROM pg_class WHERE relkind = 'p' AND relnamespace = current_schema()::regnamespace"
+        for name in conn.exec_driver_sql(partitioned).scalars().all():
+            conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
         metadata = MetaData()
         metadata.reflect(conn)
         metadata.drop_all(conn)

@@ -94,12 +94,16 @@ class SampleStore:
             conn.exec_driver_sql(SQLITE_DIRTY, buckets)
             return int(inserted)
         statement = _insert(conn, sample).on_conflict_do_nothing(index_elements=["point_id", "ts"])
-        result = conn.execute(statement, [{"point_id": p, "ts": t, "value": v, "quality": q} for p, t, v, q in rows])
+        # RETURNING counts what was new: psycopg's executemany reports no rowcount (-1)
+        result = conn.execute(
+            statement.returning(sample.c.ts), [{"point_id": p, "ts": t, "value": v, "quality": q} for p, t, v, q in rows]
+        )
+        inserted_rows = len(result.all())
         conn.execute(
             _insert(conn, dirty).on_conflict_do_nothing(index_elements=["point_id", "bucket"]),
             [{"point_id": p, "bucket": b} for p, b in buckets],
         )
-        return int(result.rowcount)
+        return inserted_rows
 
     def latest_of(self, conn: Connection, point_ids: Iterable[int]) -> dict[int, Any]:
         return {r.point_id: r for r in select_in(conn, latest, latest.c.point_id, point_ids)}
@@ -213,8 +217,12 @@ class SampleStore:
 
     def purge(self, conn: Connection, now: int, raw_days: int, minute_days: int, hour_days: int) -> dict[str, int]:
         """Delete what is past each tier's retention; return the rows deleted per tier."""
+        from .partitions import drop_partitions
+
         day = 24 * HOUR
+        dropped = drop_partitions(conn, now - raw_days * day)  # PostgreSQL: whole days at once
         removed = {
+            "raw_partitions": len(dropped),
             "raw": conn.execute(delete(sample).where(sample.c.ts < now - raw_days * day)).rowcount,
             "1m": conn.execute(delete(rollup).where(rollup.c.tier == 1, rollup.c.bucket < now - minute_days * day)).rowcount,
             "1h": conn.execute(delete(rollup).where(rollup.c.tier == 60, rollup.c.bucket < now - hour_days * day)).rowcount,

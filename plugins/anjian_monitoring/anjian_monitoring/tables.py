@@ -7,9 +7,9 @@ an ingest touched (``monitoring_dirty``), so duplicates and late data never skew
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table
+from sqlalchemy import DDL, BigInteger, Column, Float, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table, event
 
-__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "dirty", "enterprise_state", "latest", "point_state", "rollup", "sample"]
+__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "SAMPLE_DEFAULT", "dirty", "enterprise_state", "latest", "point_state", "rollup", "sample"]
 
 METADATA = MetaData()
 
@@ -26,6 +26,13 @@ sample = Table(
     Column("quality", SmallInteger, nullable=False, default=0),
     PrimaryKeyConstraint("point_id", "ts", name="pk_monitoring_sample"),
     sqlite_with_rowid=False,
+    postgresql_partition_by="RANGE (ts)",  # one partition per day (partitions.py), retention drops days
+)
+SAMPLE_DEFAULT = "monitoring_sample_default"
+event.listen(  # so an insert never fails for want of a day partition (partitions.py moves its rows out)
+    sample,
+    "after_create",
+    DDL(f"CREATE TABLE IF NOT EXISTS {SAMPLE_DEFAULT} PARTITION OF monitoring_sample DEFAULT").execute_if(dialect="postgresql"),
 )
 
 rollup = Table(

@@ -7,6 +7,7 @@ from typing import Any
 from anjian.store.db import write
 
 from .alarms import sweep_offline
+from .partitions import ensure_partitions
 from .settings import MonitoringSettings
 from .storage import SampleStore, now_ms
 
@@ -24,7 +25,12 @@ def sweep(platform: Any) -> dict[str, int]:
     raised = sweep_offline(platform, now_ms(), settings.offline_after, enterprise_after=settings.enterprise_offline_after)
     with write(platform.engine) as conn, conn.begin():
         buckets = SampleStore(platform.engine).roll_up(conn)
-    return {"offline_alarms": len(raised), "buckets_rolled_up": buckets}
+    with write(platform.engine) as conn, conn.begin():
+        created = ensure_partitions(conn, now_ms(), settings.raw_retention_days)  # PostgreSQL: days ahead
+    result = {"offline_alarms": len(raised), "buckets_rolled_up": buckets}
+    if created:
+        result["partitions_created"] = len(created)
+    return result
 
 
 def purge(platform: Any) -> dict[str, int]:

@@ -96,4 +96,4 @@ def test_tasks_and_beat_are_registered(county: Any, settings: Any, monkeypatch: 
     county["clock"].advance(minutes=10)
     # every enterprise silent for 10 minutes: one 企业离线 alarm each (3), not one per point (5)
     assert own.tasks["monitoring.sweep"].apply().get() == {"offline_alarms": 3, "buckets_rolled_up": 0}
-    assert own.tasks["monitoring.purge"].apply().get() == {"raw": 0, "1m": 0, "1h": 0}
+    assert own.tasks["monitoring.purge"].apply().get() == {"raw_partitions": 0, "raw": 0, "1m": 0, "1h": 0}
