@@ -80,6 +80,7 @@ def anjian_beat_schedule(settings: Mapping[str, Any]) -> Mapping[str, Any]:
     return {
         "monitoring-sweep": {"task": "monitoring.sweep", "schedule": mine.offline_interval},
         "monitoring-purge": {"task": "monitoring.purge", "schedule": 6 * 3600.0},
+        "monitoring-forward": {"task": "monitoring.forward", "schedule": mine.forward_interval},
     }
 
 

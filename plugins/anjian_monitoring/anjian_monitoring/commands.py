@@ -69,3 +69,18 @@ def sweep() -> None:
 
     result = run_sweep(command_platform(init_db=True))
     click.echo(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+@monitoring.command()
+def forward() -> None:
+    """Send the samples of the points marked 上报上级 to the upper deployment once (the beat does it every 10 s)."""
+    from anjian.cli._context import command_platform
+
+    from .forward import forward as run_forward
+
+    report = run_forward(command_platform(init_db=True))
+    if not report.configured:
+        raise click.ClickException("未配置转发目标：anjian exchange target monitoring --url https://上级平台/api/v1（并输入上级平台发放的 API 密钥）")
+    click.echo(" ".join(f"{k}={v}" for k, v in report.as_dict().items() if k != "configured"))
+    if report.failed:
+        raise SystemExit(1)

@@ -155,6 +155,7 @@ def points_by_code(platform: Any, actor: Actor, codes: set[str]) -> tuple[dict[s
         table.c.deadband,
         table.c.min_duration,
         table.c.rate_limit,
+        table.c.forward,
     ]
     with platform.engine.connect() as conn:
         mine = {row.code: row for row in select_in(conn, table, table.c.code, codes, columns=wanted)}
@@ -269,6 +270,9 @@ def ingest(platform: Any, actor: Actor, document: Any, settings: MonitoringSetti
     with write(platform.engine) as conn, conn.begin():
         previous = store.latest_of(conn, by_point)
         inserted = store.insert(conn, rows)
+        upward = {p.id for p in points.values() if p.forward}
+        if upward:  # 上报上级: into the outbox in the same transaction (forward.py)
+            store.to_outbox(conn, [r for r in rows if r[0] in upward])
         store.set_latest(conn, [samples[-1] for samples in by_point.values()], now)
         evaluator = Evaluator(platform, conn)
         evaluator.preload(by_point)

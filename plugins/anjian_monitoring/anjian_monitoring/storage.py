@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .tables import dirty, latest, rollup, sample
+from .tables import dirty, latest, outbox, rollup, sample
 
 __all__ = ["HOUR", "MINUTE", "SampleStore", "Series", "now_ms", "select_in"]
 
@@ -104,6 +104,11 @@ class SampleStore:
             [{"point_id": p, "bucket": b} for p, b in buckets],
         )
         return inserted_rows
+
+    def to_outbox(self, conn: Connection, rows: Sequence[tuple[int, int, float, int]]) -> None:
+        """Queue samples for the upper deployment (forward.py)."""
+        if rows:
+            conn.execute(outbox.insert(), [{"point_id": p, "ts": t, "value": v, "quality": q} for p, t, v, q in rows])
 
     def latest_of(self, conn: Connection, point_ids: Iterable[int]) -> dict[int, Any]:
         return {r.point_id: r for r in select_in(conn, latest, latest.c.point_id, point_ids)}

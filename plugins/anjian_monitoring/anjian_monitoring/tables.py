@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import DDL, BigInteger, Column, Float, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table, event
 
-__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "SAMPLE_DEFAULT", "dirty", "enterprise_state", "latest", "point_state", "rollup", "sample"]
+__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "SAMPLE_DEFAULT", "dirty", "enterprise_state", "forward_state", "latest", "outbox", "point_state", "rollup", "sample"]
 
 METADATA = MetaData()
 
@@ -84,4 +84,27 @@ enterprise_state = Table(
     Column("enterprise_id", Integer, primary_key=True, autoincrement=False),
     Column("since", BigInteger),  # the enterprise's last sample when it went silent, ms
     Column("active", SmallInteger, nullable=False, default=0),  # 企业离线 now (1) or reporting again (0)
+)
+
+# Upward forwarding (forward.py): samples of the points marked 上报上级, written in the ingest's
+# transaction, sent in sequence order and deleted once the upper deployment acknowledged them.
+outbox = Table(
+    "monitoring_outbox",
+    METADATA,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("point_id", Integer, nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("quality", SmallInteger, nullable=False),
+)
+
+forward_state = Table(
+    "monitoring_forward_state",
+    METADATA,
+    Column("name", String(63), primary_key=True),
+    Column("cursor", BigInteger, nullable=False, default=0),  # the last outbox seq the upper deployment acknowledged
+    Column("sent", BigInteger, nullable=False, default=0),
+    Column("refused", BigInteger, nullable=False, default=0),  # refused upstairs (an unknown point, ...): not sent again
+    Column("last_ok", BigInteger),
+    Column("last_error", String(2000)),
 )

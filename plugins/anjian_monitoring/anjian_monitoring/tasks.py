@@ -46,6 +46,12 @@ def register(celery: Any, platform: Any) -> None:
     def sweep_task() -> dict[str, int]:
         return sweep(platform())
 
+    @celery.task(name="monitoring.forward")  # type: ignore[untyped-decorator]  # Celery is untyped
+    def forward_task() -> dict[str, Any]:
+        from .forward import forward
+
+        return forward(platform()).as_dict()
+
     @celery.task(name="monitoring.purge")  # type: ignore[untyped-decorator]  # Celery is untyped
     def purge_task() -> dict[str, int]:
         return purge(platform())

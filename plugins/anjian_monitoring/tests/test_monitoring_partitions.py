@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from anjian.store.db import write
 from anjian_monitoring.partitions import DAY, ensure_partitions, partition_names
 from anjian_monitoring.storage import SampleStore
 from anjian_monitoring.tables import SAMPLE_DEFAULT, sample
 from anjian_monitoring.tasks import purge, sweep
 from monitoring_county import START
 from sqlalchemy import func, select
+
+from anjian.store.db import write
 
 pytestmark = pytest.mark.postgres
 

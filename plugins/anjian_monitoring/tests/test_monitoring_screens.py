@@ -92,6 +92,7 @@ def test_tasks_and_beat_are_registered(county: Any, settings: Any, monkeypatch: 
     own.conf.beat_schedule = {}
     monkeypatch.setattr(tasks, "worker_platform", lambda: county["platform"])
     tasks.register_plugins(own, settings)
+    assert own.conf.beat_schedule["monitoring-forward"] == {"task": "monitoring.forward", "schedule": 10.0}
     assert own.conf.beat_schedule["monitoring-sweep"] == {"task": "monitoring.sweep", "schedule": 30.0}
     county["clock"].advance(minutes=10)
     # every enterprise silent for 10 minutes: one 企业离线 alarm each (3), not one per point (5)
