@@ -96,6 +96,7 @@ outbox = Table(
     Column("ts", BigInteger, nullable=False),
     Column("value", Float, nullable=False),
     Column("quality", SmallInteger, nullable=False),
+    sqlite_autoincrement=True,  # a seq is never reused once acknowledged rows are deleted (the cursor relies on it)
 )
 
 forward_state = Table(
