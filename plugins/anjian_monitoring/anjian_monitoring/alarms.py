@@ -135,7 +135,9 @@ class Evaluator:
             "region_code": firm.region_code,
             "kind": "enterprise_offline",
             "raised_at": _iso(now),
-            "summary": f"{firm.name or firm.enterprise_id}：全部 {firm.points} 个监测点位已 {minutes} 分钟无数据（企业离线）"[:500],
+            "summary": f"{firm.name or firm.enterprise_id}：全部 {firm.points} 个监测点位已 {minutes} 分钟无数据（企业离线）"[
+                :500
+            ],
         }
         record = self.platform.records.create_in(self.conn, self.spec, payload, SYSTEM)
         return int(record["id"])
@@ -274,7 +276,9 @@ def sweep_enterprises(evaluator: Evaluator, now: int, after: int, raised: list[i
             func.count().label("points"),
             func.max(firms.c.name).label("name"),
         )
-        .select_from(points.outerjoin(latest, latest.c.point_id == points.c.id).outerjoin(firms, firms.c.id == points.c.enterprise_id))
+        .select_from(
+            points.outerjoin(latest, latest.c.point_id == points.c.id).outerjoin(firms, firms.c.id == points.c.enterprise_id)
+        )
         .group_by(points.c.enterprise_id)
     )
     states = {r.enterprise_id: r for r in conn.execute(select(enterprise_state))}
@@ -285,7 +289,8 @@ def sweep_enterprises(evaluator: Evaluator, now: int, after: int, raised: list[i
         was_silent = state is not None and bool(state.active)
         if now - last < after * 1000:
             if was_silent:  # reporting again: the next silence raises a new alarm (once this one is 闭环)
-                conn.execute(update(enterprise_state).where(enterprise_state.c.enterprise_id == row.enterprise_id).values(active=0))
+                back = update(enterprise_state).where(enterprise_state.c.enterprise_id == row.enterprise_id)
+                conn.execute(back.values(active=0))
             continue
         silent.add(row.enterprise_id)
         if was_silent:

@@ -80,7 +80,9 @@ def forward() -> None:
 
     report = run_forward(command_platform(init_db=True))
     if not report.configured:
-        raise click.ClickException("未配置转发目标：anjian exchange target monitoring --url https://上级平台/api/v1（并输入上级平台发放的 API 密钥）")
+        raise click.ClickException(
+            "未配置转发目标：anjian exchange target monitoring --url https://上级平台/api/v1（并输入上级平台发放的 API 密钥）"
+        )
     click.echo(" ".join(f"{k}={v}" for k, v in report.as_dict().items() if k != "configured"))
     if report.failed:
         raise SystemExit(1)

@@ -66,7 +66,9 @@ def _batch(platform: Any, after: int, size: int) -> tuple[int, list[dict[str, An
         rows = conn.execute(query).all()
     if not rows:
         return after, []
-    entries = [{"point": r.code, "ts": _iso(r.ts), "value": r.value, "quality": QUALITY_CODES.get(r.quality, "good")} for r in rows]
+    entries = [
+        {"point": r.code, "ts": _iso(r.ts), "value": r.value, "quality": QUALITY_CODES.get(r.quality, "good")} for r in rows
+    ]
     return int(rows[-1].seq), entries
 
 

@@ -15,7 +15,7 @@ class MonitoringSettings(BaseModel):
         600,
         ge=30,
         le=604800,
-        description="Seconds without data from any point of an enterprise before the enterprise is 离线 (one alarm, not one per point).",
+        description="Seconds without data from any point of an enterprise before it is 离线 (one alarm, not one per point).",
     )
     offline_interval: float = Field(30, gt=0, le=3600, description="Seconds between offline sweeps and rollups (Celery beat).")
     forward_interval: float = Field(

@@ -9,7 +9,20 @@ from __future__ import annotations
 
 from sqlalchemy import DDL, BigInteger, Column, Float, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table, event
 
-__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "SAMPLE_DEFAULT", "dirty", "enterprise_state", "forward_state", "latest", "outbox", "point_state", "rollup", "sample"]
+__all__ = [
+    "METADATA",
+    "QUALITY",
+    "QUALITY_CODES",
+    "SAMPLE_DEFAULT",
+    "dirty",
+    "enterprise_state",
+    "forward_state",
+    "latest",
+    "outbox",
+    "point_state",
+    "rollup",
+    "sample",
+]
 
 METADATA = MetaData()
 
@@ -32,7 +45,9 @@ SAMPLE_DEFAULT = "monitoring_sample_default"
 event.listen(  # so an insert never fails for want of a day partition (partitions.py moves its rows out)
     sample,
     "after_create",
-    DDL(f"CREATE TABLE IF NOT EXISTS {SAMPLE_DEFAULT} PARTITION OF monitoring_sample DEFAULT").execute_if(dialect="postgresql"),
+    DDL(f"CREATE TABLE IF NOT EXISTS {SAMPLE_DEFAULT} PARTITION OF monitoring_sample DEFAULT").execute_if(  # type: ignore[no-untyped-call]
+        dialect="postgresql"
+    ),
 )
 
 rollup = Table(

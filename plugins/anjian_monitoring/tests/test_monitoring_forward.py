@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from anjian import Actor
-from anjian.exchange import http_transport, set_target
-from anjian.store.db import write
 from anjian_monitoring.forward import forward
 from anjian_monitoring.tables import outbox, sample
 from monitoring_county import Gateway, _build, free_port, serve, server_env
 from sqlalchemy import create_engine, func, select
+
+from anjian import Actor
+from anjian.exchange import http_transport, set_target
+from anjian.store.db import write
 
 pytestmark = pytest.mark.slow
 ADMIN = Actor("admin", is_admin=True)
