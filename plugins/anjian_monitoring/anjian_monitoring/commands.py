@@ -86,3 +86,23 @@ def forward() -> None:
     click.echo(" ".join(f"{k}={v}" for k, v in report.as_dict().items() if k != "configured"))
     if report.failed:
         raise SystemExit(1)
+
+
+@monitoring.command()
+@click.option("--broker", default="mqtt://127.0.0.1:1883", show_default=True, help="The MQTT broker (mqtt://user:password@host:port).")
+def mqtt(broker: str) -> None:
+    """Store what gateways publish on anjian/monitoring/<key id>/ingest (MQTT 5, QoS 1) until stopped."""
+    import time
+
+    from anjian.cli._context import command_platform
+
+    from .mqtt import MqttBridge
+
+    bridge = MqttBridge(command_platform(init_db=True), broker)
+    bridge.start()
+    click.echo(f"listening on {broker} (anjian/monitoring/+/ingest); stop with Ctrl-C")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        bridge.stop()
