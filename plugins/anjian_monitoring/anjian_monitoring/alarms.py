@@ -42,6 +42,18 @@ RATE_WINDOW = 60_000  # ms: a rate is measured between values at least a minute 
 RATE_RESET = 15 * 60_000  # ms: after a longer gap the rate is measured afresh
 
 
+_UNKNOWN = object()
+
+
+def _bounds(point: Any) -> tuple[float | None, float | None] | None:
+    """The band a quiet value stays strictly inside; None for a point with a rate rule (always evaluated)."""
+    if point.rate_limit:
+        return None
+    high = min((h for h in (point.high, point.high_high) if h is not None), default=None)
+    low = max((v for v in (point.low, point.low_low) if v is not None), default=None)
+    return high, low
+
+
 def _iso(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat(timespec="seconds")
 
@@ -57,6 +69,7 @@ class Evaluator:
         self.states: dict[tuple[int, str], tuple[int | None, int, float | None]] = {}
         self.loaded: set[int] = set()
         self.pending: set[int] = set()  # points with a threshold beyond, an alarm condition active or offline
+        self.bounds: dict[int, Any] = {}  # point -> (lowest high threshold, highest low threshold), None with a rate rule
 
     def preload(self, point_ids: Iterable[int]) -> None:
         """Read the states of many points at once (an ingest batch)."""
@@ -148,7 +161,7 @@ class Evaluator:
         raised: list[int] = []
         if self._state(point.id, "offline")[1]:
             self._set(point.id, "offline", None, 0)  # data again: the point is back (the alarm stays for handling)
-        if self._quiet(point, samples):
+        if self.quiet(point, samples):
             return raised
         for _point_id, ts, value, quality in samples:
             if quality != 0:
@@ -169,14 +182,19 @@ class Evaluator:
                     raised.append(alarm)
         return raised
 
-    def _quiet(self, point: Any, samples: Sequence[tuple[int, int, float, int]]) -> bool:
+    def quiet(self, point: Any, samples: Sequence[tuple[int, int, float, int]]) -> bool:
         """The common case, decided without stepping through the samples: good values strictly inside
-        every threshold, no threshold state pending and no rate rule, so nothing can change."""
-        if point.rate_limit or point.id in self.pending or any(s[3] for s in samples):
+        every threshold, no state pending (threshold, offline) and no rate rule, so nothing can change."""
+        point_id = point.id
+        if point_id in self.pending or point_id not in self.loaded:
             return False
+        bounds = self.bounds.get(point_id, _UNKNOWN)
+        if bounds is _UNKNOWN:
+            bounds = self.bounds[point_id] = _bounds(point)
+        if bounds is None or any(s[3] for s in samples):
+            return False
+        high, low = bounds
         values = [s[2] for s in samples]
-        high = min((h for h in (point.high, point.high_high) if h is not None), default=None)
-        low = max((v for v in (point.low, point.low_low) if v is not None), default=None)
         return (high is None or max(values) < high) and (low is None or min(values) > low)
 
     def _rate(self, point: Any, ts: int, value: float) -> int | None:

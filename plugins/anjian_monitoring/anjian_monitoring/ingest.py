@@ -282,7 +282,7 @@ def ingest(platform: Any, actor: Actor, document: Any, settings: MonitoringSetti
             if before is not None and samples[0][1] <= before.ts:  # late data is stored, not alarmed on
                 cutoff = before.ts
                 live = [s for s in samples if s[1] > cutoff]
-            if live:
+            if live and not evaluator.quiet(info[point_id], live):
                 report.alarms += evaluator.evaluate(info[point_id], live, before)
     report.accepted = inserted
     report.duplicates = len(rows) - inserted
