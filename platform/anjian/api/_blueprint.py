@@ -9,12 +9,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from .. import audit
 from ..audit import Actor
 from ..auth import TokenService
 from ..auth.apikeys import ApiKeys
+from ..auth.key_use import KeyUse
 from ..auth.state import token_state
-from ..data.db import write
 from ..error_messages import headline as error_headline
 from ..errors import (
     AnjianError,
@@ -100,9 +99,16 @@ def key_actor(secret: str) -> Actor:
     """The Actor of an API key: its user, limited to the key's scopes; each use is audited."""
     key = ApiKeys(platform().engine).authenticate(secret)
     actor = replace(user_actor(key.username), key_id=key.key_id, key_scopes=frozenset(key.scopes))
-    with write(platform().engine) as conn, conn.begin():
-        audit.append(conn, actor, "apikey_used", "", key.key_id, {"method": request.method, "path": request.path[:200]})
+    key_use().record(key.key_id, actor, request.method, request.path)
     return actor
+
+
+def key_use() -> KeyUse:
+    """The app's throttled bookkeeping of API-key use (anjian.auth.key_use)."""
+    found: KeyUse | None = current_app.extensions.get("anjian_key_use")
+    if found is None:
+        found = current_app.extensions["anjian_key_use"] = KeyUse(platform().engine)
+    return found
 
 
 @api.before_request

@@ -39,17 +39,13 @@ STAGES = ("initialised", "published", "app")
 
 
 def _reset_database(url: str) -> None:
-    """Drop every table of a shared test database (PostgreSQL) so each test starts empty."""
-    from sqlalchemy import MetaData, create_engine, text
+    """Start a shared test database (PostgreSQL) empty: drop and create it again, so whatever a test
+    made there (extensions such as PostGIS, partitioned tables, sequences) goes with it."""
+    from sqlalchemy.engine import make_url
 
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        # PostGIS (created by the GIS plugin's index where installed) owns spatial_ref_sys: drop it with its tables
-        conn.execute(text("DROP EXTENSION IF EXISTS postgis CASCADE"))
-        metadata = MetaData()
-        metadata.reflect(conn)
-        metadata.drop_all(conn)
-    engine.dispose()
+    from .templates import recreate_database
+
+    recreate_database(make_url(url))
 
 
 def add_test_users(application: Any) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from ..config import Settings
 from ..store.clock import system_clock, use_clock
 
-__all__ = ["Templates", "sqlite_path"]
+__all__ = ["Templates", "recreate_database", "sqlite_path"]
 
 # Settings that name where a database lives rather than what is in it.
 _PLACE = {"home", "database_url", "broker_url", "result_backend"}
@@ -67,7 +67,7 @@ class Templates:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(folder / "template.sqlite", target)
         elif postgres is not None:
-            _create_from(postgres, _template_name(postgres, key))
+            recreate_database(postgres, _template_name(postgres, key))
         shutil.copytree(folder / "home", settings.home, dirs_exist_ok=True)
         return cast(T, result)
 
@@ -84,7 +84,7 @@ class Templates:
         url = make_url(settings.db_url)
         if url.get_backend_name() == "postgresql":
             template = url.set(database=_template_name(url, key))
-            _create_from(template, None)
+            recreate_database(template, None)
             url_text = template.render_as_string(hide_password=False)
         else:
             url_text = f"sqlite:///{database}"
@@ -110,7 +110,7 @@ def _template_name(url: URL, key: str) -> str:
     return f"{url.database}_t_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
-def _create_from(url: URL, template: str | None) -> None:
+def recreate_database(url: URL, template: str | None = None) -> None:
     """(Re)create the database of ``url``, empty or as a copy of ``template``, ending other sessions."""
     engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:

@@ -25,6 +25,7 @@ __all__ = [
     "anjian_blueprints",
     "anjian_celery_tasks",
     "anjian_cli_commands",
+    "anjian_computed",
     "anjian_metadata_paths",
     "anjian_plugin",
     "anjian_tables",
@@ -79,6 +80,7 @@ def anjian_beat_schedule(settings: Mapping[str, Any]) -> Mapping[str, Any]:
     return {
         "monitoring-sweep": {"task": "monitoring.sweep", "schedule": mine.offline_interval},
         "monitoring-purge": {"task": "monitoring.purge", "schedule": 6 * 3600.0},
+        "monitoring-forward": {"task": "monitoring.forward", "schedule": mine.forward_interval},
     }
 
 
@@ -87,3 +89,10 @@ def anjian_cli_commands() -> list[Any]:
     from .commands import monitoring
 
     return [monitoring]
+
+
+@hookimpl
+def anjian_computed() -> Mapping[str, Any]:
+    from .statistics import handling_minutes
+
+    return {"monitoring.handling_minutes": handling_minutes}

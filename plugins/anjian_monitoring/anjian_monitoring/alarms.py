@@ -14,14 +14,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select, update
 
 from anjian.audit import Actor
 
 from .storage import _insert, select_in
-from .tables import QUALITY, latest, point_state
+from .tables import QUALITY, enterprise_state, latest, point_state
 
-__all__ = ["KIND_TITLES", "SYSTEM", "Evaluator", "sweep_offline"]
+__all__ = ["KIND_TITLES", "SYSTEM", "Evaluator", "sweep_enterprises", "sweep_offline"]
 
 SYSTEM = Actor.system("monitoring")
 KIND_TITLES = {
@@ -31,6 +31,7 @@ KIND_TITLES = {
     "low_low": "低低报",
     "rate": "变化率报警",
     "offline": "离线",
+    "enterprise_offline": "企业离线",
     "fault": "设备故障",
     "power_off": "断电",
 }
@@ -39,6 +40,18 @@ LOW = ("low_low", "low")
 GATEWAY = {QUALITY["fault"]: "fault", QUALITY["power_off"]: "power_off"}
 RATE_WINDOW = 60_000  # ms: a rate is measured between values at least a minute apart
 RATE_RESET = 15 * 60_000  # ms: after a longer gap the rate is measured afresh
+
+
+_UNKNOWN = object()
+
+
+def _bounds(point: Any) -> tuple[float | None, float | None] | None:
+    """The band a quiet value stays strictly inside; None for a point with a rate rule (always evaluated)."""
+    if point.rate_limit:
+        return None
+    high = min((h for h in (point.high, point.high_high) if h is not None), default=None)
+    low = max((v for v in (point.low, point.low_low) if v is not None), default=None)
+    return high, low
 
 
 def _iso(ms: int) -> str:
@@ -55,19 +68,26 @@ class Evaluator:
         self.spec = platform.registry.entity("monitoring_alarm")
         self.states: dict[tuple[int, str], tuple[int | None, int, float | None]] = {}
         self.loaded: set[int] = set()
+        self.pending: set[int] = set()  # points with a threshold beyond, an alarm condition active or offline
+        self.bounds: dict[int, Any] = {}  # point -> (lowest high threshold, highest low threshold), None with a rate rule
 
     def preload(self, point_ids: Iterable[int]) -> None:
         """Read the states of many points at once (an ingest batch)."""
         wanted = [p for p in point_ids if p not in self.loaded]
         for row in select_in(self.conn, point_state, point_state.c.point_id, wanted):
-            self.states[(row.point_id, row.kind)] = (row.since, row.active, row.ref)
+            self._remember(row.point_id, row.kind, (row.since, row.active, row.ref))
         self.loaded.update(wanted)
 
     def _load(self, point_id: int) -> None:
         if point_id not in self.loaded:
             for row in self.conn.execute(select(point_state).where(point_state.c.point_id == point_id)):
-                self.states[(point_id, row.kind)] = (row.since, row.active, row.ref)
+                self._remember(point_id, row.kind, (row.since, row.active, row.ref))
             self.loaded.add(point_id)
+
+    def _remember(self, point_id: int, kind: str, state: tuple[int | None, int, float | None]) -> None:
+        self.states[(point_id, kind)] = state
+        if kind != "rate" and state[:2] != (None, 0):
+            self.pending.add(point_id)
 
     def _state(self, point_id: int, kind: str) -> tuple[int | None, int, float | None]:
         return self.states.get((point_id, kind), (None, 0, None))
@@ -75,7 +95,7 @@ class Evaluator:
     def _set(self, point_id: int, kind: str, since: int | None, active: int, ref: float | None = None) -> None:
         if self._state(point_id, kind) == (since, active, ref):
             return
-        self.states[(point_id, kind)] = (since, active, ref)
+        self._remember(point_id, kind, (since, active, ref))
         statement = _insert(self.conn, point_state).values(point_id=point_id, kind=kind, since=since, active=active, ref=ref)
         excluded = statement.excluded
         statement = statement.on_conflict_do_update(
@@ -112,13 +132,36 @@ class Evaluator:
         record = self.platform.records.create_in(self.conn, self.spec, payload, SYSTEM)
         return int(record["id"])
 
+    def raise_enterprise_alarm(self, firm: Any, now: int, last: int) -> int | None:
+        """企业离线 for ``firm`` (enterprise_id, region_code, name, points) unless one is still open."""
+        alarms = self.alarms
+        open_one = self.conn.execute(
+            select(alarms.c.id).where(
+                alarms.c.enterprise_id == firm.enterprise_id, alarms.c.kind == "enterprise_offline", alarms.c.closed_at.is_(None)
+            )
+        ).first()
+        if open_one is not None:
+            return None
+        minutes = max(1, (now - last) // 60_000)
+        payload = {
+            "enterprise_id": firm.enterprise_id,
+            "region_code": firm.region_code,
+            "kind": "enterprise_offline",
+            "raised_at": _iso(now),
+            "summary": f"{firm.name or firm.enterprise_id}：全部 {firm.points} 个监测点位已 {minutes} 分钟无数据（企业离线）"[
+                :500
+            ],
+        }
+        record = self.platform.records.create_in(self.conn, self.spec, payload, SYSTEM)
+        return int(record["id"])
+
     def evaluate(self, point: Any, samples: Sequence[tuple[int, int, float, int]], before: Any) -> list[int]:
         """Evaluate the new samples of one point in time order; return the ids of alarms raised."""
         self._load(point.id)
         raised: list[int] = []
         if self._state(point.id, "offline")[1]:
             self._set(point.id, "offline", None, 0)  # data again: the point is back (the alarm stays for handling)
-        if self._quiet(point, samples):
+        if self.quiet(point, samples):
             return raised
         for _point_id, ts, value, quality in samples:
             if quality != 0:
@@ -139,18 +182,20 @@ class Evaluator:
                     raised.append(alarm)
         return raised
 
-    def _quiet(self, point: Any, samples: Sequence[tuple[int, int, float, int]]) -> bool:
+    def quiet(self, point: Any, samples: Sequence[tuple[int, int, float, int]]) -> bool:
         """The common case, decided without stepping through the samples: good values strictly inside
-        every threshold, no threshold state pending and no rate rule, so nothing can change."""
-        if point.rate_limit or any(q != 0 for _p, _t, _v, q in samples):
+        every threshold, no state pending (threshold, offline) and no rate rule, so nothing can change."""
+        point_id = point.id
+        if point_id in self.pending or point_id not in self.loaded:
             return False
-        if any(self._state(point.id, kind)[:2] != (None, 0) for kind in (*HIGH, *LOW)):
+        bounds = self.bounds.get(point_id, _UNKNOWN)
+        if bounds is _UNKNOWN:
+            bounds = self.bounds[point_id] = _bounds(point)
+        if bounds is None or any(s[3] for s in samples):
             return False
-        top = max(v for _p, _t, v, _q in samples)
-        bottom = min(v for _p, _t, v, _q in samples)
-        highs = [getattr(point, k) for k in HIGH if getattr(point, k) is not None]
-        lows = [getattr(point, k) for k in LOW if getattr(point, k) is not None]
-        return all(top < h for h in highs) and all(bottom > low for low in lows)
+        high, low = bounds
+        values = [s[2] for s in samples]
+        return (high is None or max(values) < high) and (low is None or min(values) > low)
 
     def _rate(self, point: Any, ts: int, value: float) -> int | None:
         """Rate of change per minute, measured over at least RATE_WINDOW so sensor noise is not a rate."""
@@ -184,8 +229,14 @@ class Evaluator:
         return None
 
 
-def sweep_offline(platform: Any, now: int, default_after: int, point_ids: Iterable[int] | None = None) -> list[int]:
-    """Raise 离线 for every point silent longer than its ``offline_after`` (or the default); return alarm ids."""
+def sweep_offline(
+    platform: Any, now: int, default_after: int, point_ids: Iterable[int] | None = None, enterprise_after: int | None = None
+) -> list[int]:
+    """Raise 离线 for every point silent longer than its ``offline_after`` (or the default), and 企业离线
+    for every enterprise none of whose points reported for ``enterprise_after`` seconds; return alarm ids.
+
+    The points of an enterprise that is 离线 as a whole go 离线 on the panel without an alarm each:
+    a gateway that lost power raises one alarm, not one per point."""
     from anjian.store.db import write
 
     table = platform.registry.table("monitoring_point")
@@ -207,14 +258,68 @@ def sweep_offline(platform: Any, now: int, default_after: int, point_ids: Iterab
     raised: list[int] = []
     with write(platform.engine) as conn, conn.begin():
         evaluator = Evaluator(platform, conn)
+        silent: set[int] = set()
+        if enterprise_after is not None:
+            silent = sweep_enterprises(evaluator, now, enterprise_after, raised)
         for row in conn.execute(query).all():
-            created = int(row.created_at.replace(tzinfo=dt.UTC).timestamp() * 1000)
-            last = row.ts if row.ts is not None else created
+            last = row.ts if row.ts is not None else _ms(row.created_at)
             if now - last < (row.offline_after or default_after) * 1000:
                 continue
             evaluator._load(row.id)
             evaluator._set(row.id, "offline", last, 1)
+            if row.enterprise_id in silent:
+                continue  # covered by the enterprise's 企业离线 alarm
             alarm = evaluator.raise_alarm(row, "offline", now, None, None)
             if alarm:
                 raised.append(alarm)
     return raised
+
+
+def _ms(moment: dt.datetime) -> int:
+    return int(moment.replace(tzinfo=dt.UTC).timestamp() * 1000)
+
+
+def sweep_enterprises(evaluator: Evaluator, now: int, after: int, raised: list[int]) -> set[int]:
+    """企业离线: enterprises with points, none of which reported for ``after`` seconds (a point that never
+    reported counts from its registration). Returns the enterprises 离线 now; appends alarm ids."""
+    platform, conn = evaluator.platform, evaluator.conn
+    points = platform.registry.table("monitoring_point")
+    firms = platform.registry.table("enterprise")
+    query = (
+        select(
+            points.c.enterprise_id,
+            func.max(latest.c.ts).label("last"),
+            func.max(points.c.created_at).label("registered"),
+            func.min(points.c.region_code).label("region_code"),
+            func.count().label("points"),
+            func.max(firms.c.name).label("name"),
+        )
+        .select_from(
+            points.outerjoin(latest, latest.c.point_id == points.c.id).outerjoin(firms, firms.c.id == points.c.enterprise_id)
+        )
+        .group_by(points.c.enterprise_id)
+    )
+    states = {r.enterprise_id: r for r in conn.execute(select(enterprise_state))}
+    silent: set[int] = set()
+    for row in conn.execute(query).all():
+        last = row.last if row.last is not None else _ms(row.registered)
+        state = states.get(row.enterprise_id)
+        was_silent = state is not None and bool(state.active)
+        if now - last < after * 1000:
+            if was_silent:  # reporting again: the next silence raises a new alarm (once this one is 闭环)
+                back = update(enterprise_state).where(enterprise_state.c.enterprise_id == row.enterprise_id)
+                conn.execute(back.values(active=0))
+            continue
+        silent.add(row.enterprise_id)
+        if was_silent:
+            continue
+        statement = _insert(conn, enterprise_state).values(enterprise_id=row.enterprise_id, since=last, active=1)
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["enterprise_id"], set_={"since": statement.excluded.since, "active": statement.excluded.active}
+            )
+        )
+        alarm = evaluator.raise_enterprise_alarm(row, now, last)
+        if alarm:
+            raised.append(alarm)
+    return silent

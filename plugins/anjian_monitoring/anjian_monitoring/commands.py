@@ -69,3 +69,40 @@ def sweep() -> None:
 
     result = run_sweep(command_platform(init_db=True))
     click.echo(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+@monitoring.command()
+def forward() -> None:
+    """Send the samples of the points marked 上报上级 to the upper deployment once (the beat does it every 10 s)."""
+    from anjian.cli._context import command_platform
+
+    from .forward import forward as run_forward
+
+    report = run_forward(command_platform(init_db=True))
+    if not report.configured:
+        raise click.ClickException(
+            "未配置转发目标：anjian exchange target monitoring --url https://上级平台/api/v1（并输入上级平台发放的 API 密钥）"
+        )
+    click.echo(" ".join(f"{k}={v}" for k, v in report.as_dict().items() if k != "configured"))
+    if report.failed:
+        raise SystemExit(1)
+
+
+@monitoring.command()
+@click.option("--broker", default="mqtt://127.0.0.1:1883", show_default=True, help="The MQTT broker (mqtt://user:password@host:port).")
+def mqtt(broker: str) -> None:
+    """Store what gateways publish on anjian/monitoring/<key id>/ingest (MQTT 5, QoS 1) until stopped."""
+    import time
+
+    from anjian.cli._context import command_platform
+
+    from .mqtt import MqttBridge
+
+    bridge = MqttBridge(command_platform(init_db=True), broker)
+    bridge.start()
+    click.echo(f"listening on {broker} (anjian/monitoring/+/ingest); stop with Ctrl-C")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        bridge.stop()

@@ -11,7 +11,16 @@ class MonitoringSettings(BaseModel):
     offline_after: int = Field(
         300, ge=30, le=604800, description="Seconds without data before a point is 离线 (per point: offline_after)."
     )
+    enterprise_offline_after: int = Field(
+        600,
+        ge=30,
+        le=604800,
+        description="Seconds without data from any point of an enterprise before it is 离线 (one alarm, not one per point).",
+    )
     offline_interval: float = Field(30, gt=0, le=3600, description="Seconds between offline sweeps and rollups (Celery beat).")
+    forward_interval: float = Field(
+        10, gt=0, le=3600, description="Seconds between runs of the upward forwarder (when a target monitoring is set)."
+    )
     future_tolerance: int = Field(300, ge=0, le=86400, description="Seconds a sample's time may lie ahead of the server's clock.")
     max_points: int = Field(20000, ge=1, le=200000, description="Most data points in one ingest batch.")
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="Largest ingest body after gzip is inflated.")

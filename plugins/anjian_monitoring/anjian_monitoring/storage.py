@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .tables import dirty, latest, rollup, sample
+from .tables import dirty, latest, outbox, rollup, sample
 
 __all__ = ["HOUR", "MINUTE", "SampleStore", "Series", "now_ms", "select_in"]
 
@@ -29,6 +29,11 @@ SQLITE_SERIES = (
     "ORDER BY bucket"
 )
 SQLITE_DIRTY = "INSERT OR IGNORE INTO monitoring_dirty (point_id, bucket) VALUES (?, ?)"
+SQLITE_LATEST = (
+    "INSERT INTO monitoring_latest (point_id, ts, value, quality, received_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (point_id) DO UPDATE SET ts = excluded.ts, value = excluded.value, quality = excluded.quality, "
+    "received_at = excluded.received_at WHERE excluded.ts > monitoring_latest.ts"
+)
 
 
 @dataclass(frozen=True)
@@ -48,19 +53,22 @@ def now_ms() -> int:
     return int(utc_now().replace(tzinfo=dt.UTC).timestamp() * 1000)
 
 
-def select_in(conn: Connection, table: Any, column: Any, values: Iterable[Any], chunk: int = 900) -> list[Any]:
-    """Rows of ``table`` whose ``column`` is one of ``values``, in chunks (plain placeholders on SQLite,
-    where compiling a 500-value expanding IN costs more than the query)."""
+def select_in(
+    conn: Connection, table: Any, column: Any, values: Iterable[Any], chunk: int = 900, columns: Sequence[Any] | None = None
+) -> list[Any]:
+    """Rows of ``table`` (or its ``columns``) whose ``column`` is one of ``values``, in chunks (plain
+    placeholders on SQLite, where compiling a 500-value expanding IN costs more than the query)."""
     wanted = list(values)
     rows: list[Any] = []
+    chosen = list(columns) if columns is not None else list(table.c)
     for start in range(0, len(wanted), chunk):
         part = wanted[start : start + chunk]
         if conn.dialect.name == "sqlite":
-            names = ", ".join(c.name for c in table.c)
+            names = ", ".join(c.name for c in chosen)
             marks = ", ".join("?" * len(part))
             rows += conn.exec_driver_sql(f"SELECT {names} FROM {table.name} WHERE {column.name} IN ({marks})", tuple(part)).all()
         else:
-            rows += conn.execute(select(table).where(column.in_(part))).all()
+            rows += conn.execute(select(*chosen).where(column.in_(part))).all()
     return rows
 
 
@@ -86,12 +94,21 @@ class SampleStore:
             conn.exec_driver_sql(SQLITE_DIRTY, buckets)
             return int(inserted)
         statement = _insert(conn, sample).on_conflict_do_nothing(index_elements=["point_id", "ts"])
-        result = conn.execute(statement, [{"point_id": p, "ts": t, "value": v, "quality": q} for p, t, v, q in rows])
+        # RETURNING counts what was new: psycopg's executemany reports no rowcount (-1)
+        result = conn.execute(
+            statement.returning(sample.c.ts), [{"point_id": p, "ts": t, "value": v, "quality": q} for p, t, v, q in rows]
+        )
+        inserted_rows = len(result.all())
         conn.execute(
             _insert(conn, dirty).on_conflict_do_nothing(index_elements=["point_id", "bucket"]),
             [{"point_id": p, "bucket": b} for p, b in buckets],
         )
-        return int(result.rowcount)
+        return inserted_rows
+
+    def to_outbox(self, conn: Connection, rows: Sequence[tuple[int, int, float, int]]) -> None:
+        """Queue samples for the upper deployment (forward.py)."""
+        if rows:
+            conn.execute(outbox.insert(), [{"point_id": p, "ts": t, "value": v, "quality": q} for p, t, v, q in rows])
 
     def latest_of(self, conn: Connection, point_ids: Iterable[int]) -> dict[int, Any]:
         return {r.point_id: r for r in select_in(conn, latest, latest.c.point_id, point_ids)}
@@ -99,6 +116,9 @@ class SampleStore:
     def set_latest(self, conn: Connection, values: Sequence[tuple[int, int, float, int]], received_at: int) -> None:
         """Keep each point's newest sample; an older one arriving late leaves it as it is."""
         if not values:
+            return
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(SQLITE_LATEST, [(p, t, v, q, received_at) for p, t, v, q in values])
             return
         statement = _insert(conn, latest)
         statement = statement.on_conflict_do_update(
@@ -191,15 +211,23 @@ class SampleStore:
             .order_by(rollup.c.bucket)
         )
         with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":  # plain rows from the driver: a week is 10,080 of them
-                raw = conn.exec_driver_sql(SQLITE_SERIES, (tier, point_id, start, end)).all()
-                return Series("1m" if tier == 1 else "1h", [(r[0], r[1], r[2], r[3]) for r in raw])
+            if conn.dialect.name == "sqlite":  # plain tuples straight from the driver's cursor: a week is 10,080 rows
+                cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                try:
+                    raw = cursor.execute(SQLITE_SERIES, (tier, point_id, start, end)).fetchall()
+                finally:
+                    cursor.close()
+                return Series("1m" if tier == 1 else "1h", raw)
             return Series("1m" if tier == 1 else "1h", [tuple(r) for r in conn.execute(query)])
 
     def purge(self, conn: Connection, now: int, raw_days: int, minute_days: int, hour_days: int) -> dict[str, int]:
         """Delete what is past each tier's retention; return the rows deleted per tier."""
+        from .partitions import drop_partitions
+
         day = 24 * HOUR
+        dropped = drop_partitions(conn, now - raw_days * day)  # PostgreSQL: whole days at once
         removed = {
+            "raw_partitions": len(dropped),
             "raw": conn.execute(delete(sample).where(sample.c.ts < now - raw_days * day)).rowcount,
             "1m": conn.execute(delete(rollup).where(rollup.c.tier == 1, rollup.c.bucket < now - minute_days * day)).rowcount,
             "1h": conn.execute(delete(rollup).where(rollup.c.tier == 60, rollup.c.bucket < now - hour_days * day)).rowcount,

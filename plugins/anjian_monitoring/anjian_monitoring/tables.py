@@ -7,9 +7,22 @@ an ingest touched (``monitoring_dirty``), so duplicates and late data never skew
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table
+from sqlalchemy import DDL, BigInteger, Column, Float, Integer, MetaData, PrimaryKeyConstraint, SmallInteger, String, Table, event
 
-__all__ = ["METADATA", "QUALITY", "QUALITY_CODES", "dirty", "latest", "point_state", "rollup", "sample"]
+__all__ = [
+    "METADATA",
+    "QUALITY",
+    "QUALITY_CODES",
+    "SAMPLE_DEFAULT",
+    "dirty",
+    "enterprise_state",
+    "forward_state",
+    "latest",
+    "outbox",
+    "point_state",
+    "rollup",
+    "sample",
+]
 
 METADATA = MetaData()
 
@@ -26,6 +39,15 @@ sample = Table(
     Column("quality", SmallInteger, nullable=False, default=0),
     PrimaryKeyConstraint("point_id", "ts", name="pk_monitoring_sample"),
     sqlite_with_rowid=False,
+    postgresql_partition_by="RANGE (ts)",  # one partition per day (partitions.py), retention drops days
+)
+SAMPLE_DEFAULT = "monitoring_sample_default"
+event.listen(  # so an insert never fails for want of a day partition (partitions.py moves its rows out)
+    sample,
+    "after_create",
+    DDL(f"CREATE TABLE IF NOT EXISTS {SAMPLE_DEFAULT} PARTITION OF monitoring_sample DEFAULT").execute_if(  # type: ignore[no-untyped-call]
+        dialect="postgresql"
+    ),
 )
 
 rollup = Table(
@@ -69,4 +91,36 @@ point_state = Table(
     Column("active", SmallInteger, nullable=False, default=0),  # beyond the threshold now (1) or back inside (0)
     Column("ref", Float),  # rate of change: the value at ``since`` the next rate is measured from
     PrimaryKeyConstraint("point_id", "kind", name="pk_monitoring_point_state"),
+)
+
+enterprise_state = Table(
+    "monitoring_enterprise_state",
+    METADATA,
+    Column("enterprise_id", Integer, primary_key=True, autoincrement=False),
+    Column("since", BigInteger),  # the enterprise's last sample when it went silent, ms
+    Column("active", SmallInteger, nullable=False, default=0),  # 企业离线 now (1) or reporting again (0)
+)
+
+# Upward forwarding (forward.py): samples of the points marked 上报上级, written in the ingest's
+# transaction, sent in sequence order and deleted once the upper deployment acknowledged them.
+outbox = Table(
+    "monitoring_outbox",
+    METADATA,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("point_id", Integer, nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("quality", SmallInteger, nullable=False),
+    sqlite_autoincrement=True,  # a seq is never reused once acknowledged rows are deleted (the cursor relies on it)
+)
+
+forward_state = Table(
+    "monitoring_forward_state",
+    METADATA,
+    Column("name", String(63), primary_key=True),
+    Column("cursor", BigInteger, nullable=False, default=0),  # the last outbox seq the upper deployment acknowledged
+    Column("sent", BigInteger, nullable=False, default=0),
+    Column("refused", BigInteger, nullable=False, default=0),  # refused upstairs (an unknown point, ...): not sent again
+    Column("last_ok", BigInteger),
+    Column("last_error", String(2000)),
 )

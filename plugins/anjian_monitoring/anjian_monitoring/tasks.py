@@ -7,6 +7,7 @@ from typing import Any
 from anjian.store.db import write
 
 from .alarms import sweep_offline
+from .partitions import ensure_partitions
 from .settings import MonitoringSettings
 from .storage import SampleStore, now_ms
 
@@ -20,10 +21,16 @@ def _settings(platform: Any) -> MonitoringSettings:
 
 def sweep(platform: Any) -> dict[str, int]:
     """Raise 离线 for silent points, then roll up what arrived since the last sweep."""
-    raised = sweep_offline(platform, now_ms(), _settings(platform).offline_after)
+    settings = _settings(platform)
+    raised = sweep_offline(platform, now_ms(), settings.offline_after, enterprise_after=settings.enterprise_offline_after)
     with write(platform.engine) as conn, conn.begin():
         buckets = SampleStore(platform.engine).roll_up(conn)
-    return {"offline_alarms": len(raised), "buckets_rolled_up": buckets}
+    with write(platform.engine) as conn, conn.begin():
+        created = ensure_partitions(conn, now_ms(), settings.raw_retention_days)  # PostgreSQL: days ahead
+    result = {"offline_alarms": len(raised), "buckets_rolled_up": buckets}
+    if created:
+        result["partitions_created"] = len(created)
+    return result
 
 
 def purge(platform: Any) -> dict[str, int]:
@@ -38,6 +45,12 @@ def register(celery: Any, platform: Any) -> None:
     @celery.task(name="monitoring.sweep")  # type: ignore[untyped-decorator]  # Celery is untyped
     def sweep_task() -> dict[str, int]:
         return sweep(platform())
+
+    @celery.task(name="monitoring.forward")  # type: ignore[untyped-decorator]  # Celery is untyped
+    def forward_task() -> dict[str, Any]:
+        from .forward import forward
+
+        return forward(platform()).as_dict()
 
     @celery.task(name="monitoring.purge")  # type: ignore[untyped-decorator]  # Celery is untyped
     def purge_task() -> dict[str, int]:

@@ -165,13 +165,14 @@ def trend(platform: Any, actor: Actor, point_id: int, hours: float) -> dict[str,
     point = point_for(platform, actor, point_id)
     end = now_ms() + 1
     series = SampleStore(platform.engine).series(point_id, end - int(hours * HOUR), end)
+    ts, value, low, high = (list(c) for c in zip(*series.rows, strict=True)) if series.rows else ([], [], [], [])
     return {
         "point": {"id": point["id"], "code": point["code"], "name": point["name"], "unit": point["unit"]},
         "resolution": series.resolution,
-        "ts": [r[0] for r in series.rows],  # UTC milliseconds: plotly draws them as dates, JSON stays small
+        "ts": ts,  # UTC milliseconds: plotly draws them as dates, JSON stays small
         "utc_offset_ms": int((platform.codec.zone.utcoffset(dt.datetime.now()) or dt.timedelta()).total_seconds() * 1000),
-        "value": [r[1] for r in series.rows],
-        "low": [r[2] for r in series.rows],
-        "high": [r[3] for r in series.rows],
+        "value": value,
+        "low": low,
+        "high": high,
         "thresholds": {k: point[k] for k in THRESHOLDS if point[k] is not None},
     }

@@ -92,7 +92,9 @@ def test_tasks_and_beat_are_registered(county: Any, settings: Any, monkeypatch: 
     own.conf.beat_schedule = {}
     monkeypatch.setattr(tasks, "worker_platform", lambda: county["platform"])
     tasks.register_plugins(own, settings)
+    assert own.conf.beat_schedule["monitoring-forward"] == {"task": "monitoring.forward", "schedule": 10.0}
     assert own.conf.beat_schedule["monitoring-sweep"] == {"task": "monitoring.sweep", "schedule": 30.0}
     county["clock"].advance(minutes=10)
-    assert own.tasks["monitoring.sweep"].apply().get() == {"offline_alarms": 5, "buckets_rolled_up": 0}
-    assert own.tasks["monitoring.purge"].apply().get() == {"raw": 0, "1m": 0, "1h": 0}
+    # every enterprise silent for 10 minutes: one 企业离线 alarm each (3), not one per point (5)
+    assert own.tasks["monitoring.sweep"].apply().get() == {"offline_alarms": 3, "buckets_rolled_up": 0}
+    assert own.tasks["monitoring.purge"].apply().get() == {"raw_partitions": 0, "raw": 0, "1m": 0, "1h": 0}
