@@ -5,12 +5,12 @@ the skipped level told, visibility widened (never narrowed) and each clock met, 
 
 import pytest
 from sqlalchemy import select
+from test_accident_clocks import ADMIN, CITY, ENT, OFFICER, PROVINCE, clocks, file_report, local, notices, stored_as, supplement
 
 from anjian import Actor
 from anjian.data.system import audit_log
 from anjian.errors import NotFound, PermissionDenied, RecordValidationError
 from anjian.workflow.tables import history
-from test_accident_clocks import ADMIN, CITY, ENT, OFFICER, PROVINCE, clocks, file_report, local, notices, stored_as, supplement
 
 WHY = "较大事故，按21号令同时直报省级"
 
@@ -38,7 +38,10 @@ def test_a_larger_accident_gives_the_unit_an_hour_to_report_to_the_province(leve
 
 def test_the_county_receipt_keeps_the_reach_and_tells_its_own_government(levels):
     platform = levels["platform"]
-    for name, level, region, user in (("安溪县人民政府", "county", "350524", "gov_county"), ("福建省人民政府", "province", "350000", "gov_prov")):
+    for name, level, region, user in (
+        ("安溪县人民政府", "county", "350524", "gov_county"),
+        ("福建省人民政府", "province", "350000", "gov_prov"),
+    ):
         platform.records.create("agency", {"name": name, "level": level, "kind": "member_unit", "region_code": region}, ADMIN)
         platform.access.store.save_account(ADMIN, user, "agency", region, org_name=name)
     accident = file_report(levels, "2025-09-29T09:30:00+08:00", deaths=3)
@@ -102,8 +105,12 @@ def test_the_county_may_skip_the_city_with_a_reason_and_the_city_is_told(levels)
     assert [t for t in notices(levels, "city", "notify") if "越级报省级" in t]  # the skipped level
     assert stored_as(levels, CITY, accident["id"]) is not None and stored_as(levels, PROVINCE, accident["id"]) is not None
     with levels["platform"].engine.connect() as conn:
-        step = conn.execute(select(history).where(history.c.record_id == accident["id"], history.c.transition == "skip_to_province")).one()
-        told = conn.execute(select(audit_log.c.detail).where(audit_log.c.action == "notify", audit_log.c.record_id == str(accident["id"]))).all()
+        step = conn.execute(
+            select(history).where(history.c.record_id == accident["id"], history.c.transition == "skip_to_province")
+        ).one()
+        told = conn.execute(
+            select(audit_log.c.detail).where(audit_log.c.action == "notify", audit_log.c.record_id == str(accident["id"]))
+        ).all()
     assert step.comment == reason and (step.from_state, step.to_state) == ("county", "province")
     assert any("city" in detail["notified"] for (detail,) in told)
     assert take(levels, PROVINCE, accident, "forward_national")["state"] == "national"

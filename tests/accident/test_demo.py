@@ -32,7 +32,10 @@ def test_the_demo_accident_tells_the_government_and_departments_of_the_county_an
         load_demo_flows(app, platform)
         load_demo_accidents(app, platform)
     with platform.engine.connect() as conn:
-        told = [row.detail["agencies"] for row in conn.execute(select(audit_log.c.detail).where(audit_log.c.action == "notify").order_by(audit_log.c.id))]
+        told = [
+            row.detail["agencies"]
+            for row in conn.execute(select(audit_log.c.detail).where(audit_log.c.action == "notify").order_by(audit_log.c.id))
+        ]
         government = conn.execute(select(notice.c.title).where(notice.c.username == "zhengfu")).scalars().all()
     county = ["安溪县人民政府", "安溪县公安局", "安溪县人力资源和社会保障局", "安溪县总工会", "安溪县人民检察院"]
     city = [name.replace("安溪县", "泉州市") for name in county]

@@ -2,10 +2,10 @@
 (``role:<name>@<level>``), as compiled from the accident flow and refused when wrong."""
 
 import pytest
+from test_process_options import shipped, with_accident_flow
 
 from anjian.errors import MetadataErrors
 from anjian.meta.compile import compile_catalog
-from test_process_options import shipped, with_accident_flow
 
 
 def test_the_accident_flow_has_direct_reports_that_stay_and_skips_that_tell_the_level_skipped():

@@ -47,7 +47,15 @@ class WorkflowTransitions(WorkflowCore):
             stored = self._write_step(conn, actor, spec, old, inst, transition, step)
             self._move(conn, spec, inst, process, transition, now)
             entry = StepEntry(
-                inst["id"], spec.name, record_id, transition.name, transition.title, inst["state"], to, step.comment, step.attachments
+                inst["id"],
+                spec.name,
+                record_id,
+                transition.name,
+                transition.title,
+                inst["state"],
+                to,
+                step.comment,
+                step.attachments,
             )
             log_step(conn, entry, actor, now)  # audited with the write (_write_step)
             record = self._json(spec, stored) if step.values else stored
@@ -301,5 +309,3 @@ class _StepInput(NamedTuple):
     merged: dict[str, Any]
     comment: str
     attachments: list[str]
-
-
