@@ -49,3 +49,25 @@
     });
   });
 }());
+/* The process designer: a transition's condition checked as typed (the sandboxed expression
+   language, over the entity's fields), nothing saved. */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("input.anjian-condition"), function (input) {
+    var timer = null;
+    var out = input.parentNode.parentNode.querySelector(".anjian-condition-result");
+    var token = input.form.querySelector("input[name=csrf_token]").value;
+    function check() {
+      fetch(input.getAttribute("data-check-url"), {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+        body: JSON.stringify({entity: input.getAttribute("data-entity"), condition: input.value})
+      }).then(function (r) { return r.json(); }).then(function (data) {
+        out.textContent = data.message || "";
+        out.className = "anjian-condition-result " + (data.ok ? "text-success" : "text-danger");
+        input.setAttribute("aria-invalid", data.ok ? "false" : "true");
+      });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 400); });
+  });
+}());

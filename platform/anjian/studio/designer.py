@@ -73,7 +73,7 @@ STANDARD_FIELDS: dict[str, dict[str, Any]] = {
         "minLength": 18,
         "maxLength": 18,
         "pattern": "^\\d{17}[\\dX]$",
-        "x-anjian": {"normalise": ["strip", "upper"]},
+        "x-anjian": {"validators": ["registry.id_number_check"], "normalise": ["strip", "upper"]},
     },
     "mobile": {
         "type": "string",

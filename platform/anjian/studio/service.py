@@ -209,17 +209,25 @@ class Studio:
                 spec = review.catalog.entities.get(process.entity)
                 if spec is None or spec.module != review.module:
                     continue
-                rows = conn.execute(
-                    select(instance.c.state, func.count())
-                    .where(instance.c.entity == process.entity, instance.c.ended_at.is_(None))
-                    .group_by(instance.c.state)
-                ).all()
-                counts = {str(state): int(n) for state, n in rows}
+                counts = _states_in_flight(conn, process.entity)
                 states = {s.name for s in process.states}
                 mapping = process.migration or {}
                 unmapped = sorted(s for s in counts if s not in states and s not in mapping)
-                result.append({"process": process.name, "states": counts, "unmapped": unmapped})
+                result.append(
+                    {
+                        "process": process.name,
+                        "states": counts,
+                        "unmapped": unmapped,
+                        "mapped": {k: v for k, v in mapping.items() if k in counts},
+                        "targets": [{"name": st.name, "title": st.title} for st in process.states],
+                    }
+                )
         return result
+
+    def states_in_flight(self, entity: str) -> dict[str, int]:
+        """Records of ``entity`` in flight, per process state (the process designer shows them)."""
+        with self.platform.engine.connect() as conn:
+            return _states_in_flight(conn, entity)
 
     def _count_kept_values(self, changes: list[dict[str, Any]]) -> None:
         """Renames and retired fields touch stored values too: count them (the sync counts only losses)."""
@@ -451,3 +459,12 @@ def _describe(change: dict[str, Any]) -> str:
 
 def _quoted(conn: Connection, name: str) -> str:
     return str(conn.dialect.identifier_preparer.quote(name))
+
+
+def _states_in_flight(conn: Connection, entity: str) -> dict[str, int]:
+    rows = conn.execute(
+        select(instance.c.state, func.count())
+        .where(instance.c.entity == entity, instance.c.ended_at.is_(None))
+        .group_by(instance.c.state)
+    ).all()
+    return {str(state): int(n) for state, n in rows}
