@@ -40,6 +40,8 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
     "email": ("电子邮箱", {"type": "string", "format": "email", "maxLength": 100}),
     "url": ("网址", {"type": "string", "format": "uri", "maxLength": 500}),
     "enum": ("选项", {"type": "string", "enum": ["a", "b"], "x-anjian": {"enum_labels": {"a": "选项一", "b": "选项二"}}}),
+    "link": ("关联记录", {"type": "integer", "x-anjian": {"link": "enterprise"}}),
+    "dictionary": ("代码表", {"type": "string", "maxLength": 64, "x-anjian": {"dictionary": "industry"}}),
     "attachment": ("附件", {"type": "array", "items": {"type": "string"}, "x-anjian": {"attachment": {"multiple": True}}}),
     "child": (
         "子表",

@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, literal_column, select, table
+from sqlalchemy import Connection, Engine, func, inspect, literal_column, select, table
 
 from .. import audit
 from ..audit import Actor
@@ -25,6 +25,7 @@ from ..meta.compile import compile_catalog
 from ..meta.loader import Document
 from ..runtime import Platform
 from ..workflow.tables import instance
+from .designer import entity_file as designer_entity_file
 from .drafts import AUDIT_ENTITY, Draft, DraftStore, check_module_name
 from .files import file_name, module_documents, read_files, read_zip, write_zip
 from .messages import say
@@ -33,6 +34,9 @@ from .review import Review, combined_documents, diff_files, reference_index, rev
 __all__ = ["CONFIGURE", "STUDIO_OBJECT", "Studio"]
 
 _PUBLISHED: weakref.WeakKeyDictionary[Engine, tuple[int, list[Document]]] = weakref.WeakKeyDictionary()
+# catalog version -> entity -> field -> declaration; a version never changes once published
+_FIELDS_AT: weakref.WeakKeyDictionary[Engine, dict[int, dict[str, dict[str, Any]]]] = weakref.WeakKeyDictionary()
+RETIRED_LOOKBACK = 20  # published versions searched for a retired field's last declaration
 STUDIO_OBJECT, CONFIGURE = "_studio", "configure"  # what the built-in role ``configurator`` may do
 
 
@@ -228,6 +232,37 @@ class Studio:
         """Records of ``entity`` in flight, per process state (the process designer shows them)."""
         with self.platform.engine.connect() as conn:
             return _states_in_flight(conn, entity)
+
+    def retired_fields(self, draft: Draft, entity: str) -> dict[str, dict[str, Any]]:
+        """Fields of ``entity`` declared in a published version but not in the draft whose column
+        (and data) the database still holds: name -> its last declaration, to bring back."""
+        try:
+            doc = draft.files[designer_entity_file(draft.files, entity)]
+        except KeyError:
+            return {}
+        declared = set(doc.get("properties", {}))
+        engine = self.platform.engine
+        cache = _FIELDS_AT.setdefault(engine, {})
+        found: dict[str, dict[str, Any]] = {}
+        with engine.connect() as conn:
+            names = inspect(conn).get_table_names()
+            if entity not in names:
+                return {}
+            columns = {c["name"] for c in inspect(conn).get_columns(entity)}
+            versions = conn.execute(
+                select(catalog_version.c.version).order_by(catalog_version.c.version.desc()).limit(RETIRED_LOOKBACK)
+            ).scalars()
+            for version in versions:
+                if version not in cache:
+                    cache[version] = {
+                        d.name: dict(d.content.get("properties", {}))
+                        for d in load_documents_at(conn, version)
+                        if d.kind == "entity"
+                    }
+                for name, schema in cache[version].get(entity, {}).items():
+                    if name not in declared and name not in found and name in columns:
+                        found[name] = schema
+        return found
 
     def _count_kept_values(self, changes: list[dict[str, Any]]) -> None:
         """Renames and retired fields touch stored values too: count them (the sync counts only losses)."""

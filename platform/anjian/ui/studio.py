@@ -18,12 +18,12 @@ from ..data.query import filterable_fields
 from ..errors import AnjianError, MetadataErrors, RecordConflict
 from ..meta.compile import Catalog
 from ..meta.expr import ExpressionError, parse_condition
-from ..studio import Draft, Studio, designer, process_designer
+from ..studio import Draft, Studio, designer, entity_forms, process_designer
 from ..studio.samples import sample_records
 from .base import actor, guard, platform, render
 from .display import Display
 from .forms import raw_values
-from .studio_forms import PROCESS_OPS, apply_process, process_context
+from .studio_forms import ENTITY_OPS, PROCESS_OPS, apply_entity, apply_process, process_context
 from .views import sections
 
 __all__ = ["studio_ui"]
@@ -110,6 +110,10 @@ def draft_view(draft_id: int) -> Any:
         standard=designer.STANDARD_TITLES,
         texts={name: json.dumps(doc, ensure_ascii=False, indent=2) for name, doc in sorted(draft.files.items())},
         process=process,
+        retired=s.retired_fields(draft, entity) if current is not None else {},
+        dictionaries=_dictionaries(draft, s),
+        widgets=entity_forms.WIDGETS,
+        entity_names=sorted(s.platform.registry.catalog.entities) + [e for _f, e, _d in _entities(draft)],
         entity_fields=entity_fields,
         role_names=role_names,
         choices=process_designer.CHOICES,
@@ -118,6 +122,12 @@ def draft_view(draft_id: int) -> Any:
         roles=s.roles(draft),
         actions=designer.ACTIONS,
     )
+
+
+def _dictionaries(draft: Draft, s: Studio) -> dict[str, Any]:
+    """The draft's own code tables (name -> document) and the names of every published one."""
+    own = {str(d["dictionary"]): d for d in draft.files.values() if isinstance(d, dict) and "dictionary" in d}
+    return {"own": own, "names": sorted(set(s.platform.registry.catalog.dictionaries) | set(own))}
 
 
 def _save(draft_id: int, files: dict[str, Any], entity: str, note: str) -> Any:
@@ -175,6 +185,8 @@ def edit_view(draft_id: int) -> Any:
             note, entity = f"已撤下实体 {entity}（数据表保留）", ""
         elif op in PROCESS_OPS:
             files, note = apply_process(op, form, draft, entity)
+        elif op in ENTITY_OPS:
+            files, note = apply_entity(op, form, draft, entity, s)
         elif op == "file":
             files = dict(draft.files)
             name = form["file"].strip()

@@ -11,11 +11,14 @@ from typing import Any
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from ..studio import Draft
+from ..studio import Draft, Studio
+from ..studio import entity_forms as ef
 from ..studio import process_designer as pd
 from ..studio.diagram import process_svg
 
-__all__ = ["PROCESS_OPS", "apply_process", "process_context"]
+__all__ = ["ENTITY_OPS", "PROCESS_OPS", "apply_entity", "apply_process", "process_context"]
+
+ENTITY_OPS = frozenset({"rules", "layout", "dictionary", "remove_dictionary", "restore"})
 
 PROCESS_OPS = frozenset(
     {"add_process", "state", "remove_state", "transition", "remove_transition", "deadline", "remove_deadline", "migration"}
@@ -135,3 +138,30 @@ def process_context(
             "in_flight": dict(in_flight),
         }
     return None
+
+
+def apply_entity(op: str, form: MultiDict[str, str], draft: Draft, entity: str, studio: Studio) -> tuple[dict[str, Any], str]:
+    """One rules, layout, dictionary or restore action (KeyError/ValueError on a malformed form)."""
+    files = draft.files
+    if op == "rules":
+        name = form["name"]
+        values: dict[str, Any] = {k: v for k, v in form.items() if k not in ("csrf_token", "version", "op", "entity", "name")}
+        return ef.set_field_rules(files, entity, name, values), f"已保存字段 {name} 的规则"
+    if op == "layout":
+        values = {k: v for k, v in form.items() if k in ef.LAYOUT_KEYS or k.endswith(("_columns", "_fields")) or k == "order_by"}
+        values["sections"] = list(
+            zip(form.getlist("section_title"), form.getlist("section_columns"), form.getlist("section_fields"), strict=False)
+        )
+        return ef.set_layout(files, entity, values), "已保存布局"
+    if op == "dictionary":
+        name = form["name"].strip()
+        items = ef.parse_items(form.get("items", ""))
+        changed = ef.set_dictionary(
+            files, name, title=form.get("title", "").strip(), hierarchical=bool(form.get("hierarchical")), items=items
+        )
+        return changed, f"已保存字典 {name}（{len(items)} 项）"
+    if op == "remove_dictionary":
+        return ef.remove_dictionary(files, form["name"]), f"已删除字典 {form['name']}"
+    name = form["name"]
+    retired = studio.retired_fields(draft, entity)
+    return ef.restore_field(files, entity, name, retired[name]), f"已恢复字段 {name}（原数据保留，发布后重新显示）"
