@@ -184,3 +184,20 @@ def test_a_retired_field_is_brought_back_with_its_data(api: Any, app: Any, firew
     assert studio.retired_fields(draft, "fireworks_flow") == {}
     studio.publish(ADMIN, draft.id, draft.version)
     assert api.get(f"/api/v1/e/fireworks_flow/{record['id']}").get_json()["note"] == "夜间送货"
+
+
+def test_the_preview_compiles_only_what_the_entity_needs(fireworks: dict[str, Any]) -> None:
+    from anjian.studio.review import preview_catalog
+
+    standard, _errors = load_documents(["metadata"])
+    fireworks["fireworks_flow.json"]["properties"]["enterprise_id"] = {
+        "type": "integer",
+        "title": "企业",
+        "x-anjian": {"link": "enterprise"},
+    }
+    catalog = preview_catalog("fireworks", fireworks, standard, "fireworks_flow", None)
+    assert catalog is not None
+    assert {"fireworks_flow", "fireworks_flow_line", "enterprise"} <= set(catalog.entities)
+    assert "complaint" not in catalog.entities and "region" in catalog.dictionaries
+    fireworks["fireworks_flow.json"]["properties"]["lines"]["items"]["properties"]["quantity"]["minimum"] = "none"
+    assert preview_catalog("fireworks", fireworks, standard, "fireworks_flow", None) is None

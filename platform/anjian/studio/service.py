@@ -21,7 +21,7 @@ from ..catalog.store import publish as publish_catalog
 from ..data.db import write
 from ..data.system import catalog_version
 from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict, SchemaChangeRefused
-from ..meta.compile import compile_catalog
+from ..meta.compile import Catalog, compile_catalog
 from ..meta.loader import Document
 from ..runtime import Platform
 from ..workflow.tables import instance
@@ -29,7 +29,7 @@ from .designer import entity_file as designer_entity_file
 from .drafts import AUDIT_ENTITY, Draft, DraftStore, check_module_name
 from .files import file_name, module_documents, read_files, read_zip, write_zip
 from .messages import say
-from .review import Review, combined_documents, diff_files, reference_index, review_draft
+from .review import Review, combined_documents, diff_files, preview_catalog, reference_index, review_draft
 
 __all__ = ["CONFIGURE", "STUDIO_OBJECT", "Studio"]
 
@@ -161,6 +161,11 @@ class Studio:
     def review(self, draft: Draft) -> Review:
         _number, documents = self._published()
         return review_draft(draft.module, draft.files, documents, self.platform.host.functions.names())
+
+    def preview_catalog(self, draft: Draft, entity: str) -> Catalog | None:
+        """What the live preview of ``entity`` renders from (see ``review.preview_catalog``)."""
+        _number, documents = self._published()
+        return preview_catalog(draft.module, draft.files, documents, entity, self.platform.host.functions.names())
 
     def diff(self, draft: Draft) -> list[dict[str, Any]]:
         return diff_files(self.published_files(draft.module), draft.files)

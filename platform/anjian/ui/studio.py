@@ -264,11 +264,11 @@ def preview_view(draft_id: int, entity: str) -> Any:
     """The draft's form for ``entity``, rendered by the officer screens' own macros."""
     s = _studio()
     draft = s.drafts.get(draft_id)
-    review = s.review(draft)
-    if review.catalog is None or entity not in review.catalog.entities:
-        return render("anjian/studio/preview.html", spec=None, problems=review.problems())
+    catalog = s.preview_catalog(draft, entity)
+    if catalog is None or entity not in catalog.entities:
+        return render("anjian/studio/preview.html", spec=None, problems=s.review(draft).problems())
     p = platform()
-    registry = Registry(_around(review.catalog, entity), 0, p.host.functions)
+    registry = Registry(_around(catalog, entity), 0, p.host.functions)
     spec = registry.entity(entity)
     records = sample_records(spec, registry.catalog.entities, registry.catalog.dictionaries)
     raw = raw_values(registry, spec, records[0], p.codec)
