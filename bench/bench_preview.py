@@ -79,7 +79,7 @@ def preview() -> str:
         floor.append(time.perf_counter() - start)
     platform.dispose()
     return (
-        f"studio preview (60 fields, save + compile + render with samples): p50 {p(cycle, 0.5):.0f} ms, p95 {p(cycle, 0.95):.0f} ms "
+        f"studio preview (60 fields, save + compile + render): p50 {p(cycle, 0.5):.0f} ms, p95 {p(cycle, 0.95):.0f} ms "
         f"(goal p95 < 150 ms); baseline officer form of enterprise p50 {p(floor, 0.5):.0f} ms, "
         f"ratio {statistics.median(cycle) / statistics.median(floor):.1f}x"
     )

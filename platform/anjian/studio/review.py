@@ -130,7 +130,11 @@ def _targets(content: Any) -> set[str]:
 
 
 def preview_catalog(
-    module: str, files: Mapping[str, Any], published: Iterable[Document], entity: str, functions: Mapping[str, frozenset[str]] | None
+    module: str,
+    files: Mapping[str, Any],
+    published: Iterable[Document],
+    entity: str,
+    functions: Mapping[str, frozenset[str]] | None,
 ) -> Catalog | None:
     """The catalog one entity's preview needs, compiled alone: the draft's entities and code tables,
     every published code table, and the published entities it links to (transitively). The full
