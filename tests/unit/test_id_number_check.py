@@ -40,3 +40,10 @@ def test_each_mistake_gives_one_message(code: str, problem: str) -> None:
 
 def test_the_preview_samples_are_valid_numbers() -> None:
     assert all(check_id_number(id_number(n)) == [] for n in range(1, 60))
+
+
+def test_the_preview_samples_credit_codes_pass_the_registry_check() -> None:
+    from anjian.studio.samples import _BY_VALIDATOR
+    from anjian_registry.uscc import check_uscc
+
+    assert all(check_uscc(_BY_VALIDATOR["registry.uscc_check"](n), None) == [] for n in range(1, 9))
