@@ -118,7 +118,8 @@ def _copy(files: dict[str, Any], entity: str) -> tuple[dict[str, Any], dict[str,
 
 
 def add_field(files: dict[str, Any], entity: str, name: str, title: str, kind: str, *, required: bool = False) -> dict[str, Any]:
-    """Add a field of a designer kind or a standard field (``std:<name>``) at the end."""
+    """Add a field of a designer kind or a standard field (``std:<name>``) at the end; ValueError
+    (shown to the configurator) when the entity already has a field of that name."""
     result, doc = _copy(files, entity)
     if kind.startswith("std:"):
         schema = copy.deepcopy(STANDARD_FIELDS[kind[4:]])
@@ -132,7 +133,9 @@ def add_field(files: dict[str, Any], entity: str, name: str, title: str, kind: s
     retired = doc.get("x-anjian", {}).get("drop_fields", [])
     if name in retired:
         retired.remove(name)
-    doc["properties"][name] = schema  # an existing name is replaced: the checks report nothing, the diff shows the change
+    if name in doc["properties"]:  # a second field of the same name would silently replace the first
+        raise ValueError(f"字段 {name} 已存在，请换一个字段名，或在该字段的“规则”中修改")
+    doc["properties"][name] = schema
     if required and name not in doc.setdefault("required", []):
         doc["required"].append(name)
     return result
