@@ -125,6 +125,16 @@ def _build_process(page, shot):
     amounts.nth(1).fill("")
     _submit(form)
     assert page.locator(".anjian-process-problem").count() == 0, page.inner_text(".anjian-process-designer")
+    box = page.locator("g.anjian-state[data-state=approved] rect")
+    before = int(box.get_attribute("y"))
+    box.scroll_into_view_if_needed()  # the mouse acts at viewport coordinates
+    where = box.bounding_box()
+    page.mouse.move(where["x"] + 20, where["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(where["x"] + 20, where["y"] + 70, steps=5)
+    with page.expect_navigation():  # the position is saved in the draft's layout, the diagram drawn again
+        page.mouse.up()
+    assert int(page.locator("g.anjian-state[data-state=approved] rect").get_attribute("y")) > before
     _open(page, "[data-transition=approve]")
     shot("studio-process-designer")
 

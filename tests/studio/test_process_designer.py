@@ -222,3 +222,27 @@ def test_the_preview_shows_sample_records_in_form_list_and_detail(admin_web: Any
     assert re.search(r'data-field="lines".*产品名称', page, re.S)  # the child table in the detail
     assert re.search(r"350524\d{4}", page)  # a region code from the dictionary
     assert re.search(r"350524\d{11}[\dX]", page)  # an ID number matching its pattern
+
+
+def test_dragged_positions_are_kept_in_the_layout_not_the_declaration(
+    admin_web: Any, app: Any, fireworks: dict[str, Any]
+) -> None:
+    from anjian.audit import Actor
+    from anjian.studio import Studio
+
+    studio = Studio(app.extensions["anjian"])
+    admin = Actor("admin", is_admin=True)
+    draft = studio.create_draft(admin, "fireworks")
+    draft = studio.save_draft(admin, draft.id, draft.version, files=fireworks)
+    url = f"/studio/drafts/{draft.id}/positions"
+    body = {"process": "fireworks_flow_approval", "positions": {"approved": [333, 177]}, "version": draft.version}
+    saved = admin_web.post(url, json=body)
+    assert saved.status_code == 200 and saved.get_json()["version"] == draft.version + 1
+    stored = studio.drafts.get(draft.id)
+    assert stored.layout["positions"] == {"fireworks_flow_approval": {"approved": [333, 177]}}
+    assert stored.files == fireworks  # the declaration is untouched
+    page = admin_web.get(f"/studio/drafts/{draft.id}?entity=fireworks_flow").get_data(as_text=True)
+    assert re.search(r'data-state="approved"><rect x="333" y="177"', page)
+    assert admin_web.post(url, json=body).status_code == 409  # an older version: refused, not overwritten
+    reset = admin_web.post(url, json={"process": "fireworks_flow_approval", "positions": None, "version": stored.version})
+    assert reset.status_code == 200 and studio.drafts.get(draft.id).layout["positions"] == {}

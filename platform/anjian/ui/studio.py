@@ -222,6 +222,33 @@ def check_file_view(draft_id: int) -> Any:
     return jsonify({"problems": [p for p in review.problems() if p["file"] == name or not p["file"]]})
 
 
+@studio_ui.post("/drafts/<int:draft_id>/positions")
+def positions_view(draft_id: int) -> Any:
+    """Keep where the configurator dragged a process's states (the draft's layout, never the
+    declaration); ``positions`` null puts the process back to the automatic layout."""
+    s = _studio()
+    draft = s.drafts.get(draft_id)
+    body = request.get_json(silent=True) or {}
+    process = str(body.get("process", ""))
+    raw = body.get("positions")
+    layout = dict(draft.layout)
+    kept = dict(layout.get("positions", {}))
+    if raw is None:
+        kept.pop(process, None)
+    elif isinstance(raw, dict):
+        merged = dict(kept.get(process, {}))
+        for state, at in raw.items():
+            if isinstance(at, list) and len(at) == 2 and all(isinstance(v, int | float) for v in at):
+                merged[str(state)] = [max(0, min(4000, int(v))) for v in at]
+        kept[process] = merged
+    layout["positions"] = kept
+    try:
+        saved = s.save_draft(actor(), draft_id, body.get("version"), layout=layout)
+    except RecordConflict as exc:
+        return jsonify({"ok": False, "message": _text(exc)}), 409
+    return jsonify({"ok": True, "version": saved.version})
+
+
 @studio_ui.post("/drafts/<int:draft_id>/check-condition")
 def check_condition_view(draft_id: int) -> Any:
     """Check a transition's condition as typed, in the sandboxed expression language, over the
