@@ -125,6 +125,8 @@ def _version(page: str) -> str:
     return match.group(1)
 
 
+# About 6 s of screens: it runs in the process pass (the browser test builds the process in these forms too).
+@pytest.mark.slow
 def test_rules_layout_and_dictionary_forms_on_screen(admin_web: Any, app: Any, fireworks: dict[str, Any]) -> None:
     studio = Studio(app.extensions["anjian"])
     draft = studio.create_draft(ADMIN, "fireworks")
@@ -160,6 +162,8 @@ def test_rules_layout_and_dictionary_forms_on_screen(admin_web: Any, app: Any, f
     assert "基本信息" in preview and "礼花弹" in preview  # the section and the tree dictionary's leaf in the samples
 
 
+# Three publishes (about 4 s): it runs in the process pass.
+@pytest.mark.slow
 def test_a_retired_field_is_brought_back_with_its_data(api: Any, app: Any, fireworks: dict[str, Any]) -> None:
     studio = Studio(app.extensions["anjian"])
     draft = studio.create_draft(ADMIN, "fireworks")

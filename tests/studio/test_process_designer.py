@@ -137,6 +137,8 @@ def _version(page: str) -> str:
     return match.group(1)
 
 
+# About 6 s of screens: it runs in the process pass (the browser test builds the process in these forms too).
+@pytest.mark.slow
 def test_the_process_designer_screen_builds_a_process(admin_web: Any, app: Any, fireworks: dict[str, Any]) -> None:
     from anjian.audit import Actor
     from anjian.studio import Studio
