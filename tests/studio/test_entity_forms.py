@@ -205,3 +205,48 @@ def test_the_preview_compiles_only_what_the_entity_needs(fireworks: dict[str, An
     assert "complaint" not in catalog.entities and "region" in catalog.dictionaries
     fireworks["fireworks_flow.json"]["properties"]["lines"]["items"]["properties"]["quantity"]["minimum"] = "none"
     assert preview_catalog("fireworks", fireworks, standard, "fireworks_flow", None) is None
+
+
+def test_a_child_tables_child_table_is_designed_like_an_entity(fireworks: dict[str, Any]) -> None:
+    from anjian.studio import designer
+
+    files = designer.add_field(fireworks, "fireworks_flow/lines", "parts", "组成", "child")
+    parts = files["fireworks_flow.json"]["properties"]["lines"]["items"]["properties"]["parts"]
+    assert parts["x-anjian"] == {"child": "fireworks_flow_line_parts"}  # named after the child table it sits in
+    files = designer.add_field(files, "fireworks_flow/lines/parts", "powder_kg", "药量（千克）", "number", required=True)
+    files = designer.rename_field(files, "fireworks_flow/lines", "quantity", "boxes")
+    files = ef.set_field_rules(
+        files, "fireworks_flow/lines/parts", "powder_kg", {"title": "药量（千克）", "minimum": "0", "required": "1"}
+    )
+    lines = files["fireworks_flow.json"]["properties"]["lines"]["items"]
+    assert list(lines["properties"]) == ["product", "boxes", "parts"]
+    assert lines["properties"]["boxes"]["x-anjian"] == {"renamed_from": "quantity"} and "x-anjian" not in lines
+    assert lines["properties"]["parts"]["items"]["properties"]["powder_kg"]["minimum"] == 0
+    assert _problems(files) == []
+    with pytest.raises(KeyError):
+        designer.locate(files, "fireworks_flow/note")  # not a child table
+
+
+@pytest.mark.slow
+def test_child_table_fields_on_screen(admin_web: Any, app: Any, fireworks: dict[str, Any]) -> None:
+    studio = Studio(app.extensions["anjian"])
+    draft = studio.create_draft(ADMIN, "fireworks")
+    draft = studio.save_draft(ADMIN, draft.id, draft.version, files=fireworks)
+    page = admin_web.get(f"/studio/drafts/{draft.id}?entity=fireworks_flow").get_data(as_text=True)
+    assert "entity=fireworks_flow/lines" in page or "entity=fireworks_flow%2Flines" in page
+    page = admin_web.get(f"/studio/drafts/{draft.id}?entity=fireworks_flow/lines").get_data(as_text=True)
+    assert 'data-field="product"' in page and "子表 lines" in page and "保存布局" not in page
+    added = admin_web.post(
+        f"/studio/drafts/{draft.id}/edit",
+        data={
+            "version": _version(page),
+            "entity": "fireworks_flow/lines",
+            "op": "add",
+            "name": "parts",
+            "title": "组成",
+            "kind": "child",
+        },
+    )
+    assert added.status_code == 302 and added.headers["Location"].endswith("entity=fireworks_flow/lines")
+    page = admin_web.get(added.headers["Location"]).get_data(as_text=True)
+    assert 'data-field="parts"' in page and "检查通过" in page

@@ -9,6 +9,7 @@ adds the field to ``drop_fields`` (the sync's destructive path, confirmed at pub
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "add_field",
     "add_role",
     "entity_file",
+    "locate",
     "move_fields",
     "remove_entity",
     "remove_field",
@@ -104,7 +106,7 @@ STANDARD_TITLES = {
 _LISTS = ("list_columns", "search_fields", "filter_fields", "order_by", "drop_fields")
 
 
-def entity_file(files: dict[str, Any], entity: str) -> str:
+def entity_file(files: Mapping[str, Any], entity: str) -> str:
     """The draft file that declares ``entity`` (KeyError if none)."""
     for name, content in files.items():
         if isinstance(content, dict) and content.get("x-anjian", {}).get("entity") == entity:
@@ -112,9 +114,26 @@ def entity_file(files: dict[str, Any], entity: str) -> str:
     raise KeyError(entity)
 
 
+def locate(files: Mapping[str, Any], entity: str) -> tuple[dict[str, Any], str]:
+    """The object schema a designer path names, and the table it is stored in. A path is an
+    entity (``fireworks_flow``) or a child table inside it, field by field
+    (``fireworks_flow/lines``, ``fireworks_flow/lines/parts``): a child table's child table is
+    designed like any entity. KeyError when the path names nothing."""
+    top, *steps = entity.split("/")
+    doc: dict[str, Any] = files[entity_file(files, top)]
+    table = top
+    for step in steps:
+        field = doc["properties"][step]
+        if not (isinstance(field, dict) and isinstance(field.get("items"), dict) and field["items"].get("type") == "object"):
+            raise KeyError(entity)
+        table = str(field.get("x-anjian", {}).get("child", f"{table}_{step}"))
+        doc = field["items"]
+    return doc, table
+
+
 def _copy(files: dict[str, Any], entity: str) -> tuple[dict[str, Any], dict[str, Any]]:
     result = copy.deepcopy(files)
-    return result, result[entity_file(result, entity)]
+    return result, locate(result, entity)[0]
 
 
 def add_field(files: dict[str, Any], entity: str, name: str, title: str, kind: str, *, required: bool = False) -> dict[str, Any]:
@@ -128,7 +147,7 @@ def add_field(files: dict[str, Any], entity: str, name: str, title: str, kind: s
         schema = {"title": title or name, **copy.deepcopy(KINDS[kind][1])}
         schema = {"type": schema.pop("type"), **schema}
     if kind == "child":  # a child table is an entity of its own, named after its parent and field
-        schema["x-anjian"] = {"child": f"{entity}_{name}"}
+        schema["x-anjian"] = {"child": f"{locate(result, entity)[1]}_{name}"}
     doc.setdefault("properties", {})
     retired = doc.get("x-anjian", {}).get("drop_fields", [])
     if name in retired:

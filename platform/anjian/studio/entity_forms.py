@@ -14,7 +14,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .designer import entity_file
+from .designer import locate
 
 __all__ = [
     "LAYOUT_KEYS",
@@ -46,8 +46,9 @@ _RULES = ("minLength", "maxLength", "minimum", "maximum", "pattern")
 
 
 def _copy(files: Mapping[str, Any], entity: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A copy of the files and, inside it, the schema the designer path names (child tables too)."""
     result = copy.deepcopy(dict(files))
-    return result, result[entity_file(result, entity)]
+    return result, locate(result, entity)[0]
 
 
 def _set(target: dict[str, Any], key: str, value: Any) -> None:
@@ -122,6 +123,8 @@ def set_field_rules(files: Mapping[str, Any], entity: str, name: str, form: Mapp
         if wanted:
             groups.append([name])
         _set(settings, key, groups)
+    if not settings:
+        doc.pop("x-anjian")  # a child table's items carry no options unless some are set
     return result
 
 

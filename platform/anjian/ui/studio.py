@@ -85,11 +85,13 @@ def draft_view(draft_id: int) -> Any:
     review = s.review(draft)
     problems = review.problems()
     entity = request.args.get("entity") or next((e for _f, e, _d in _entities(draft)), "")
-    by_field: dict[str, list[dict[str, Any]]] = {}
-    for p in problems:
-        by_field.setdefault(p.get("field", ""), []).append(p)
-    current = next((d for _f, e, d in _entities(draft) if e == entity), None)
-    process = process_context(draft, entity, problems, s.states_in_flight(entity) if entity else {})
+    top, *steps = entity.split("/")  # a path into child tables: "fireworks_flow/lines"
+    try:
+        current: dict[str, Any] | None = designer.locate(draft.files, entity)[0] if entity else None
+    except KeyError:
+        current, entity, steps = None, top, []
+    by_field = _field_problems(problems, draft, top, steps)
+    process = process_context(draft, top, problems, s.states_in_flight(top) if top and not steps else {})
     props = current.get("properties", {}) if isinstance(current, dict) else {}
     entity_fields = [(n, str(p.get("title", n)) if isinstance(p, dict) else n) for n, p in props.items()]
     manifest = draft.files.get("module.json", {})
@@ -103,6 +105,8 @@ def draft_view(draft_id: int) -> Any:
         draft=draft,
         entities=_entities(draft),
         entity=entity,
+        top=top,
+        steps=steps,
         document=current,
         problems=problems,
         by_field=by_field,
@@ -110,10 +114,12 @@ def draft_view(draft_id: int) -> Any:
         standard=designer.STANDARD_TITLES,
         texts={name: json.dumps(doc, ensure_ascii=False, indent=2) for name, doc in sorted(draft.files.items())},
         process=process,
-        retired=s.retired_fields(draft, entity) if current is not None else {},
+        retired=s.retired_fields(draft, entity) if current is not None and not steps else {},
         dictionaries=_dictionaries(draft, s),
         widgets=entity_forms.WIDGETS,
-        entity_names=sorted(s.platform.registry.catalog.entities) + [e for _f, e, _d in _entities(draft)],
+        entity_names=sorted(
+            {n for n, e in s.platform.registry.catalog.entities.items() if not e.is_child} | {e for _f, e, _d in _entities(draft)}
+        ),
         entity_fields=entity_fields,
         role_names=role_names,
         choices=process_designer.CHOICES,
@@ -122,6 +128,25 @@ def draft_view(draft_id: int) -> Any:
         roles=s.roles(draft),
         actions=designer.ACTIONS,
     )
+
+
+def _field_problems(problems: list[dict[str, Any]], draft: Draft, top: str, steps: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Problems by the field of the designed table they concern (a child table's own fields too)."""
+    if not steps:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for p in problems:
+            found.setdefault(p.get("field", ""), []).append(p)
+        return found
+    try:
+        file = designer.entity_file(draft.files, top)
+    except KeyError:
+        return {}
+    prefix = "".join(f"/properties/{step}/items" for step in steps) + "/properties/"
+    found = {}
+    for p in problems:
+        if p["file"] == file and p["pointer"].startswith(prefix):
+            found.setdefault(p["pointer"][len(prefix) :].split("/")[0], []).append(p)
+    return found
 
 
 def _dictionaries(draft: Draft, s: Studio) -> dict[str, Any]:
