@@ -248,3 +248,68 @@ def test_dragged_positions_are_kept_in_the_layout_not_the_declaration(
     assert admin_web.post(url, json=body).status_code == 409  # an older version: refused, not overwritten
     reset = admin_web.post(url, json={"process": "fireworks_flow_approval", "positions": None, "version": stored.version})
     assert reset.status_code == 200 and studio.drafts.get(draft.id).layout["positions"] == {}
+
+
+# Two publishes and a transition (about 4 s): it runs in the process pass.
+@pytest.mark.slow
+def test_the_publish_page_asks_where_records_in_a_removed_state_go(
+    admin_web: Any, api: Any, app: Any, fireworks: dict[str, Any]
+) -> None:
+    from anjian.audit import Actor
+    from anjian.studio import Studio
+
+    studio = Studio(app.extensions["anjian"])
+    admin = Actor("admin", is_admin=True)
+    draft = studio.create_draft(admin, "fireworks")
+    draft = studio.save_draft(admin, draft.id, draft.version, files=fireworks)
+    studio.publish(admin, draft.id, draft.version)
+    body = {"flow_type": "sale", "flow_date": "2026-03-02", "region_code": "350524"}
+    record_id = api.post("/api/v1/e/fireworks_flow", json=body).get_json()["id"]
+    assert api.post(f"/api/v1/e/fireworks_flow/{record_id}/transitions/submit", json={}).status_code == 200
+
+    draft = studio.create_draft(admin, "fireworks")
+    files = pd.set_state(draft.files, "fireworks_flow_approval", "checking", title="审核中", editable="none")
+    files = pd.set_transition(
+        files, "fireworks_flow_approval", "submit", title="提交", sources=["draft"], to="checking", roles=["fireworks_officer"]
+    )
+    files = pd.set_transition(
+        files,
+        "fireworks_flow_approval",
+        "approve",
+        title="审核通过",
+        sources=["checking"],
+        to="approved",
+        roles=["fireworks_officer"],
+    )
+    files = pd.set_deadline(
+        files, "fireworks_flow_approval", "review", title="审核", starts="checking", amount=5, ends=["approved"]
+    )
+    draft = studio.save_draft(
+        admin, draft.id, draft.version, files=pd.remove_state(files, "fireworks_flow_approval", "submitted")
+    )
+    page = admin_web.get(f"/studio/drafts/{draft.id}/publish").get_data(as_text=True)
+    assert "该状态将被删除" in page and 'name="map:submitted"' in page
+    refused = admin_web.post(f"/studio/drafts/{draft.id}/publish", data={"version": draft.version})
+    assert "submitted" in admin_web.get(refused.headers["Location"]).get_data(as_text=True)
+    mapped = admin_web.post(
+        f"/studio/drafts/{draft.id}/edit",
+        data={
+            "version": draft.version,
+            "op": "migration",
+            "process": "fireworks_flow_approval",
+            "map:submitted": "checking",
+            "back": "publish",
+        },
+    )
+    assert mapped.headers["Location"].endswith(f"/studio/drafts/{draft.id}/publish")
+    page = admin_web.get(mapped.headers["Location"]).get_data(as_text=True)
+    assert "将迁移到 checking" in page
+    done = admin_web.post(f"/studio/drafts/{draft.id}/publish", data={"version": draft.version + 1})
+    assert "published=" in done.headers["Location"]
+    from sqlalchemy import select
+
+    from anjian.workflow.tables import instance
+
+    with studio.platform.engine.connect() as conn:
+        state = conn.execute(select(instance.c.state).where(instance.c.entity == "fireworks_flow")).scalar_one()
+    assert state == "checking"  # the record in flight moved as mapped
