@@ -250,3 +250,24 @@ def test_child_table_fields_on_screen(admin_web: Any, app: Any, fireworks: dict[
     assert added.status_code == 302 and added.headers["Location"].endswith("entity=fireworks_flow/lines")
     page = admin_web.get(added.headers["Location"]).get_data(as_text=True)
     assert 'data-field="parts"' in page and "检查通过" in page
+
+
+def test_unique_groups_indexes_and_attachment_rules(fireworks: dict[str, Any]) -> None:
+    from anjian.studio import designer
+
+    files = ef.set_layout(
+        fireworks, "fireworks_flow", {"unique": "wholesaler, flow_date\n\n", "indexes": "flow_type\nregion_code, flow_date"}
+    )
+    settings = files["fireworks_flow.json"]["x-anjian"]
+    assert settings["unique"] == [["wholesaler", "flow_date"]] and settings["indexes"] == [
+        ["flow_type"],
+        ["region_code", "flow_date"],
+    ]
+    files = designer.add_field(files, "fireworks_flow", "licence_scan", "许可证扫描件", "attachment")
+    rules = {"title": "许可证扫描件", "attachment_max_mb": "5", "attachment_accept": ".pdf, image/*", "attachment_multiple": ""}
+    files = ef.set_field_rules(files, "fireworks_flow", "licence_scan", rules)
+    assert files["fireworks_flow.json"]["properties"]["licence_scan"]["x-anjian"]["attachment"] == {
+        "max_size": 5 * 1024 * 1024,
+        "accept": [".pdf", "image/*"],
+    }
+    assert _problems(files) == []

@@ -110,6 +110,14 @@ def set_field_rules(files: Mapping[str, Any], entity: str, name: str, form: Mapp
             _set(options, key, str(form[key]).strip())
     for key in ("readonly", "hidden"):
         _set(options, key, bool(form.get(key)))
+    if isinstance(options.get("attachment"), dict) and "attachment_accept" in form:
+        attachment: dict[str, Any] = {}
+        size = _number(str(form.get("attachment_max_mb", "")), False)
+        if size is not None:
+            attachment["max_size"] = int(size * 1024 * 1024)  # typed in MiB, declared in bytes
+        _set(attachment, "accept", _names(str(form["attachment_accept"])))
+        _set(attachment, "multiple", bool(form.get("attachment_multiple")))
+        options["attachment"] = attachment
     if not options:
         schema.pop("x-anjian")
     required = doc.setdefault("required", [])
@@ -130,12 +138,16 @@ def set_field_rules(files: Mapping[str, Any], entity: str, name: str, form: Mapp
 
 def set_layout(files: Mapping[str, Any], entity: str, form: Mapping[str, Any]) -> dict[str, Any]:
     """The entity's layout: ``list_columns`` etc. as comma lists, ``order_by`` with ``-`` for
-    descending, ``sections`` as (title, columns, fields) triples in order."""
+    descending, ``unique`` and ``indexes`` as one group of fields a line, ``sections`` as
+    (title, columns, fields) triples in order."""
     result, doc = _copy(files, entity)
     settings = doc.setdefault("x-anjian", {})
     for key in ("list_columns", "search_fields", "filter_fields", "order_by"):
         if key in form:
             _set(settings, key, _names(form[key]))
+    for key in ("unique", "indexes"):  # groups of fields, one a line: "credit_code" or "region_code, year"
+        if key in form:
+            _set(settings, key, [_names(line) for line in str(form[key]).splitlines() if _names(line)])
     for key in LAYOUT_KEYS:
         if key in form:
             _set(settings, key, str(form[key]).strip())

@@ -148,7 +148,11 @@ def apply_entity(op: str, form: MultiDict[str, str], draft: Draft, entity: str, 
         values: dict[str, Any] = {k: v for k, v in form.items() if k not in ("csrf_token", "version", "op", "entity", "name")}
         return ef.set_field_rules(files, entity, name, values), f"已保存字段 {name} 的规则"
     if op == "layout":
-        values = {k: v for k, v in form.items() if k in ef.LAYOUT_KEYS or k.endswith(("_columns", "_fields")) or k == "order_by"}
+        values = {
+            k: v
+            for k, v in form.items()
+            if k in ef.LAYOUT_KEYS or k.endswith(("_columns", "_fields")) or k in ("order_by", "unique", "indexes")
+        }
         values["sections"] = list(
             zip(form.getlist("section_title"), form.getlist("section_columns"), form.getlist("section_fields"), strict=False)
         )
