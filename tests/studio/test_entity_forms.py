@@ -271,3 +271,17 @@ def test_unique_groups_indexes_and_attachment_rules(fireworks: dict[str, Any]) -
         "accept": [".pdf", "image/*"],
     }
     assert _problems(files) == []
+
+
+def test_named_validators_and_computed_functions_from_the_rules_form(fireworks: dict[str, Any]) -> None:
+    rules = {"title": "往来单位代码", "maxLength": "18", "validators": ["registry.uscc_check", ""]}
+    files = ef.set_field_rules(fireworks, "fireworks_flow", "counterparty", rules)
+    assert files["fireworks_flow.json"]["properties"]["counterparty"]["x-anjian"] == {"validators": ["registry.uscc_check"]}
+    files = ef.set_field_rules(
+        files, "fireworks_flow", "note", {"title": "登记机关区划", "computed": "registry.uscc_registration_region"}
+    )
+    assert files["fireworks_flow.json"]["properties"]["note"]["x-anjian"] == {"computed": "registry.uscc_registration_region"}
+    files = ef.set_field_rules(
+        files, "fireworks_flow", "counterparty", {"title": "往来单位", "maxLength": "100", "validators": []}
+    )
+    assert "x-anjian" not in files["fireworks_flow.json"]["properties"]["counterparty"]

@@ -105,9 +105,11 @@ def set_field_rules(files: Mapping[str, Any], entity: str, name: str, form: Mapp
         values, labels = parse_enum(str(form["enum_text"]))
         schema["enum"] = values
         options["enum_labels"] = labels
-    for key in ("dictionary", "link", "widget", "placeholder"):
+    for key in ("dictionary", "link", "widget", "placeholder", "computed"):
         if key in form:
             _set(options, key, str(form[key]).strip())
+    if "validators" in form:  # named checks registered by modules, e.g. registry.id_number_check
+        _set(options, "validators", _names(form["validators"]))
     for key in ("readonly", "hidden"):
         _set(options, key, bool(form.get(key)))
     if isinstance(options.get("attachment"), dict) and "attachment_accept" in form:

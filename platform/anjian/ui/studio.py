@@ -117,6 +117,7 @@ def draft_view(draft_id: int) -> Any:
         retired=s.retired_fields(draft, entity) if current is not None and not steps else {},
         dictionaries=_dictionaries(draft, s),
         widgets=entity_forms.WIDGETS,
+        functions={k: sorted(v) for k, v in s.platform.host.functions.names().items()},
         entity_names=sorted(
             {n for n, e in s.platform.registry.catalog.entities.items() if not e.is_child} | {e for _f, e, _d in _entities(draft)}
         ),

@@ -146,6 +146,8 @@ def apply_entity(op: str, form: MultiDict[str, str], draft: Draft, entity: str, 
     if op == "rules":
         name = form["name"]
         values: dict[str, Any] = {k: v for k, v in form.items() if k not in ("csrf_token", "version", "op", "entity", "name")}
+        if "validators_shown" in form:
+            values["validators"] = form.getlist("validators")
         return ef.set_field_rules(files, entity, name, values), f"已保存字段 {name} 的规则"
     if op == "layout":
         values = {
