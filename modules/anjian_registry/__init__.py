@@ -11,6 +11,7 @@ from typing import Any
 
 from anjian import FieldError, hookimpl
 
+from .idnumber import check_id_number
 from .uscc import check_uscc, registration_region
 
 __all__ = ["anjian_computed", "anjian_validators"]
@@ -48,9 +49,14 @@ def _registration_region(record: Mapping[str, Any], ctx: Any) -> str | None:
     return registration_region(code) if isinstance(code, str) else None
 
 
+def _id_number(value: Any, ctx: Any) -> list[FieldError]:
+    """公民身份号码: length, digits, birth date and the GB 11643 check character."""
+    return [FieldError("", text, code) for text, code in check_id_number(str(value))]
+
+
 @hookimpl
 def anjian_validators() -> Mapping[str, Any]:
-    return {"registry.uscc_check": _uscc}
+    return {"registry.uscc_check": _uscc, "registry.id_number_check": _id_number}
 
 
 @hookimpl

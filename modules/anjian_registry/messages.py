@@ -1,4 +1,4 @@
-"""Message keys of the credit-code checks (registered in the one catalogue)."""
+"""Message keys of the credit-code and citizen ID number checks (registered in the one catalogue)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,16 @@ KEYS = {
     "uscc.organisation_check": (
         "第17位组织机构代码校验码与 GB 11714 计算结果（{expected}）不符；如确属原发代码，可填写原因后保存",
         "position 17 does not match GB 11714 ({expected}); give a reason to save an issued code",
+    ),
+    "idnumber.length": ("公民身份号码应为 18 位（现为 {length} 位）", "a citizen ID number has 18 characters ({length} given)"),
+    "idnumber.format": (
+        "公民身份号码前 17 位应为数字，第 18 位为数字或 X",
+        "the first 17 characters are digits, the 18th a digit or X",
+    ),
+    "idnumber.birth": ("公民身份号码第 7-14 位出生日期「{birth}」无效", "positions 7-14: {birth} is no valid birth date"),
+    "idnumber.checksum": (
+        "公民身份号码校验位错误（按 GB 11643 计算应为 {expected}），请核对号码",
+        "the check character is wrong (GB 11643 gives {expected}); check the number",
     ),
 }
 register(KEYS)

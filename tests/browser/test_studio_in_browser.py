@@ -3,7 +3,6 @@
 deadline, a role), publishes it and grants the role; an officer creates a record; then a field is
 renamed (data kept), one retired (data kept), and deleting one is refused without confirmation."""
 
-import json
 import re
 import sqlite3
 import subprocess
@@ -16,31 +15,6 @@ PASSWORD = "Browser-test-1"  # as set by conftest.server
 
 pytestmark = pytest.mark.browser
 OFFICER, OFFICER_PASSWORD = "flowofficer", "Flow-officer-1"
-PROCESS = {
-    "process": "fireworks_flow_approval",
-    "entity": "fireworks_flow",
-    "title": "流向审核",
-    "start": "draft",
-    "states": {
-        "draft": {"title": "填报中"},
-        "submitted": {"title": "待审核", "editable": "none"},
-        "approved": {"title": "已审核", "end": True, "locked": True},
-    },
-    "transitions": [
-        {"name": "submit", "title": "提交", "from": "draft", "to": "submitted", "roles": ["fireworks_officer"]},
-        {"name": "approve", "title": "审核通过", "from": "submitted", "to": "approved", "roles": ["fireworks_officer"]},
-    ],
-    "deadlines": [
-        {
-            "name": "review",
-            "title": "五个工作日内审核",
-            "starts": {"state": "submitted"},
-            "due": {"amount": 5, "unit": "workdays"},
-            "ends": ["approved"],
-            "stages": [{"kind": "reminder", "before": {"amount": 1, "unit": "workdays"}}, {"kind": "overdue"}],
-        }
-    ],
-}
 
 
 def _cli(server, *args):
@@ -78,6 +52,93 @@ def _new_draft_of_published(page):
     page.wait_for_url("**/studio/drafts/*")
 
 
+def _submit(form):
+    form.locator("button[type=submit]").first.click()
+    form.page.wait_for_load_state()
+
+
+def _open(page, selector):
+    page.eval_on_selector(selector, "details => { details.open = true; }")
+
+
+def _build_process(page, shot):
+    """The three-state approval with a five-working-day deadline, built in the process designer's forms."""
+    start = page.locator(".anjian-add-process")
+    start.locator("input[name=name]").fill("fireworks_flow_approval")
+    start.locator("input[name=title]").fill("流向审核")
+    _submit(start)
+    for name, title, end in (("submitted", "待审核", False), ("approved", "已审核", True)):
+        state = page.locator(".anjian-add-state")
+        state.locator("input[name=name]").fill(name)
+        state.locator("input[name=title]").fill(title)
+        if end:
+            state.locator("input[name=end]").check()
+        _submit(state)
+    row = page.locator("tr[data-state=submitted]")
+    _open(page, "tr[data-state=submitted] details")
+    row.locator("input[name=editable][value=none]").check()
+    _submit(row.locator("form").first)
+
+    for name, title, source, target in (
+        ("submit", "提交", "draft", "submitted"),
+        ("approve", "审核通过", "submitted", "approved"),
+    ):
+        _open(page, ".anjian-add-transition")
+        form = page.locator(".anjian-add-transition form")
+        form.locator("input[name=name]").fill(name)
+        form.locator("input[name=title]").fill(title)
+        form.locator(f"input[name=from][value={source}]").check()
+        form.locator("select[name=to]").select_option(target)
+        form.locator("input[name=roles][value=fireworks_officer]").check()
+        if name == "approve":
+            condition = form.locator("input[name=condition]")
+            condition.fill("flow_type ==")
+            page.wait_for_selector(".anjian-add-transition .anjian-condition-result.text-danger")
+            assert "不是有效的条件" in form.locator(".anjian-condition-result").inner_text()
+            condition.fill('flow_type != "return"')
+            page.wait_for_selector(".anjian-add-transition .anjian-condition-result.text-success")
+            form.locator("input[name=requires][value=flow_date]").check()
+            form.locator("select[name=comment]").select_option("optional")
+        _submit(form)
+        page.wait_for_selector(f"[data-transition={name}]")
+
+    _open(page, ".anjian-add-deadline")
+    form = page.locator(".anjian-add-deadline form")
+    form.locator("input[name=name]").fill("review")
+    form.locator("input[name=title]").fill("五个工作日内审核")
+    form.locator("select[name=starts]").select_option("submitted")
+    form.locator("input[name=amount]").fill("5")
+    form.locator("select[name=unit]").select_option("workdays")
+    form.locator("input[name=ends][value=approved]").check()
+    kinds, amounts = form.locator("select[name=stage_kind]"), form.locator("input[name=stage_amount]")
+    kinds.nth(0).select_option("overdue")  # out of order: the overdue stage before the reminder
+    kinds.nth(1).select_option("reminder")
+    amounts.nth(1).fill("1")
+    _submit(form)
+    deadline = page.locator("[data-deadline=review]")
+    assert "时间顺序" in deadline.locator(".anjian-process-problem").inner_text()
+    form = deadline.locator("form").first
+    kinds, amounts = form.locator("select[name=stage_kind]"), form.locator("input[name=stage_amount]")
+    kinds.nth(0).select_option("reminder")
+    amounts.nth(0).fill("1")
+    kinds.nth(1).select_option("overdue")
+    amounts.nth(1).fill("")
+    _submit(form)
+    assert page.locator(".anjian-process-problem").count() == 0, page.inner_text(".anjian-process-designer")
+    box = page.locator("g.anjian-state[data-state=approved] rect")
+    before = int(box.get_attribute("y"))
+    box.scroll_into_view_if_needed()  # the mouse acts at viewport coordinates
+    where = box.bounding_box()
+    page.mouse.move(where["x"] + 20, where["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(where["x"] + 20, where["y"] + 70, steps=5)
+    with page.expect_navigation():  # the position is saved in the draft's layout, the diagram drawn again
+        page.mouse.up()
+    assert int(page.locator("g.anjian-state[data-state=approved] rect").get_attribute("y")) > before
+    _open(page, "[data-transition=approve]")
+    shot("studio-process-designer")
+
+
 def _publish(page, shot=None, name=""):
     page.click("#go-publish")
     page.wait_for_url("**/publish")
@@ -110,14 +171,6 @@ def test_a_configurator_builds_publishes_and_changes_a_module(page, shot, sign_i
     _add_field(page, "region_code", "所在区划", "std:region_code")
     _add_field(page, "lines", "产品明细", "child")
 
-    page.click(".anjian-new-file summary")
-    new_file = page.locator(".anjian-new-file form")
-    new_file.locator("input[name=file]").fill("fireworks_flow.process.json")
-    new_file.locator("textarea[name=text]").fill(json.dumps(PROCESS, ensure_ascii=False))
-    new_file.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator(".anjian-problem-count").count() == 1  # the process names a role not declared yet
-
     page.click(".anjian-role-editor summary")
     roles = page.locator(".anjian-role-editor form")
     roles.locator("input[name=name]").fill("fireworks_officer")
@@ -126,6 +179,7 @@ def test_a_configurator_builds_publishes_and_changes_a_module(page, shot, sign_i
         roles.locator(f"input[name='perm:fireworks_flow'][value={action}]").check()
     roles.locator("button[type=submit]").click()
     page.wait_for_load_state()
+    _build_process(page, shot)
     assert page.locator(".anjian-problem-count").count() == 0, page.inner_text(".anjian-studio")
     page.wait_for_selector(".anjian-diagram svg")
     assert "待审核" in page.inner_text(".anjian-diagram")

@@ -65,3 +65,11 @@ def test_diagram_lays_states_out_by_distance_and_escapes_text(fireworks: dict[st
     svg = process_svg(process, {"approved": [500, 10]})
     assert "&lt;script&gt;" in svg and "<script>" not in svg
     assert 'x="500" y="10"' in svg and svg.count("marker-end") == 2
+
+
+def test_adding_a_field_of_an_existing_name_is_refused(fireworks: dict[str, Any]) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="已存在"):
+        designer.add_field(fireworks, "fireworks_flow", "note", "备注二", "text")
+    assert fireworks["fireworks_flow.json"]["properties"]["note"]["title"] == "备注"

@@ -335,7 +335,13 @@ def test_records_in_flight_and_a_state_that_disappears_need_a_mapping(api: Any, 
     process["deadlines"][0]["starts"] = {"state": "checking"}
     draft = _save(api, draft, draft["files"])
     plan = api.post(f"/api/v1/studio/drafts/{draft['id']}/plan").get_json()
-    assert plan["in_flight"] == [{"process": "fireworks_flow_approval", "states": {"submitted": 1}, "unmapped": ["submitted"]}]
+    (flight,) = plan["in_flight"]
+    assert (flight["process"], flight["states"], flight["unmapped"]) == (
+        "fireworks_flow_approval",
+        {"submitted": 1},
+        ["submitted"],
+    )
+    assert [t["name"] for t in flight["targets"]] == ["draft", "checking", "approved"]
     refused = _publish(api, draft)
     assert refused.status_code == 409 and refused.get_json()["error"]["errors"][0]["pointer"] == "/migration"
     assert "submitted" in refused.get_json()["error"]["errors"][0]["message"]

@@ -9,6 +9,7 @@ adds the field to ``drop_fields`` (the sync's destructive path, confirmed at pub
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "add_field",
     "add_role",
     "entity_file",
+    "locate",
     "move_fields",
     "remove_entity",
     "remove_field",
@@ -40,6 +42,8 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
     "email": ("电子邮箱", {"type": "string", "format": "email", "maxLength": 100}),
     "url": ("网址", {"type": "string", "format": "uri", "maxLength": 500}),
     "enum": ("选项", {"type": "string", "enum": ["a", "b"], "x-anjian": {"enum_labels": {"a": "选项一", "b": "选项二"}}}),
+    "link": ("关联记录", {"type": "integer", "x-anjian": {"link": "enterprise"}}),
+    "dictionary": ("代码表", {"type": "string", "maxLength": 64, "x-anjian": {"dictionary": "industry"}}),
     "attachment": ("附件", {"type": "array", "items": {"type": "string"}, "x-anjian": {"attachment": {"multiple": True}}}),
     "child": (
         "子表",
@@ -73,7 +77,7 @@ STANDARD_FIELDS: dict[str, dict[str, Any]] = {
         "minLength": 18,
         "maxLength": 18,
         "pattern": "^\\d{17}[\\dX]$",
-        "x-anjian": {"normalise": ["strip", "upper"]},
+        "x-anjian": {"validators": ["registry.id_number_check"], "normalise": ["strip", "upper"]},
     },
     "mobile": {
         "type": "string",
@@ -102,7 +106,7 @@ STANDARD_TITLES = {
 _LISTS = ("list_columns", "search_fields", "filter_fields", "order_by", "drop_fields")
 
 
-def entity_file(files: dict[str, Any], entity: str) -> str:
+def entity_file(files: Mapping[str, Any], entity: str) -> str:
     """The draft file that declares ``entity`` (KeyError if none)."""
     for name, content in files.items():
         if isinstance(content, dict) and content.get("x-anjian", {}).get("entity") == entity:
@@ -110,13 +114,31 @@ def entity_file(files: dict[str, Any], entity: str) -> str:
     raise KeyError(entity)
 
 
+def locate(files: Mapping[str, Any], entity: str) -> tuple[dict[str, Any], str]:
+    """The object schema a designer path names, and the table it is stored in. A path is an
+    entity (``fireworks_flow``) or a child table inside it, field by field
+    (``fireworks_flow/lines``, ``fireworks_flow/lines/parts``): a child table's child table is
+    designed like any entity. KeyError when the path names nothing."""
+    top, *steps = entity.split("/")
+    doc: dict[str, Any] = files[entity_file(files, top)]
+    table = top
+    for step in steps:
+        field = doc["properties"][step]
+        if not (isinstance(field, dict) and isinstance(field.get("items"), dict) and field["items"].get("type") == "object"):
+            raise KeyError(entity)
+        table = str(field.get("x-anjian", {}).get("child", f"{table}_{step}"))
+        doc = field["items"]
+    return doc, table
+
+
 def _copy(files: dict[str, Any], entity: str) -> tuple[dict[str, Any], dict[str, Any]]:
     result = copy.deepcopy(files)
-    return result, result[entity_file(result, entity)]
+    return result, locate(result, entity)[0]
 
 
 def add_field(files: dict[str, Any], entity: str, name: str, title: str, kind: str, *, required: bool = False) -> dict[str, Any]:
-    """Add a field of a designer kind or a standard field (``std:<name>``) at the end."""
+    """Add a field of a designer kind or a standard field (``std:<name>``) at the end; ValueError
+    (shown to the configurator) when the entity already has a field of that name."""
     result, doc = _copy(files, entity)
     if kind.startswith("std:"):
         schema = copy.deepcopy(STANDARD_FIELDS[kind[4:]])
@@ -125,12 +147,14 @@ def add_field(files: dict[str, Any], entity: str, name: str, title: str, kind: s
         schema = {"title": title or name, **copy.deepcopy(KINDS[kind][1])}
         schema = {"type": schema.pop("type"), **schema}
     if kind == "child":  # a child table is an entity of its own, named after its parent and field
-        schema["x-anjian"] = {"child": f"{entity}_{name}"}
+        schema["x-anjian"] = {"child": f"{locate(result, entity)[1]}_{name}"}
     doc.setdefault("properties", {})
     retired = doc.get("x-anjian", {}).get("drop_fields", [])
     if name in retired:
         retired.remove(name)
-    doc["properties"][name] = schema  # an existing name is replaced: the checks report nothing, the diff shows the change
+    if name in doc["properties"]:  # a second field of the same name would silently replace the first
+        raise ValueError(f"字段 {name} 已存在，请换一个字段名，或在该字段的“规则”中修改")
+    doc["properties"][name] = schema
     if required and name not in doc.setdefault("required", []):
         doc["required"].append(name)
     return result

@@ -35,6 +35,8 @@ __all__ = [
 MAX_ZIP_BYTES = 8 * 1024 * 1024  # a whole module is a few hundred KiB; 8 MiB leaves room for big code tables
 MAX_FILE_BYTES = 4 * 1024 * 1024
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+# What of a module's folder belongs to its drafts: declarations, code tables, and its reports and portal pages.
+FOLDER_KINDS = ("entity", "process", "dictionary", "report", "portal", "dashboard")
 
 
 def canonical_text(content: Any) -> str:
@@ -47,7 +49,8 @@ def file_name(document: Document) -> str:
     base = posixpath.basename(document.path.replace("\\", "/"))
     if base.endswith(".json") and not document.path.startswith("api:"):
         return base
-    return f"{document.name}.process.json" if document.kind == "process" else f"{document.name}.json"
+    suffix = f".{document.kind}.json" if document.kind in ("process", "report", "portal", "dashboard") else ".json"
+    return f"{document.name}{suffix}"
 
 
 def _folder(path: str) -> str:
@@ -56,7 +59,8 @@ def _folder(path: str) -> str:
 
 def module_documents(documents: Iterable[Document], module: str) -> list[Document]:
     """The published documents of ``module``: its manifest, its entities, their processes, and
-    whatever else lives in the manifest's folder (its dictionaries)."""
+    whatever else lives in the manifest's folder (its dictionaries, reports, portal pages and
+    dashboards), and reports that name the module."""
     documents = list(documents)
     manifest = next((d for d in documents if d.kind == "module" and d.name == module), None)
     if manifest is None:
@@ -69,7 +73,9 @@ def module_documents(documents: Iterable[Document], module: str) -> list[Documen
             found.append(d)
         elif d.kind == "process" and str(d.content.get("entity")) in entities:
             found.append(d)
-        elif folder and _folder(d.path) == folder and d.kind in ("entity", "process", "dictionary"):
+        elif folder and _folder(d.path) == folder and d.kind in FOLDER_KINDS:
+            found.append(d)
+        elif d.kind == "report" and d.content.get("module") == module:
             found.append(d)
     return found
 

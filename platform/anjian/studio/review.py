@@ -20,7 +20,7 @@ from ..meta.schema_check import check_document
 from .files import draft_documents, module_documents
 from .messages import say
 
-__all__ = ["Review", "combined_documents", "diff_files", "reference_index", "review_draft"]
+__all__ = ["Review", "combined_documents", "diff_files", "preview_catalog", "reference_index", "review_draft"]
 
 
 def combined_documents(published: Iterable[Document], module: str, draft: Iterable[Document]) -> list[Document]:
@@ -111,6 +111,55 @@ def review_draft(
     except MetadataErrors as exc:
         errors += exc.errors
     return Review(module, _one_per_place(errors), catalog if not errors else None, documents)
+
+
+def _targets(content: Any) -> set[str]:
+    """Entities a document's fields link to or hold as child tables (nested schemas included)."""
+    found: set[str] = set()
+    stack = [content]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            options = node.get("x-anjian")
+            if isinstance(options, dict):
+                found.update(str(options[k]) for k in ("link", "child") if isinstance(options.get(k), str))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def preview_catalog(
+    module: str,
+    files: Mapping[str, Any],
+    published: Iterable[Document],
+    entity: str,
+    functions: Mapping[str, frozenset[str]] | None,
+) -> Catalog | None:
+    """The catalog one entity's preview needs, compiled alone: the draft's entities and code tables,
+    every published code table, and the published entities it links to (transitively). The full
+    check stays the editor's; this keeps the preview fast in a large catalog. None if it does not
+    compile (the editor then shows the problems)."""
+    draft, errors = draft_documents(module, files)
+    if errors:
+        return None
+    own = [d for d in draft if d.kind in ("entity", "dictionary")]  # not the manifest: its roles name other modules
+    others = {d.name: d for d in published if d.kind == "entity"}
+    names = {d.name for d in own if d.kind == "entity"}
+    wanted: dict[str, Document] = {}
+    stack = [t for d in own if d.kind == "entity" and d.name == entity for t in _targets(d.content)]
+    while stack:
+        name = stack.pop()
+        if name in names or name in wanted or name not in others:
+            continue
+        wanted[name] = others[name]
+        stack.extend(_targets(others[name].content))
+    own_dictionaries = {d.name for d in own if d.kind == "dictionary"}
+    dictionaries = [d for d in published if d.kind == "dictionary" and d.name not in own_dictionaries]
+    try:
+        return compile_catalog([*dictionaries, *own, *wanted.values()], functions)
+    except MetadataErrors:
+        return None
 
 
 def _field_places(catalog: Catalog, module: str) -> dict[str, dict[str, list[str]]]:

@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, literal_column, select, table
+from sqlalchemy import Connection, Engine, func, inspect, literal_column, select, table
 
 from .. import audit
 from ..audit import Actor
@@ -21,18 +21,22 @@ from ..catalog.store import publish as publish_catalog
 from ..data.db import write
 from ..data.system import catalog_version
 from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict, SchemaChangeRefused
-from ..meta.compile import compile_catalog
+from ..meta.compile import Catalog, compile_catalog
 from ..meta.loader import Document
 from ..runtime import Platform
 from ..workflow.tables import instance
+from .designer import entity_file as designer_entity_file
 from .drafts import AUDIT_ENTITY, Draft, DraftStore, check_module_name
 from .files import file_name, module_documents, read_files, read_zip, write_zip
 from .messages import say
-from .review import Review, combined_documents, diff_files, reference_index, review_draft
+from .review import Review, combined_documents, diff_files, preview_catalog, reference_index, review_draft
 
 __all__ = ["CONFIGURE", "STUDIO_OBJECT", "Studio"]
 
 _PUBLISHED: weakref.WeakKeyDictionary[Engine, tuple[int, list[Document]]] = weakref.WeakKeyDictionary()
+# catalog version -> entity -> field -> declaration; a version never changes once published
+_FIELDS_AT: weakref.WeakKeyDictionary[Engine, dict[int, dict[str, dict[str, Any]]]] = weakref.WeakKeyDictionary()
+RETIRED_LOOKBACK = 20  # published versions searched for a retired field's last declaration
 STUDIO_OBJECT, CONFIGURE = "_studio", "configure"  # what the built-in role ``configurator`` may do
 
 
@@ -158,6 +162,11 @@ class Studio:
         _number, documents = self._published()
         return review_draft(draft.module, draft.files, documents, self.platform.host.functions.names())
 
+    def preview_catalog(self, draft: Draft, entity: str) -> Catalog | None:
+        """What the live preview of ``entity`` renders from (see ``review.preview_catalog``)."""
+        _number, documents = self._published()
+        return preview_catalog(draft.module, draft.files, documents, entity, self.platform.host.functions.names())
+
     def diff(self, draft: Draft) -> list[dict[str, Any]]:
         return diff_files(self.published_files(draft.module), draft.files)
 
@@ -209,17 +218,56 @@ class Studio:
                 spec = review.catalog.entities.get(process.entity)
                 if spec is None or spec.module != review.module:
                     continue
-                rows = conn.execute(
-                    select(instance.c.state, func.count())
-                    .where(instance.c.entity == process.entity, instance.c.ended_at.is_(None))
-                    .group_by(instance.c.state)
-                ).all()
-                counts = {str(state): int(n) for state, n in rows}
+                counts = _states_in_flight(conn, process.entity)
                 states = {s.name for s in process.states}
                 mapping = process.migration or {}
                 unmapped = sorted(s for s in counts if s not in states and s not in mapping)
-                result.append({"process": process.name, "states": counts, "unmapped": unmapped})
+                result.append(
+                    {
+                        "process": process.name,
+                        "states": counts,
+                        "unmapped": unmapped,
+                        "mapped": {k: v for k, v in mapping.items() if k in counts},
+                        "targets": [{"name": st.name, "title": st.title} for st in process.states],
+                    }
+                )
         return result
+
+    def states_in_flight(self, entity: str) -> dict[str, int]:
+        """Records of ``entity`` in flight, per process state (the process designer shows them)."""
+        with self.platform.engine.connect() as conn:
+            return _states_in_flight(conn, entity)
+
+    def retired_fields(self, draft: Draft, entity: str) -> dict[str, dict[str, Any]]:
+        """Fields of ``entity`` declared in a published version but not in the draft whose column
+        (and data) the database still holds: name -> its last declaration, to bring back."""
+        try:
+            doc = draft.files[designer_entity_file(draft.files, entity)]
+        except KeyError:
+            return {}
+        declared = set(doc.get("properties", {}))
+        engine = self.platform.engine
+        cache = _FIELDS_AT.setdefault(engine, {})
+        found: dict[str, dict[str, Any]] = {}
+        with engine.connect() as conn:
+            names = inspect(conn).get_table_names()
+            if entity not in names:
+                return {}
+            columns = {c["name"] for c in inspect(conn).get_columns(entity)}
+            versions = conn.execute(
+                select(catalog_version.c.version).order_by(catalog_version.c.version.desc()).limit(RETIRED_LOOKBACK)
+            ).scalars()
+            for version in versions:
+                if version not in cache:
+                    cache[version] = {
+                        d.name: dict(d.content.get("properties", {}))
+                        for d in load_documents_at(conn, version)
+                        if d.kind == "entity"
+                    }
+                for name, schema in cache[version].get(entity, {}).items():
+                    if name not in declared and name not in found and name in columns:
+                        found[name] = schema
+        return found
 
     def _count_kept_values(self, changes: list[dict[str, Any]]) -> None:
         """Renames and retired fields touch stored values too: count them (the sync counts only losses)."""
@@ -451,3 +499,12 @@ def _describe(change: dict[str, Any]) -> str:
 
 def _quoted(conn: Connection, name: str) -> str:
     return str(conn.dialect.identifier_preparer.quote(name))
+
+
+def _states_in_flight(conn: Connection, entity: str) -> dict[str, int]:
+    rows = conn.execute(
+        select(instance.c.state, func.count())
+        .where(instance.c.entity == entity, instance.c.ended_at.is_(None))
+        .group_by(instance.c.state)
+    ).all()
+    return {str(state): int(n) for state, n in rows}

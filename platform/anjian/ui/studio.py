@@ -12,16 +12,18 @@ from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, flash, jsonify, redirect, request, url_for
-from markupsafe import Markup
 
 from ..catalog import Registry
+from ..data.query import filterable_fields
 from ..errors import AnjianError, MetadataErrors, RecordConflict
 from ..meta.compile import Catalog
-from ..studio import Draft, Studio, designer
-from ..studio.diagram import process_svg
+from ..meta.expr import ExpressionError, parse_condition
+from ..studio import Draft, Studio, designer, entity_forms, process_designer
+from ..studio.samples import sample_records
 from .base import actor, guard, platform, render
 from .display import Display
 from .forms import raw_values
+from .studio_forms import ENTITY_OPS, PROCESS_OPS, apply_entity, apply_process, process_context
 from .views import sections
 
 __all__ = ["studio_ui"]
@@ -83,30 +85,75 @@ def draft_view(draft_id: int) -> Any:
     review = s.review(draft)
     problems = review.problems()
     entity = request.args.get("entity") or next((e for _f, e, _d in _entities(draft)), "")
-    by_field: dict[str, list[dict[str, Any]]] = {}
-    for p in problems:
-        by_field.setdefault(p.get("field", ""), []).append(p)
-    current = next((d for _f, e, d in _entities(draft) if e == entity), None)
-    diagrams = {
-        name: Markup(process_svg(doc, draft.layout.get("positions", {}).get(str(doc.get("process")), {})))  # noqa: S704  (escaped inside)
-        for name, doc in sorted(draft.files.items())
-        if isinstance(doc, dict) and "process" in doc and isinstance(doc.get("states"), dict)
-    }
+    top, *steps = entity.split("/")  # a path into child tables: "fireworks_flow/lines"
+    try:
+        current: dict[str, Any] | None = designer.locate(draft.files, entity)[0] if entity else None
+    except KeyError:
+        current, entity, steps = None, top, []
+    by_field = _field_problems(problems, draft, top, steps)
+    process = process_context(draft, top, problems, s.states_in_flight(top) if top and not steps else {})
+    props = current.get("properties", {}) if isinstance(current, dict) else {}
+    entity_fields = [(n, str(p.get("title", n)) if isinstance(p, dict) else n) for n, p in props.items()]
+    manifest = draft.files.get("module.json", {})
+    role_names = [
+        {"name": r["name"], "title": r.get("title", r["name"])}
+        for r in (manifest.get("roles", []) if isinstance(manifest, dict) else [])
+        if isinstance(r, dict) and isinstance(r.get("name"), str)
+    ]
     return render(
         "anjian/studio/draft.html",
         draft=draft,
         entities=_entities(draft),
         entity=entity,
+        top=top,
+        steps=steps,
         document=current,
         problems=problems,
         by_field=by_field,
         kinds=designer.KINDS,
         standard=designer.STANDARD_TITLES,
         texts={name: json.dumps(doc, ensure_ascii=False, indent=2) for name, doc in sorted(draft.files.items())},
-        diagrams=diagrams,
+        process=process,
+        retired=s.retired_fields(draft, entity) if current is not None and not steps else {},
+        dictionaries=_dictionaries(draft, s),
+        widgets=entity_forms.WIDGETS,
+        functions={k: sorted(v) for k, v in s.platform.host.functions.names().items()},
+        entity_names=sorted(
+            {n for n, e in s.platform.registry.catalog.entities.items() if not e.is_child} | {e for _f, e, _d in _entities(draft)}
+        ),
+        entity_fields=entity_fields,
+        role_names=role_names,
+        choices=process_designer.CHOICES,
+        stage_kinds=process_designer.STAGE_KINDS,
+        units=process_designer.UNITS,
         roles=s.roles(draft),
         actions=designer.ACTIONS,
     )
+
+
+def _field_problems(problems: list[dict[str, Any]], draft: Draft, top: str, steps: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Problems by the field of the designed table they concern (a child table's own fields too)."""
+    if not steps:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for p in problems:
+            found.setdefault(p.get("field", ""), []).append(p)
+        return found
+    try:
+        file = designer.entity_file(draft.files, top)
+    except KeyError:
+        return {}
+    prefix = "".join(f"/properties/{step}/items" for step in steps) + "/properties/"
+    found = {}
+    for p in problems:
+        if p["file"] == file and p["pointer"].startswith(prefix):
+            found.setdefault(p["pointer"][len(prefix) :].split("/")[0], []).append(p)
+    return found
+
+
+def _dictionaries(draft: Draft, s: Studio) -> dict[str, Any]:
+    """The draft's own code tables (name -> document) and the names of every published one."""
+    own = {str(d["dictionary"]): d for d in draft.files.values() if isinstance(d, dict) and "dictionary" in d}
+    return {"own": own, "names": sorted(set(s.platform.registry.catalog.dictionaries) | set(own))}
 
 
 def _save(draft_id: int, files: dict[str, Any], entity: str, note: str) -> Any:
@@ -116,6 +163,8 @@ def _save(draft_id: int, files: dict[str, Any], entity: str, note: str) -> Any:
         flash(note, "success")
     except RecordConflict as exc:
         flash(_text(exc), "danger")
+    if request.form.get("back") == "publish":
+        return redirect(url_for(".publish_view", draft_id=draft_id))
     return redirect(url_for(".draft_view", draft_id=draft_id, entity=entity))
 
 
@@ -160,6 +209,10 @@ def edit_view(draft_id: int) -> Any:
         elif op == "remove_entity":
             files = designer.remove_entity(draft.files, entity)
             note, entity = f"已撤下实体 {entity}（数据表保留）", ""
+        elif op in PROCESS_OPS:
+            files, note = apply_process(op, form, draft, entity)
+        elif op in ENTITY_OPS:
+            files, note = apply_entity(op, form, draft, entity, s)
         elif op == "file":
             files = dict(draft.files)
             name = form["file"].strip()
@@ -195,6 +248,56 @@ def check_file_view(draft_id: int) -> Any:
     return jsonify({"problems": [p for p in review.problems() if p["file"] == name or not p["file"]]})
 
 
+@studio_ui.post("/drafts/<int:draft_id>/positions")
+def positions_view(draft_id: int) -> Any:
+    """Keep where the configurator dragged a process's states (the draft's layout, never the
+    declaration); ``positions`` null puts the process back to the automatic layout."""
+    s = _studio()
+    draft = s.drafts.get(draft_id)
+    body = request.get_json(silent=True) or {}
+    process = str(body.get("process", ""))
+    raw = body.get("positions")
+    layout = dict(draft.layout)
+    kept = dict(layout.get("positions", {}))
+    if raw is None:
+        kept.pop(process, None)
+    elif isinstance(raw, dict):
+        merged = dict(kept.get(process, {}))
+        for state, at in raw.items():
+            if isinstance(at, list) and len(at) == 2 and all(isinstance(v, int | float) for v in at):
+                merged[str(state)] = [max(0, min(4000, int(v))) for v in at]
+        kept[process] = merged
+    layout["positions"] = kept
+    try:
+        saved = s.save_draft(actor(), draft_id, body.get("version"), layout=layout)
+    except RecordConflict as exc:
+        return jsonify({"ok": False, "message": _text(exc)}), 409
+    return jsonify({"ok": True, "version": saved.version})
+
+
+@studio_ui.post("/drafts/<int:draft_id>/check-condition")
+def check_condition_view(draft_id: int) -> Any:
+    """Check a transition's condition as typed, in the sandboxed expression language, over the
+    fields the draft declares for the entity (nothing saved)."""
+    s = _studio()
+    draft = s.drafts.get(draft_id)
+    body = request.get_json(silent=True) or {}
+    text, entity = str(body.get("condition", "")), str(body.get("entity", ""))
+    if not text.strip():
+        return jsonify({"ok": True, "message": "无条件：任何时候都可办理"})
+    try:
+        doc = draft.files[designer.entity_file(draft.files, entity)]
+    except KeyError:
+        return jsonify({"ok": False, "message": f"实体 {entity} 不在草稿中"})
+    props = doc.get("properties", {})
+    names = {n for n, p in props.items() if not (isinstance(p, dict) and p.get("type") == "array")} | {"id"}
+    try:
+        condition = parse_condition(text, names)
+    except ExpressionError as exc:
+        return jsonify({"ok": False, "message": exc.message, "offset": exc.offset})
+    return jsonify({"ok": True, "message": "条件有效，读取字段：" + "、".join(sorted(condition.names))})
+
+
 def _around(catalog: Catalog, entity: str) -> Catalog:
     """The catalog cut to what one form shows (the entity, its child tables, what it links to):
     tables are built for these only, which keeps the preview fast in a large catalog."""
@@ -214,20 +317,23 @@ def preview_view(draft_id: int, entity: str) -> Any:
     """The draft's form for ``entity``, rendered by the officer screens' own macros."""
     s = _studio()
     draft = s.drafts.get(draft_id)
-    review = s.review(draft)
-    if review.catalog is None or entity not in review.catalog.entities:
-        return render("anjian/studio/preview.html", spec=None, problems=review.problems())
+    catalog = s.preview_catalog(draft, entity)
+    if catalog is None or entity not in catalog.entities:
+        return render("anjian/studio/preview.html", spec=None, problems=s.review(draft).problems())
     p = platform()
-    registry = Registry(_around(review.catalog, entity), 0, p.host.functions)
+    registry = Registry(_around(catalog, entity), 0, p.host.functions)
     spec = registry.entity(entity)
-    sample = {f.name: f.default for f in spec.fields}
-    raw = raw_values(registry, spec, sample, p.codec)
+    records = sample_records(spec, registry.catalog.entities, registry.catalog.dictionaries)
+    raw = raw_values(registry, spec, records[0], p.codec)
     with p.engine.connect() as conn:
         display = Display(registry, conn, lambda _spec: None)
     return render(
         "anjian/studio/preview.html",
         spec=spec,
         raw=raw,
+        records=records,
+        columns=[spec.field(n) for n in spec.effective_list_columns if spec.has_field(n)],
+        filters=[f for n, f in filterable_fields(spec).items() if not f.link],
         sections=sections(spec),
         registry=registry,
         display=display,
