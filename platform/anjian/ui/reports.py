@@ -122,6 +122,7 @@ def report_view(name: str) -> Any:
         errors=errors,
         context=context_lines(result, me.username, utc_now()),
         plotly_version=plotly_version(),
+        subscriptions=report_subscriptions.schedules().mine(me, report.name),
     )
 
 
@@ -191,3 +192,6 @@ def export_view(name: str) -> Any:
     if fmt not in ("csv", "xlsx"):
         raise RecordValidationError(name, [FieldError("/query/format", "格式应为 csv 或 xlsx", "query")])
     return export_response(runner(), actor(), name, args, fmt)
+
+
+from . import report_statutory, report_subscriptions  # noqa: E402,F401  # their routes join this blueprint

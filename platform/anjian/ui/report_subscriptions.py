@@ -1,0 +1,59 @@
+"""Report subscriptions on the report page (订阅): weekly or monthly delivery to the message
+centre and by e-mail, managed by the user for themself. Routes on the report blueprint; they only
+call ``anjian.reports.schedules``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+
+from ..errors import AnjianError
+from ..reports.schedules import EVERY, ReportSchedules
+from .base import actor, platform
+from .reports import reports_ui, runner
+
+__all__ = ["schedules", "subscribe_view", "unsubscribe_view"]
+
+RESERVED = {"csrf_token", "every", "email"}  # form fields that are not report parameters
+
+
+def schedules() -> ReportSchedules:
+    p = platform()
+    return ReportSchedules(runner(), p.workflow.notices, p.settings)
+
+
+def _text(exc: AnjianError) -> str:
+    details = exc.details()
+    parts = [f"{str(d.get('pointer', '')).removeprefix('/query/').strip('/')}：{d.get('message', '')}".lstrip("：") for d in details]
+    return "；".join(parts) or str(exc)
+
+
+@reports_ui.post("/<name>/subscriptions")
+def subscribe_view(name: str) -> Any:
+    """Subscribe to the report with the parameters shown on the page."""
+    form = request.form
+    args = {k: ",".join(v for v in form.getlist(k) if v.strip()) for k in form if k not in RESERVED}
+    every = form.get("every", "")
+    try:
+        schedules().subscribe(actor(), name, args, every, form.get("email") == "1")
+    except AnjianError as exc:
+        flash(f"订阅未保存：{_text(exc)}", "danger")
+    else:
+        flash(f"已订阅：{EVERY[every]}发送到消息中心" + ("并发送电子邮件（Excel 附件）" if form.get("email") == "1" else ""), "success")
+    return redirect(url_for("anjian_reports.report_view", name=name, **args), 303)
+
+
+@reports_ui.post("/_subscriptions/<int:subscription_id>/delete")
+def unsubscribe_view(subscription_id: int) -> Any:
+    """Cancel one of the signed-in user's subscriptions."""
+    back = request.form.get("report", "")
+    try:
+        schedules().unsubscribe(actor(), subscription_id)
+    except AnjianError as exc:
+        flash(_text(exc), "danger")
+    else:
+        flash("已取消订阅", "success")
+    if back in platform().registry.catalog.reports:
+        return redirect(url_for("anjian_reports.report_view", name=back), 303)
+    return redirect(url_for("anjian_reports.index"), 303)
