@@ -109,7 +109,9 @@ class ReportSchedules:
             if row is None:
                 raise NotFound(f"订阅 {subscription_id} 不存在")
             conn.execute(delete(s).where(s.c.id == subscription_id))
-            audit.append(conn, actor, "report_unsubscribe", None, subscription_id, {"report": row.report})
+            known = self.runner.registry.catalog.reports.get(row.report)
+            entity = known.source if known is not None else ""
+            audit.append(conn, actor, "report_unsubscribe", entity, subscription_id, {"report": row.report})
 
     def mine(self, actor: Actor, report: str | None = None, conn: Connection | None = None) -> list[dict[str, Any]]:
         s = report_subscription
