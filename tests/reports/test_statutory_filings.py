@@ -173,7 +173,9 @@ def test_a_statutory_option_is_checked_with_file_and_pointer(published, tmp_path
     document = json.loads(path.read_text(encoding="utf-8"))
     document["statutory"].update(obligation="yearly", filed=["submitted", "done"], figures=["analysis", "enterprise_id"])
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    problems = {e.pointer: e.message for e in published.check([folder]) if e.path.endswith("hazard_statistics_annual.report.json")}
+    problems = {
+        e.pointer: e.message for e in published.check([folder]) if e.path.endswith("hazard_statistics_annual.report.json")
+    }
     assert set(problems) == {"/statutory/obligation", "/statutory/filed/1", "/statutory/figures/0", "/statutory/figures/1"}
     assert "yearly" in problems["/statutory/obligation"] and "done" in problems["/statutory/filed/1"]
 

@@ -24,7 +24,10 @@ __all__ = ["StatutorySpec", "build_statutory"]
 
 register(
     {
-        "meta.statutory.process": ("「{entity}」没有声明流程，不能作为法定统计报表", "{entity} has no process: no statutory report"),
+        "meta.statutory.process": (
+            "「{entity}」没有声明流程，不能作为法定统计报表",
+            "{entity} has no process: no statutory report",
+        ),
         "meta.statutory.process.hint": (
             "法定统计的来源须是带报送义务（obligations）的流程实体。",
             "The source of a statutory report is the entity of a process that declares obligations.",
@@ -112,7 +115,12 @@ def build_statutory(
     level = content.get("region_level", "county")
     region = dictionaries.get("region")
     if region is not None and level not in {item.level for item in region.items}:
-        error(["region_level"], "meta.statutory.level", known("levels", sorted({i.level for i in region.items if i.level})), name=level)
+        error(
+            ["region_level"],
+            "meta.statutory.level",
+            known("levels", sorted({i.level for i in region.items if i.level})),
+            name=level,
+        )
     if not entity.scope:
         error([], "meta.statutory.scope", say("meta.statutory.scope.hint"), entity=entity.name)
     if errors or ob is None:

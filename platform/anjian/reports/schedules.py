@@ -184,7 +184,9 @@ class ReportSchedules:
                     .where(notice.c.username == row["username"], notice.c.kind == "report", notice.c.mailed.is_(False))
                     .values(mailed=True)
                 )
-            audit.append(conn, recipient, "report_delivered", result.report.source, row["id"], {"report": row["report"], "mailed": mailed})
+            audit.append(
+                conn, recipient, "report_delivered", result.report.source, row["id"], {"report": row["report"], "mailed": mailed}
+            )
 
     def _mail(self, address: str, title: str, body: str, workbook: bytes, filename: str) -> None:
         s = self.settings

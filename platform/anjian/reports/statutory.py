@@ -28,10 +28,10 @@ from sqlalchemy import Connection, and_, func, insert, select
 from ..audit import Actor
 from ..data.db import write
 from ..errors import FieldError, RecordValidationError
+from ..meta.expr import parse_condition
 from ..meta.report_spec import ReportSpec
 from ..meta.statutory_spec import StatutorySpec
 from ..store.clock import utc_now
-from ..meta.expr import parse_condition
 from ..workflow.obligations import latest_ended_period
 from ..workflow.tables import history, instance
 from .runner import ReportRunner
@@ -135,7 +135,9 @@ class StatutoryFilings:
         """Snapshot every statutory report's filings newly filed or corrected (the worker's beat)."""
         return sum(self.capture(r, now=now) for r in self.registry.catalog.reports.values() if r.statutory is not None)
 
-    def capture(self, report: ReportSpec, year: int | None = None, quarter: int | None = None, now: dt.datetime | None = None) -> int:
+    def capture(
+        self, report: ReportSpec, year: int | None = None, quarter: int | None = None, now: dt.datetime | None = None
+    ) -> int:
         """Add a version for each filing in a filed state whose figures differ from its last version."""
         spec = report.statutory
         assert spec is not None
@@ -258,10 +260,14 @@ class StatutoryFilings:
         for owner_id, (title, region_code) in owners.items():
             filers.append(self._filer(owner_id, title, region_code, filed.pop(owner_id, None), due, today, regions))
         for owner_id, version in filed.items():  # filed by a record no longer obliged (closed since)
-            filers.append(self._filer(owner_id, titles.get(owner_id, f"#{owner_id}"), version["region_code"], version, due, today, regions))
+            filers.append(
+                self._filer(owner_id, titles.get(owner_id, f"#{owner_id}"), version["region_code"], version, due, today, regions)
+            )
         filers.sort(key=lambda f: (f.region_code, f.owner))
         summary, totals = self._summary(spec, filers, regions)
-        return StatutoryPeriod(report, spec, year, quarter, due, today, self.runner.scope_text(actor, report), filers, summary, totals)
+        return StatutoryPeriod(
+            report, spec, year, quarter, due, today, self.runner.scope_text(actor, report), filers, summary, totals
+        )
 
     def _filed_versions(
         self, conn: Connection, actor: Actor, report: ReportSpec, year: int, quarter: int | None
@@ -274,7 +280,9 @@ class StatutoryFilings:
         stmt = (
             select(s.c.owner_id, s.c.record_id, s.c.region_code, s.c.version, s.c.figures, s.c.filed_at)
             .join(table, table.c.id == s.c.record_id)
-            .where(s.c.entity == report.source, s.c.obligation == spec.obligation, s.c.year == year, s.c.quarter == (quarter or 0))
+            .where(
+                s.c.entity == report.source, s.c.obligation == spec.obligation, s.c.year == year, s.c.quarter == (quarter or 0)
+            )
             .order_by(s.c.record_id, s.c.version)
         )
         scope = self.runner.scope(actor, report)
@@ -326,7 +334,9 @@ class StatutoryFilings:
         regions: Mapping[str, str],
     ) -> Filer:
         region_code = (filed or {}).get("region_code") or region_code
-        filer = Filer(owner_id, title, region_code, regions.get(region_code, region_code), "pending" if today <= due else "missing")
+        filer = Filer(
+            owner_id, title, region_code, regions.get(region_code, region_code), "pending" if today <= due else "missing"
+        )
         if filed is not None:
             filed_on = filed["first_filed"].replace(tzinfo=dt.UTC).astimezone(CHINA).date()
             filer.status = "on_time" if filed_on <= due else "late"

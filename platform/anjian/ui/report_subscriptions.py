@@ -5,6 +5,7 @@ call ``anjian.reports.schedules``."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import flash, redirect, request, url_for
 
@@ -25,7 +26,9 @@ def schedules() -> ReportSchedules:
 
 def _text(exc: AnjianError) -> str:
     details = exc.details()
-    parts = [f"{str(d.get('pointer', '')).removeprefix('/query/').strip('/')}：{d.get('message', '')}".lstrip("：") for d in details]
+    parts = [
+        f"{str(d.get('pointer', '')).removeprefix('/query/').strip('/')}：{d.get('message', '')}".lstrip("：") for d in details
+    ]
     return "；".join(parts) or str(exc)
 
 
@@ -40,8 +43,12 @@ def subscribe_view(name: str) -> Any:
     except AnjianError as exc:
         flash(f"订阅未保存：{_text(exc)}", "danger")
     else:
-        flash(f"已订阅：{EVERY[every]}发送到消息中心" + ("并发送电子邮件（Excel 附件）" if form.get("email") == "1" else ""), "success")
-    return redirect(url_for("anjian_reports.report_view", name=name, **args), 303)
+        flash(
+            f"已订阅：{EVERY[every]}发送到消息中心" + ("并发送电子邮件（Excel 附件）" if form.get("email") == "1" else ""),
+            "success",
+        )
+    back = url_for("anjian_reports.report_view", name=name)  # the parameters as a query string, never as url_for options
+    return redirect(f"{back}?{urlencode(args)}" if args else back, 303)
 
 
 @reports_ui.post("/_subscriptions/<int:subscription_id>/delete")
