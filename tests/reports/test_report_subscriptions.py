@@ -116,8 +116,12 @@ def test_the_report_page_manages_the_users_subscriptions(client, chiefs):
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已订阅" in page and 'id="anjian-my-subscriptions"' in page and "每月" in page
+    assert "发现日期起：2025-01-01" in page  # the conditions by the titles the page shows
     [row] = schedules(chiefs).mine(Actor("anxi_chief"))
     assert row["parameters"] == ARGS and row["every"] == "monthly" and row["email"]
+    plain = client.get(f"/reports/{REPORT}").get_data(as_text=True)  # defaults resolved today are not carried
+    form = plain[plain.index('id="anjian-subscribe-form"') :]
+    assert 'name="period_from"' not in form[: form.index("</form>")]
     bad = client.post(f"/reports/{REPORT}/subscriptions", data={"every": "daily", "level": "x"})
     assert bad.status_code == 303 and "订阅未保存" in client.get(bad.headers["Location"]).get_data(as_text=True)
     gone = client.post(f"/reports/_subscriptions/{row['id']}/delete", data={"report": REPORT})

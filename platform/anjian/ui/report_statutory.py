@@ -6,10 +6,12 @@ Routes on the report blueprint; they only call ``anjian.reports.statutory``.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..errors import FieldError, RecordValidationError
 from ..reports.statutory import STATUS_TITLES, StatutoryFilings
+from ..reports.values import CHINA
 from .base import actor, render
 from .reports import query_args, reports_ui, runner
 
@@ -38,6 +40,7 @@ def filings_view(name: str) -> Any:
         "anjian/report_filings.html",
         period=period,
         figures=[(f, entity.field(f).title) for f in period.spec.figures],
+        decimals={f for f in period.spec.figures if entity.field(f).type == "number"},
         statuses=STATUS_TITLES,
         errors=errors,
         years=range(period.today.year, period.today.year - 6, -1),
@@ -52,4 +55,14 @@ def versions_view(name: str, record_id: int) -> Any:
     assert report.statutory is not None
     entity = statutory.registry.entity(report.source)
     titles = {f: entity.field(f).title for f in report.statutory.figures}
-    return render("anjian/report_filing_versions.html", report=report, versions=versions, titles=titles, record_id=record_id)
+    decimals = {f for f in report.statutory.figures if entity.field(f).type == "number"}
+    for v in versions:  # stored in UTC; shown in China's time like every screen
+        v["filed_local"] = v["filed_at"].replace(tzinfo=dt.UTC).astimezone(CHINA)
+    return render(
+        "anjian/report_filing_versions.html",
+        report=report,
+        versions=versions,
+        titles=titles,
+        decimals=decimals,
+        record_id=record_id,
+    )

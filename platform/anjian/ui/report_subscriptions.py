@@ -14,7 +14,7 @@ from ..reports.schedules import EVERY, ReportSchedules
 from .base import actor, platform
 from .reports import reports_ui, runner
 
-__all__ = ["schedules", "subscribe_view", "unsubscribe_view"]
+__all__ = ["conditions", "mine", "schedules", "subscribe_view", "unsubscribe_view"]
 
 RESERVED = {"csrf_token", "every", "email"}  # form fields that are not report parameters
 
@@ -22,6 +22,21 @@ RESERVED = {"csrf_token", "every", "email"}  # form fields that are not report p
 def schedules() -> ReportSchedules:
     p = platform()
     return ReportSchedules(runner(), p.workflow.notices, p.settings)
+
+
+def conditions(report: Any, parameters: dict[str, str]) -> str:
+    """A subscription's parameters in words, by the titles the report page shows."""
+    titles: dict[str, str] = {"sort": "排序", "limit": "行数"}
+    for p in report.parameters:
+        titles.update({p.name: p.title, f"{p.name}_from": f"{p.title}起", f"{p.name}_to": f"{p.title}止"})
+    for d in report.dimensions:
+        titles.update({d.name: d.title, f"{d.name}_level": f"{d.title}层级"})
+    return "；".join(f"{titles.get(k, k)}：{v}" for k, v in parameters.items()) or "默认条件（日期为上一周或上一个月）"
+
+
+def mine(me: Any, report: Any) -> list[dict[str, Any]]:
+    """The signed-in user's subscriptions to ``report``, each with its conditions in words."""
+    return [{**row, "shown": conditions(report, row["parameters"])} for row in schedules().mine(me, report.name)]
 
 
 def _text(exc: AnjianError) -> str:

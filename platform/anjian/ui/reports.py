@@ -122,7 +122,8 @@ def report_view(name: str) -> Any:
         errors=errors,
         context=context_lines(result, me.username, utc_now()),
         plotly_version=plotly_version(),
-        subscriptions=report_subscriptions.schedules().mine(me, report.name),
+        subscriptions=report_subscriptions.mine(me, report),
+        subscribe_args={} if errors else args,  # what the user chose, not the defaults resolved today
     )
 
 
