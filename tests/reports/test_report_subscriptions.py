@@ -5,7 +5,6 @@ monthly to the message centre (and by e-mail as XLSX), each computed with the re
 from __future__ import annotations
 
 import io
-import socket
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
@@ -127,26 +126,6 @@ def test_the_report_page_manages_the_users_subscriptions(client, chiefs):
     gone = client.post(f"/reports/_subscriptions/{row['id']}/delete", data={"report": REPORT})
     assert gone.status_code == 303 and "已取消订阅" in client.get(gone.headers["Location"]).get_data(as_text=True)
     assert schedules(chiefs).mine(Actor("anxi_chief")) == []
-
-
-@pytest.fixture
-def smtp_sink():
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Sink(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, received
-    controller.stop()
 
 
 @pytest.mark.slow
