@@ -159,3 +159,15 @@ def test_deliveries_are_mailed_as_xlsx_with_each_recipients_figures(chiefs, cloc
     with platform.engine.connect() as conn:
         assert all(r.mailed for r in conn.execute(select(notice).where(notice.c.kind == "report")))
     assert TOWN_A  # the dangers of report_world
+
+
+def test_the_beat_task_delivers_as_the_worker_runs_it(chiefs, clock, monkeypatch):
+    from anjian.tasks import app as tasks
+
+    monkeypatch.setattr(tasks, "worker_platform", lambda: chiefs)
+    celery = tasks.celery_app
+    assert celery.conf.beat_schedule["anjian-report-schedules"]["task"] == "anjian.report_schedules"
+    schedules(chiefs).subscribe(Actor("anxi_chief"), REPORT, ARGS, "weekly", email=False)
+    clock.advance(days=7)
+    assert celery.tasks["anjian.report_schedules"].apply().get() == {"delivered": 1}
+    assert celery.tasks["anjian.report_schedules"].apply().get() == {"delivered": 0}

@@ -197,3 +197,13 @@ def test_the_officers_screens(app, client, quarter):
     assert bad.status_code == 200 and "参数有误" in bad.get_data(as_text=True)
     assert client.get("/reports/hidden_danger_by_region/filings").status_code == 422
     assert platform  # the platform behind the app is the quarter's
+
+
+def test_the_beat_task_snapshots_filings_as_filed(quarter, monkeypatch):
+    from anjian.tasks import app as tasks
+
+    monkeypatch.setattr(tasks, "worker_platform", lambda: quarter["platform"])
+    celery = tasks.celery_app
+    assert celery.conf.beat_schedule["anjian-statutory-capture"]["task"] == "anjian.statutory_capture"
+    assert celery.tasks["anjian.statutory_capture"].apply().get() == {"captured": 3}  # a1, b1, x1 (a2 is a draft)
+    assert celery.tasks["anjian.statutory_capture"].apply().get() == {"captured": 0}
