@@ -207,3 +207,19 @@ def test_the_beat_task_snapshots_filings_as_filed(quarter, monkeypatch):
     assert celery.conf.beat_schedule["anjian-statutory-capture"]["task"] == "anjian.statutory_capture"
     assert celery.tasks["anjian.statutory_capture"].apply().get() == {"captured": 3}  # a1, b1, x1 (a2 is a draft)
     assert celery.tasks["anjian.statutory_capture"].apply().get() == {"captured": 0}
+
+
+def test_the_api_answers_the_period_and_the_versions(api, officer_api, quarter):
+    body = api.get(f"/api/v1/reports/{REPORT}/filings", query_string={"year": "2026", "quarter": "1"}).get_json()
+    assert (body["year"], body["quarter"], body["due_on"]) == (2026, 1, "2026-04-15")
+    assert body["totals"]["expected"] == 5 and body["totals"]["filed"] == 3  # 安溪县's four and 思明区's one
+    assert {f["status"] for f in body["filers"]} == {"on_time", "late", "missing"}
+    a1 = quarter["records"]["a1"]
+    versions = api.get(f"/api/v1/reports/{REPORT}/filings/{a1}").get_json()
+    assert [v["version"] for v in versions["versions"]] == [1] and versions["versions"][0]["figures"]["general_found"] == 3
+    bad = api.get(f"/api/v1/reports/{REPORT}/filings", query_string={"year": "1' or 1=1--"})
+    assert bad.status_code == 422 and "/query/year" in bad.get_data(as_text=True)
+    assert officer_api.get(f"/api/v1/reports/{REPORT}/filings").status_code == 403
+    paths = api.get("/api/v1/openapi.json").get_json()["paths"]
+    assert f"/reports/{REPORT}/filings" in paths and f"/reports/{REPORT}/filings/{{record_id}}" in paths
+    assert "/reports/hidden_danger_by_region/filings" not in paths
