@@ -223,3 +223,15 @@ def test_the_api_answers_the_period_and_the_versions(api, officer_api, quarter):
     paths = api.get("/api/v1/openapi.json").get_json()["paths"]
     assert f"/reports/{REPORT}/filings" in paths and f"/reports/{REPORT}/filings/{{record_id}}" in paths
     assert "/reports/hidden_danger_by_region/filings" not in paths
+
+
+def test_a_correction_filed_before_any_snapshot_keeps_the_first_filing_date(quarter):
+    platform, records, clock = quarter["platform"], quarter["records"], quarter["clock"]
+    ent = Actor("ent_a1")
+    platform.workflow.take(COUNTY_OFFICER, "hazard_statistics", records["a1"], "return", {"comment": "请更正"})
+    platform.records.update("hazard_statistics", records["a1"], {"general_found": 4}, ent, partial=True)
+    clock.set_local("2026-04-28 10:00")
+    platform.workflow.take(ent, "hazard_statistics", records["a1"], "submit", {})
+    period = filings(platform).period(COUNTY_OFFICER, REPORT, {"year": "2026", "quarter": "1"})
+    a1 = next(f for f in period.filers if f.record_id == records["a1"])
+    assert (a1.version, a1.status, a1.filed_on, a1.figures["general_found"]) == (1, "on_time", dt.date(2026, 4, 10), 4)

@@ -163,7 +163,7 @@ class StatutoryFilings:
                 version, before = latest.get(row["id"], (0, None))
                 if before == figures:
                     continue
-                filed_at, filed_by = self._filed(conn, report.source, row["id"], spec.filed)
+                filed_at, filed_by = self._filed(conn, report.source, row["id"], spec.filed, first=not version)
                 quarter_value = row.get(spec.period_fields.get("quarter", "")) or 0
                 conn.execute(
                     insert(statutory_filing).values(
@@ -201,13 +201,18 @@ class StatutoryFilings:
         )
         return {r.record_id: (r.version, dict(r.figures)) for r in conn.execute(stmt.where(s.c.entity == entity))}
 
-    def _filed(self, conn: Connection, entity: str, record_id: int, states: tuple[str, ...]) -> tuple[dt.datetime | None, str]:
-        """When and by whom the filing last entered a filed state (its workflow history)."""
+    def _filed(
+        self, conn: Connection, entity: str, record_id: int, states: tuple[str, ...], first: bool
+    ) -> tuple[dt.datetime | None, str]:
+        """When and by whom the filing entered a filed state (its workflow history): the first time
+        for its first version (so a correction filed before any snapshot keeps the filing date), the
+        last time for a correction."""
+        order = (history.c.at, history.c.id) if first else (history.c.at.desc(), history.c.id.desc())
         step = conn.execute(
             select(history.c.at, history.c.actor)
             .where(history.c.entity == entity, history.c.record_id == record_id, history.c.to_state.in_(states))
             .where(history.c.from_state.is_(None) | history.c.from_state.not_in(states))
-            .order_by(history.c.at.desc(), history.c.id.desc())
+            .order_by(*order)
             .limit(1)
         ).first()
         return (step.at, step.actor) if step else (None, "")
