@@ -22,6 +22,7 @@ from anjian.reports import ReportRunner
 from anjian.reports.statutory import StatutoryFilings, difference, due_date, period_end
 from anjian.testing.plugin import ADMIN_PASSWORD
 
+pytestmark = pytest.mark.postgres  # the PostgreSQL pass runs them again
 REPORT = "hazard_statistics_quarterly"
 COUNTY_OFFICER, XIAMEN_OFFICER = Actor("county"), Actor("xiamen")
 METADATA = Path(__file__).resolve().parents[2] / "metadata"
