@@ -44,7 +44,7 @@ USERS = {
     "firm": ("enterprise", TOWN_A, [("enterprise_safety", TOWN_A)], "none"),
     "viewer": ("agency", "350203", [("organisation_viewer", "350203")], "organisation"),
 }
-SOURCES = {"hazard": {"hidden_danger"}, "organisation": {"staff", "expert"}, "none": set()}
+SOURCES = {"hazard": {"hidden_danger", "hazard_statistics"}, "organisation": {"staff", "expert"}, "none": set()}
 
 
 @pytest.fixture

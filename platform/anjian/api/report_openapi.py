@@ -45,6 +45,42 @@ REPORT_SCHEMAS: dict[str, Any] = {
             "scope": STRING,
         },
     },
+    "StatutoryPeriod": {
+        "type": "object",
+        "required": ["report", "year", "due_on", "summary", "totals", "filers"],
+        "properties": {
+            "report": STRING,
+            "title": STRING,
+            "obligation": STRING,
+            "year": INTEGER,
+            "quarter": {"type": ["integer", "null"]},
+            "due_on": {"type": "string", "format": "date"},
+            "scope": STRING,
+            "summary": {"type": "array", "items": {"type": "object"}},
+            "totals": {"type": "object"},
+            "filers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "status": {"enum": ["on_time", "late", "missing", "pending"]},
+                        "filed_on": {"type": ["string", "null"]},
+                        "version": INTEGER,
+                        "figures": {"type": "object"},
+                    },
+                },
+            },
+        },
+    },
+    "StatutoryVersions": {
+        "type": "object",
+        "required": ["report", "record_id", "versions"],
+        "properties": {
+            "report": STRING,
+            "record_id": INTEGER,
+            "versions": {"type": "array", "items": {"type": "object"}},
+        },
+    },
 }
 
 
@@ -116,4 +152,37 @@ def report_paths(registry: Registry) -> dict[str, Any]:
                 "responses": {"200": {"description": "the file"}, **refused},
             }
         }
+        if report.statutory is not None:
+            paths.update(_statutory_paths(report, tag, refused))
     return paths
+
+
+def _statutory_paths(report: ReportSpec, tag: list[str], refused: dict[str, Any]) -> dict[str, Any]:
+    """A statutory report's period (summary, late and missing filers) and one filing's versions."""
+    assert report.statutory is not None
+    period = [{"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}}]
+    if report.statutory.every == "quarter":
+        period.append({"name": "quarter", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 4}})
+
+    def answer(schema: str, text: str) -> dict[str, Any]:
+        return {"description": text, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+    record = {"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    return {
+        f"/reports/{report.name}/filings": {
+            "get": {
+                "tags": tag,
+                "summary": f"{report.statutory.title}: county summary, late and missing filers (default: the last ended period)",
+                "parameters": period,
+                "responses": {"200": answer("StatutoryPeriod", "the period as filed"), **refused},
+            }
+        },
+        f"/reports/{report.name}/filings/{{record_id}}": {
+            "get": {
+                "tags": tag,
+                "summary": f"{report.statutory.title}: one filing's versions with their differences",
+                "parameters": [record],
+                "responses": {"200": answer("StatutoryVersions", "the versions"), **refused},
+            }
+        },
+    }

@@ -12,10 +12,11 @@ from ..data.db import write
 from ..errors import FieldError, RecordValidationError
 from ..reports import ReportRunner
 from ..reports.export import csv_chunks, xlsx_chunks
+from ..reports.statutory import StatutoryFilings
 from ..store.clock import utc_now
 from ._blueprint import api, current_actor, platform
 
-__all__ = ["export_report", "list_reports", "run_report"]
+__all__ = ["export_report", "list_reports", "report_filing_versions", "report_filings", "run_report"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,4 +67,62 @@ def export_response(reports: ReportRunner, actor: Actor, name: str, args: dict[s
     filename = f"{name}-{now.strftime('%Y%m%d')}.{fmt}"
     return Response(
         stream_with_context(chunks), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@api.get("/reports/<name>/filings")
+def report_filings(name: str) -> Any:
+    """A statutory report's period: the county summary, the filers with their status, the figures as filed."""
+    period = StatutoryFilings(runner()).period(current_actor(), name, request.args.to_dict())
+    return jsonify(
+        {
+            "report": period.report.name,
+            "title": period.report.title,
+            "obligation": period.spec.obligation,
+            "year": period.year,
+            "quarter": period.quarter,
+            "due_on": period.due_on.isoformat(),
+            "scope": period.scope,
+            "summary": period.summary,
+            "totals": period.totals,
+            "filers": [
+                {
+                    "owner_id": f.owner_id,
+                    "owner": f.owner,
+                    "region_code": f.region_code,
+                    "region": f.region,
+                    "status": f.status,
+                    "status_title": f.status_title,
+                    "record_id": f.record_id,
+                    "filed_on": f.filed_on.isoformat() if f.filed_on else None,
+                    "days_late": f.days_late,
+                    "version": f.version,
+                    "figures": f.figures,
+                }
+                for f in period.filers
+            ],
+        }
+    )
+
+
+@api.get("/reports/<name>/filings/<int:record_id>")
+def report_filing_versions(name: str, record_id: int) -> Any:
+    """Every version of one filing as filed, each correction with what it changed."""
+    report, versions = StatutoryFilings(runner()).versions(current_actor(), name, record_id)
+    return jsonify(
+        {
+            "report": report.name,
+            "record_id": record_id,
+            "versions": [
+                {
+                    "version": v["version"],
+                    "state": v["state"],
+                    "filed_at": v["filed_at"].isoformat(),
+                    "filed_by": v["filed_by"],
+                    "figures": v["figures"],
+                    "changes": {k: {"before": a, "after": b, "change": c} for k, (a, b, c) in v["changes"].items()},
+                }
+                for v in versions
+            ],
+        }
     )

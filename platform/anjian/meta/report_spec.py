@@ -23,6 +23,7 @@ from .messages import known, say
 from .pointer import pointer
 from .process_spec import ProcessSpec
 from .spec import DictionarySpec, EntitySpec, FieldSpec
+from .statutory_spec import StatutorySpec, build_statutory
 
 __all__ = [
     "STATE_FIELD",
@@ -183,6 +184,7 @@ class ReportSpec(_Frozen):
     chart_measures: tuple[str, ...] = ()
     path: str = ""
     fields: dict[str, FieldSpec] = {}  # every field the report names, resolved (links and pseudo-fields too)
+    statutory: StatutorySpec | None = None  # statutory statistics of an obligation's filings (statutory_spec.py)
 
     @cached_property
     def period(self) -> ParameterSpec | None:
@@ -488,6 +490,10 @@ class _ReportBuilder:
                     say("meta.report.order.hint", names=", ".join(m.name for m in measures)),
                     name=name,
                 )
+        statutory = None
+        if "statutory" in c:
+            statutory, problems = build_statutory(c["statutory"], self.document.path, source, self.process, self.dictionaries)
+            self.errors.extend(problems)
         if self.errors:
             return None
         return ReportSpec(
@@ -507,6 +513,7 @@ class _ReportBuilder:
             chart_measures=tuple(chart.get("measures", ())),
             path=self.document.path,
             fields=self.resolved,
+            statutory=statutory,
         )
 
 

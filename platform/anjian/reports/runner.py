@@ -15,7 +15,22 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal, literal_column, null, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+)
 
 from ..access import Access
 from ..audit import Actor
@@ -41,6 +56,8 @@ __all__ = ["ReportResult", "ReportRunner", "comparison_period", "local_today"]
 
 EMPTY_LABEL = "（空）"
 YEAR_DAYS = 365  # a period this long or longer has no 同比: last year's period would overlap it
+WINDOW_TOTALS: dict[str, Any] = {"count": func.sum, "sum": func.sum, "min": func.min, "max": func.max}  # add up by group
+TOTAL_SUFFIX = "__total"
 
 
 @dataclass
@@ -387,18 +404,46 @@ class CompiledReport:
         return clauses
 
     def statements(self) -> tuple[Any, Any]:
-        """(the grouped aggregate, the totals aggregate): one scan each, the same WHERE."""
+        """(the grouped aggregate, the totals aggregate or None): the same WHERE.
+
+        When every aggregate adds up across groups (count, sum, min, max), the totals ride on the
+        grouped statement as window functions over all groups (``sum(count(*)) OVER ()``, computed
+        before ORDER BY and LIMIT): one scan instead of two. Otherwise (count distinct, avg) a second
+        statement computes them.
+        """
         dims = [self.dimension(d).label(d.name) for d in self.report.dimensions]
         measures = self.selected()
         where = self.where()
-        grouped = select(*dims, *measures).select_from(self.source).where(*where)
+        windows = self.window_totals(measures) if dims and self.wants_totals() else None
+        grouped = select(*dims, *measures, *(windows or ())).select_from(self.source).where(*where)
         if dims:
             # By position: PostgreSQL would not see two renderings of an expression with bound
             # parameters (a level's substr, a bucket's CASE) as the same expression.
             grouped = grouped.group_by(*(literal_column(str(n)) for n in range(1, len(dims) + 1)))
         grouped = grouped.order_by(*self.order(grouped)).limit(self.query.limit)
-        totals = select(*measures).select_from(self.source).where(*where)
+        totals = None if windows is not None else select(*measures).select_from(self.source).where(*where)
         return grouped, totals
+
+    def wants_totals(self) -> bool:
+        return self.report.totals or self._needs_totals()
+
+    def window_totals(self, measures: list[Any]) -> list[Any] | None:
+        """``<name>__total`` over all groups for each aggregate column, or None if one does not add up."""
+        kinds = {m.name: m.kind for m in self.report.measures}
+        for m in self.report.measures:
+            if m.kind == "change":
+                kinds[f"{m.name}__base"] = kinds.get(m.of or "", "")
+        windows = []
+        for column in measures:
+            kind = kinds.get(column.name)
+            if kind not in WINDOW_TOTALS:
+                return None
+            inner = column.element
+            total = WINDOW_TOTALS[kind](inner).over()
+            if kind in ("count", "sum"):  # PostgreSQL sums a bigint to numeric: keep the column's own type
+                total = cast(total, BigInteger if isinstance(inner.type, Integer) else inner.type)
+            windows.append(total.label(f"{column.name}{TOTAL_SUFFIX}"))
+        return windows
 
     def order(self, grouped: Any) -> list[Any]:
         columns = {c.name: c for c in grouped.selected_columns}
@@ -430,13 +475,26 @@ class CompiledReport:
     def execute(self, conn: Connection) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         grouped, totals_stmt = self.statements()
         rows = [dict(row) for row in conn.execute(grouped).mappings()]
-        totals = dict(conn.execute(totals_stmt).mappings().one()) if self.report.totals or self._needs_totals() else None
+        totals = None
+        if totals_stmt is not None and self.wants_totals():
+            totals = dict(conn.execute(totals_stmt).mappings().one())
+        elif totals_stmt is None:  # carried by every grouped row; no group at all: nothing counted
+            names = [c.name for c in self.selected()]
+            first = rows[0] if rows else {}
+            totals = {n: first.get(f"{n}{TOTAL_SUFFIX}", self.empty_total(n)) for n in names}
         for row in rows:
             self.derive(row, totals)
         if totals is not None:
             self.derive(totals, totals)
         shown = [self.output(row) for row in rows]
         return shown, (self.output(totals) if totals is not None and self.report.totals else None)
+
+    def empty_total(self, name: str) -> Any:
+        """The total of a measure over no records: 0 for counts and sums (as the totals statement), else None."""
+        measure = self.report.by_measure.get(name.removesuffix("__base"))
+        if name.endswith("__base") and measure is not None:
+            measure = self.report.by_measure.get(measure.of or "")
+        return 0 if measure is not None and measure.kind in ("count", "sum") else None
 
     def _needs_totals(self) -> bool:
         return any(m.kind == "share" for m in self.report.measures)

@@ -34,14 +34,15 @@ class time_bucket(FunctionElement[str]):  # noqa: N801 (reads as a SQL function)
 
 @compiles(time_bucket, "sqlite")
 def _sqlite_bucket(element: Any, compiler: Any, **kw: Any) -> str:
+    # Dates and timestamps are stored as ISO text (YYYY-MM-DD[ HH:MM:SS]), so day, month, quarter and
+    # year are prefixes of it: substr costs a fraction of strftime, which dominated a 1M-row GROUP BY.
     column = compiler.process(element.clauses, **kw)
-    day = f"date({column})"
     return {
-        "day": day,
+        "day": f"substr({column}, 1, 10)",
         "week": f"date({column}, 'weekday 0', '-6 days')",
-        "month": f"strftime('%Y-%m', {column})",
-        "quarter": f"(strftime('%Y', {column}) || '-Q' || ((CAST(strftime('%m', {column}) AS INTEGER) + 2) / 3))",
-        "year": f"strftime('%Y', {column})",
+        "month": f"substr({column}, 1, 7)",
+        "quarter": f"(substr({column}, 1, 4) || '-Q' || ((CAST(substr({column}, 6, 2) AS INTEGER) + 2) / 3))",
+        "year": f"substr({column}, 1, 4)",
     }[element.unit]
 
 

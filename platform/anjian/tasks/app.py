@@ -43,6 +43,10 @@ def make_celery(settings: Settings) -> Celery:
     app.conf.beat_schedule.update(backup_schedule(settings))
     # Data exchange: each declared exchange runs when its own schedule (every_minutes) comes round.
     app.conf.beat_schedule["anjian-exchange"] = {"task": "anjian.exchange_tick", "schedule": 60.0}
+    # Scheduled reports: each subscription once per week or month, computed with its recipient's scope.
+    app.conf.beat_schedule["anjian-report-schedules"] = {"task": "anjian.report_schedules", "schedule": crontab(minute=10)}
+    # Statutory statistics: filings newly filed or corrected are snapshotted as filed.
+    app.conf.beat_schedule["anjian-statutory-capture"] = {"task": "anjian.statutory_capture", "schedule": crontab(minute=20)}
     if not settings.broker.startswith("sqla+"):
         # A real broker (scale-out): a task is acknowledged when it is done, so one whose worker dies
         # mid-task is delivered again (tasks are idempotent: scans, all-or-nothing imports, exchanges).
@@ -193,6 +197,25 @@ def _register(app: Celery) -> None:
         platform = worker_platform()
         result = purge(platform.engine, Actor.system("worker:audit_purge"), platform.settings.audit_retention_days)
         return {"purged": result.purged, "checkpoint": result.checkpoint, "cutoff": result.cutoff.isoformat()}
+
+    @app.task(name="anjian.report_schedules")
+    def report_schedules() -> dict[str, Any]:
+        """Beat: deliver the report subscriptions due this week or month (reports.schedules)."""
+        from ..reports import ReportRunner
+        from ..reports.schedules import ReportSchedules
+
+        platform = worker_platform()
+        runner = ReportRunner(platform.registry, platform.access, platform.engine)
+        return {"delivered": ReportSchedules(runner, platform.workflow.notices, platform.settings).deliver_due()}
+
+    @app.task(name="anjian.statutory_capture")
+    def statutory_capture() -> dict[str, Any]:
+        """Beat: snapshot statutory filings newly filed or corrected (reports.statutory)."""
+        from ..reports import ReportRunner
+        from ..reports.statutory import StatutoryFilings
+
+        platform = worker_platform()
+        return {"captured": StatutoryFilings(ReportRunner(platform.registry, platform.access, platform.engine)).capture_all()}
 
 
 celery_app = make_celery(load_settings())

@@ -219,3 +219,27 @@ def clock() -> Iterator[ManualClock]:
 def record_factory(published: Any) -> RecordFactory:
     """``record_factory.body("enterprise", name=...)`` / ``.create(...)``: valid records from the specs."""
     return RecordFactory(published)
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[tuple[int, list[Any]]]:
+    """(port, received messages) of an SMTP server (aiosmtpd) running in this process on a free
+    loopback port; a test using it starts a server, so mark it ``slow``."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list[Any] = []
+
+    class Sink(Message):
+        def handle_message(self, message: Any) -> None:
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, received
+    controller.stop()

@@ -122,6 +122,8 @@ def report_view(name: str) -> Any:
         errors=errors,
         context=context_lines(result, me.username, utc_now()),
         plotly_version=plotly_version(),
+        subscriptions=report_subscriptions.mine(me, report),
+        subscribe_args={} if errors else args,  # what the user chose, not the defaults resolved today
     )
 
 
@@ -191,3 +193,6 @@ def export_view(name: str) -> Any:
     if fmt not in ("csv", "xlsx"):
         raise RecordValidationError(name, [FieldError("/query/format", "格式应为 csv 或 xlsx", "query")])
     return export_response(runner(), actor(), name, args, fmt)
+
+
+from . import report_statutory, report_subscriptions  # noqa: E402,F401  # their routes join this blueprint
