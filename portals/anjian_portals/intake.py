@@ -18,10 +18,12 @@ from anjian.errors import FieldError, RecordValidationError, RequestRefused
 from anjian.meta.portal_spec import IntakeSpec
 from anjian.meta.spec import EntitySpec
 from anjian.runtime import Platform
+from anjian.store.clock import utc_now
 
+from .content import moment, visible
 from .limits import filings_in_last_hour
 
-__all__ = ["INTAKE_ACTOR", "Upload", "file_intake", "intake_actor", "payload_of"]
+__all__ = ["INTAKE_ACTOR", "Upload", "closing_moment", "file_intake", "intake_actor", "payload_of"]
 
 INTAKE_ACTOR = "@portal"  # reserved name (accounts cannot start with @): the public face's writer
 TRUE = ("1", "true", "on", "yes")
@@ -71,6 +73,26 @@ def payload_of(platform: Platform, form: IntakeSpec, values: Mapping[str, Any]) 
     return payload
 
 
+def closing_moment(platform: Platform, form: IntakeSpec, record_id: Any, address: str) -> dt.datetime | None:
+    """For a form that comments on a published record (``answers``): that record's closing moment.
+
+    The record is read as the anonymous visitor (published records only); a record the visitor
+    cannot read, or one whose moment has passed, refuses the filing with a field error.
+    """
+    spec = platform.registry.entity(form.entity)
+    field = form.answers["field"]
+    target = platform.registry.entity(spec.field(field).link or "")
+    ids = [record_id] if isinstance(record_id, int) else []
+    found = visible(platform, target, Actor.visitor(address), ids)
+    if not found:
+        raise RecordValidationError(spec.name, [FieldError(f"/{field}", f"没有这项公开的{target.title}", "exists")])
+    closes = moment(found[record_id].get(form.answers["until"]))
+    if closes is not None and closes.tzinfo is not None and closes <= utc_now().replace(tzinfo=dt.UTC):
+        local = closes.astimezone(platform.codec.zone).strftime("%Y-%m-%d %H:%M")
+        raise RecordValidationError(spec.name, [FieldError(f"/{field}", f"{target.title}已于 {local} 截止，不再受理", "closed")])
+    return closes
+
+
 def file_intake(
     platform: Platform, form: IntakeSpec, values: Mapping[str, Any], uploads: Iterable[Upload], address: str
 ) -> dict[str, Any]:
@@ -80,6 +102,8 @@ def file_intake(
     spec = platform.registry.entity(form.entity)
     actor = intake_actor(address)
     payload = payload_of(platform, form, values)
+    if form.answers:
+        closing_moment(platform, form, payload.get(form.answers["field"]), address)
     files = [u for u in uploads if u.filename]
     if files and not form.files:
         raise RecordValidationError(spec.name, [FieldError("/", "此表单不接受附件", "attachment")])
