@@ -50,12 +50,18 @@ def closed(record: Mapping[str, Any], survey: SurveySpec) -> bool:
 
 def answered(platform: Platform, survey: SurveySpec, record_id: int, voter: str) -> bool:
     table = platform.registry.table(survey.answers)
-    query = select(func.count()).select_from(table).where(table.c.survey == record_id, table.c.voter == voter_digest(survey, record_id, voter))
+    query = (
+        select(func.count())
+        .select_from(table)
+        .where(table.c.survey == record_id, table.c.voter == voter_digest(survey, record_id, voter))
+    )
     with platform.engine.connect() as conn:
         return bool(conn.execute(query).scalar_one())
 
 
-def _choices(record: Mapping[str, Any], survey: SurveySpec, chosen: Mapping[int, Sequence[str]]) -> tuple[list[str], list[FieldError]]:
+def _choices(
+    record: Mapping[str, Any], survey: SurveySpec, chosen: Mapping[int, Sequence[str]]
+) -> tuple[list[str], list[FieldError]]:
     picked: list[str] = []
     errors: list[FieldError] = []
     for i, question in enumerate(record.get(survey.questions) or []):

@@ -20,7 +20,11 @@ def _captcha(html):
 
 
 def _closes(days):
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat(timespec="seconds")
+    return (
+        (dt.datetime.now(dt.UTC) + dt.timedelta(days=days))
+        .astimezone(dt.timezone(dt.timedelta(hours=8)))
+        .isoformat(timespec="seconds")
+    )
 
 
 def _publish(platform, entity, data):

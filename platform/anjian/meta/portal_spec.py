@@ -100,6 +100,9 @@ class IntakeSpec(_Frozen):
     # A filing that comments on a published record (意见征集): {"field": link field, "until": closing moment
     # of the linked record}; filings are refused after that moment.
     answers: Mapping[str, str] = {}
+    # A filing bound to a registry record it names (企业账号申请): {"entity": ..., "match": {my field: its
+    # field}, "link": my link field, "region": my region field}; no matching record, no filing.
+    bind: Mapping[str, Any] = {}
 
 
 class SurveySpec(_Frozen):
@@ -224,6 +227,14 @@ def check_portal(portal: PortalSpec, entities: Mapping[str, EntitySpec]) -> list
             target = entity(["intake", i, "answers", "field"], link) if link else None
             if target is not None:
                 field(["intake", i, "answers", "until"], target, form.answers["until"])
+        if form.bind:
+            for key in ("link", "region"):
+                field(["intake", i, "bind", key], spec, form.bind[key])
+            target = entity(["intake", i, "bind", "entity"], form.bind["entity"])
+            for mine, theirs in form.bind["match"].items():
+                field(["intake", i, "bind", "match", mine], spec, mine)
+                if target is not None:
+                    field(["intake", i, "bind", "match", mine], target, theirs)
     for i, survey in enumerate(portal.surveys):
         for key, names in (
             ("entity", (survey.closes, survey.questions)),

@@ -46,7 +46,9 @@ def _page(template: str, status: int = 200, **context: Any) -> Any:
     from flask import g
 
     g.anjian_portal_no_cache = True
-    html = render_template(template, portal=declaration("public"), prefs=prefs(), signed_in=signed_in(), rich_text=rich_text, **context)
+    html = render_template(
+        template, portal=declaration("public"), prefs=prefs(), signed_in=signed_in(), rich_text=rich_text, **context
+    )
     return html, status
 
 
@@ -57,7 +59,9 @@ def _challenge() -> captcha.Challenge:
 def _captcha_ok() -> bool:
     f = request.form
     key = platform().settings.signing_key().encode()
-    return captcha.solved(key, f.get("captcha", ""), f.get("captcha_nonce", ""), f.get("captcha_expires", ""), f.get("captcha_mac", ""))
+    return captcha.solved(
+        key, f.get("captcha", ""), f.get("captcha_nonce", ""), f.get("captcha_expires", ""), f.get("captcha_mac", "")
+    )
 
 
 def _sm() -> Any:
@@ -105,7 +109,9 @@ def register() -> Any:
     if not EMAIL.match(email):
         errors["email"] = "请填写有效的电子邮箱地址"
     password = request.form.get("password", "")
-    errors |= _password_errors(email or "user", password, request.form.get("password_again", ""))
+    # The policy is asked for a new user's password even when the address is taken (its history
+    # would otherwise tell a known address by a different answer).
+    errors |= _password_errors("@new-user", password, request.form.get("password_again", ""))
     if not _captcha_ok():
         errors["captcha"] = "验证题答案不正确或已过期，请重新作答"
     if errors:
@@ -116,14 +122,24 @@ def register() -> Any:
     portal = declaration("public")
     try:
         if _known(email) is not None:
-            _mail(email, f"{portal.title}：注册提醒", f"有人用本邮箱申请注册{portal.title}。本邮箱已经注册过；如忘记密码，请访问 {url_for('.forgot', _external=True)} 重设。\n如非本人操作，请忽略本邮件。")
+            _mail(
+                email,
+                f"{portal.title}：注册提醒",
+                f"有人用本邮箱申请注册{portal.title}。本邮箱已经注册过；"
+                f"如忘记密码，请访问 {url_for('.forgot', _external=True)} 重设。\n如非本人操作，请忽略本邮件。",
+            )
         else:
             method = current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
             payload = {"name": values["name"], "hash": generate_password_hash(password, method=method)}
             hours = _settings("verify_hours", 24)
             token = issue(platform().engine, VERIFY, email, payload, dt.timedelta(hours=hours))
             link = url_for(".register_confirm", token=token, _external=True)
-            _mail(email, f"{portal.title}：请验证邮箱完成注册", f"{values['name']}，您好：\n\n请在 {hours} 小时内打开以下链接完成注册（链接只能使用一次）：\n{link}\n\n如非本人操作，请忽略本邮件。")
+            _mail(
+                email,
+                f"{portal.title}：请验证邮箱完成注册",
+                f"{values['name']}，您好：\n\n请在 {hours} 小时内打开以下链接完成注册（链接只能使用一次）：\n{link}\n\n"
+                "如非本人操作，请忽略本邮件。",
+            )
     except MailFailed:
         errors["form"] = "邮件发送失败，请稍后再试"
         return _page("portals/public_register.html", 503, values=values, errors=errors, labels=LABELS, challenge=_challenge())
@@ -157,7 +173,9 @@ def register_confirm(token: str) -> Any:
 @public.route("/password/forgot", methods=["GET", "POST"])
 def forgot() -> Any:
     if not mail_configured(platform().settings) or not declaration("public").accounts:
-        return _page("portals/public_message.html", 503, title="忘记密码", message="本平台尚未配置邮件服务，请联系系统管理员重设密码。")
+        return _page(
+            "portals/public_message.html", 503, title="忘记密码", message="本平台尚未配置邮件服务，请联系系统管理员重设密码。"
+        )
     values = {"email": request.form.get("email", "").strip()}
     if request.method == "GET":
         return _page("portals/public_forgot.html", values=values, errors={}, labels=LABELS, challenge=_challenge())
@@ -179,7 +197,12 @@ def forgot() -> Any:
         link = url_for(".password_reset", token=token, _external=True)
         portal = declaration("public")
         try:
-            _mail(email, f"{portal.title}：重设密码", f"您好：\n\n请在 {minutes} 分钟内打开以下链接重设密码（链接只能使用一次）：\n{link}\n\n如非本人操作，请忽略本邮件，您的密码不会改变。")
+            _mail(
+                email,
+                f"{portal.title}：重设密码",
+                f"您好：\n\n请在 {minutes} 分钟内打开以下链接重设密码（链接只能使用一次）：\n{link}\n\n"
+                "如非本人操作，请忽略本邮件，您的密码不会改变。",
+            )
         except MailFailed:
             pass  # the same answer either way; the failure is in the server log of the SMTP client
     return _page("portals/public_message.html", title="忘记密码", message=SAME_ANSWER)
@@ -207,3 +230,162 @@ def password_reset(token: str) -> Any:
     sm.reset_password(user.id, request.form.get("password", ""))
     sm.session.commit()
     return _page("portals/public_message.html", title="重设密码", message="密码已重设，请用新密码登录。", login=True)
+
+
+# ---- enterprise accounts: an approved request (found by its tracking code) opens an account ------
+
+ACTIVATE = "enterprise"
+
+
+def _mask_email(email: str) -> str:
+    name, _, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}"
+
+
+def approved_request(code: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(declaration's enterprise settings, request record) of an approved request, else None."""
+    from ..tracking import find
+
+    settings = declaration("public").accounts.get("enterprise")
+    if not settings:
+        return None
+    portal = declaration("public")
+    try:
+        form, record_id = find(platform(), portal, code)
+    except Exception:
+        return None
+    if form.name != settings["form"]:
+        return None
+    p = platform()
+    spec = p.registry.entity(form.entity)
+    with p.engine.connect() as conn:
+        inst = p.workflow.instance(conn, spec.name, record_id)
+        if inst is None or inst["state"] != settings["state"]:
+            return None
+        record = p.reader.fetch(conn, spec, record_id)
+    return dict(settings), record
+
+
+def activation_offer(code: str) -> str | None:
+    """For the progress page: the masked address an activation link would go to (None: nothing to offer)."""
+    found = approved_request(code)
+    if found is None:
+        return None
+    settings, record = found
+    email = str(record.get(settings["email"]) or "").lower()
+    if not email or platform().access.account(email) is not None:
+        return None
+    return _mask_email(email)
+
+
+@public.post("/track/<code>/activate")
+def enterprise_activate(code: str) -> Any:
+    title = "开通企业账号"
+    if not mail_configured(platform().settings):
+        return _page("portals/public_message.html", 503, title=title, message="本平台尚未配置邮件服务，请联系审核机关开通账号。")
+    if not by_address.allow(platform().engine, request.remote_addr or ""):
+        return _page("portals/public_message.html", 429, title=title, message="提交过于频繁，请一小时后再试。")
+    found = approved_request(code)
+    if found is None:
+        return _page("portals/public_message.html", 404, title=title, message="没有可开通账号的已批准申请。")
+    settings, record = found
+    email = str(record.get(settings["email"]) or "").lower()
+    if platform().access.account(email) is not None:
+        return _page("portals/public_message.html", title=title, message="账号已开通，请登录。", login=True)
+    minutes = _settings("reset_minutes", 30) * 2
+    token = issue(platform().engine, ACTIVATE, email, {"id": record["id"]}, dt.timedelta(minutes=minutes))
+    link = url_for(".enterprise_account_confirm", token=token, _external=True)
+    portal = declaration("public")
+    try:
+        _mail(
+            email,
+            f"{portal.title}：开通企业账号",
+            f"{record.get('applicant_name', '')}，您好：\n\n{record.get('enterprise_name', '')}的企业账号申请已批准。"
+            f"请在 {minutes} 分钟内打开以下链接设置密码、开通账号（链接只能使用一次）：\n{link}\n\n登录名为本邮箱地址。",
+        )
+    except MailFailed:
+        return _page("portals/public_message.html", 503, title=title, message="邮件发送失败，请稍后再试。")
+    return _page(
+        "portals/public_message.html",
+        title=title,
+        message=f"开通链接已发送到申请时填写的邮箱 {_mask_email(email)}，请按邮件中的链接设置密码。",
+    )
+
+
+@public.route("/enterprise/activate/<token>", methods=["GET", "POST"])
+def enterprise_account_confirm(token: str) -> Any:
+    title = "开通企业账号"
+    token = token[:100]
+    invalid = "链接无效、已使用或已过期。请在进度查询页重新获取开通链接。"
+    live = peek(platform().engine, ACTIVATE, token)
+    if live is None:
+        return _page("portals/public_message.html", 404, title=title, message=invalid)
+    email = live[0]
+    action = url_for(".enterprise_account_confirm", token=token)
+    if request.method == "GET":
+        return _page(
+            "portals/public_reset.html", errors={}, labels=LABELS, token=token, action=action, heading=title, login_name=email
+        )
+    password = request.form.get("password", "")
+    errors = _password_errors(email, password, request.form.get("password_again", ""))
+    if errors:
+        return _page(
+            "portals/public_reset.html",
+            422,
+            errors=errors,
+            labels=LABELS,
+            token=token,
+            action=action,
+            heading=title,
+            login_name=email,
+        )
+    used = redeem(platform().engine, ACTIVATE, token)
+    if used is None:
+        return _page("portals/public_message.html", 404, title=title, message=invalid)
+    found = approved_request(_code_of(int(used[1]["id"])))
+    if found is None:
+        return _page("portals/public_message.html", 404, title=title, message=invalid)
+    settings, record = found
+    if _known(email) is not None or platform().access.account(email) is not None:
+        return _page(
+            "portals/public_message.html",
+            title=title,
+            message="该邮箱已有账号，请直接登录；如需绑定企业请联系审核机关。",
+            login=True,
+        )
+    sm = _sm()
+    user = sm.add_user(
+        email, str(record.get("applicant_name") or email), "", email, sm.find_role(sm.auth_role_public), password=password
+    )
+    if not user:
+        return _page("portals/public_message.html", 500, title=title, message="无法创建账号，请稍后再试。")
+    sm.session.commit()
+    actor = Actor.system(REGISTER_ACTOR)
+    region = str(record["region_code"])
+    try:
+        platform().access.save_account(
+            actor,
+            email,
+            "enterprise",
+            region,
+            org_name=str(record.get("enterprise_name") or ""),
+            enterprise_id=int(record["enterprise_id"]),
+        )
+        platform().access.add_grant(actor, email, str(settings["role"]), region)
+    except AnjianError:
+        sm.session.delete(user)  # no login without its account
+        sm.session.commit()
+        raise
+    return _page("portals/public_message.html", title=title, message="企业账号已开通，登录名为本邮箱地址。", login=True)
+
+
+def _code_of(record_id: int) -> str:
+    settings = declaration("public").accounts["enterprise"]
+    form = declaration("public").form(settings["form"])
+    p = platform()
+    assert form is not None and form.tracking
+    table = p.registry.table(form.entity)
+    from sqlalchemy import select
+
+    with p.engine.connect() as conn:
+        return str(conn.execute(select(table.c[form.tracking]).where(table.c.id == record_id)).scalar_one())

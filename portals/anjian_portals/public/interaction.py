@@ -40,7 +40,9 @@ def commenting_form(portal: PortalSpec, entity: str) -> IntakeSpec | None:
 
 def _page(template: str, status: int = 200, **context: Any) -> Any:
     g.anjian_portal_no_cache = True  # the page carries a CSRF token and a captcha: never shared
-    html = render_template(template, portal=declaration("public"), prefs=prefs(), signed_in=signed_in(), rich_text=rich_text, **context)
+    html = render_template(
+        template, portal=declaration("public"), prefs=prefs(), signed_in=signed_in(), rich_text=rich_text, **context
+    )
     return html, status
 
 
@@ -50,11 +52,18 @@ def _key() -> bytes:
 
 def _captcha_ok() -> bool:
     f = request.form
-    return captcha.solved(_key(), f.get("captcha", ""), f.get("captcha_nonce", ""), f.get("captcha_expires", ""), f.get("captcha_mac", ""))
+    return captcha.solved(
+        _key(), f.get("captcha", ""), f.get("captcha_nonce", ""), f.get("captcha_expires", ""), f.get("captcha_mac", "")
+    )
 
 
 def consultation_page(
-    portal: PortalSpec, form: IntakeSpec, record_id: int, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status: int = 200
+    portal: PortalSpec,
+    form: IntakeSpec,
+    record_id: int,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Any:
     target = platform().registry.entity(platform().registry.entity(form.entity).field(form.answers["field"]).link or "")
     address = request.remote_addr or ""
@@ -120,7 +129,11 @@ def _voter() -> str:
 
 
 def survey_page(
-    survey: SurveySpec, record_id: int, chosen: dict[int, list[str]] | None = None, errors: dict[str, str] | None = None, status: int = 200
+    survey: SurveySpec,
+    record_id: int,
+    chosen: dict[int, list[str]] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Any:
     address = request.remote_addr or ""
     try:

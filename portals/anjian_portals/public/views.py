@@ -233,7 +233,10 @@ def track(code: str) -> Any:
         status = progress(platform(), declaration("public"), code)
     except NotFound as exc:
         return _render("portals/public_track.html", status=None, error=str(exc), code=code), 404
-    return _render("portals/public_track.html", status=status, error=None, code=code, levels=RATING_LEVELS)
+    from .accounts import activation_offer
+
+    offer = activation_offer(code)
+    return _render("portals/public_track.html", status=status, error=None, code=code, levels=RATING_LEVELS, activation=offer)
 
 
 @public.route("/track/<code>/rate", methods=["POST"])
