@@ -197,7 +197,7 @@ def _published(platform: Platform, actor: Actor, entity: str, data: dict[str, An
 
 def _portal_columns(platform: Platform) -> list[str]:
     portal = platform.registry.catalog.portal_of("public")
-    return [c.where.get("column") for c in portal.columns if c.entity == "article"] if portal else []
+    return [str(c.where.get("column")) for c in portal.columns if c.entity == "article"] if portal else []
 
 
 def load_demo_portal(platform: Platform) -> int:
@@ -293,12 +293,12 @@ def load_demo_portal(platform: Platform) -> int:
     )
     for i, option in enumerate([1, 1, 0, 1, 3, 2, 1, 0]):
         voter = hashlib.sha256(f"demo:{past}:{i}".encode()).hexdigest()
-        data = {
+        vote: dict[str, Any] = {
             "survey": past,
             "voter": voter,
             "choices": [f"0:{option}"],
             "answered_at": _local(now - dt.timedelta(days=5)),
             "region_code": COUNTY,
         }
-        platform.records.create("survey_answer", data, actor)
+        platform.records.create("survey_answer", vote, actor)
     return added + 6 + 8

@@ -240,9 +240,24 @@ def check_portal(portal: PortalSpec, entities: Mapping[str, EntitySpec]) -> list
             ("entity", (survey.closes, survey.questions)),
             ("answers", ("survey", "voter", "choices")),
         ):
-            spec = entity(["surveys", i, key], getattr(survey, key))
-            for name in names if spec is not None else ():
-                field(["surveys", i, key], spec, name)
+            found = entity(["surveys", i, key], getattr(survey, key))
+            if found is None:
+                continue
+            for name in names:
+                field(["surveys", i, key], found, name)
+    enterprise = portal.accounts.get("enterprise")
+    if enterprise:
+        requests = portal.form(enterprise["form"])
+        if requests is None or not requests.bind or not requests.tracking:
+            names = ", ".join(f.name for f in portal.intake if f.bind and f.tracking)
+            what = say("meta.portal.what.intake")
+            error(
+                ["accounts", "enterprise", "form"],
+                say("meta.portal.ref", what=what, name=enterprise["form"]),
+                say("meta.portal.ref.hint", names=names),
+            )
+        elif requests.entity in entities:
+            field(["accounts", "enterprise", "email"], entities[requests.entity], enterprise["email"])
     columns = [c.name for c in portal.columns]
     forms = [f.name for f in portal.intake]
     for i, block in enumerate(portal.blocks):
