@@ -221,3 +221,10 @@ def test_registration_mail_goes_through_a_real_smtp_server(published, app, monke
     link = re.search(r"http://localhost(/\S+)", body).group(1)
     assert app.test_client().get(link).status_code == 200
     assert published.access.account("zhao@example.cn").user_type == "public"
+
+
+def test_the_login_page_leads_to_password_reset_and_registration(client):
+    page = client.get("/login/").get_data(as_text=True)
+    assert 'href="/password/forgot"' in page and 'href="/register"' in page
+    assert client.get("/register").status_code == 503  # no SMTP server configured: said plainly
+    assert "尚未配置邮件服务" in client.get("/password/forgot").get_data(as_text=True)
