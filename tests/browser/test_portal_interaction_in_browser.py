@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import test_portal_in_browser
 from browser_server import running_server
 from test_portal_in_browser import ARTIFACTS, axe_clean, no_overflow, shoot, solve
 
@@ -46,15 +47,7 @@ def server(tmp_path_factory, mailbox):
         yield running
 
 
-@pytest.fixture
-def phone(chromium, server):
-    context = chromium.new_context(
-        base_url=server["base"], locale="zh-CN", viewport={"width": 390, "height": 844}, bypass_csp=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+phone = pytest.fixture(test_portal_in_browser.phone.__wrapped__)  # the same phone, on this module's server
 
 
 def test_the_demo_home_is_alive_and_interaction_works_on_a_phone(phone, chromium, server):

@@ -4,19 +4,12 @@
 import datetime as dt
 import re
 
+from portal_forms import captcha_fields
 from sqlalchemy import func, select
 
 from anjian import Actor
 
 ADMIN = Actor("admin", is_admin=True)
-DIGITS = "零一二三四五六七八九十"
-
-
-def _captcha(html):
-    fields = dict(re.findall(r'name="(captcha_nonce|captcha_expires|captcha_mac)" value="([^"]+)"', html))
-    a, b = re.search(r"验证题：(.)加(.)等于几", html).groups()
-    fields["captcha"] = str(DIGITS.index(a) + DIGITS.index(b))
-    return fields
 
 
 def _closes(days):
@@ -53,18 +46,20 @@ def test_comments_are_taken_until_the_closing_date_then_the_summary_shows(client
     assert page.headers["Cache-Control"] == "no-store"  # a form with a CSRF token is never shared
     html = page.get_data(as_text=True)
     assert "正在征集" in html and "提交意见" in html
-    sent = client.post(f"/comment/consult_comment/{record_id}", data={**_captcha(html), "content": "建议增加约谈后的复查时限。"})
+    sent = client.post(
+        f"/comment/consult_comment/{record_id}", data={**captcha_fields(html), "content": "建议增加约谈后的复查时限。"}
+    )
     assert sent.status_code == 303
     assert "您的意见已提交" in client.get(url).get_data(as_text=True)
     assert _count(published, "consultation_comment") == 1
 
-    short = client.post(f"/comment/consult_comment/{record_id}", data={**_captcha(html), "content": "短"})
+    short = client.post(f"/comment/consult_comment/{record_id}", data={**captcha_fields(html), "content": "短"})
     assert short.status_code == 422 and 'aria-invalid="true"' in short.get_data(as_text=True)
 
     clock.set(dt.datetime(2026, 11, 30, 10, 0))  # 18:00 local: closed
     closed = client.get(url).get_data(as_text=True)
     assert "已截止" in closed and "提交意见</button>" not in closed and "整理后在此公布" in closed
-    late = client.post(f"/comment/consult_comment/{record_id}", data={**_captcha(html), "content": "截止后提交的意见。"})
+    late = client.post(f"/comment/consult_comment/{record_id}", data={**captcha_fields(html), "content": "截止后提交的意见。"})
     assert late.status_code == 422 and "截止" in late.get_data(as_text=True)
     assert _count(published, "consultation_comment") == 1
 
@@ -101,21 +96,21 @@ def test_one_answer_per_visitor_and_results_after_closing(client, published, clo
     html = client.get(url).get_data(as_text=True)
     assert "满意度调查" in html and 'type="radio"' in html and 'type="checkbox"' in html and "调查结果" not in html
 
-    missing = client.post(f"/survey/survey/{record_id}", data={**_captcha(html), "q0": "0"})
+    missing = client.post(f"/survey/survey/{record_id}", data={**captcha_fields(html), "q0": "0"})
     assert missing.status_code == 422 and "请回答此题" in missing.get_data(as_text=True)
-    two = client.post(f"/survey/survey/{record_id}", data={**_captcha(html), "q0": ["0", "1"], "q1": "0"})
+    two = client.post(f"/survey/survey/{record_id}", data={**captcha_fields(html), "q0": ["0", "1"], "q1": "0"})
     assert two.status_code == 422 and "只能选一项" in two.get_data(as_text=True)
 
-    ok = client.post(f"/survey/survey/{record_id}", data={**_captcha(html), "q0": "0", "q1": ["0", "2"]})
+    ok = client.post(f"/survey/survey/{record_id}", data={**captcha_fields(html), "q0": "0", "q1": ["0", "2"]})
     assert ok.status_code == 303
     after = client.get(url).get_data(as_text=True)
     assert "您已参加本次调查" in after and "提交答卷" not in after
-    again = client.post(f"/survey/survey/{record_id}", data={**_captcha(html), "q0": "1", "q1": "1"})
+    again = client.post(f"/survey/survey/{record_id}", data={**captcha_fields(html), "q0": "1", "q1": "1"})
     assert again.status_code == 422 and "每人限答一次" in again.get_data(as_text=True)
 
     other = app.test_client()  # another visitor (another cookie)
     page = other.get(url).get_data(as_text=True)
-    assert other.post(f"/survey/survey/{record_id}", data={**_captcha(page), "q0": "1", "q1": "0"}).status_code == 303
+    assert other.post(f"/survey/survey/{record_id}", data={**captcha_fields(page), "q0": "1", "q1": "0"}).status_code == 303
     assert _count(published, "survey_answer") == 2
     table = published.registry.table("survey_answer")
     with published.engine.connect() as conn:
@@ -125,6 +120,6 @@ def test_one_answer_per_visitor_and_results_after_closing(client, published, clo
     clock.set(dt.datetime(2026, 11, 26, 2, 0))
     results = client.get(url).get_data(as_text=True)
     assert "调查结果" in results and "共 2 人参加" in results and "1 票（50%）" in results and "2 票（100%）" in results
-    late = other.post(f"/survey/survey/{record_id}", data={**_captcha(page), "q0": "2", "q1": "3"})
+    late = other.post(f"/survey/survey/{record_id}", data={**captcha_fields(page), "q0": "2", "q1": "3"})
     assert late.status_code == 422 and "已截止" in late.get_data(as_text=True)
     assert _count(published, "survey_answer") == 2

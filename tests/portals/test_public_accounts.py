@@ -7,21 +7,14 @@ import re
 import socket
 
 import pytest
+from portal_forms import captcha_fields
 from sqlalchemy import select
 
 from anjian import Actor
 from anjian.testing.plugin import ADMIN_PASSWORD
 from anjian_portals.public import accounts
 
-DIGITS = "零一二三四五六七八九十"
 PASSWORD = "Gongzhong-pass-2026"
-
-
-def _captcha(html):
-    fields = dict(re.findall(r'name="(captcha_nonce|captcha_expires|captcha_mac)" value="([^"]+)"', html))
-    a, b = re.search(r"验证题：(.)加(.)等于几", html).groups()
-    fields["captcha"] = str(DIGITS.index(a) + DIGITS.index(b))
-    return fields
 
 
 @pytest.fixture
@@ -40,7 +33,7 @@ def _link(message):
 def _register(client, **values):
     page = client.get("/register").get_data(as_text=True)
     data = {"name": "王小明", "email": "wang@example.cn", "password": PASSWORD, "password_again": PASSWORD, **values}
-    return client.post("/register", data={**_captcha(page), **data})
+    return client.post("/register", data={**captcha_fields(page), **data})
 
 
 def test_registration_creates_the_account_only_when_the_link_is_followed_once(client, app, outbox):
@@ -85,8 +78,8 @@ def test_registration_links_expire(client, outbox, clock):
 
 def test_forgot_password_answers_the_same_and_resets_once(client, app, outbox):
     page = client.get("/password/forgot").get_data(as_text=True)
-    unknown = client.post("/password/forgot", data={**_captcha(page), "email": "nobody@example.cn"})
-    known = client.post("/password/forgot", data={**_captcha(page), "email": "officer@example.org"})
+    unknown = client.post("/password/forgot", data={**captcha_fields(page), "email": "nobody@example.cn"})
+    known = client.post("/password/forgot", data={**captcha_fields(page), "email": "officer@example.org"})
     assert unknown.status_code == known.status_code == 200
     strip = lambda r: re.sub(r'name="csrf_token" value="[^"]*"', "", r.get_data(as_text=True))  # noqa: E731
     assert strip(unknown) == strip(known)  # no account enumeration
@@ -117,7 +110,7 @@ def test_reset_requests_are_limited_per_address_across_processes(client, app, ou
     statuses = []
     for i in range(12):
         c = client if i % 2 else second
-        statuses.append(c.post("/password/forgot", data={**_captcha(page), "email": f"u{i}@example.cn"}).status_code)
+        statuses.append(c.post("/password/forgot", data={**captcha_fields(page), "email": f"u{i}@example.cn"}).status_code)
     assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]
 
 
@@ -147,9 +140,9 @@ def test_enterprise_account_requested_approved_in_its_region_and_opened(client, 
         "applicant_phone": "13900001111",
         "applicant_email": "li@firm.example.cn",
     }
-    wrong = client.post("/report/enterprise_account", data={**_captcha(page), **base, "enterprise_name": "别的公司"})
+    wrong = client.post("/report/enterprise_account", data={**captcha_fields(page), **base, "enterprise_name": "别的公司"})
     assert wrong.status_code == 422 and "名录不符" in wrong.get_data(as_text=True)
-    filed = client.post("/report/enterprise_account", data={**_captcha(page), **base})
+    filed = client.post("/report/enterprise_account", data={**captcha_fields(page), **base})
     assert filed.status_code == 303
     code = re.search(r'id="tracking-code">([^<]+)<', client.get(filed.headers["Location"]).get_data(as_text=True)).group(1)
 
