@@ -158,3 +158,28 @@ def test_a_visitor_registers_through_the_mail_signs_in_and_resets_the_password(p
     shoot(page, ARTIFACTS, "portal-17-enterprise-request-390")
     page.goto("/guide/enterprise_account")
     axe_clean(page, "enterprise account guide")
+
+
+def test_every_public_page_is_axe_clean_at_phone_width(phone):
+    """Every page the navigation, the columns and 办事服务 lead to (one article of each column)."""
+    page = phone
+    page.goto("/")
+    paths = {"/", "/guide/", "/track", "/search?q=安全", "/password/forgot", "/register"}
+    paths |= {a for a in page.eval_on_selector_all("nav.main-nav a", "els => els.map(e => e.getAttribute('href'))")}
+    page.goto("/guide/")
+    paths |= set(page.eval_on_selector_all("main a[href^='/guide/']", "els => els.map(e => e.getAttribute('href'))"))
+    columns = [p for p in list(paths) if p.startswith("/column/")]
+    for column in columns:
+        page.goto(column)
+        paths |= set(page.eval_on_selector_all("main a[href^='/column/']", "els => els.map(e => e.getAttribute('href'))"))
+    for column in sorted(p for p in paths if p.startswith("/column/") and "?" not in p):
+        page.goto(column)
+        first = page.locator("ul.articles a").first
+        if first.count():
+            paths.add(first.get_attribute("href"))
+    paths = {p for p in paths if not p.endswith((".json", ".rss"))}  # feeds are not pages
+    assert len(paths) > 25
+    for path in sorted(paths):
+        page.goto(path)
+        no_overflow(page)
+        axe_clean(page, path)

@@ -18,7 +18,7 @@ from flask import current_app, render_template, request, url_for
 from werkzeug.security import generate_password_hash
 
 from anjian.audit import Actor
-from anjian.errors import AnjianError, RecordValidationError
+from anjian.errors import AnjianError, NotFound, RecordValidationError
 
 from .. import captcha
 from ..limits import SharedWindow
@@ -252,7 +252,7 @@ def approved_request(code: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     portal = declaration("public")
     try:
         form, record_id = find(platform(), portal, code)
-    except Exception:
+    except NotFound:
         return None
     if form.name != settings["form"]:
         return None
