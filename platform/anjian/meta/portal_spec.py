@@ -249,12 +249,12 @@ def check_portal(portal: PortalSpec, entities: Mapping[str, EntitySpec]) -> list
     if enterprise:
         requests = portal.form(enterprise["form"])
         if requests is None or not requests.bind or not requests.tracking:
-            names = ", ".join(f.name for f in portal.intake if f.bind and f.tracking)
+            binding = ", ".join(f.name for f in portal.intake if f.bind and f.tracking)
             what = say("meta.portal.what.intake")
             error(
                 ["accounts", "enterprise", "form"],
                 say("meta.portal.ref", what=what, name=enterprise["form"]),
-                say("meta.portal.ref.hint", names=names),
+                say("meta.portal.ref.hint", names=binding),
             )
         elif requests.entity in entities:
             field(["accounts", "enterprise", "email"], entities[requests.entity], enterprise["email"])
