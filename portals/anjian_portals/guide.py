@@ -88,4 +88,4 @@ def missing_elements(guide: dict[str, Any]) -> list[str]:
 
 
 def guides(platform: Platform, portal: PortalSpec) -> list[dict[str, Any]]:
-    return [{"form": form.name, **guide_of(platform, form)} for form in portal.intake]
+    return [{"form": form.name, **guide_of(platform, form)} for form in portal.intake if not form.answers]

@@ -2,23 +2,24 @@
 
 Filings are counted in the audit log (every record the intake writes is an audit entry carrying
 the visitor's address), so the limit holds across web processes and follows the engine's clock.
-Tracking-code lookups write nothing; their limit is a sliding window kept in the process, which
-with codes of 10 characters from 32 (10^15 possibilities) leaves enumeration hopeless anyway.
+Lookups of tracking codes, registrations and password-reset requests write no record; they are
+counted in the portal's own hit table (``SharedWindow``), so two servers share the count too. With
+codes of 10 characters from 32 (10^15 possibilities) enumeration stays hopeless.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-from collections import deque
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 
 from anjian.audit.tables import audit_log
 from anjian.store.clock import utc_now
+from anjian.store.db import write
 
-__all__ = ["LookupWindow", "filings_in_last_hour"]
+from .tables import ensure_tables, portal_hit
+
+__all__ = ["SharedWindow", "filings_in_last_hour"]
 
 
 def filings_in_last_hour(engine: Engine, actor: str, address: str, entity: str) -> int:
@@ -38,24 +39,33 @@ def filings_in_last_hour(engine: Engine, actor: str, address: str, entity: str) 
         return int(conn.execute(query).scalar_one())
 
 
-class LookupWindow:
-    """At most ``limit`` lookups per address in ``seconds`` (monotonic clock, this process)."""
+class SharedWindow:
+    """At most ``limit`` hits of one kind per key (an address, an e-mail) in ``seconds``, counted in the
+    database so every web process of the deployment shares the count; follows the engine's clock.
 
-    def __init__(self, limit: int = 30, seconds: float = 60.0) -> None:
+    Each allowed hit is a row (with its expiry); expired rows are deleted as new hits are written.
+    A refused hit is not counted, so waiting always opens the window again.
+    """
+
+    def __init__(self, kind: str, limit: int = 30, seconds: float = 60.0) -> None:
+        self.kind = kind
         self.limit = limit
         self.seconds = seconds
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
-    def allow(self, address: str, now: float | None = None) -> bool:
-        moment = time.monotonic() if now is None else now
-        with self._lock:
-            if len(self._hits) > 10_000:  # forget idle addresses rather than grow without bound
-                self._hits = {a: q for a, q in self._hits.items() if q and moment - q[-1] < self.seconds}
-            hits = self._hits.setdefault(address, deque())
-            while hits and moment - hits[0] >= self.seconds:
-                hits.popleft()
-            if len(hits) >= self.limit:
+    def allow(self, engine: Engine, key: str) -> bool:
+        ensure_tables(engine)
+        now = utc_now()
+        since = now - dt.timedelta(seconds=self.seconds)
+        key = key[:200]
+        counted = (
+            select(func.count())
+            .select_from(portal_hit)
+            .where(portal_hit.c.kind == self.kind, portal_hit.c.key == key, portal_hit.c.at > since)
+        )
+        with write(engine) as conn, conn.begin():  # BEGIN IMMEDIATE on SQLite: count and insert as one
+            if int(conn.execute(counted).scalar_one()) >= self.limit:
                 return False
-            hits.append(moment)
-            return True
+            conn.execute(delete(portal_hit).where(portal_hit.c.expires_at <= now))
+            expires = now + dt.timedelta(seconds=self.seconds)
+            conn.execute(insert(portal_hit).values(kind=self.kind, key=key, at=now, expires_at=expires))
+        return True

@@ -7,6 +7,7 @@ from anjian.testing import entity_document, write_json
 ENTITIES = ["enterprise", "agency", "staff", "expert", "hidden_danger", "hazard_statistics", "hazard_source_filing", "complaint"]
 ENTITIES += ["major_hazard_source", "accident_report", "accident_investigation", "accident_supervision", "accident_case"]
 ENTITIES += ["article", "service_rating", "leader_letter", "disclosure_request"]  # the public face (portals)
+ENTITIES += ["consultation", "consultation_comment", "survey", "survey_answer", "enterprise_account_request"]  # 互动交流, accounts
 UNIT = {"unit_name": "未登记的某作坊"}  # a unit is linked or named: a rule no single field's schema describes
 
 
@@ -20,6 +21,10 @@ def _given(record_factory, entity):
         closed = {"closed_on": "2025-06-30"}
         record_factory.platform.records.update("accident_investigation", case["id"], closed, record_factory.actor, partial=True)
         return {"investigation_id": case["id"]}
+    if entity == "survey":  # the questionnaire is a list of objects the factory does not invent
+        return {"questions": [{"text": "您是否满意？", "options": ["满意", "不满意"]}]}
+    if entity == "survey_answer":
+        return {"survey": record_factory.create("survey", **_given(record_factory, "survey"))["id"], "choices": ["0:0"]}
     return {}
 
 

@@ -73,6 +73,9 @@ def initialise(platform: Any, demo: bool = True) -> InitResult:
             added += load_demo_flows(app, platform)
         with app.app_context():
             added += load_demo_accidents(app, platform)
+        from ..demo_portal import load_demo_portal
+
+        added += load_demo_portal(platform)
     return InitResult(result.version, password, note, added)
 
 

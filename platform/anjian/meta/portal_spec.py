@@ -21,7 +21,7 @@ from .messages import known, say
 from .pointer import pointer
 from .spec import EntitySpec
 
-__all__ = ["BlockSpec", "ColumnSpec", "IntakeSpec", "PortalSpec", "build_portal", "check_portal"]
+__all__ = ["BlockSpec", "ColumnSpec", "IntakeSpec", "PortalSpec", "SurveySpec", "build_portal", "check_portal"]
 
 register(
     {
@@ -97,6 +97,24 @@ class IntakeSpec(_Frozen):
     tracking: str | None = None
     per_hour: int = 10
     guide: Mapping[str, Any] = {}  # 办事指南 elements the process cannot know (portal.schema.json#/$defs/guide)
+    # A filing that comments on a published record (意见征集): {"field": link field, "until": closing moment
+    # of the linked record}; filings are refused after that moment.
+    answers: Mapping[str, str] = {}
+    # A filing bound to a registry record it names (企业账号申请): {"entity": ..., "match": {my field: its
+    # field}, "link": my link field, "region": my region field}; no matching record, no filing.
+    bind: Mapping[str, Any] = {}
+
+
+class SurveySpec(_Frozen):
+    """A 网上调查: published surveys of ``entity`` (questions in one field), one answer per visitor."""
+
+    name: str
+    title: str
+    entity: str
+    answers: str
+    questions: str = "questions"
+    closes: str = "closes_at"
+    per_hour: int = 20
 
 
 class PortalSpec(_Frozen):
@@ -109,6 +127,11 @@ class PortalSpec(_Frozen):
     blocks: tuple[BlockSpec, ...] = ()
     intake: tuple[IntakeSpec, ...] = ()
     contacts: tuple[tuple[str, str], ...] = ()
+    surveys: tuple[SurveySpec, ...] = ()
+    accounts: Mapping[str, Any] = {}  # public registration: {"region": ..., "verify_hours": ..., "reset_minutes": ...}
+
+    def survey(self, name: str) -> SurveySpec | None:
+        return next((s for s in self.surveys if s.name == name), None)
 
     def column(self, name: str) -> ColumnSpec | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -143,6 +166,8 @@ def build_portal(document: Document) -> PortalSpec:
             for form in c.get("intake", ())
         ),
         contacts=tuple((item["title"], item["phone"]) for item in c.get("contacts", ())),
+        surveys=tuple(SurveySpec(**survey) for survey in c.get("surveys", ())),
+        accounts=c.get("accounts", {}),
     )
 
 
@@ -196,6 +221,43 @@ def check_portal(portal: PortalSpec, entities: Mapping[str, EntitySpec]) -> list
             field(["intake", i, "identity", "anonymous"], spec, form.anonymous)
         for j, name in enumerate(form.named):
             field(["intake", i, "identity", "named", j], spec, name)
+        if form.answers:
+            field(["intake", i, "answers", "field"], spec, form.answers["field"])
+            link = spec.field(form.answers["field"]).link if spec.has_field(form.answers["field"]) else None
+            target = entity(["intake", i, "answers", "field"], link) if link else None
+            if target is not None:
+                field(["intake", i, "answers", "until"], target, form.answers["until"])
+        if form.bind:
+            for key in ("link", "region"):
+                field(["intake", i, "bind", key], spec, form.bind[key])
+            target = entity(["intake", i, "bind", "entity"], form.bind["entity"])
+            for mine, theirs in form.bind["match"].items():
+                field(["intake", i, "bind", "match", mine], spec, mine)
+                if target is not None:
+                    field(["intake", i, "bind", "match", mine], target, theirs)
+    for i, survey in enumerate(portal.surveys):
+        for key, names in (
+            ("entity", (survey.closes, survey.questions)),
+            ("answers", ("survey", "voter", "choices")),
+        ):
+            found = entity(["surveys", i, key], getattr(survey, key))
+            if found is None:
+                continue
+            for name in names:
+                field(["surveys", i, key], found, name)
+    enterprise = portal.accounts.get("enterprise")
+    if enterprise:
+        requests = portal.form(enterprise["form"])
+        if requests is None or not requests.bind or not requests.tracking:
+            binding = ", ".join(f.name for f in portal.intake if f.bind and f.tracking)
+            what = say("meta.portal.what.intake")
+            error(
+                ["accounts", "enterprise", "form"],
+                say("meta.portal.ref", what=what, name=enterprise["form"]),
+                say("meta.portal.ref.hint", names=binding),
+            )
+        elif requests.entity in entities:
+            field(["accounts", "enterprise", "email"], entities[requests.entity], enterprise["email"])
     columns = [c.name for c in portal.columns]
     forms = [f.name for f in portal.intake]
     for i, block in enumerate(portal.blocks):

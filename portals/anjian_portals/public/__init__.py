@@ -2,6 +2,7 @@
 
 from anjian.web.faces import Face
 
+from . import accounts, interaction  # noqa: F401  (their routes join the blueprint)
 from .api import api
 from .views import public
 

@@ -58,7 +58,7 @@ def file(form_name: str) -> Any:
 
 @api.get("/track/<code>")
 def track(code: str) -> Any:
-    if not lookups.allow(request.remote_addr or ""):
+    if not lookups.allow(platform().engine, request.remote_addr or ""):
         return _error(429, "portal.rate_limited", "查询过于频繁，请一分钟后再试")
     try:
         status = progress(platform(), declaration("public"), code)

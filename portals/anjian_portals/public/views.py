@@ -6,7 +6,7 @@ from email.utils import format_datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, g, jsonify, make_response, redirect, render_template, request, session, url_for
 
 from anjian.errors import NotFound, RecordValidationError, RequestRefused
 
@@ -14,7 +14,7 @@ from .. import captcha
 from ..content import column_page, moment, public_record
 from ..guide import guide_of, guides
 from ..intake import Upload, file_intake
-from ..limits import LookupWindow
+from ..limits import SharedWindow
 from ..search import search as full_text
 from ..text import rich_text
 from ..tracking import RATING_LEVELS, normalise_code, progress, rate
@@ -29,7 +29,7 @@ public = Blueprint(
     static_folder=str(PACKAGE / "static"),
     static_url_path="/portal/static",
 )
-lookups = LookupWindow()
+lookups = SharedWindow("track", limit=30, seconds=60)
 DONE = "anjian_portal_code"
 
 
@@ -46,7 +46,8 @@ def _address() -> str:
 def _cache_headers(response: Response) -> Response:
     """Anonymous reading pages may be kept a minute by browsers and proxies; the face's other pages never."""
     endpoint = request.endpoint or ""
-    if request.method == "GET" and response.status_code == 200 and not signed_in() and endpoint in CACHEABLE:
+    shareable = endpoint in CACHEABLE and not g.get("anjian_portal_no_cache")
+    if request.method == "GET" and response.status_code == 200 and not signed_in() and shareable:
         response.headers["Cache-Control"] = "public, max-age=60"
     elif endpoint.startswith("anjian_portal_public.") and endpoint != "anjian_portal_public.static":
         response.headers["Cache-Control"] = "no-store"
@@ -90,6 +91,14 @@ def article(entity: str, record_id: int) -> Any:
     portal = declaration("public")
     if not any(c.entity == entity for c in portal.columns):
         abort(404)
+    from .interaction import commenting_form, consultation_page, survey_page
+
+    survey = next((s for s in portal.surveys if s.entity == entity), None)
+    if survey is not None:
+        return survey_page(survey, record_id)
+    form = commenting_form(portal, entity)
+    if form is not None:
+        return consultation_page(portal, form, record_id)
 
     def build() -> str:
         try:
@@ -162,6 +171,8 @@ def column_rss(name: str) -> Any:
 def report(name: str) -> Any:
     portal = declaration("public")
     form = portal.form(name) or abort(404)
+    if form.answers:  # comments are filed on the page of the record they answer
+        abort(404)
     spec = platform().registry.entity(form.entity)
     key = platform().settings.signing_key().encode()
     errors: dict[str, str] = {}
@@ -216,18 +227,21 @@ def track_lookup() -> Any:
 
 @public.route("/track/<code>", methods=["GET"])
 def track(code: str) -> Any:
-    if not lookups.allow(_address()):
+    if not lookups.allow(platform().engine, _address()):
         return _render("portals/public_track.html", status=None, error="查询过于频繁，请一分钟后再试", code=code), 429
     try:
         status = progress(platform(), declaration("public"), code)
     except NotFound as exc:
         return _render("portals/public_track.html", status=None, error=str(exc), code=code), 404
-    return _render("portals/public_track.html", status=status, error=None, code=code, levels=RATING_LEVELS)
+    from .accounts import activation_offer
+
+    offer = activation_offer(code)
+    return _render("portals/public_track.html", status=status, error=None, code=code, levels=RATING_LEVELS, activation=offer)
 
 
 @public.route("/track/<code>/rate", methods=["POST"])
 def track_rate(code: str) -> Any:
-    if not lookups.allow(_address()):
+    if not lookups.allow(platform().engine, _address()):
         abort(429)
     try:
         rate(platform(), declaration("public"), code, request.form.get("level", ""), request.form.get("comment", ""), _address())
