@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from ..meta.spec import EntitySpec
 from .codec import Codec
 
-__all__ = ["CHUNK", "insert_records"]
+__all__ = ["CHUNK", "DriverRows", "driver_statement", "insert_records"]
 
 CHUNK = 2000
 
@@ -32,7 +32,7 @@ def insert_records(
     """Insert ``records`` (JSON values of ``spec``'s columns) with the ``stamp`` columns; their ids in order."""
     converters = {f.name: partial(codec.to_db, f) for f in spec.converted_fields}
     if conn.dialect.name == "sqlite":
-        driver = _DriverRows.compile(conn, table, spec.column_names, converters, stamp)
+        driver = driver_statement(conn, table, spec.column_names, converters, stamp)
         if driver is not None:
             return _insert_sqlite(conn, table, (driver.row(r) for r in records), driver.sql)
         rows: Iterable[Any] = (_stored(spec.column_names, converters, r, stamp) for r in records)
@@ -73,12 +73,21 @@ def _insert_sqlite(conn: Connection, table: Table, rows: Iterable[Any], sql: str
     return ids
 
 
-class _DriverRows:
+def driver_statement(
+    conn: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    converters: Mapping[str, Callable[[Any], Any]],
+    stamp: Mapping[str, Any],
+) -> DriverRows | None:
+    """SQLite's INSERT of ``columns`` and the stamp, and how a record becomes its parameters (None: use SQLAlchemy)."""
+    return DriverRows.compile(conn, table, columns, converters, stamp)
+
+
+class DriverRows:
     """One import's INSERT for the driver, and how a record becomes its parameter tuple."""
 
-    def __init__(
-        self, sql: str, names: list[str], steps: list[tuple[int, Callable[[Any], Any]]], tail: tuple[Any, ...]
-    ) -> None:
+    def __init__(self, sql: str, names: list[str], steps: list[tuple[int, Callable[[Any], Any]]], tail: tuple[Any, ...]) -> None:
         self.sql = sql
         self.names = names  # the record's columns, in the statement's order
         self.steps = steps  # (position, conversion) where a value changes on its way to the driver
@@ -92,7 +101,7 @@ class _DriverRows:
         columns: tuple[str, ...],
         converters: Mapping[str, Callable[[Any], Any]],
         stamp: Mapping[str, Any],
-    ) -> _DriverRows | None:
+    ) -> DriverRows | None:
         """None when SQLAlchemy would add values of its own (Python-side column defaults): then it inserts."""
         dialect = conn.dialect
         names = [c.name for c in table.c if c.name in columns]

@@ -107,7 +107,8 @@ class _Rule:
         self.name = field.name
         self.where = pointer([field.name])
         self.dictionary = registry.catalog.dictionaries[field.dictionary] if field.dictionary else None
-        self.codes: frozenset[str] = registry.dictionary_codes.get(field.dictionary, frozenset()) if field.dictionary else frozenset()
+        codes = registry.dictionary_codes.get(field.dictionary, frozenset()) if field.dictionary else frozenset()
+        self.codes: frozenset[str] = codes
         self.validators = [registry.functions.validators[name] for name in field.validators]
 
 
