@@ -339,8 +339,7 @@ class RecordReader:
         """
         counted = select(func.count()).select_from(table)
         if isinstance(scope, RangeScope) and clauses == [scope]:
-            probe = scope.outside_probe(table.c.id, COMPLEMENT_PROBE + 1).subquery()
-            missing = int(conn.execute(select(func.count()).select_from(probe)).scalar_one())
+            missing = int(conn.execute(scope.outside_count(table.c.id, COMPLEMENT_PROBE + 1)).scalar_one())
             if missing <= COMPLEMENT_PROBE:
                 return int(conn.execute(counted).scalar_one()) - missing
         return int(conn.execute(counted.where(and_(*clauses)) if clauses else counted).scalar_one())

@@ -9,9 +9,10 @@ count (which SQLite keeps cheaply) minus a few index probes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, CompoundSelect, and_, or_, select, union_all
+from sqlalchemy import Boolean, ColumnElement, CompoundSelect, Select, and_, func, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -64,9 +65,12 @@ class RangeScope(FunctionElement[bool]):
     def walking(self) -> RangeScope:
         """The same rows, marked as most of the table: a page then walks its sort order and filters,
         rather than reading every row of the ranges and sorting them (for a scope holding thousands)."""
-        column = self.column
-        condition = or_(*(and_(likely(column >= low), likely(column < high)) for low, high in self.ranges))
-        return RangeScope(column, self.ranges, condition)
+        return _walking(self.column, self.ranges)
+
+    def outside_count(self, key: Any, limit: int) -> Select[Any]:
+        """How many keys ``outside_probe`` finds (built once per column, ranges and limit: every
+        scoped list page asks it, and building the statement costs more than running it)."""
+        return _outside_count(self, key, limit)
 
     def outside_terms(self) -> list[ColumnElement[bool]]:
         """``outside`` as separate terms, each one index lookup or range: a null column, below the
@@ -92,6 +96,25 @@ class RangeScope(FunctionElement[bool]):
         """
         parts = [select(key).where(term).limit(limit).subquery() for term in self.outside_terms()]
         return union_all(*(select(part.c[0]) for part in parts))
+
+
+@lru_cache(maxsize=256)
+def _walking(column: Any, ranges: tuple[tuple[str, str], ...]) -> RangeScope:
+    condition = or_(*(and_(likely(column >= low), likely(column < high)) for low, high in ranges))
+    return RangeScope(column, ranges, condition)
+
+
+_COUNTS: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+def _outside_count(scope: RangeScope, key: Any, limit: int) -> Select[Any]:
+    cache_key = (scope.column, scope.ranges, key, limit)
+    found = _COUNTS.get(cache_key)
+    if found is None:
+        if len(_COUNTS) >= 256:  # scopes of a few hundred users and entities; a new catalog starts afresh
+            _COUNTS.clear()
+        found = _COUNTS[cache_key] = select(func.count()).select_from(scope.outside_probe(key, limit).subquery())
+    return found
 
 
 @compiles(RangeScope)
