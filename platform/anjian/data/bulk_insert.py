@@ -73,17 +73,6 @@ def _insert_sqlite(conn: Connection, table: Table, rows: Iterable[Any], sql: str
     return ids
 
 
-def driver_statement(
-    conn: Connection,
-    table: Table,
-    columns: tuple[str, ...],
-    converters: Mapping[str, Callable[[Any], Any]],
-    stamp: Mapping[str, Any],
-) -> DriverRows | None:
-    """SQLite's INSERT of ``columns`` and the stamp, and how a record becomes its parameters (None: use SQLAlchemy)."""
-    return DriverRows.compile(conn, table, columns, converters, stamp)
-
-
 class DriverRows:
     """One import's INSERT for the driver, and how a record becomes its parameter tuple."""
 
@@ -93,40 +82,6 @@ class DriverRows:
         self.steps = steps  # (position, conversion) where a value changes on its way to the driver
         self.tail = tail  # the stamp columns' driver values
 
-    @classmethod
-    def compile(
-        cls,
-        conn: Connection,
-        table: Table,
-        columns: tuple[str, ...],
-        converters: Mapping[str, Callable[[Any], Any]],
-        stamp: Mapping[str, Any],
-    ) -> DriverRows | None:
-        """None when SQLAlchemy would add values of its own (Python-side column defaults): then it inserts."""
-        dialect = conn.dialect
-        names = [c.name for c in table.c if c.name in columns]
-        stamped = [c.name for c in table.c if c.name in stamp]
-        keys = names + stamped
-        if len(names) != len(columns) or len(stamped) != len(stamp) or dialect.paramstyle != "qmark":
-            return None
-        if any(c.default is not None for c in table.c if c.name not in keys):
-            return None
-        quote = dialect.identifier_preparer
-        sql = (
-            f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(k) for k in keys)}) "
-            f"VALUES ({', '.join('?' for _ in keys)})"
-        )
-        processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.c if c.name in keys}
-        steps: list[tuple[int, Callable[[Any], Any]]] = []
-        for position, name in enumerate(names):
-            convert, process = converters.get(name), processors[name]
-            if process is not None:
-                steps.append((position, _processed(convert, process)))
-            elif convert is not None:
-                steps.append((position, convert))
-        tail = tuple(processors[k](stamp[k]) if processors[k] else stamp[k] for k in keys[len(names) :])  # type: ignore[misc]
-        return cls(sql, names, steps, tail)
-
     def row(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
         get = record.get
         values = [get(name) for name in self.names]
@@ -134,6 +89,43 @@ class DriverRows:
             values[position] = convert(values[position])
         values.extend(self.tail)
         return tuple(values)
+
+
+def driver_statement(
+    conn: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    converters: Mapping[str, Callable[[Any], Any]],
+    stamp: Mapping[str, Any],
+) -> DriverRows | None:
+    """SQLite's INSERT of ``columns`` and the stamp, and how a record becomes its parameters;
+    None when SQLAlchemy would add values of its own (Python-side column defaults): then it inserts."""
+    dialect = conn.dialect
+    names = [c.name for c in table.c if c.name in columns]
+    stamped = [c.name for c in table.c if c.name in stamp]
+    keys = names + stamped
+    if len(names) != len(columns) or len(stamped) != len(stamp) or dialect.paramstyle != "qmark":
+        return None
+    if any(c.default is not None for c in table.c if c.name not in keys):
+        return None
+    quote = dialect.identifier_preparer
+    sql = (
+        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(k) for k in keys)}) "
+        f"VALUES ({', '.join('?' for _ in keys)})"
+    )
+    processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.c if c.name in keys}
+    steps: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, name in enumerate(names):
+        convert, process = converters.get(name), processors[name]
+        if process is not None:
+            steps.append((position, _processed(convert, process)))
+        elif convert is not None:
+            steps.append((position, convert))
+    tail = []
+    for key in stamped:
+        process = processors[key]
+        tail.append(stamp[key] if process is None else process(stamp[key]))
+    return DriverRows(sql, names, steps, tuple(tail))
 
 
 def _processed(convert: Callable[[Any], Any] | None, process: Callable[[Any], Any]) -> Callable[[Any], Any]:
