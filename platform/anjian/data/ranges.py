@@ -67,10 +67,11 @@ class RangeScope(FunctionElement[bool]):
         rather than reading every row of the ranges and sorting them (for a scope holding thousands)."""
         return _walking(self.column, self.ranges)
 
-    def outside_count(self, key: Any, limit: int) -> Select[Any]:
-        """How many keys ``outside_probe`` finds (built once per column, ranges and limit: every
-        scoped list page asks it, and building the statement costs more than running it)."""
-        return _outside_count(self, key, limit)
+    def complement_count(self, table: Any, key: Any, limit: int) -> Select[Any]:
+        """(the table's rows, up to ``limit`` keys outside the scope) in one statement: a wide scope
+        is counted as the difference. Built once per table, ranges and limit: every scoped list
+        page asks it, and building the statement costs more than running it."""
+        return _complement_count(self, table, key, limit)
 
     def outside_terms(self) -> list[ColumnElement[bool]]:
         """``outside`` as separate terms, each one index lookup or range: a null column, below the
@@ -107,13 +108,15 @@ def _walking(column: Any, ranges: tuple[tuple[str, str], ...]) -> RangeScope:
 _COUNTS: dict[tuple[Any, ...], Select[Any]] = {}
 
 
-def _outside_count(scope: RangeScope, key: Any, limit: int) -> Select[Any]:
-    cache_key = (scope.column, scope.ranges, key, limit)
+def _complement_count(scope: RangeScope, table: Any, key: Any, limit: int) -> Select[Any]:
+    cache_key = (scope.column, scope.ranges, table, key, limit)
     found = _COUNTS.get(cache_key)
     if found is None:
         if len(_COUNTS) >= 256:  # scopes of a few hundred users and entities; a new catalog starts afresh
             _COUNTS.clear()
-        found = _COUNTS[cache_key] = select(func.count()).select_from(scope.outside_probe(key, limit).subquery())
+        outside = select(func.count()).select_from(scope.outside_probe(key, limit).subquery())
+        rows = select(func.count()).select_from(table)
+        found = _COUNTS[cache_key] = select(rows.scalar_subquery(), outside.scalar_subquery())
     return found
 
 
