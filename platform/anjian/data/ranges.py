@@ -111,13 +111,15 @@ _COUNTS: dict[tuple[Any, ...], Select[Any]] = {}
 def _complement_count(scope: RangeScope, table: Any, key: Any, limit: int) -> Select[Any]:
     cache_key = (scope.column, scope.ranges, table, key, limit)
     found = _COUNTS.get(cache_key)
-    if found is None:
-        if len(_COUNTS) >= 256:  # scopes of a few hundred users and entities; a new catalog starts afresh
-            _COUNTS.clear()
-        outside = select(func.count()).select_from(scope.outside_probe(key, limit).subquery())
-        rows = select(func.count()).select_from(table)
-        found = _COUNTS[cache_key] = select(rows.scalar_subquery(), outside.scalar_subquery())
-    return found
+    if found is not None:
+        return found
+    if len(_COUNTS) >= 256:  # scopes of a few hundred users and entities; a new catalog starts afresh
+        _COUNTS.clear()
+    outside = select(func.count()).select_from(scope.outside_probe(key, limit).subquery())
+    rows = select(func.count()).select_from(table)
+    statement: Select[Any] = select(rows.scalar_subquery(), outside.scalar_subquery())
+    _COUNTS[cache_key] = statement
+    return statement
 
 
 @compiles(RangeScope)
