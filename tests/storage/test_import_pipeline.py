@@ -11,6 +11,7 @@ from anjian.data.bulk_insert import driver_statement, insert_records
 from anjian.data.db import write
 from anjian.data.transfer import _prepare_row, import_records
 from anjian.errors import PermissionDenied, RecordValidationError
+from anjian.hooks import hookimpl
 from anjian_registry.uscc import check_character, organisation_check_character
 
 ADMIN = Actor("admin", is_admin=True)
@@ -135,3 +136,25 @@ def test_tables_with_python_side_defaults_are_left_to_sqlalchemy(published):
     spec, table = published.registry.entity(child, child_ok=True), published.registry.table(child)
     with published.engine.connect() as conn:
         assert driver_statement(conn, table, spec.column_names, {"parent_id": 1}, {}) is None  # position has default=0
+
+
+class _LongForm:
+    """A plugin's normalisation: 有限公司 written out as 有限责任公司."""
+
+    @hookimpl
+    def anjian_record_normalise(self, entity, record, old):
+        name = record.get("name")
+        return {"name": name.replace("有限公司", "有限责任公司")} if entity.name == "enterprise" and isinstance(name, str) else {}
+
+
+def test_a_plugins_normalisation_applies_to_imported_rows_as_to_single_writes(published, clock):
+    clock.set_local("2025-10-09 09:00")
+    service, spec = published.records, published.registry.entity("enterprise")
+    record = firm()
+    published.host.pm.register(_LongForm(), name="long_form")
+    try:
+        single, _ = service.prepare(spec, record, ADMIN, None)
+        row, errors = _prepare_row(service, spec, [spec.field(n) for n in record], list(record.values()), ADMIN)
+    finally:
+        published.host.pm.unregister(name="long_form")
+    assert errors == [] and row["name"] == single["name"] == "管线测试有限责任公司"

@@ -129,6 +129,7 @@ class RowPipeline:
         self.rules = [_Rule(registry, f) for f in spec.rule_fields]
         self.row_validators = [registry.functions.validators[name] for name in spec.validators]
         self.hooked = bool(service.hooks.anjian_record_validate.get_hookimpls())
+        self.normalise_hooked = bool(service.hooks.anjian_record_normalise.get_hookimpls())
         self.today = local_today(service.codec)  # dated codes are checked against the import's day
         self.context = ValidationContext(
             spec, actor, None, {}, service.title_of, catalog=registry.catalog, linked=service.linked
@@ -153,6 +154,9 @@ class RowPipeline:
                 data[name] = converted
         unreadable = {e.pointer for e in errors}
         record = self._normalise(data)
+        if self.normalise_hooked:  # a plugin's normalisation, as a single write applies it
+            for replaced in self.service.hooks.anjian_record_normalise(entity=self.spec, record=record, old=None):
+                record.update(replaced or {})
         context = self._context(record)
         for name, function in self.computed:
             value = function(record, context)
