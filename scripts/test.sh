@@ -27,6 +27,9 @@ echo "== schemathesis (generated requests against the OpenAPI document, in-proce
 echo "== process suites (web servers, worker, anjian run)"
 "$PY" -m pytest -q -m "slow or worker" -n auto --dist loadfile
 
+echo "== monitoring over MQTT (Debian's mosquitto, installed when missing)"
+PY="$PY" plugins/anjian_monitoring/scripts/test.sh
+
 echo "== browser suite (Playwright driving Debian's Chromium)"
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then
   echo "installing chromium and a CJK font (apt)" >&2
