@@ -25,6 +25,7 @@ pytestmark = pytest.mark.schemathesis
 
 EXAMPLES = int(os.environ.get("ANJIAN_TEST_SCHEMATHESIS_EXAMPLES", "8"))
 MIN_CASES = 1000
+ONLY = os.environ.get("ANJIAN_TEST_SCHEMATHESIS_ONLY", "")  # a path part: run those operations alone (debugging)
 PASSWORD = "Schema-pass-1"
 # Operations that would end the run's own session or change the catalog under it.
 SKIPPED = {("POST", "/auth/logout"), ("POST", "/auth/password"), ("POST", "/meta/publish"), ("POST", "/auth/refresh")}
@@ -104,11 +105,14 @@ def test_api_answers_every_request_by_its_document(api_schema: Any, token: str) 
         operation = result.ok()
         if (operation.method.upper(), operation.path) in SKIPPED:
             continue  # would end the run's own session or republish the catalog under it
+        if ONLY not in operation.path:
+            continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
                 _run(operation, mode, token, cases)
             except Exception as exc:  # one operation's failure must not hide the others'
-                failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {exc}"[:3000])
+                causes = "; ".join(repr(e)[:1000] for e in getattr(exc, "exceptions", ()))  # a flaky run's first failure
+                failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {exc} {causes}"[:3000])
     print(f"schemathesis: {len(cases)} cases over {len({c for c in cases})} operations, {len(failures)} failing")
     assert not failures, "\n\n".join(failures)
-    assert len(cases) >= MIN_CASES, len(cases)
+    assert ONLY or len(cases) >= MIN_CASES, len(cases)
