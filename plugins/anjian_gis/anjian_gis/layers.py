@@ -205,6 +205,13 @@ class Query:
     record_id: int | None = None
     count: bool = True
     conditions: list[Any] = field(default_factory=list)  # SQL conditions on the layer's table (WFS filters)
+    order: list[tuple[str, bool]] = field(default_factory=list)  # (property, descending) before the id (WFS sortBy)
+
+
+def _ordering(table: Any, query: Query) -> list[Any]:
+    """The ORDER BY of a read: the requested properties (empty values last either way), then the id."""
+    keys = [table.c[name].desc().nulls_last() if down else table.c[name].asc().nulls_last() for name, down in query.order]
+    return [*keys, table.c.id]
 
 
 @dataclass
@@ -275,7 +282,7 @@ def read(platform: Any, actor: Actor | None, layer: Layer, query: Query, raw_geo
     columns = [table.c.id, geometry, *(table.c[f.name] for f in fields)]
     with platform.engine.connect() as conn:
         clauses = _where(platform, actor, layer, source, query, index_kind(platform.engine, conn, layer.geometry_entity))
-        rows_query = select(*columns).select_from(source.joined).where(*clauses).order_by(table.c.id)
+        rows_query = select(*columns).select_from(source.joined).where(*clauses).order_by(*_ordering(table, query))
         rows = conn.execute(rows_query.limit(query.limit).offset(query.offset)).all()
         matched = _matched(conn, source, clauses, query, len(rows))
     names = [f.name for f in fields]
@@ -320,7 +327,7 @@ def read_json(platform: Any, actor: Actor | None, layer: Layer, query: Query) ->
     feature = feature_json(dialect, table.c.id, source.geometry_table.c[layer.geometry_field], columns, fields)
     with platform.engine.connect() as conn:
         clauses = _where(platform, actor, layer, source, query, index_kind(platform.engine, conn, layer.geometry_entity))
-        rows_query = select(feature).select_from(source.joined).where(*clauses).order_by(table.c.id)
+        rows_query = select(feature).select_from(source.joined).where(*clauses).order_by(*_ordering(table, query))
         texts = list(conn.execute(rows_query.limit(query.limit).offset(query.offset)).scalars())
         matched = _matched(conn, source, clauses, query, len(texts))
     if texts and isinstance(texts[0], str):

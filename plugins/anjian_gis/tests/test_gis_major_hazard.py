@@ -25,8 +25,12 @@ def unit(firm: int, region: str, **extra: Any) -> dict[str, Any]:
 
 def test_register_entries_are_a_layer_by_grade_within_the_scope(county: Any, token_of: Any) -> None:
     platform, client = county["platform"], county["client"]
-    anxi = platform.records.create("major_hazard_source", unit(county["firms"]["anxi"][0], TOWN, position=point(118.187, 25.057)), ADMIN)
-    xiamen = platform.records.create("major_hazard_source", unit(county["firms"]["xiamen"][0], OTHER, position=point(118.09, 24.48)), ADMIN)
+    anxi = platform.records.create(
+        "major_hazard_source", unit(county["firms"]["anxi"][0], TOWN, position=point(118.187, 25.057)), ADMIN
+    )
+    xiamen = platform.records.create(
+        "major_hazard_source", unit(county["firms"]["xiamen"][0], OTHER, position=point(118.09, 24.48)), ADMIN
+    )
     assert anxi["grade"] in {"level_1", "level_2", "level_3", "level_4"}
     officer = token_of("officer")
     found = client.get("/ogc/collections/major_hazard_source/items?f=json&bbox=117,24,119,26", headers=officer)
