@@ -64,6 +64,8 @@ def test_pick_a_location_and_find_it_on_the_map(chromium, server, sign_in):
         assert page.locator(".gis-count[data-count='enterprise']").inner_text() not in ("…", "加载失败"), problems
         accidents = page.locator(".gis-count[data-count='accident_report']").inner_text()
         assert accidents not in ("…", "加载失败", "0"), (accidents, problems)  # the demo's accidents, at their enterprise
+        hazards = page.locator(".gis-count[data-count='major_hazard_source']").inner_text()
+        assert hazards not in ("…", "加载失败", "0"), (hazards, problems)  # the demo's register units, by grade
         page.fill("#gis-search", name)
         page.wait_for_function("document.querySelector(\".gis-count[data-count='enterprise']\").textContent === '1'")
         page.evaluate(
