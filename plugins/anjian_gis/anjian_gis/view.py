@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .geometry import CHINA, BBox
+from .settings import GisSettings
 from .tables import bbox_index
 
 __all__ = ["clear_cache", "opening_view", "view_text"]
@@ -27,10 +28,11 @@ _CACHE: weakref.WeakKeyDictionary[Any, tuple[float, BBox]] = weakref.WeakKeyDict
 
 def opening_view(platform: Any) -> BBox:
     """The box the maps first show (within the deployment's area)."""
-    settings = platform.host.settings.get("gis")
+    settings: GisSettings | None = platform.host.settings.get("gis")
     area = settings.area_box if settings is not None else CHINA
-    if settings is not None and settings.view_box is not None:
-        return settings.view_box
+    configured = settings.view_box if settings is not None else None
+    if configured is not None:
+        return configured
     cached = _CACHE.get(platform)
     now = time.monotonic()
     if cached is not None and now - cached[0] < TTL:
@@ -61,7 +63,12 @@ def _centroids(platform: Any) -> BBox | None:
         item = table.item(code)
         attributes = item.attributes if item is not None else {}
         lon, lat = attributes.get("centroid_lon"), attributes.get("centroid_lat")
-        if type(lon) in (int, float) and type(lat) in (int, float):
+        if (
+            isinstance(lon, int | float)
+            and isinstance(lat, int | float)
+            and not isinstance(lon, bool)
+            and not isinstance(lat, bool)
+        ):
             points.append((float(lon), float(lat)))
     if not points:
         return None
