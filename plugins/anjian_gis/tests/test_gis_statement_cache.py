@@ -46,3 +46,23 @@ def test_box_queries_hit_the_compiled_cache(county: Any, who: str) -> None:
             again.append(state)
         first.add(statement)
     assert len(again) >= 3 and all(state == hit for state in again), seen  # each shape compiled once, then reused
+
+
+def test_a_page_holding_every_match_needs_no_count(county: Any, token_of: Any) -> None:
+    platform, client, admin = county["platform"], county["client"], token_of("admin")
+    counts: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if "count(" in statement.lower() and "gis_bbox" in statement:
+            counts.append(statement)
+
+    event.listen(platform.engine, "after_cursor_execute", note)
+    try:
+        whole = client.get("/ogc/collections/enterprise/items?f=json&limit=6", headers=admin).get_json()
+        assert (whole["numberMatched"], whole["numberReturned"], counts) == (6, 6, [])
+        assert "next" not in {link["rel"] for link in whole["links"]}
+        part = client.get("/ogc/collections/enterprise/items?f=json&limit=5", headers=admin).get_json()
+        assert (part["numberMatched"], part["numberReturned"], len(counts)) == (6, 5, 1)  # more follow: counted
+        assert "next" in {link["rel"] for link in part["links"]}
+    finally:
+        event.remove(platform.engine, "after_cursor_execute", note)
