@@ -187,6 +187,7 @@ def load_demo_accidents(app: Any, platform: Platform) -> int:
                 "principal_person": "陈总经理",
                 "technical_person": "林工",
                 "operations_person": "王班长",
+                **({"position": firm.position} if firm.position else {}),  # on 一张图 at the enterprise
             },
             ent,
         )

@@ -64,6 +64,8 @@ def test_pick_a_location_and_find_it_on_the_map(chromium, server, sign_in):
         assert page.locator(".gis-count[data-count='enterprise']").inner_text() not in ("…", "加载失败"), problems
         accidents = page.locator(".gis-count[data-count='accident_report']").inner_text()
         assert accidents not in ("…", "加载失败", "0"), (accidents, problems)  # the demo's accidents, at their enterprise
+        hazards = page.locator(".gis-count[data-count='major_hazard_source']").inner_text()
+        assert hazards not in ("…", "加载失败", "0"), (hazards, problems)  # the demo's register units, by grade
         page.fill("#gis-search", name)
         page.wait_for_function("document.querySelector(\".gis-count[data-count='enterprise']\").textContent === '1'")
         page.evaluate(
@@ -83,3 +85,25 @@ def test_pick_a_location_and_find_it_on_the_map(chromium, server, sign_in):
     page.wait_for_url(f"**/e/enterprise/{record_id}")
     assert not problems, problems
     context.close()
+
+
+def test_a_new_records_map_opens_at_the_deployments_area(chromium, server, sign_in):
+    """No location yet: the form's map shows where the deployment's records are (安溪县), not all of China."""
+    for width, viewport in (("desktop", {"width": 1366, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        context = chromium.new_context(base_url=server["base"], locale="zh-CN", viewport=viewport)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        sign_in(page, "admin", PASSWORD)
+        for entity in ("enterprise", "major_hazard_source"):
+            page.goto(f"/e/{entity}/new")
+            canvas = page.locator(".anjian-map-canvas")
+            canvas.scroll_into_view_if_needed()
+            page.wait_for_selector(".anjian-map-canvas.leaflet-container")
+            view = page.evaluate(
+                "() => { const m = document.querySelector('.anjian-map-canvas').anjianMap, c = m.getCenter(), b = m.getBounds();"
+                " return [c.lng, c.lat, b.getEast() - b.getWest()]; }"
+            )
+            assert 117.3 < view[0] < 118.7 and 24.7 < view[1] < 25.6, (entity, view)  # 安溪县
+            assert view[2] < 8, (entity, view)  # a county and its surroundings, not the country (about 60°)
+            page.screenshot(path=str(ARTIFACTS / f"gis-new-{entity}-{width}.png"), full_page=False)
+        context.close()

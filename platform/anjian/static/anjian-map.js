@@ -42,8 +42,8 @@
     }
   }
 
-  function areaBounds(el) {
-    var parts = (el.getAttribute("data-area") || "73.5,3.8,135.1,53.6").split(",").map(Number);
+  function areaBounds(el) {  /* where an empty field's map opens: the deployment's view, else its whole area */
+    var parts = (el.getAttribute("data-view") || el.getAttribute("data-area") || "73.5,3.8,135.1,53.6").split(",").map(Number);
     return L.latLngBounds([parts[1], parts[0]], [parts[3], parts[2]]);
   }
 
@@ -58,6 +58,7 @@
     var lon = el.querySelector(".anjian-map-lon");
     var lat = el.querySelector(".anjian-map-lat");
     var map = L.map(canvas, {attributionControl: true, maxZoom: 18, minZoom: 3});
+    canvas.anjianMap = map;  // for the browser test and the console
     baseLayers(map, el);
     var drawn = L.layerGroup().addTo(map);
     var vertices = [];
@@ -91,6 +92,14 @@
       showShape(vertices, true); map.fitBounds(L.latLngBounds(vertices));
     } else {
       map.fitBounds(areaBounds(el));
+      if (window.ResizeObserver && !canvas.clientWidth) {  // drawn while hidden (a closed section): fit once it shows
+        var watcher = new ResizeObserver(function () {
+          if (!canvas.clientWidth) { return; }
+          watcher.disconnect(); map.invalidateSize();
+          if (!drawn.getLayers().length) { map.fitBounds(areaBounds(el)); }
+        });
+        watcher.observe(canvas);
+      }
     }
 
     map.on("click", function (event) {

@@ -205,6 +205,13 @@ class Query:
     record_id: int | None = None
     count: bool = True
     conditions: list[Any] = field(default_factory=list)  # SQL conditions on the layer's table (WFS filters)
+    order: list[tuple[str, bool]] = field(default_factory=list)  # (property, descending) before the id (WFS sortBy)
+
+
+def _ordering(table: Any, query: Query) -> list[Any]:
+    """The ORDER BY of a read: the requested properties (empty values last either way), then the id."""
+    keys = [table.c[name].desc().nulls_last() if down else table.c[name].asc().nulls_last() for name, down in query.order]
+    return [*keys, table.c.id]
 
 
 @dataclass
@@ -275,9 +282,10 @@ def read(platform: Any, actor: Actor | None, layer: Layer, query: Query, raw_geo
     columns = [table.c.id, geometry, *(table.c[f.name] for f in fields)]
     with platform.engine.connect() as conn:
         clauses = _where(platform, actor, layer, source, query, index_kind(platform.engine, conn, layer.geometry_entity))
-        rows_query = select(*columns).select_from(source.joined).where(*clauses).order_by(table.c.id)
-        rows = conn.execute(rows_query.limit(query.limit).offset(query.offset)).all()
+        rows_query = select(*columns).select_from(source.joined).where(*clauses).order_by(*_ordering(table, query))
+        rows = conn.execute(rows_query.limit(_probe(query)).offset(query.offset)).all()
         matched = _matched(conn, source, clauses, query, len(rows))
+        rows = rows[: query.limit]
     names = [f.name for f in fields]
     masks = layer.masks(anonymous=actor is None)
     features = []
@@ -290,13 +298,19 @@ def read(platform: Any, actor: Actor | None, layer: Layer, query: Query, raw_geo
     return Result(features, matched)
 
 
-def _matched(conn: Connection, source: _Source, clauses: list[Any], query: Query, returned: int) -> int | None:
-    """``numberMatched``: known from the page itself unless the page is full (or empty past the start)."""
+def _probe(query: Query) -> int:
+    """Rows to fetch: one more than the page when counting, so a page that holds every match needs no count."""
+    return query.limit + 1 if query.count else query.limit
+
+
+def _matched(conn: Connection, source: _Source, clauses: list[Any], query: Query, fetched: int) -> int | None:
+    """``numberMatched``: known from the page itself (fetched with one row more) unless more rows follow
+    (or the page is empty past the start)."""
     if not query.count:
         return None
-    if returned and returned < query.limit:
-        return query.offset + returned
-    if not returned and not query.offset:
+    if fetched and fetched <= query.limit:
+        return query.offset + fetched
+    if not fetched and not query.offset:
         return 0
     return int(conn.execute(select(func.count()).select_from(source.joined).where(*clauses)).scalar_one())
 
@@ -320,9 +334,10 @@ def read_json(platform: Any, actor: Actor | None, layer: Layer, query: Query) ->
     feature = feature_json(dialect, table.c.id, source.geometry_table.c[layer.geometry_field], columns, fields)
     with platform.engine.connect() as conn:
         clauses = _where(platform, actor, layer, source, query, index_kind(platform.engine, conn, layer.geometry_entity))
-        rows_query = select(feature).select_from(source.joined).where(*clauses).order_by(table.c.id)
-        texts = list(conn.execute(rows_query.limit(query.limit).offset(query.offset)).scalars())
+        rows_query = select(feature).select_from(source.joined).where(*clauses).order_by(*_ordering(table, query))
+        texts = list(conn.execute(rows_query.limit(_probe(query)).offset(query.offset)).scalars())
         matched = _matched(conn, source, clauses, query, len(texts))
+        del texts[query.limit :]
     if texts and isinstance(texts[0], str):
         texts = [t.encode() for t in texts]
     return texts, matched

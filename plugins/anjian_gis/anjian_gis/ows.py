@@ -127,6 +127,7 @@ WFS_PARAMETERS = {
         "srsname",
         "propertyname",
         "resulttype",
+        "sortby",
         "storedquery_id",
         "id",
     },
@@ -208,8 +209,38 @@ def _posted_get_feature() -> tuple[dict[str, str], Any]:
     names = [(c.text or "").strip() for c in query if _local_name(c.tag) in ("PropertyName", "ValueReference")]
     if names:
         args["propertyname"] = ",".join(n for n in names if n)
+    sort = next((c for c in query if _local_name(c.tag) == "SortBy"), None)
+    if sort is not None:
+        args["sortby"] = ",".join(_posted_sort_key(p) for p in sort if _local_name(p.tag) == "SortProperty")
     found = next((c for c in query if _local_name(c.tag) == "Filter"), None)
     return args, found
+
+
+def _posted_sort_key(element: Any) -> str:
+    """One ``fes:SortProperty`` as the KVP form ``name ASC|DESC``."""
+    parts = {_local_name(c.tag): (c.text or "").strip() for c in element}
+    return f"{parts.get('ValueReference') or parts.get('PropertyName', '')} {parts.get('SortOrder') or 'ASC'}".strip()
+
+
+def parse_sort(text: str, fields: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    """``sortBy`` (``name ASC,other DESC``; WFS 1.1's ``A``/``D`` too) as ``[(property, descending)]``.
+
+    Only served properties may be named, so anonymous callers cannot sort by a field they cannot see.
+    """
+    order: list[tuple[str, bool]] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        name, _, direction = part.partition(" ")
+        name, direction = name.split(":")[-1], direction.strip().upper() or "ASC"
+        if direction not in ("ASC", "DESC", "A", "D"):
+            raise BadParameter("sortBy", f"排序方向 {direction[:10]} 无效：应为 ASC 或 DESC", "InvalidParameterValue")
+        if name not in fields:
+            raise BadParameter(
+                "sortBy", f"不能按 {name[:60]} 排序：可用属性 {'、'.join(fields) or '（无）'}", "InvalidParameterValue"
+            )
+        order.append((name, direction in ("DESC", "D")))
+    return order
 
 
 def _local_name(tag: Any) -> str:
@@ -273,7 +304,7 @@ def _filter_capabilities() -> str:
             ("ImplementsMinTemporalFilter", "FALSE"),
             ("ImplementsTemporalFilter", "FALSE"),
             ("ImplementsVersionNav", "FALSE"),
-            ("ImplementsSorting", "FALSE"),
+            ("ImplementsSorting", "TRUE"),
             ("ImplementsExtendedOperators", "FALSE"),
         )
     )
@@ -474,6 +505,7 @@ def _get_feature(actor: Actor | None, args: Mapping[str, str], posted: Any = Non
         if unknown:
             raise BadParameter("propertyName", f"图层 {layer.id} 没有可查询的属性 {unknown[0][:60]}；可用：{'、'.join(fields)}")
         query = Query(bbox=box, limit=count, offset=start, record_id=record_id, count=True)
+        query.order = parse_sort(args.get("sortby", ""), fields)
         if filter_element is not None:
             parsed = parse_filter(filter_element, layer, fields, _platform().registry.table(layer.id))
             query.conditions += parsed.conditions

@@ -14,6 +14,7 @@ from . import ogcapi, ows
 from .layers import visible_layers
 from .params import BadParameter
 from .styles import legend
+from .view import view_text
 
 __all__ = ["ogc", "screens", "services"]
 
@@ -61,6 +62,7 @@ def _configure_widget(state: Any) -> None:
     state.app.config.setdefault("ANJIAN_MAP_ATTRIBUTION", settings.tile_attribution)
     state.app.config.setdefault("ANJIAN_MAP_AREA", settings.area)
     state.app.config.setdefault("ANJIAN_MAP_OVERLAY", "/ogc/collections/region_boundary/items?limit=1000&f=json")
+    state.app.add_template_global(lambda: view_text(platform), "anjian_map_view")  # where a new record's map opens
 
 
 # ---- 一张图 --------------------------------------------------------------------------------------
@@ -91,7 +93,7 @@ def one_map() -> Any:
         layers=layers,
         tiles=settings.tile_url if settings else "",
         attribution=settings.tile_attribution if settings else "",
-        area=settings.area if settings else "73.5,3.8,135.1,53.6",
+        area=view_text(platform) if settings else "73.5,3.8,135.1,53.6",
         max_limit=settings.max_limit if settings else 10000,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from .geometry import CHINA, BBox
 
@@ -13,6 +13,10 @@ class GisSettings(BaseModel):
     area: str = Field(
         ",".join(str(v) for v in CHINA.as_list()),
         description="The deployment's area as 'min lon,min lat,max lon,max lat': geometries outside it are refused.",
+    )
+    view: str = Field(
+        "",
+        description="Where form maps and 一张图 open, as 'min lon,min lat,max lon,max lat'; empty: derived (see view.py).",
     )
     tile_url: str = Field(
         "",
@@ -26,9 +30,11 @@ class GisSettings(BaseModel):
         300, ge=1, le=100000, description="Anonymous OGC requests one client address may make per minute (429 beyond)."
     )
 
-    @field_validator("area")
+    @field_validator("area", "view")
     @classmethod
-    def _area(cls, value: str) -> str:
+    def _area(cls, value: str, info: ValidationInfo) -> str:
+        if not value and info.field_name == "view":
+            return value
         parts = value.split(",")
         try:
             minx, miny, maxx, maxy = (float(p) for p in parts)
@@ -41,4 +47,12 @@ class GisSettings(BaseModel):
     @property
     def area_box(self) -> BBox:
         minx, miny, maxx, maxy = (float(p) for p in self.area.split(","))
+        return BBox(minx, miny, maxx, maxy)
+
+    @property
+    def view_box(self) -> BBox | None:
+        """The configured opening view, if any."""
+        if not self.view:
+            return None
+        minx, miny, maxx, maxy = (float(p) for p in self.view.split(","))
         return BBox(minx, miny, maxx, maxy)

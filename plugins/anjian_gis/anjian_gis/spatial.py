@@ -14,6 +14,7 @@ index and what extents are computed from. On top of it:
 
 from __future__ import annotations
 
+import functools
 import re
 import weakref
 from typing import Any
@@ -38,8 +39,13 @@ def rtree_name(entity: str) -> str:
     return f"gis_rtree_{entity}"
 
 
+@functools.cache
 def rtree_table(entity: str) -> Table:
-    """The R*Tree of one layer as a SQLAlchemy table (for queries; created with SQL, never by SQLAlchemy)."""
+    """The R*Tree of one layer as a SQLAlchemy table (for queries; created with SQL, never by SQLAlchemy).
+
+    One object per layer and process: SQLAlchemy keys its compiled-statement cache by table identity,
+    so a new ``Table`` per request made every box query compile afresh.
+    """
     return Table(
         rtree_name(entity),
         MetaData(),

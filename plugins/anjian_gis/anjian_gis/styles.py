@@ -15,9 +15,11 @@ CATEGORY_FIELDS: dict[str, str] = {
     "region_boundary": "level",
     "accident_report": "grade",
     "monitoring_alarm": "kind",
+    "major_hazard_source": "grade",
 }
 KNOWN: dict[str, dict[str, str]] = {
     "hazard_source_filing": {"1": "#c0392b", "2": "#e67e22", "3": "#f1c40f", "4": "#2980b9"},
+    "major_hazard_source": {"level_1": "#c0392b", "level_2": "#e67e22", "level_3": "#f1c40f", "level_4": "#2980b9"},
     "hidden_danger": {"major": "#c0392b", "general": "#e67e22"},
     "accident_report": {"especially_major": "#7b241c", "major": "#c0392b", "larger": "#e67e22", "general": "#f1c40f"},
     "monitoring_alarm": {
@@ -39,6 +41,7 @@ DEFAULT = {
     "region_boundary": "#6c7a89",
     "accident_report": "#8e44ad",
     "monitoring_alarm": "#d62728",
+    "major_hazard_source": "#7f8c8d",
 }
 
 

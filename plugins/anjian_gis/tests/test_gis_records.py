@@ -116,6 +116,7 @@ def test_one_map_page_lists_the_users_layers(county: Any) -> None:
         "hazard_source_filing",
         "hidden_danger",
         "accident_report",
+        "major_hazard_source",
         "region_boundary",
     }
     danger = next(layer for layer in layers if layer["id"] == "hidden_danger")
