@@ -25,7 +25,10 @@ echo "== schemathesis (generated requests against the OpenAPI document, in-proce
 "$PY" -m pytest -q -s -m schemathesis
 
 echo "== process suites (web servers, worker, anjian run)"
-"$PY" -m pytest -q -m "slow or worker" -n auto --dist loadfile
+"$PY" -m pytest -q -m "slow or worker" -n auto --dist loadfile --ignore=plugins/anjian_monitoring/tests/test_monitoring_mqtt.py
+
+echo "== monitoring over MQTT (Debian's mosquitto, installed when missing)"
+PY="$PY" plugins/anjian_monitoring/scripts/test.sh
 
 echo "== browser suite (Playwright driving Debian's Chromium)"
 if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then

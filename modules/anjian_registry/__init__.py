@@ -18,6 +18,8 @@ __all__ = ["anjian_computed", "anjian_validators"]
 
 
 REGION_DICTIONARY = "region"
+# The question built for a code table, kept with the table it was built for (imports ask per row).
+_KNOWN: dict[int, tuple[Any, Callable[[str], bool | None]]] = {}
 
 
 def _region_known(ctx: Any) -> Callable[[str], bool | None] | None:
@@ -27,6 +29,18 @@ def _region_known(ctx: Any) -> Callable[[str], bool | None] | None:
     regions = catalog.dictionaries.get(REGION_DICTIONARY) if catalog is not None else None
     if regions is None:
         return None
+    cached = _KNOWN.get(id(regions))
+    if cached is not None and cached[0] is regions:
+        return cached[1]
+    known = _region_question(regions)
+    if len(_KNOWN) >= 8:  # one table per published catalog version: keep the newest few
+        _KNOWN.clear()
+    _KNOWN[id(regions)] = (regions, known)
+    return known
+
+
+def _region_question(regions: Any) -> Callable[[str], bool | None]:
+    """``_region_known`` for one code table."""
     codes = regions.codes()
     provinces = regions.prefixes(2)
 

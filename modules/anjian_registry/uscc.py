@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import mul
 
 from anjian.messages import message
 
@@ -33,6 +34,7 @@ WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, ...
 FORMAT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # GB 11714 values: 0-9, A=10 ... Z=35
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+ZEROS = "0" * 18
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}  # lookups, not str.index: imports check millions
 _ORG_VALUE = {ch: i for i, ch in enumerate(ORG_ALPHABET)}
 
@@ -63,8 +65,10 @@ def normalise(code: str) -> str:
 
 def check_character(first17: str) -> str:
     """The position-18 check character for the first 17 characters."""
+    if len(first17) != len(WEIGHTS):
+        raise ValueError(f"{first17!r} does not have {len(WEIGHTS)} characters")
     try:
-        total = sum([_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True)])
+        total = sum(map(mul, map(_VALUE.__getitem__, first17), WEIGHTS))
     except KeyError as exc:
         raise ValueError(f"{exc.args[0]!r} is not a character of the code") from None
     return ALPHABET[(31 - total % 31) % 31]
@@ -72,8 +76,10 @@ def check_character(first17: str) -> str:
 
 def organisation_check_character(body: str) -> str:
     """The GB 11714 check character (position 17) for the 8-character body (positions 9-16)."""
+    if len(body) != len(ORG_WEIGHTS):
+        raise ValueError(f"{body!r} does not have {len(ORG_WEIGHTS)} characters")
     try:
-        total = sum([_ORG_VALUE[ch] * w for ch, w in zip(body, ORG_WEIGHTS, strict=True)])
+        total = sum(map(mul, map(_ORG_VALUE.__getitem__, body), ORG_WEIGHTS))
     except KeyError as exc:
         raise ValueError(f"{exc.args[0]!r} is not a character of an organisation code") from None
     value = 11 - total % 11
@@ -91,7 +97,7 @@ def check_uscc(code: str, region_known: Callable[[str], bool | None] | None = No
         return [(message("uscc.length"), "uscc.length", False)]
     if not FORMAT.match(code):
         return [(message("uscc.format"), "uscc.format", False)]
-    if set(code) == {"0"}:
+    if code == ZEROS:
         return [(message("uscc.zero"), "uscc.zero", False)]
     problems: list[Problem] = []
     authority = AUTHORITIES.get(code[0])

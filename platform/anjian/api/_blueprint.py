@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -11,7 +10,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 
 from ..audit import Actor
 from ..auth import TokenService
-from ..auth.apikeys import ApiKeys
+from ..auth.key_actors import KeyActors
 from ..auth.key_use import KeyUse
 from ..auth.state import token_state
 from ..error_messages import headline as error_headline
@@ -96,11 +95,38 @@ def bearer_actor(token: str) -> Actor:
 
 
 def key_actor(secret: str) -> Actor:
-    """The Actor of an API key: its user, limited to the key's scopes; each use is audited."""
-    key = ApiKeys(platform().engine).authenticate(secret)
-    actor = replace(user_actor(key.username), key_id=key.key_id, key_scopes=frozenset(key.scopes))
+    """The Actor of an API key: its user, limited to the key's scopes; each use is audited.
+
+    One query checks the key and its user's state on every request; the user's roles are resolved
+    through Flask-AppBuilder only when that check or the cache's age asks for it (anjian.auth.key_actors).
+    """
+    actors = key_actors()
+    check = actors.check(secret)
+    key = check.key
+    if not check.user_active:
+        raise AuthenticationFailed("账号不存在或已停用")
+    roles = actors.roles(check)
+    if roles is None:
+        roles = user_actor(key.username).roles
+        actors.remember(check, roles)
+    actor = Actor(
+        username=key.username,
+        address=request.remote_addr or "",
+        roles=roles,
+        is_admin="Admin" in roles,
+        key_id=key.key_id,
+        key_scopes=frozenset(key.scopes),
+    )
     key_use().record(key.key_id, actor, request.method, request.path)
     return actor
+
+
+def key_actors() -> KeyActors:
+    """The app's cache of API-key callers' roles (anjian.auth.key_actors)."""
+    found: KeyActors | None = current_app.extensions.get("anjian_key_actors")
+    if found is None:
+        found = current_app.extensions["anjian_key_actors"] = KeyActors(platform().engine)
+    return found
 
 
 def key_use() -> KeyUse:

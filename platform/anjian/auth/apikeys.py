@@ -21,7 +21,7 @@ from ..errors import AuthenticationFailed, FieldError, NotFound, RecordValidatio
 from ..store.clock import utc_now
 from .refresh import digest
 
-__all__ = ["ApiKey", "ApiKeys", "scope_allows"]
+__all__ = ["ApiKey", "ApiKeys", "check_key", "key_from_row", "scope_allows"]
 
 PREFIX = "ajk_"
 SCOPE = re.compile(r"^(\*|[a-z_][a-z0-9_]{0,62}):(\*|[a-z][a-z0-9_]{0,31})$")
@@ -47,7 +47,7 @@ class ApiKey:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > utc_now())
 
 
-def _key(row: object) -> ApiKey:
+def key_from_row(row: object) -> ApiKey:
     r = row
     return ApiKey(
         r.key_id,  # type: ignore[attr-defined]
@@ -59,6 +59,15 @@ def _key(row: object) -> ApiKey:
         r.revoked_at,  # type: ignore[attr-defined]
         r.last_used_at,  # type: ignore[attr-defined]
     )
+
+
+def check_key(key: ApiKey) -> ApiKey:
+    """``key`` if it is neither revoked nor expired; AuthenticationFailed saying which otherwise."""
+    if key.revoked_at is not None:
+        raise AuthenticationFailed("API 密钥已撤销", code="auth.api_key_revoked")
+    if not key.active:
+        raise AuthenticationFailed("API 密钥已过期", code="auth.api_key_expired")
+    return key
 
 
 class ApiKeys:
@@ -99,14 +108,14 @@ class ApiKeys:
                 )
             )
             row = conn.execute(select(api_key).where(api_key.c.key_id == key_id)).one()
-        return _key(row), secret
+        return key_from_row(row), secret
 
     def list(self, username: str | None = None) -> list[ApiKey]:
         query = select(api_key).order_by(api_key.c.created_at)
         if username:
             query = query.where(api_key.c.username == username)
         with self.engine.connect() as conn:
-            return [_key(r) for r in conn.execute(query)]
+            return [key_from_row(r) for r in conn.execute(query)]
 
     def revoke(self, key_id: str) -> ApiKey:
         with write(self.engine) as conn, conn.begin():
@@ -114,7 +123,7 @@ class ApiKeys:
             if row is None or row.revoked_at is not None:
                 raise NotFound(f"API 密钥 {key_id} 不存在或已撤销")
             conn.execute(update(api_key).where(api_key.c.key_id == key_id).values(revoked_at=utc_now()))
-        return _key(row)
+        return key_from_row(row)
 
     def authenticate(self, secret: str) -> ApiKey:
         """The active key ``secret`` belongs to; AuthenticationFailed otherwise."""
@@ -124,9 +133,4 @@ class ApiKeys:
             row = conn.execute(select(api_key).where(api_key.c.key_id == key_id)).first() if key_id else None
         if row is None or not hmac.compare_digest(row.key_hash, digest(secret)):
             raise AuthenticationFailed("API 密钥无效", code="auth.api_key_invalid")
-        key = _key(row)
-        if key.revoked_at is not None:
-            raise AuthenticationFailed("API 密钥已撤销", code="auth.api_key_revoked")
-        if not key.active:
-            raise AuthenticationFailed("API 密钥已过期", code="auth.api_key_expired")
-        return key  # its use (last_used_at, audit) is written by anjian.auth.key_use, at most once a minute
+        return check_key(key_from_row(row))  # its use is written by anjian.auth.key_use, at most once a minute

@@ -24,11 +24,15 @@ def local_today(codec: Any) -> str:
     return now.replace(tzinfo=dt.UTC).astimezone(codec.zone).date().isoformat()
 
 
-def retired_code_errors(dictionary: DictionarySpec, value: Any, where: str, codec: Any) -> list[FieldError]:
-    """An error when ``value`` is a code not in force today (only called for a newly given value)."""
+def retired_code_errors(
+    dictionary: DictionarySpec, value: Any, where: str, codec: Any, today: str | None = None
+) -> list[FieldError]:
+    """An error when ``value`` is a code not in force today (only called for a newly given value).
+
+    ``today`` (ISO) is given by a bulk import, which checks all its rows against one day."""
     if not isinstance(value, str) or not dictionary.is_dated(value):
         return []
-    today = local_today(codec)
+    today = today or local_today(codec)
     item = dictionary.out_of_force(value, today)
     if item is None:
         return []

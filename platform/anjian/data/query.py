@@ -29,6 +29,7 @@ ALL_FIELDS = ("*",)  # ``fields=*``: every column and system field
 COMPLEMENT_PROBE = 1000  # count a region scope as "all but those outside" when at most this many are
 WALK_MIN_ROWS = 2000  # a region scope matching this many rows pages by walking the sort order
 SPLIT_MAX_DEPTH, SPLIT_MAX_VALUES = 2000, 8  # limits of the per-value index walk of a list page
+_NARROW: set[tuple[Any, ...]] = set()  # (table, ranges) of region scopes found to leave many rows out
 
 
 @dataclass(frozen=True)
@@ -333,16 +334,21 @@ class RecordReader:
     def _count(conn: Connection, table: Any, clauses: list[ColumnElement[bool]], scope: Any) -> int:
         """The rows a list matches; a wide region scope alone is counted as all rows minus the few outside it.
 
-        The outside is probed first, a bounded index walk per term, and the whole table is counted
-        only when few rows lie outside: a narrow scope (a county) is then counted directly, as
-        cheaply as the rows it holds, never at the price of the table.
+        The outside is probed (a bounded index walk per term) in the statement that counts the
+        table. When more rows lie outside, the scope is narrow (a county): it is counted directly,
+        as cheaply as the rows it holds, and remembered as narrow, so later pages count it directly
+        at once rather than at the price of the table (rows outside a scope seldom disappear).
         """
         counted = select(func.count()).select_from(table)
         if isinstance(scope, RangeScope) and clauses == [scope]:
-            probe = scope.outside_probe(table.c.id, COMPLEMENT_PROBE + 1).subquery()
-            missing = int(conn.execute(select(func.count()).select_from(probe)).scalar_one())
-            if missing <= COMPLEMENT_PROBE:
-                return int(conn.execute(counted).scalar_one()) - missing
+            shape = (table, scope.ranges)
+            if shape not in _NARROW:
+                total, missing = conn.execute(scope.complement_count(table, table.c.id, COMPLEMENT_PROBE + 1)).one()
+                if missing <= COMPLEMENT_PROBE:
+                    return int(total) - int(missing)
+                if len(_NARROW) >= 1024:  # shapes of the scopes in use; a new catalog has new tables
+                    _NARROW.clear()
+                _NARROW.add(shape)
         return int(conn.execute(counted.where(and_(*clauses)) if clauses else counted).scalar_one())
 
     @staticmethod

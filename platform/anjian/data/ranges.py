@@ -9,9 +9,10 @@ count (which SQLite keeps cheaply) minus a few index probes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, CompoundSelect, and_, or_, select, union_all
+from sqlalchemy import Boolean, ColumnElement, CompoundSelect, Select, and_, func, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -64,9 +65,13 @@ class RangeScope(FunctionElement[bool]):
     def walking(self) -> RangeScope:
         """The same rows, marked as most of the table: a page then walks its sort order and filters,
         rather than reading every row of the ranges and sorting them (for a scope holding thousands)."""
-        column = self.column
-        condition = or_(*(and_(likely(column >= low), likely(column < high)) for low, high in self.ranges))
-        return RangeScope(column, self.ranges, condition)
+        return _walking(self.column, self.ranges)
+
+    def complement_count(self, table: Any, key: Any, limit: int) -> Select[Any]:
+        """(the table's rows, up to ``limit`` keys outside the scope) in one statement: a wide scope
+        is counted as the difference. Built once per table, ranges and limit: every scoped list
+        page asks it, and building the statement costs more than running it."""
+        return _complement_count(self, table, key, limit)
 
     def outside_terms(self) -> list[ColumnElement[bool]]:
         """``outside`` as separate terms, each one index lookup or range: a null column, below the
@@ -92,6 +97,29 @@ class RangeScope(FunctionElement[bool]):
         """
         parts = [select(key).where(term).limit(limit).subquery() for term in self.outside_terms()]
         return union_all(*(select(part.c[0]) for part in parts))
+
+
+@lru_cache(maxsize=256)
+def _walking(column: Any, ranges: tuple[tuple[str, str], ...]) -> RangeScope:
+    condition = or_(*(and_(likely(column >= low), likely(column < high)) for low, high in ranges))
+    return RangeScope(column, ranges, condition)
+
+
+_COUNTS: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+def _complement_count(scope: RangeScope, table: Any, key: Any, limit: int) -> Select[Any]:
+    cache_key = (scope.column, scope.ranges, table, key, limit)
+    found = _COUNTS.get(cache_key)
+    if found is not None:
+        return found
+    if len(_COUNTS) >= 256:  # scopes of a few hundred users and entities; a new catalog starts afresh
+        _COUNTS.clear()
+    outside = select(func.count()).select_from(scope.outside_probe(key, limit).subquery())
+    rows = select(func.count()).select_from(table)
+    statement: Select[Any] = select(rows.scalar_subquery(), outside.scalar_subquery())
+    _COUNTS[cache_key] = statement
+    return statement
 
 
 @compiles(RangeScope)

@@ -24,6 +24,7 @@ from ..audit import Actor
 from ..errors import FieldError, NotFound, RecordConflict, RecordValidationError
 from ..meta.pointer import pointer
 from ..meta.spec import EntitySpec, FieldSpec, normalise_text
+from ..meta.validation import Violation
 from ..store.clock import utc_now
 from .changes import field_diff
 from .codec import Codec
@@ -32,7 +33,7 @@ from .db import inserted_id, write
 from .files import FileStore
 from .messages import describe
 
-__all__ = ["RecordListener", "RecordService", "ValidationContext"]
+__all__ = ["RecordListener", "RecordService", "ValidationContext", "as_errors"]
 
 IGNORED_KEYS = frozenset({"id", "created_at", "updated_at", "created_by", "updated_by", "overrides"})
 
@@ -203,8 +204,12 @@ class RecordService:
 
     def schema_errors(self, spec: EntitySpec, record: Mapping[str, Any]) -> list[FieldError]:
         """The JSON Schema verdict of the entity's one compiled validator (every write path asks it)."""
+        return self.describe_violations(spec, self.registry.validator(spec.name).violations(record))
+
+    def describe_violations(self, spec: EntitySpec, violations: list[Violation]) -> list[FieldError]:
+        """The validator's violations as field errors (Chinese messages, JSON pointers)."""
         errors = []
-        for violation in self.registry.validator(spec.name).violations(record):
+        for violation in violations:
             parts = list(violation.path)
             errors.append(FieldError(pointer(parts), describe(violation, self._field_at(spec, parts)), violation.keyword))
         return errors
@@ -260,10 +265,10 @@ class RecordService:
                 elif field.dictionary and (context.old is None or value != _value_at(context.old, where)):
                     errors += retired_code_errors(registry.catalog.dictionaries[field.dictionary], value, where, self.codec)
                 for name in field.validators:
-                    errors += _as_errors(functions[name](value, context), where)
+                    errors += as_errors(functions[name](value, context), where)
             if node.validators and not any(p == pointer(at) or p.startswith(pointer(at) + "/") for p in invalid):
                 for name in node.validators:
-                    errors += _as_errors(functions[name](row, context), pointer(at))
+                    errors += as_errors(functions[name](row, context), pointer(at))
         if self.hooks.anjian_record_validate.get_hookimpls():  # no call at all without plugins (imports ask per row)
             for extra in self.hooks.anjian_record_validate(entity=spec, record=record, old=context.old):
                 errors += list(extra or ())
@@ -566,7 +571,7 @@ def _top_pointer(name: str) -> str:
     return pointer([name])
 
 
-def _as_errors(result: Any, where: str) -> list[FieldError]:
+def as_errors(result: Any, where: str) -> list[FieldError]:
     """Named validators may return None, a message, a FieldError or a list of FieldErrors."""
     if not result:
         return []

@@ -14,25 +14,22 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import select, tuple_
 
 from .. import audit
 from ..audit import Actor
-from ..errors import FieldError, PermissionDenied, RecordValidationError
+from ..errors import FieldError, RecordValidationError
 from ..meta.spec import EntitySpec, FieldSpec
+from .bulk_insert import insert_records
 from .db import write
 from .export import code_header, export_records, has_codes, restore
-from .query import parse_value
-from .records import RecordService, ValidationContext
+from .import_rows import RowPipeline, read_cell
+from .records import RecordService
 
 __all__ = ["ImportReport", "RowError", "export_records", "import_records", "read_rows"]
-
-CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -111,74 +108,7 @@ def read_rows(path: Path | str, stream: IO[bytes] | None = None) -> Iterator[lis
         raise RecordValidationError("import", [FieldError("/file", "只支持 .csv 和 .xlsx 文件", "file")])
 
 
-def _cell(field: FieldSpec, value: Any) -> Any:
-    """A spreadsheet cell as the field's JSON value (labels accepted for enums).
-
-    A blank cell is absent; a cell of another type is read as the field's type where that is
-    unambiguous (text "12" in an integer column, a number in a text column); anything else is
-    passed on unchanged, so the validator gives the verdict a single write would.
-    """
-    if value is None or (isinstance(value, str) and (value == "" or value.isspace())):
-        return None
-    if hasattr(value, "isoformat") and field.format in ("date", "date-time"):
-        text = value.isoformat()
-        return text[:10] if field.format == "date" else text
-    if field.enum is not None:
-        text = restore(str(value)).strip()
-        for code, label in field.enum_labels.items():
-            if text == label:
-                text = code
-        return next((v for v in field.enum if str(v) == text), value)
-    if field.type in ("integer", "number", "boolean"):
-        if isinstance(value, bool):
-            return value  # a true/false cell is never a number (the validator says so)
-        if field.type != "boolean" and isinstance(value, int | float):
-            return int(value) if field.type == "integer" and float(value).is_integer() else value
-        return parse_value(field, value)
-    if field.type == "string":
-        # A text cell is the value as typed (validated as the API would); a number cell becomes text.
-        # A neutralised export cell ('=…) is restored first.
-        return restore(value) if isinstance(value, str) else str(value)
-    return value
-
-
-def _reader(field: FieldSpec) -> Callable[[Any], Any]:
-    """``_cell`` for one column, with a quick path for the usual cell (bulk imports read millions)."""
-    general = partial(_cell, field)
-    if field.enum is not None:
-        return _enum_reader(general)
-    if field.type == "string":  # dates too: a text cell is read as typed, a date cell by ``_cell``
-
-        def text(value: Any) -> Any:
-            if type(value) is str:
-                return None if value == "" or value.isspace() else restore(value)
-            return general(value)
-
-        return text
-    if field.type == "integer":
-        return lambda value: value if type(value) is int else general(value)
-    return general
-
-
-_NO_MATCH = object()
-
-
-def _enum_reader(general: Callable[[Any], Any], remember: int = 1024) -> Callable[[Any], Any]:
-    """``_cell`` of an enum column, remembering the answer for each text cell (a column repeats a
-    few codes or labels); at most ``remember`` texts, so a column of junk cannot grow it."""
-    known: dict[str, Any] = {}
-
-    def read(value: Any) -> Any:
-        if type(value) is not str:
-            return general(value)
-        found = known.get(value, _NO_MATCH)
-        if found is _NO_MATCH:
-            found = general(value)
-            if len(known) < remember:
-                known[value] = found
-        return found
-
-    return read
+_cell = read_cell  # the name the verdict tests know
 
 
 def import_records(
@@ -207,14 +137,14 @@ def import_records(
         report.errors = problems
         return report
     digest = hashlib.sha256()
-    readers = [_reader(f) if f is not None else None for f in fields]
+    pipeline = RowPipeline(service, spec, fields, actor)
     good: list[tuple[int, dict[str, Any]]] = []
     for number, raw in enumerate(iterator, start=2):
         if not any(v not in (None, "") for v in raw):
             continue
         report.rows += 1
         digest.update(repr(raw).encode())
-        record, errors = _prepare_row(service, spec, fields, raw, actor, readers)
+        record, errors = pipeline.prepare(raw)
         if errors:
             report.errors += [RowError(number, e.pointer, e.message) for e in errors]
         else:
@@ -226,7 +156,7 @@ def import_records(
     with write(service.engine) as conn:
         transaction = conn.begin()
         try:
-            _write_rows(service, conn, spec, good, report, actor, skip_invalid, digest.hexdigest(), source)
+            _write_rows(pipeline, conn, good, report, skip_invalid, digest.hexdigest(), source)
         except BaseException:
             transaction.rollback()
             raise
@@ -239,19 +169,18 @@ def import_records(
 
 
 def _write_rows(
-    service: RecordService,
+    pipeline: RowPipeline,
     conn: Any,
-    spec: EntitySpec,
     good: list[tuple[int, dict[str, Any]]],
     report: ImportReport,
-    actor: Actor,
     skip_invalid: bool,
     sha256: str,
     source: str,
 ) -> None:
     """Insert the valid rows and the audit entry; leaves ``report.committed`` False to roll back."""
+    service, spec, actor = pipeline.service, pipeline.spec, pipeline.actor
     registry = service.registry
-    for number, e in _db_errors(service, conn, spec, good, actor):
+    for number, e in _db_errors(pipeline, conn, good):
         report.errors.append(RowError(number, e.pointer, e.message))
     bad_rows = {e.row for e in report.errors}
     if bad_rows and not skip_invalid:
@@ -260,7 +189,7 @@ def _write_rows(
     now = service.codec.now()
     stamp = {"created_at": now, "updated_at": now, "created_by": actor.username, "updated_by": actor.username, "row_version": 1}
     valid = [(n, r) for n, r in good if n not in bad_rows]
-    ids = _insert_many(conn, table, ({**service.row_values(spec, r), **stamp} for _, r in valid))
+    ids = insert_records(conn, table, spec, service.codec, (r for _, r in valid), stamp)
     written = service.hooks.anjian_record_written if service.hooks.anjian_record_written.get_hookimpls() else None
     if written is not None or service.listeners:
         for record_id, (_, record) in zip(ids, valid, strict=True):
@@ -289,74 +218,19 @@ def _write_rows(
     report.committed = True
 
 
-def _insert_many(conn: Any, table: Any, rows: Iterator[dict[str, Any]]) -> list[int]:
-    """Insert in chunks; return the new ids in row order.
-
-    PostgreSQL returns them in order with RETURNING. SQLite would then insert row by row, so
-    there the ids are read from the table: the write transaction holds the database lock and
-    rowids are assigned one after another.
-    """
-    ids: list[int] = []
-    sqlite = conn.dialect.name == "sqlite"
-    while chunk := list(islice(rows, CHUNK)):
-        if sqlite:
-            before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-            conn.execute(insert(table), chunk)
-            after = conn.execute(select(func.max(table.c.id))).scalar_one()
-            if after - before != len(chunk):
-                raise RuntimeError("rowids were not assigned in sequence; import rolled back")
-            ids += range(before + 1, after + 1)
-        else:
-            ids += conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk).scalars()
-    return ids
-
-
 def _prepare_row(
-    service: RecordService,
-    spec: EntitySpec,
-    fields: list[FieldSpec | None],
-    raw: list[Any],
-    actor: Actor,
-    readers: list[Callable[[Any], Any] | None] | None = None,
+    service: RecordService, spec: EntitySpec, fields: list[FieldSpec | None], raw: list[Any], actor: Actor
 ) -> tuple[dict[str, Any], list[FieldError]]:
-    errors: list[FieldError] = []
-    data: dict[str, Any] = {}
-    if readers is None:
-        readers = [_reader(f) if f is not None else None for f in fields]
-    for f, read, value in zip(fields, readers, raw, strict=False):
-        if f is None or read is None:
-            continue
-        try:
-            converted = read(value)
-        except ValueError as exc:
-            errors.append(FieldError(f"/{f.name}", str(exc), "type"))
-            continue
-        if converted is not None:
-            data[f.name] = converted
-    unreadable = {e.pointer for e in errors}
-    record = service.normalise(spec, data)
-    context = ValidationContext(
-        spec, actor, None, record, service.title_of, catalog=service.registry.catalog, linked=service.linked
-    )
-    service.compute(spec, record, context)
-    errors += [e for e in service.schema_errors(spec, record) if e.pointer not in unreadable]
-    invalid = {e.pointer for e in errors}
-    errors += [e for e in service.rule_errors(spec, record, context, invalid) if e.pointer not in invalid]
-    if not errors:
-        try:
-            service.access.check_record(actor, spec, record, "create")
-        except PermissionDenied as exc:
-            errors.append(FieldError("", str(exc), "scope"))
-    return record, errors
+    """One row's record and problems, as an import of that one row checks it."""
+    return RowPipeline(service, spec, fields, actor).prepare(raw)
 
 
-def _db_errors(
-    service: RecordService, conn: Any, spec: EntitySpec, good: list[tuple[int, dict[str, Any]]], actor: Actor
-) -> Iterator[tuple[int, FieldError]]:
+def _db_errors(pipeline: RowPipeline, conn: Any, good: list[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, FieldError]]:
     """Missing (or out-of-scope) link targets, attachments the actor may not attach (as in a single
     write), and unique clashes (stored rows and within the file)."""
+    service, spec, actor = pipeline.service, pipeline.spec, pipeline.actor
     registry = service.registry
-    attached = [(number, service.attached_files(spec, r)) for number, r in good] if spec.attachment_fields else []
+    attached = [(number, pipeline.attached(r)) for number, r in good] if spec.attachment_fields else []
     if any(keys for _, keys in attached):
         refused = service.files.refused_attachments(conn, registry, service.access, actor, set().union(*(k for _, k in attached)))
         for number, keys in attached:

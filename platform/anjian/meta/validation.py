@@ -128,15 +128,19 @@ def compile_validator(schema: Mapping[str, Any]) -> jsonschema_rs.Validator:
     return jsonschema_rs.Draft202012Validator(_linear_patterns(dict(schema)), validate_formats=True, pattern_options=LINEAR)
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
 def _is_text(record: Any) -> bool:
     """Whether every string in ``record`` is valid Unicode (quick for flat records: one encode of
     all their strings together, since a lone surrogate stays one wherever it stands)."""
     values = record.values() if isinstance(record, Mapping) else record if isinstance(record, list) else (record,)
     strings = []
     for value in values:
-        if type(value) is str:
+        kind = type(value)
+        if kind is str:
             strings.append(value)
-        elif isinstance(value, Mapping | list) and not _is_text(value):
+        elif kind not in _SCALARS and isinstance(value, Mapping | list) and not _is_text(value):
             return False
     joined = "".join(strings)
     if not joined.isascii():

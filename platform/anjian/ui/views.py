@@ -83,7 +83,8 @@ def list_view(entity: str) -> Any:
     query, args = _list_query(spec, (ProcessListing.ARG,))
     with p.engine.connect() as conn:
         scope = scope_for(spec)
-        page = p.reader.page(conn, spec, query, listing.narrow(scope) if listing else scope)
+        # Only the list columns are read: a list page never loads long texts it does not show.
+        page = p.reader.page(conn, spec, query, listing.narrow(scope) if listing else scope, spec.effective_list_columns)
         display = Display(p.registry, conn, scope_for)
         display.load_links(spec, page["items"])
         allowed = allowed_actions(p, conn, actor(), spec, (item["id"] for item in page["items"]))

@@ -92,13 +92,18 @@ def forward() -> None:
 @click.option("--broker", default="mqtt://127.0.0.1:1883", show_default=True, help="The MQTT broker (mqtt://user:password@host:port).")
 def mqtt(broker: str) -> None:
     """Store what gateways publish on anjian/monitoring/<key id>/ingest (MQTT 5, QoS 1) until stopped."""
+    import signal
     import time
 
     from anjian.cli._context import command_platform
 
     from .mqtt import MqttBridge
 
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM (a service manager's stop) ends as cleanly as Ctrl-C
+
     bridge = MqttBridge(command_platform(init_db=True), broker)
+    signal.signal(signal.SIGTERM, interrupt)
     bridge.start()
     click.echo(f"listening on {broker} (anjian/monitoring/+/ingest); stop with Ctrl-C")
     try:
@@ -106,3 +111,4 @@ def mqtt(broker: str) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         bridge.stop()
+        click.echo("stopped")

@@ -63,6 +63,7 @@ class Entry(msgspec.Struct, gc=False):
 
 class Batch(msgspec.Struct, gc=False):
     points: list[Entry]
+    alarms: Any = None  # alarm records a lower deployment forwards (alarm_forward.py)
 
 
 _fast_batch = msgspec.json.Decoder(Batch).decode
@@ -75,6 +76,7 @@ class IngestReport:
     refused: Counter[str] = field(default_factory=Counter)
     errors: list[dict[str, Any]] = field(default_factory=list)
     alarms: list[int] = field(default_factory=list)
+    forwarded: Any = None  # the AlarmReceipt of forwarded alarm records, when the batch carried some
 
     def refuse(self, index: int, reason: str, pointer: str = "") -> None:
         self.refused[reason] += 1
@@ -91,6 +93,7 @@ class IngestReport:
             "refused_total": sum(self.refused.values()),
             "errors": self.errors,
             "alarms_raised": len(self.alarms),
+            **({"alarms_forwarded": self.forwarded.as_dict()} if self.forwarded is not None else {}),
         }
 
 
@@ -248,11 +251,22 @@ def checked_rows(
 
 
 def ingest(platform: Any, actor: Actor, document: Any, settings: MonitoringSettings) -> IngestReport:
-    """Check, store and evaluate one batch as ``actor`` (whose points it may write: Access, action ``report``)."""
+    """Check, store and evaluate one batch as ``actor`` (whose points it may write: Access, action ``report``);
+    then the alarm records a lower deployment forwarded with it, if any."""
     spec = platform.registry.entity("monitoring_point")
     platform.access.check(actor, spec, "report")
     entries = points_of(document, settings)
     report = IngestReport()
+    forwarded = document.alarms if isinstance(document, Batch) else document.get("alarms")
+    if forwarded is not None:  # first: a malformed alarm refuses the request before any value is stored
+        from .alarm_forward import receive_alarms
+
+        report.forwarded = receive_alarms(platform, actor, forwarded)
+    _store_points(platform, actor, entries, settings, report)
+    return report
+
+
+def _store_points(platform: Any, actor: Actor, entries: list[Any], settings: MonitoringSettings, report: IngestReport) -> None:
     codes = {e.point for e in entries if type(e) is Entry and type(e.point) is str}
     points, others = points_by_code(platform, actor, codes)
     now = now_ms()
@@ -260,7 +274,7 @@ def ingest(platform: Any, actor: Actor, document: Any, settings: MonitoringSetti
     oldest_allowed = now - settings.raw_retention_days * 86_400_000
     rows = checked_rows(entries, points, others, newest_allowed, oldest_allowed, report)
     if not rows:
-        return report
+        return
     rows.sort()  # in key order: the B-tree of (point, ts) is filled left to right, and points come grouped
     store = SampleStore(platform.engine)
     by_point: dict[int, list[tuple[int, int, float, int]]] = {}
@@ -286,4 +300,3 @@ def ingest(platform: Any, actor: Actor, document: Any, settings: MonitoringSetti
                 report.alarms += evaluator.evaluate(info[point_id], live, before)
     report.accepted = inserted
     report.duplicates = len(rows) - inserted
-    return report

@@ -62,10 +62,15 @@ def ingest_batch() -> Any:
 
 @api.get("/alarms")
 def alarms() -> Any:
-    """Alarms within the caller's scope, newest first (``?open=1`` for those not yet 闭环)."""
+    """Alarms within the caller's scope, newest first (``?open=1`` for those not yet 闭环; ``?forwarded=1``
+    for the alarm records lower deployments forwarded, each marked with its sender)."""
     limit = _int_arg("limit", 100, 1, 1000)
     offset = _int_arg("offset", 0, 0, 10**9)
     open_only = request.args.get("open", "") in ("1", "true")
+    if request.args.get("forwarded", "") in ("1", "true"):  # those lower deployments forwarded (alarm_forward.py)
+        from .alarm_forward import received_alarm_list
+
+        return jsonify(received_alarm_list(api_platform(), current_actor(), open_only=open_only, limit=limit, offset=offset))
     return jsonify(alarm_list(api_platform(), current_actor(), open_only=open_only, limit=limit, offset=offset))
 
 

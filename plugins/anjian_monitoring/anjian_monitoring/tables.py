@@ -14,12 +14,14 @@ __all__ = [
     "QUALITY",
     "QUALITY_CODES",
     "SAMPLE_DEFAULT",
+    "alarm_sent",
     "dirty",
     "enterprise_state",
     "forward_state",
     "latest",
     "outbox",
     "point_state",
+    "received_alarm",
     "rollup",
     "sample",
 ]
@@ -123,4 +125,35 @@ forward_state = Table(
     Column("refused", BigInteger, nullable=False, default=0),  # refused upstairs (an unknown point, ...): not sent again
     Column("last_ok", BigInteger),
     Column("last_error", String(2000)),
+)
+
+# Alarm records forwarded upward (alarm_forward.py). The sender keeps, per alarm, the version the upper
+# deployment acknowledged; an alarm whose version moved on (raised, 确认, 处置, 闭环) is sent again.
+alarm_sent = Table(
+    "monitoring_alarm_sent",
+    METADATA,
+    Column("alarm_id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),  # record row_version + process instance row_version
+    Column("sent_at", BigInteger, nullable=False),
+)
+
+# The upper deployment's copy of the alarms lower deployments forwarded, one row per sender and alarm
+# (kept apart from its own alarms, which it raises from the forwarded values).
+received_alarm = Table(
+    "monitoring_received_alarm",
+    METADATA,
+    Column("source", String(150), nullable=False),  # the sending deployment: its key's user (and key id)
+    Column("alarm_id", Integer, nullable=False),  # the alarm's id at the sender
+    Column("version", Integer, nullable=False),
+    Column("point_id", Integer, nullable=False, index=True),  # this deployment's point (its region scopes reads)
+    Column("kind", String(31), nullable=False),
+    Column("value", Float),
+    Column("threshold", Float),
+    Column("summary", String(500)),
+    Column("state", String(63)),
+    Column("state_title", String(63)),
+    Column("raised_at", BigInteger, nullable=False),
+    Column("closed_at", BigInteger),
+    Column("received_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("source", "alarm_id"),
 )
