@@ -28,6 +28,12 @@ ZIP = {
     "description": "a zip of metadata/<module>/…",
     "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
 }
+CONDITION = _object({"ok": BOOLEAN, "message": STRING, "offset": INTEGER, "reads": {"type": "array", "items": STRING}})
+POSITIONS = {
+    "type": ["object", "null"],
+    "additionalProperties": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+    "description": '{"<state>": [x, y]}; null puts the process back to the automatic layout',
+}
 DRAFT_ID = [{"name": "draft_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}]
 MODULE = [{"name": "module", "in": "path", "required": True, "schema": STRING}]
 DENIED = {"403": _error("not a configurator"), "404": _error("no such draft")}
@@ -172,6 +178,24 @@ def studio_paths() -> dict[str, Any]:
                 requestBody=_body(
                     _object({"username": STRING, "role": STRING, "region": STRING}, ("username", "role", "region"))
                 ),
+            )
+        },
+        "/studio/drafts/{draft_id}/check-condition": {
+            "post": _operation(
+                TAG,
+                "Check a transition's condition over the draft's fields of an entity, as typed (nothing saved)",
+                {"200": _ok("verdict", CONDITION), **DENIED, **INVALID},
+                parameters=DRAFT_ID,
+                requestBody=_body(_object({"entity": STRING, "condition": STRING}, ("entity", "condition"))),
+            )
+        },
+        "/studio/drafts/{draft_id}/positions": {
+            "post": _operation(
+                TAG,
+                "Keep diagram positions of a process's states in the draft's layout (null: automatic layout)",
+                {**draft, **DENIED, **STALE, **INVALID},
+                parameters=DRAFT_ID,
+                requestBody=_body(_object({"version": INTEGER, "process": STRING, "positions": POSITIONS}, ("process",))),
             )
         },
     }

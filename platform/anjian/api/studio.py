@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, jsonify, request
 
 from ..errors import FieldError, MetadataError, MetadataErrors, RecordValidationError
-from ..studio import Draft, Studio
+from ..studio import Draft, Studio, process_designer
 from ..studio.files import MAX_ZIP_BYTES
 from ._blueprint import api, current_actor, platform
 from ._limits import LIMITS, Limit
@@ -240,3 +240,57 @@ def studio_grant() -> Any:
         raise RecordValidationError("_studio", errors)
     grant_id = studio().grant(current_actor(), body["username"], body["role"], body["region"])
     return jsonify({"id": grant_id}), 201
+
+
+@api.post("/studio/drafts/<int:draft_id>/check-condition")
+def studio_check_condition(draft_id: int) -> Any:
+    """Judge a transition's condition (the sandboxed expression language) over the draft's fields
+    of ``entity``, as the process designer does while the configurator types; nothing is saved."""
+    _s, draft = _open(draft_id)
+    body = _body()
+    wrong = [k for k in ("entity", "condition") if not isinstance(body.get(k), str)]
+    errors = [FieldError(f"/{k}", f"{k} 必须是字符串", "type") for k in wrong]
+    if errors:
+        raise RecordValidationError("_studio", errors)
+    return jsonify(process_designer.check_condition(draft.files, body["entity"], body["condition"]))
+
+
+@api.post("/studio/drafts/<int:draft_id>/positions")
+def studio_positions(draft_id: int) -> Any:
+    """Keep diagram positions of a process's states in the draft's layout (never the declaration);
+    ``positions`` null goes back to the automatic layout. Names the version edited, like a save."""
+    s, draft = _open(draft_id)
+    body = _body()
+    process, positions = body.get("process"), body.get("positions")
+    states = _process_states(draft, process)
+    errors = []
+    if states is None:
+        known = ", ".join(process_designer.processes(draft.files)) or "—"
+        errors.append(FieldError("/process", f"草稿中没有流程 {process!r}（已有：{known}）", "enum"))
+    elif positions is not None and not isinstance(positions, dict):
+        errors.append(FieldError("/positions", "positions 必须是 {状态: [x, y]} 对象或 null", "type"))
+    elif positions is not None:
+        for state, at in positions.items():
+            if state not in states:
+                errors.append(FieldError(f"/positions/{state}", f"流程 {process} 没有状态 {state!r}", "enum"))
+            elif not (isinstance(at, list) and len(at) == 2 and all(_number(v) for v in at)):
+                errors.append(FieldError(f"/positions/{state}", "位置必须是 [x, y] 两个数", "type"))
+    if errors:
+        raise RecordValidationError("_studio", errors)
+    layout = process_designer.place_states(draft.layout, str(process), positions)
+    return _draft_response(s.save_draft(current_actor(), draft_id, _version(body), layout=layout))
+
+
+def _process_states(draft: Draft, process: Any) -> set[str] | None:
+    """The states of ``process`` in the draft, or None when the draft declares no such process."""
+    if not isinstance(process, str):
+        return None
+    try:
+        doc = draft.files[process_designer.process_file(draft.files, process)]
+    except KeyError:
+        return None
+    return set(doc.get("states", {}))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

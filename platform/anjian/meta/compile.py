@@ -518,8 +518,9 @@ def compile_catalog(documents: Iterable[Document], functions: Mapping[str, froze
             reports[report.name] = report
     dashboards: dict[str, DashboardSpec] = {}
     roles = {r.name for m in modules.values() for r in m.roles} | set(BUILTIN_ROLES)
+    declared_reports = {d.name for d in documents if d.kind == "report"}  # a broken one is reported once, by itself
     for document in dashboard_documents:
-        dashboard, problems = build_dashboard(document, reports, roles)
+        dashboard, problems = build_dashboard(document, reports, roles, failed=declared_reports)
         errors.extend(problems)
         if dashboard is not None and claim("dashboard", dashboard.name, document, "/dashboard"):
             dashboards[dashboard.name] = dashboard

@@ -77,12 +77,19 @@ def parameter_names(report: ReportSpec) -> list[str]:
 
 
 def build_dashboard(
-    document: Document, reports: Mapping[str, ReportSpec], roles: Iterable[str]
+    document: Document, reports: Mapping[str, ReportSpec], roles: Iterable[str], failed: Iterable[str] = ()
 ) -> tuple[DashboardSpec | None, list[MetadataError]]:
-    """The dashboard of a meta-schema-valid document, or None with every problem found."""
+    """The dashboard of a meta-schema-valid document, or None with every problem found.
+
+    ``failed`` names reports that are declared but did not compile: a card or widget naming one is
+    not a second problem (one mistake, one message), so it is passed over; the report's own
+    problems say what to fix.
+    """
     c = document.content
     errors: list[MetadataError] = []
     known_roles = set(roles)
+    broken = set(failed) - set(reports)
+    declared = ", ".join(sorted(set(reports) | broken)) or "—"
 
     def error(parts: list[Any], key: str, hint: str, **values: Any) -> None:
         errors.append(MetadataError(document.path, pointer(parts), say(key, **values), hint))
@@ -94,12 +101,9 @@ def build_dashboard(
     def check(item: Mapping[str, Any], at: list[Any], measure: str | None) -> None:
         report = reports.get(item["report"])
         if report is None:
-            error(
-                at + ["report"],
-                "meta.dashboard.report",
-                say("meta.dashboard.names.hint", names=", ".join(sorted(reports)) or "—"),
-                name=item["report"],
-            )
+            if item["report"] not in broken:
+                hint = say("meta.dashboard.names.hint", names=declared)
+                error(at + ["report"], "meta.dashboard.report", hint, name=item["report"])
             return
         if measure is not None and measure not in report.by_measure:
             names = ", ".join(report.by_measure)

@@ -113,5 +113,8 @@ register(
             "压缩包应包含 metadata/{module}/*.json。",
             "The archive should contain metadata/{module}/*.json.",
         ),
+        "studio.condition.none": ("无条件：任何时候都可办理", "no condition: the step may be taken at any time"),
+        "studio.condition.entity": ("实体 {entity} 不在草稿中", "entity {entity} is not in the draft"),
+        "studio.condition.ok": ("条件有效，读取字段：{names}", "the condition is valid; it reads {names}"),
     }
 )

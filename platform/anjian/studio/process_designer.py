@@ -13,11 +13,18 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..meta.expr import ExpressionError, parse_condition
+from .designer import entity_file
+from .messages import say
+
 __all__ = [
     "CHOICES",
+    "MAX_POSITION",
     "STAGE_KINDS",
     "UNITS",
     "add_process",
+    "check_condition",
+    "place_states",
     "process_file",
     "processes",
     "remove_deadline",
@@ -32,6 +39,7 @@ __all__ = [
 CHOICES = {"none": "无", "optional": "可选", "required": "必须"}  # comments and attachments on a transition
 STAGE_KINDS = {"reminder": "提醒", "warning": "预警", "supervision": "督办", "overdue": "逾期"}
 UNITS = {"workdays": "工作日", "days": "自然日", "hours": "小时"}
+MAX_POSITION = 4000  # diagram coordinates are kept within 0..MAX_POSITION
 
 
 def processes(files: Mapping[str, Any]) -> dict[str, str]:
@@ -240,3 +248,44 @@ def set_migration(files: Mapping[str, Any], process: str, mapping: Mapping[str, 
     else:
         doc.pop("migration", None)
     return result
+
+
+def check_condition(files: Mapping[str, Any], entity: str, text: str) -> dict[str, Any]:
+    """Judge a transition's condition as typed, in the sandboxed expression language, over the
+    fields the draft declares for ``entity`` (the screens and the API give the same answer)."""
+    if not text.strip():
+        return {"ok": True, "message": say("studio.condition.none")}
+    try:
+        doc = files[entity_file(files, entity)]
+    except KeyError:
+        return {"ok": False, "message": say("studio.condition.entity", entity=entity)}
+    props = doc.get("properties", {})
+    names = {n for n, p in props.items() if not (isinstance(p, dict) and p.get("type") == "array")} | {"id"}
+    try:
+        condition = parse_condition(text, names)
+    except ExpressionError as exc:
+        return {"ok": False, "message": exc.message, **({"offset": exc.offset} if exc.offset is not None else {})}
+    reads = sorted(condition.names)
+    return {"ok": True, "message": say("studio.condition.ok", names="、".join(reads)), "reads": reads}
+
+
+def place_states(layout: Mapping[str, Any], process: str, positions: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A new draft layout with ``positions`` ({state: [x, y]}) merged into ``process``'s diagram;
+    None puts the process back to the automatic layout. Positions live in the layout, never in
+    the declaration; entries that are not two numbers are passed over, coordinates clamped."""
+    result = copy.deepcopy(dict(layout))
+    kept = dict(result.get("positions", {}))
+    if positions is None:
+        kept.pop(process, None)
+    else:
+        merged = dict(kept.get(process, {}))
+        for state, at in positions.items():
+            if isinstance(at, list) and len(at) == 2 and all(_coordinate(v) for v in at):
+                merged[str(state)] = [max(0, min(MAX_POSITION, int(v))) for v in at]
+        kept[process] = merged
+    result["positions"] = kept
+    return result
+
+
+def _coordinate(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value and abs(value) != float("inf")

@@ -7,7 +7,11 @@ sync's destructive path (export first). Every action is audited.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +25,7 @@ from ..catalog.store import publish as publish_catalog
 from ..data.db import write
 from ..data.system import catalog_version
 from ..errors import FieldError, NotFound, PermissionDenied, RecordConflict, SchemaChangeRefused
+from ..messages import current_language
 from ..meta.compile import Catalog, compile_catalog
 from ..meta.loader import Document
 from ..runtime import Platform
@@ -36,6 +41,11 @@ __all__ = ["CONFIGURE", "STUDIO_OBJECT", "Studio"]
 _PUBLISHED: weakref.WeakKeyDictionary[Engine, tuple[int, list[Document]]] = weakref.WeakKeyDictionary()
 # catalog version -> entity -> field -> declaration; a version never changes once published
 _FIELDS_AT: weakref.WeakKeyDictionary[Engine, dict[int, dict[str, dict[str, Any]]]] = weakref.WeakKeyDictionary()
+# (draft, revision, catalog version, named functions, language, content digest) -> its Review: the
+# editor checks the whole catalog on every load, and reopening an unchanged draft need not
+_REVIEWS: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Any, ...], Review]] = weakref.WeakKeyDictionary()
+_REVIEWS_LOCK = threading.Lock()
+REVIEWS_KEPT = 16  # per database; a Review holds a compiled catalog, so only the recent few
 RETIRED_LOOKBACK = 20  # published versions searched for a retired field's last declaration
 STUDIO_OBJECT, CONFIGURE = "_studio", "configure"  # what the built-in role ``configurator`` may do
 
@@ -159,8 +169,31 @@ class Studio:
     # ---- review ---------------------------------------------------------------------------
 
     def review(self, draft: Draft) -> Review:
-        _number, documents = self._published()
-        return review_draft(draft.module, draft.files, documents, self.platform.host.functions.names())
+        """``anjian check`` over the draft; the outcome is kept per draft revision, catalog version,
+        named functions and language, and found again by the files' digest (so a draft changed
+        in memory but not saved is never answered with another revision's result)."""
+        number, documents = self._published()
+        functions = self.platform.host.functions.names()
+        try:
+            text = json.dumps(draft.files, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError):  # not plain JSON: check it as it is, keep nothing
+            return review_draft(draft.module, draft.files, documents, functions)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        named = tuple(sorted((kind, tuple(sorted(names))) for kind, names in functions.items()))
+        key = (draft.id, draft.version, draft.module, number, named, current_language(), digest)
+        with _REVIEWS_LOCK:
+            kept = _REVIEWS.setdefault(self.platform.engine, OrderedDict())
+            found = kept.get(key)
+            if found is not None:
+                kept.move_to_end(key)
+                return found
+        # Checked over a private copy of the files: later edits of the caller's dicts cannot reach it.
+        review = review_draft(draft.module, json.loads(text), documents, functions)
+        with _REVIEWS_LOCK:
+            kept[key] = review
+            while len(kept) > REVIEWS_KEPT:
+                kept.popitem(last=False)
+        return review
 
     def preview_catalog(self, draft: Draft, entity: str) -> Catalog | None:
         """What the live preview of ``entity`` renders from (see ``review.preview_catalog``)."""

@@ -3,7 +3,8 @@
 The metadata is the factory: required fields get their declared default, the first enum value,
 a dictionary code (the factory's ``region`` for region pickers), a fresh linked record, or a
 value that fits their type, format and length. Fields checked by a named validator that no
-schema can describe get a value from ``makers`` (the registry's credit-code check has one).
+schema can describe get a value from ``makers`` (the registry's credit-code check has one; the
+citizen ID number check uses the studio's sample generator).
 Overrides always win; a required field the factory cannot fill is an error naming the field.
 """
 
@@ -19,6 +20,7 @@ from ..audit import Actor
 from ..demo import credit_code
 from ..meta.spec import EntitySpec, FieldSpec
 from ..store.clock import utc_now
+from ..studio.samples import id_number
 
 __all__ = ["DEFAULT_MAKERS", "RecordFactory"]
 
@@ -29,7 +31,7 @@ def _credit_code(n: int) -> str:
     return credit_code(random.Random(n))
 
 
-DEFAULT_MAKERS: Mapping[str, Maker] = {"registry.uscc_check": _credit_code}
+DEFAULT_MAKERS: Mapping[str, Maker] = {"registry.uscc_check": _credit_code, "registry.id_number_check": id_number}
 
 
 class RecordFactory:

@@ -17,7 +17,6 @@ from ..catalog import Registry
 from ..data.query import filterable_fields
 from ..errors import AnjianError, MetadataErrors, RecordConflict
 from ..meta.compile import Catalog
-from ..meta.expr import ExpressionError, parse_condition
 from ..studio import Draft, Studio, designer, entity_forms, process_designer
 from ..studio.samples import sample_records
 from .base import actor, guard, platform, render
@@ -255,19 +254,9 @@ def positions_view(draft_id: int) -> Any:
     s = _studio()
     draft = s.drafts.get(draft_id)
     body = request.get_json(silent=True) or {}
-    process = str(body.get("process", ""))
     raw = body.get("positions")
-    layout = dict(draft.layout)
-    kept = dict(layout.get("positions", {}))
-    if raw is None:
-        kept.pop(process, None)
-    elif isinstance(raw, dict):
-        merged = dict(kept.get(process, {}))
-        for state, at in raw.items():
-            if isinstance(at, list) and len(at) == 2 and all(isinstance(v, int | float) for v in at):
-                merged[str(state)] = [max(0, min(4000, int(v))) for v in at]
-        kept[process] = merged
-    layout["positions"] = kept
+    positions = raw if raw is None or isinstance(raw, dict) else {}
+    layout = process_designer.place_states(draft.layout, str(body.get("process", "")), positions)
     try:
         saved = s.save_draft(actor(), draft_id, body.get("version"), layout=layout)
     except RecordConflict as exc:
@@ -277,25 +266,12 @@ def positions_view(draft_id: int) -> Any:
 
 @studio_ui.post("/drafts/<int:draft_id>/check-condition")
 def check_condition_view(draft_id: int) -> Any:
-    """Check a transition's condition as typed, in the sandboxed expression language, over the
-    fields the draft declares for the entity (nothing saved)."""
+    """Check a transition's condition as typed, over the fields the draft declares for the entity
+    (nothing saved)."""
     s = _studio()
     draft = s.drafts.get(draft_id)
     body = request.get_json(silent=True) or {}
-    text, entity = str(body.get("condition", "")), str(body.get("entity", ""))
-    if not text.strip():
-        return jsonify({"ok": True, "message": "无条件：任何时候都可办理"})
-    try:
-        doc = draft.files[designer.entity_file(draft.files, entity)]
-    except KeyError:
-        return jsonify({"ok": False, "message": f"实体 {entity} 不在草稿中"})
-    props = doc.get("properties", {})
-    names = {n for n, p in props.items() if not (isinstance(p, dict) and p.get("type") == "array")} | {"id"}
-    try:
-        condition = parse_condition(text, names)
-    except ExpressionError as exc:
-        return jsonify({"ok": False, "message": exc.message, "offset": exc.offset})
-    return jsonify({"ok": True, "message": "条件有效，读取字段：" + "、".join(sorted(condition.names))})
+    return jsonify(process_designer.check_condition(draft.files, str(body.get("entity", "")), str(body.get("condition", ""))))
 
 
 def _around(catalog: Catalog, entity: str) -> Catalog:
