@@ -33,8 +33,8 @@ from .hooks import PluginHost
 from .meta.compile import Catalog, compile_catalog, duplicate_errors
 from .meta.loader import Document, load_documents
 from .meta.schema_check import check_document
-from .reports.indexes import create_report_indexes
 from .reports import tables as report_tables  # noqa: F401  # statutory snapshots, subscriptions: on SYSTEM for init_db
+from .reports.indexes import create_report_indexes
 from .workflow.engine import Workflow
 from .workflow.inbox import Inbox
 from .workflow.obligations import Obligations

@@ -106,7 +106,10 @@ def test_a_report_groups_by_walking_its_index_with_the_same_figures(indexed_dang
 
 def test_reports_over_the_state_or_comparing_with_last_year_get_no_index(published):
     with_state = {**DOCUMENT, "report": "state_check"}
-    with_state["measures"] = [*DOCUMENT["measures"], {"name": "closed", "kind": "count", "where": [{"field": "_state", "op": "eq", "value": "closed"}]}]
+    with_state["measures"] = [
+        *DOCUMENT["measures"],
+        {"name": "closed", "kind": "count", "where": [{"field": "_state", "op": "eq", "value": "closed"}]},
+    ]
     assert report_indexes(published.registry, build(published, with_state)) == []
     yoy = {**DOCUMENT, "report": "yoy_check"}
     yoy["measures"] = [*DOCUMENT["measures"], {"name": "yoy", "kind": "change", "of": "found", "against": "last_year"}]

@@ -629,4 +629,3 @@ class CompiledReport:
                 return self._range(args, c.field, day + dt.timedelta(days=1 if c.op == "gt" else 0), None)
             return self._range(args, c.field, None, day - dt.timedelta(days=1 if c.op == "lt" else 0))
         return False
-
