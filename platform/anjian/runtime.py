@@ -34,6 +34,7 @@ from .meta.compile import Catalog, compile_catalog, duplicate_errors
 from .meta.loader import Document, load_documents
 from .meta.schema_check import check_document
 from .reports import tables as report_tables  # noqa: F401  # statutory snapshots, subscriptions: on SYSTEM for init_db
+from .reports.indexes import create_report_indexes
 from .workflow.engine import Workflow
 from .workflow.inbox import Inbox
 from .workflow.obligations import Obligations
@@ -172,6 +173,7 @@ class Platform:
             self.init_plugin_tables()
             self.refresh()
             self.timers.migrate(actor)  # processes that declare a migration take their records in flight along
+            create_report_indexes(self.engine, self.registry)  # reports group by walking an index (SQLite)
         return result
 
     def dispose(self) -> None:

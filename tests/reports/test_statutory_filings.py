@@ -235,4 +235,8 @@ def test_a_correction_filed_before_any_snapshot_keeps_the_first_filing_date(quar
     platform.workflow.take(ent, "hazard_statistics", records["a1"], "submit", {})
     period = filings(platform).period(COUNTY_OFFICER, REPORT, {"year": "2026", "quarter": "1"})
     a1 = next(f for f in period.filers if f.record_id == records["a1"])
-    assert (a1.version, a1.status, a1.filed_on, a1.figures["general_found"]) == (1, "on_time", dt.date(2026, 4, 10), 4)
+    assert (a1.status, a1.filed_on, a1.figures["general_found"]) == ("on_time", dt.date(2026, 4, 10), 4)
+    # the figures as first filed come back from the audited correction: version 1 has 3, version 2 has 4
+    _, versions = filings(platform).versions(COUNTY_OFFICER, REPORT, records["a1"])
+    assert [(v["version"], v["figures"]["general_found"]) for v in versions] == [(1, 3), (2, 4)]
+    assert versions[1]["changes"]["general_found"][:2] == (3, 4) and versions[1]["filed_at"].date() == dt.date(2026, 4, 28)

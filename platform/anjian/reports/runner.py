@@ -136,6 +136,8 @@ class ReportRunner:
         conditions = [
             c for c in (self.access.scope(actor, entity, table, action) for action in ("read", "report")) if c is not None
         ]
+        if len(conditions) == 2 and conditions[0].compare(conditions[1]):
+            del conditions[1]  # the usual case: both grants cover the same regions; test them once per row
         if not conditions:
             return None
         return conditions[0] if len(conditions) == 1 else and_(*conditions)
@@ -629,4 +631,3 @@ class CompiledReport:
                 return self._range(args, c.field, day + dt.timedelta(days=1 if c.op == "gt" else 0), None)
             return self._range(args, c.field, None, day - dt.timedelta(days=1 if c.op == "lt" else 0))
         return False
-

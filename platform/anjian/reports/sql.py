@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, func, literal
+from sqlalchemy import ColumnElement, String, case, func, literal, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -156,14 +156,23 @@ def _prefix_rule(dictionary: DictionarySpec, level: str) -> tuple[int, str] | No
     return None
 
 
+def level_is_prefix(dictionary: DictionarySpec, level: str) -> bool:
+    """Whether ``level_expression`` is all inline constants (a prefix rule or the code itself), so an
+    index on the same expression can serve it (reports.indexes)."""
+    return _prefix_rule(dictionary, level) is not None or not ancestor_at(dictionary, level)
+
+
 def level_expression(column: Any, dictionary: DictionarySpec, level: str) -> ColumnElement[Any]:
     """SQL giving the ancestor at ``level`` of the code in ``column`` (the code itself at or above it)."""
     rule = _prefix_rule(dictionary, level)
     if rule is not None:
         n, pad = rule
-        cut = func.substr(column, 1, n)
-        head = cut.op("||")(literal(pad)) if pad else cut
-        return case((func.length(column) >= n + len(pad), head), else_=column)
+        # Constants inline (never bound parameters), so the text matches a report index on the same
+        # expression (reports.indexes): SQLite then groups by walking the index instead of sorting.
+        cut = func.substr(column, literal_column("1"), literal_column(str(n)))
+        padding = literal_column(f"'{pad}'") if pad.isalnum() else literal(pad)
+        head = cut.op("||")(padding) if pad else cut
+        return case((func.length(column) >= literal_column(str(n + len(pad))), head), else_=column)
     mapping = ancestor_at(dictionary, level)
     if not mapping:
         return column  # type: ignore[no-any-return]

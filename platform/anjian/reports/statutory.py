@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select
 
 from ..audit import Actor
+from ..audit.tables import audit_log
 from ..data.db import write
 from ..errors import FieldError, RecordValidationError
 from ..meta.expr import parse_condition
@@ -164,26 +165,65 @@ class StatutoryFilings:
                 if before == figures:
                     continue
                 filed_at, filed_by = self._filed(conn, report.source, row["id"], spec.filed, first=not version)
-                quarter_value = row.get(spec.period_fields.get("quarter", "")) or 0
-                conn.execute(
-                    insert(statutory_filing).values(
-                        entity=report.source,
-                        obligation=spec.obligation,
-                        record_id=row["id"],
-                        owner_id=row[spec.owner_field],
-                        region_code=row[spec.region_field] or "",
-                        year=row[spec.period_fields["year"]],
-                        quarter=quarter_value,
-                        version=version + 1,
-                        state=row["state"],
-                        figures=figures,
-                        filed_at=filed_at or now or utc_now(),
-                        filed_by=filed_by,
-                        captured_at=now or utc_now(),
-                    )
-                )
+                if not version and filed_at is not None:
+                    # Corrected before any snapshot (returned and filed again within the beat's hour):
+                    # the figures as first filed are today's with the corrections audited since undone.
+                    first = self._as_first_filed(conn, report.source, row["id"], figures, filed_at)
+                    if first != figures:
+                        self._add(conn, report, row, 1, first, (filed_at, filed_by), now)
+                        version, added = 1, added + 1
+                        filed_at, filed_by = self._filed(conn, report.source, row["id"], spec.filed, first=False)
+                self._add(conn, report, row, version + 1, figures, (filed_at, filed_by), now)
                 added += 1
         return added
+
+    def _add(
+        self,
+        conn: Connection,
+        report: ReportSpec,
+        row: Mapping[str, Any],
+        version: int,
+        figures: Mapping[str, Any],
+        filed: tuple[dt.datetime | None, str],
+        now: dt.datetime | None,
+    ) -> None:
+        spec = report.statutory
+        assert spec is not None
+        conn.execute(
+            insert(statutory_filing).values(
+                entity=report.source,
+                obligation=spec.obligation,
+                record_id=row["id"],
+                owner_id=row[spec.owner_field],
+                region_code=row[spec.region_field] or "",
+                year=row[spec.period_fields["year"]],
+                quarter=row.get(spec.period_fields.get("quarter", "")) or 0,
+                version=version,
+                state=row["state"],
+                figures=dict(figures),
+                filed_at=filed[0] or now or utc_now(),
+                filed_by=filed[1],
+                captured_at=now or utc_now(),
+            )
+        )
+
+    def _as_first_filed(
+        self, conn: Connection, entity: str, record_id: int, figures: Mapping[str, Any], filed_at: dt.datetime
+    ) -> dict[str, Any]:
+        """``figures`` with every change made by an edit after the first filing undone, newest first
+        (the audit log keeps each edit's ``{field: [old, new]}``)."""
+        first = dict(figures)
+        edits = conn.execute(
+            select(audit_log.c.detail)
+            .where(audit_log.c.entity == entity, audit_log.c.record_id == str(record_id))
+            .where(audit_log.c.action == "update", audit_log.c.at > filed_at)
+            .order_by(audit_log.c.id.desc())
+        )
+        for (detail,) in edits:
+            for name, change in ((detail or {}).get("changes") or {}).items():
+                if name in first and isinstance(change, list) and len(change) == 2:
+                    first[name] = _number(change[0])
+        return first
 
     def _latest(self, conn: Connection, entity: str, ids: list[int]) -> dict[int, tuple[int, dict[str, Any]]]:
         """record id -> (last version, its figures)."""
