@@ -3,7 +3,8 @@
 The step's transaction writes an outbox row (``ActivationOutbox``, a record-service listener told
 of the step's write), so a rolled-back approval owes nothing and a committed one cannot lose its
 mail; ``deliver`` sends the rows after the commit (the web process, once the officer's answer is
-out) and again at any later delivery if the SMTP server failed. A row is claimed before sending,
+out) and again, if the SMTP server failed, when a web process next looks for owed mail (at most
+every minute, on any request) — up to ``MAX_ATTEMPTS`` times. A row is claimed before sending,
 so two processes never send it together; a claim older than ``CLAIM_MINUTES`` is taken again.
 """
 
@@ -28,7 +29,7 @@ from .mail import MailFailed, mail_configured, send_mail
 from .tables import ensure_tables, portal_outbox
 from .tokens import issue
 
-__all__ = ["ACTIVATE", "CLAIM_MINUTES", "MAX_ATTEMPTS", "ActivationOutbox", "activation_mail", "deliver"]
+__all__ = ["ACTIVATE", "CLAIM_MINUTES", "MAX_ATTEMPTS", "ActivationOutbox", "activation_mail", "deliver", "owed"]
 
 ACTIVATE = "enterprise"  # token purpose and outbox kind of an enterprise account's activation
 CLAIM_MINUTES = 10
@@ -81,21 +82,27 @@ class ActivationOutbox(RecordListener):
         self.on_owed()
 
 
+def _sendable(now: dt.datetime) -> tuple[Any, ...]:
+    stale = now - dt.timedelta(minutes=CLAIM_MINUTES)
+    return (
+        portal_outbox.c.sent_at.is_(None),
+        portal_outbox.c.attempts < MAX_ATTEMPTS,
+        or_(portal_outbox.c.claimed_at.is_(None), portal_outbox.c.claimed_at < stale),
+    )
+
+
+def owed(engine: Engine) -> bool:
+    """Whether some mail is still to be sent (one indexed read: cheap enough for a periodic check)."""
+    ensure_tables(engine)
+    with engine.connect() as conn:
+        return conn.execute(select(portal_outbox.c.id).where(*_sendable(utc_now())).limit(1)).first() is not None
+
+
 def _claim(engine: Engine, limit: int) -> list[Any]:
     now = utc_now()
-    stale = now - dt.timedelta(minutes=CLAIM_MINUTES)
     claimed = []
     with write(engine) as conn, conn.begin():
-        rows = conn.execute(
-            select(portal_outbox)
-            .where(
-                portal_outbox.c.sent_at.is_(None),
-                portal_outbox.c.attempts < MAX_ATTEMPTS,
-                or_(portal_outbox.c.claimed_at.is_(None), portal_outbox.c.claimed_at < stale),
-            )
-            .order_by(portal_outbox.c.id)
-            .limit(limit)
-        ).all()
+        rows = conn.execute(select(portal_outbox).where(*_sendable(now)).order_by(portal_outbox.c.id).limit(limit)).all()
         for row in rows:
             conn.execute(update(portal_outbox).where(portal_outbox.c.id == row.id).values(claimed_at=now))
             claimed.append(row)

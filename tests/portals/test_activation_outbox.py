@@ -105,7 +105,12 @@ def test_approval_mails_the_activation_link_after_commit(client, app, published,
     assert "connection refused" in row["last_error"]
 
     monkeypatch.setattr(outbox_module, "send_mail", lambda settings, to, subject, body: mails.append((to, subject, body)))
-    assert outbox_module.deliver(published, lambda token: f"http://localhost/enterprise/activate/{token}", 60) == 1
+    quiet = client.get("/")  # within the minute: no second look for owed mail
+    quiet.close()
+    assert mails == []
+    app.extensions["anjian_portal_outbox_checked"] -= accounts.RETRY_SECONDS  # a minute later
+    later = client.get("/")  # any request of the process retries the owed mail
+    later.close()
     [row] = _rows(published)
     assert row["sent_at"] is not None and row["attempts"] == 1
     assert outbox_module.deliver(published, lambda token: f"http://localhost/enterprise/activate/{token}", 60) == 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Any
 
 from flask import current_app, g, has_request_context, render_template, request, url_for
@@ -23,7 +24,7 @@ from anjian.errors import AnjianError, NotFound, RecordValidationError
 from .. import captcha
 from ..limits import SharedWindow
 from ..mail import MailFailed, mail_configured, send_mail
-from ..outbox import ACTIVATE, ActivationOutbox, activation_mail, deliver
+from ..outbox import ACTIVATE, ActivationOutbox, activation_mail, deliver, owed
 from ..text import rich_text
 from ..tokens import issue, peek, redeem
 from ..web import declaration, platform, prefs, signed_in
@@ -34,6 +35,7 @@ __all__ = ["EMAIL", "REGISTER_ACTOR"]
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 REGISTER_ACTOR = "@portal-register"  # reserved name: who creates self-registered accounts
 VERIFY, RESET = "verify", "reset"
+RETRY_SECONDS = 60.0  # how often a web process looks for activation mail a failed send left owed
 by_address = SharedWindow("account-address", limit=10, seconds=3600)
 by_email = SharedWindow("account-email", limit=3, seconds=3600)
 SAME_ANSWER = "如果该邮箱地址可以使用，我们已向它发送了一封邮件，请按邮件中的链接继续。没有收到时请检查垃圾邮件，或稍后再试。"
@@ -256,9 +258,17 @@ def _activation_outbox() -> None:
 
 @public.after_app_request
 def _deliver_owed_mail(response: Any) -> Any:
-    """After a request that approved a request (and committed), send the mail once the answer is out."""
-    if not g.get("anjian_portal_mail_owed") or platform().registry.catalog.portal_of("public") is None:
+    """After a request that approved a request (and committed), send the mail once the answer is out;
+    at most every ``RETRY_SECONDS`` any request of this process also retries mail still owed."""
+    if platform().registry.catalog.portal_of("public") is None:
         return response
+    if not g.get("anjian_portal_mail_owed"):
+        now = time.monotonic()
+        if now - current_app.extensions.get("anjian_portal_outbox_checked", 0.0) < RETRY_SECONDS:
+            return response
+        current_app.extensions["anjian_portal_outbox_checked"] = now
+        if not mail_configured(platform().settings) or not owed(platform().engine):
+            return response
     p = platform()
     minutes = _activation_minutes()
     template = url_for("anjian_portal_public.enterprise_account_confirm", token="TOKEN", _external=True)
