@@ -38,9 +38,9 @@ def test_comments_by_json_until_the_closing_date(client, published, clock):
     assert _count(published, "consultation_comment") == 1
 
     short = client.post(url, json={"content": "短"})
-    assert short.status_code == 422 and short.get_json()["error"]["details"][0]["pointer"] == "/content"
+    assert short.status_code == 422 and short.get_json()["error"]["errors"][0]["pointer"] == "/content"
     other = client.post(url, json={"content": "另一份征集的意见。", "consultation": 999})
-    assert other.status_code == 422 and other.get_json()["error"]["details"][0]["pointer"] == "/consultation"
+    assert other.status_code == 422 and other.get_json()["error"]["errors"][0]["pointer"] == "/consultation"
     assert client.post(url, data="not json", content_type="text/plain").status_code == 422
     assert client.post(f"/api/v1/public/comment/complaint/{record_id}", json={"content": "x" * 10}).status_code == 404
     unpublished = published.records.create(
@@ -49,11 +49,11 @@ def test_comments_by_json_until_the_closing_date(client, published, clock):
         ADMIN,
     )
     draft = client.post(f"/api/v1/public/comment/consult_comment/{unpublished['id']}", json={"content": "对草稿提的意见。"})
-    assert draft.status_code == 422 and "没有这项公开的" in draft.get_json()["error"]["details"][0]["message"]
+    assert draft.status_code == 422 and "没有这项公开的" in draft.get_json()["error"]["errors"][0]["message"]
 
     clock.set(dt.datetime(2026, 11, 30, 10, 0))  # 18:00 local: closed
     late = client.post(url, json={"content": "截止后提交的意见。"})
-    assert late.status_code == 422 and "截止" in late.get_json()["error"]["details"][0]["message"]
+    assert late.status_code == 422 and "截止" in late.get_json()["error"]["errors"][0]["message"]
     assert _count(published, "consultation_comment") == 1
 
 
@@ -66,14 +66,14 @@ def test_survey_answers_by_json_once_per_voter_and_limited_per_address(client, p
     ok = client.post(url, json={"voter": "site-visitor-0001", "answers": {"0": [0], "1": [0, 2]}})
     assert ok.status_code == 201, ok.get_json()
     again = client.post(url, json={"voter": "site-visitor-0001", "answers": {"0": [1], "1": [1]}})
-    assert again.status_code == 422 and "每人限答一次" in again.get_json()["error"]["details"][0]["message"]
+    assert again.status_code == 422 and "每人限答一次" in again.get_json()["error"]["errors"][0]["message"]
     two = client.post(url, json={"voter": "site-visitor-0002", "answers": {"0": [0, 1], "1": [1]}})
-    assert two.status_code == 422 and two.get_json()["error"]["details"][0]["pointer"] == "/questions/0"
+    assert two.status_code == 422 and two.get_json()["error"]["errors"][0]["pointer"] == "/questions/0"
     bad = client.post(url, json={"voter": "x", "answers": ["0"], "extra": 1})
     assert bad.status_code == 422
-    assert {d["pointer"] for d in bad.get_json()["error"]["details"]} == {"/extra"}
+    assert {d["pointer"] for d in bad.get_json()["error"]["errors"]} == {"/extra"}
     shapes = client.post(url, json={"voter": "x", "answers": ["0"]})
-    assert {d["pointer"] for d in shapes.get_json()["error"]["details"]} == {"/voter", "/answers"}
+    assert {d["pointer"] for d in shapes.get_json()["error"]["errors"]} == {"/voter", "/answers"}
     assert (
         client.post(
             f"/api/v1/public/survey/survey/{record_id + 999}", json={"voter": "site-visitor-0003", "answers": {}}
@@ -92,7 +92,7 @@ def test_survey_answers_by_json_once_per_voter_and_limited_per_address(client, p
 
     clock.set(dt.datetime(2026, 11, 26, 2, 0))
     late = client.post(url, json={"voter": "site-visitor-0100", "answers": {"0": [0], "1": [0]}})
-    assert late.status_code == 422 and "已截止" in late.get_json()["error"]["details"][0]["message"]
+    assert late.status_code == 422 and "已截止" in late.get_json()["error"]["errors"][0]["message"]
 
 
 def test_public_api_is_in_the_openapi_document(client, published):

@@ -31,7 +31,9 @@ api = Blueprint("anjian_portal_api", __name__, url_prefix="/api/v1/public")
 
 
 def _error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Any:
-    return jsonify({"error": {"code": code, "message": message, "details": details or []}}), status
+    """The API's one error contract (``#/components/schemas/Error``): problems under ``errors``."""
+    errors = details or [{"pointer": "", "message": message, "code": code}]
+    return jsonify({"error": {"code": code, "message": message, "errors": errors}}), status
 
 
 @api.post("/<form_name>")

@@ -63,7 +63,7 @@ def public_paths() -> dict[str, Any]:
                 "tags": TAG,
                 "summary": "Progress of a filing by its tracking code: state, timeline, deadlines; no personal data",
                 "security": [],
-                "parameters": [_path("code", {"type": "string"}, "tracking code")],
+                "parameters": [_path("code", {"type": "string", "minLength": 1, "maxLength": 64}, "tracking code")],
                 "responses": {
                     "200": {"description": "progress", "content": _json({"type": "object"})},
                     "404": _error("unknown code"),
