@@ -4,42 +4,19 @@ link arrives through a real SMTP server by itself, and the applicant opens the a
 
 import json
 import re
-import socket
 import time
 import urllib.request
 from email.header import decode_header, make_header
 
 import pytest
 import test_portal_in_browser
+import test_portal_interaction_in_browser
 from browser_server import PASSWORD, running_server
 from test_portal_in_browser import ARTIFACTS, axe_clean, no_overflow, shoot, sign_in, solve, step
 
 pytestmark = pytest.mark.browser
 EMAIL = "activation@firm.example.cn"
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def mailbox():
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Sink(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    port = _free_port()
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, received
-    controller.stop()
+mailbox = pytest.fixture(scope="module")(test_portal_interaction_in_browser.mailbox.__wrapped__)  # its own SMTP sink
 
 
 @pytest.fixture(scope="module")

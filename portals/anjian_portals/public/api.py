@@ -43,15 +43,12 @@ def file(form_name: str) -> Any:
     form = portal.form(form_name) or portal.form(form_name.removesuffix("s"))
     if form is None:
         return _error(404, "not_found", "没有这个表单")
-    body = request.get_json(silent=True)
+    body = _body()
     if not isinstance(body, dict):
-        return _error(
-            422, "record.invalid", "请求体应为 JSON 对象", [{"pointer": "", "message": "请求体应为 JSON 对象", "code": "type"}]
-        )
-    unknown = sorted(set(body) - set(form.fields))
-    if unknown:
-        details = [{"pointer": f"/{name}", "message": "不接受此字段", "code": "additionalProperties"} for name in unknown]
-        return _error(422, "record.invalid", "记录有不合规的字段", details)
+        return body
+    refused = _unknown(body, set(form.fields))
+    if refused is not None:
+        return refused
     try:
         record = file_intake(platform(), form, body, (), request.remote_addr or "")
     except RecordValidationError as exc:
