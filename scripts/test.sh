@@ -12,6 +12,7 @@ echo "== lint and types (ruff; mypy --strict on platform/anjian)"
 "$PY" -m ruff check plugins
 "$PY" -m mypy platform/anjian
 for package in plugins/*/anjian_*/__init__.py; do "$PY" -m mypy "$(dirname "$package")"; done
+"$PY" -m mypy portals/anjian_portals
 
 echo "== layer contract (import-linter, .importlinter)"
 "$(dirname "$PY")/lint-imports" --no-cache

@@ -1,7 +1,8 @@
 """E-mail from the public face (address verification, password reset) through the configured SMTP server.
 
 Sent at once, in the request: the visitor is waiting for the message, and a failure must be
-reported to them rather than queued unseen. Without ``smtp_host`` the public face offers neither.
+reported to them rather than queued unseen. Mail owed by an officer's step (an approval) goes
+through ``anjian_portals.outbox`` instead. Without ``smtp_host`` the public face offers neither.
 """
 
 from __future__ import annotations

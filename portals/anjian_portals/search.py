@@ -59,7 +59,7 @@ def _stale(platform: Platform, entities: list[str]) -> list[str]:
     stale = []
     with platform.engine.connect() as conn:
         try:
-            marks = dict(conn.execute(text(f"SELECT entity, updated_at FROM {MARKS}")).all())
+            marks: dict[str, str] = dict(conn.execute(text(f"SELECT entity, updated_at FROM {MARKS}")).all())
         except DBAPIError:  # no index yet
             return entities
         for name in entities:

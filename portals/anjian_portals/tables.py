@@ -11,7 +11,7 @@ import weakref
 
 from sqlalchemy import Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text
 
-__all__ = ["PORTAL", "ensure_tables", "portal_hit", "portal_token"]
+__all__ = ["PORTAL", "ensure_tables", "portal_hit", "portal_outbox", "portal_token"]
 
 PORTAL = MetaData()
 
@@ -39,6 +39,21 @@ portal_token = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("used_at", DateTime, nullable=True),
+)
+
+# Mail owed to a visitor, written in the transaction that owes it (an approval) and sent after commit.
+portal_outbox = Table(
+    "anjian_portal_outbox",
+    PORTAL,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("payload", Text, nullable=False, default="{}"),
+    Column("created_at", DateTime, nullable=False),
+    Column("claimed_at", DateTime, nullable=True),  # a sender took it (taken again after CLAIM_MINUTES)
+    Column("sent_at", DateTime, nullable=True, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", String(500), nullable=True),
 )
 
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()

@@ -138,10 +138,10 @@ def test_public_api_files_with_201_and_a_code_and_limits_each_address(client, pu
     assert response.status_code == 201 and response.get_json()["tracking_code"].startswith("TS")
     bad = client.post("/api/v1/public/complaints", json={"subject": "x", "content": "", "region_code": "110000"})
     assert bad.status_code == 422
-    pointers = {d["pointer"] for d in bad.get_json()["error"]["details"]}
+    pointers = {d["pointer"] for d in bad.get_json()["error"]["errors"]}
     assert pointers == {"/region_code"}  # fields the form does not take are refused by name
     bad = client.post("/api/v1/public/complaints", json={"subject": "x", "content": ""})
-    assert bad.status_code == 422 and {d["pointer"] for d in bad.get_json()["error"]["details"]} >= {"/subject"}
+    assert bad.status_code == 422 and {d["pointer"] for d in bad.get_json()["error"]["errors"]} >= {"/subject"}
     for _ in range(4):
         assert client.post("/api/v1/public/complaints", json=body).status_code == 201
     limited = client.post("/api/v1/public/complaints", json=body)

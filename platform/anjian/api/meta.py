@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, render_template_string, request
+from flask import current_app, jsonify, render_template_string, request
 
 from ..errors import MetadataError, MetadataErrors
 from ..meta.compile import duplicate_errors
@@ -96,7 +96,10 @@ def dictionary(name: str) -> Any:
 
 @api.get("/openapi.json")
 def openapi() -> Any:
-    return jsonify(openapi_document(platform().registry))
+    document = openapi_document(platform().registry)
+    for paths in current_app.extensions.get("anjian_openapi_paths", ()):  # the installed faces' machine APIs
+        document["paths"].update(paths())
+    return jsonify(document)
 
 
 # Swagger UI is the copy Flask-AppBuilder ships (pinned with it in requirements.txt, licence in its

@@ -10,7 +10,9 @@ request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Blueprint, Flask, current_app
 
@@ -32,6 +34,7 @@ class Face:
     home: str  # endpoint of the face's home page
     machine_blueprints: tuple[Blueprint, ...] = field(default=())  # JSON APIs: exempt from CSRF
     user_types: tuple[str, ...] = ()  # account types that see the face in the navigation; () = everyone
+    openapi_paths: Callable[[], dict[str, Any]] | None = None  # its machine API's paths, for /api/v1/openapi.json
 
 
 def install_faces(app: Flask, csrf: object) -> dict[str, Face]:
@@ -50,6 +53,8 @@ def install_faces(app: Flask, csrf: object) -> dict[str, Face]:
             csrf.exempt(blueprint)  # type: ignore[attr-defined]
         found[face.name] = face
     app.extensions["anjian_faces"] = found
+    # the API layer may not import this module: it merges these paths from app.extensions
+    app.extensions["anjian_openapi_paths"] = [f.openapi_paths for f in found.values() if f.openapi_paths]
     app.jinja_env.globals["anjian_faces"] = lambda: found  # the navbar's 门户 menu links the faces
     return found
 

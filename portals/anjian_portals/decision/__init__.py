@@ -31,7 +31,7 @@ def home() -> Any:
     with p.engine.connect() as conn:
         for block in portal.blocks:
             value: int | None = None
-            if block.kind == "count" and block.entity in p.registry.catalog.entities:
+            if block.kind == "count" and block.entity is not None and block.entity in p.registry.catalog.entities:
                 spec = p.registry.entity(block.entity)
                 table = p.registry.table(spec.name)
                 try:

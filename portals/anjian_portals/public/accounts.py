@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Any
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, g, has_request_context, render_template, request, url_for
 from werkzeug.security import generate_password_hash
 
 from anjian.audit import Actor
@@ -23,6 +24,7 @@ from anjian.errors import AnjianError, NotFound, RecordValidationError
 from .. import captcha
 from ..limits import SharedWindow
 from ..mail import MailFailed, mail_configured, send_mail
+from ..outbox import ACTIVATE, ActivationOutbox, activation_mail, deliver, owed
 from ..text import rich_text
 from ..tokens import issue, peek, redeem
 from ..web import declaration, platform, prefs, signed_in
@@ -33,6 +35,7 @@ __all__ = ["EMAIL", "REGISTER_ACTOR"]
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 REGISTER_ACTOR = "@portal-register"  # reserved name: who creates self-registered accounts
 VERIFY, RESET = "verify", "reset"
+RETRY_SECONDS = 60.0  # how often a web process looks for activation mail a failed send left owed
 by_address = SharedWindow("account-address", limit=10, seconds=3600)
 by_email = SharedWindow("account-email", limit=3, seconds=3600)
 SAME_ANSWER = "如果该邮箱地址可以使用，我们已向它发送了一封邮件，请按邮件中的链接继续。没有收到时请检查垃圾邮件，或稍后再试。"
@@ -234,7 +237,51 @@ def password_reset(token: str) -> Any:
 
 # ---- enterprise accounts: an approved request (found by its tracking code) opens an account ------
 
-ACTIVATE = "enterprise"
+
+def _activation_minutes() -> int:
+    return _settings("reset_minutes", 30) * 2
+
+
+@public.before_app_request
+def _activation_outbox() -> None:
+    """Listen for approvals in this application's record service (once): they owe an activation mail."""
+    if "anjian_portal_outbox" not in current_app.extensions:
+
+        def owed() -> None:
+            if has_request_context():
+                g.anjian_portal_mail_owed = True
+
+        listener = ActivationOutbox(platform(), owed)
+        if current_app.extensions.setdefault("anjian_portal_outbox", listener) is listener:
+            platform().records.listeners.append(listener)
+
+
+@public.after_app_request
+def _deliver_owed_mail(response: Any) -> Any:
+    """After a request that approved a request (and committed), send the mail once the answer is out;
+    at most every ``RETRY_SECONDS`` any request of this process also retries mail still owed."""
+    if platform().registry.catalog.portal_of("public") is None:
+        return response
+    if not g.get("anjian_portal_mail_owed"):
+        now = time.monotonic()
+        if now - current_app.extensions.get("anjian_portal_outbox_checked", 0.0) < RETRY_SECONDS:
+            return response
+        current_app.extensions["anjian_portal_outbox_checked"] = now
+        if not mail_configured(platform().settings) or not owed(platform().engine):
+            return response
+    p = platform()
+    minutes = _activation_minutes()
+    template = url_for("anjian_portal_public.enterprise_account_confirm", token="TOKEN", _external=True)
+    logger = current_app.logger
+
+    def send() -> None:
+        try:
+            deliver(p, lambda token: template.replace("TOKEN", token), minutes)
+        except Exception:  # the outbox keeps the row; the progress page's button is the fallback
+            logger.exception("could not deliver the portal's owed mail")
+
+    response.call_on_close(send)
+    return response
 
 
 def _mask_email(email: str) -> str:
@@ -292,17 +339,11 @@ def enterprise_activate(code: str) -> Any:
     email = str(record.get(settings["email"]) or "").lower()
     if platform().access.account(email) is not None:
         return _page("portals/public_message.html", title=title, message="账号已开通，请登录。", login=True)
-    minutes = _settings("reset_minutes", 30) * 2
+    minutes = _activation_minutes()
     token = issue(platform().engine, ACTIVATE, email, {"id": record["id"]}, dt.timedelta(minutes=minutes))
     link = url_for(".enterprise_account_confirm", token=token, _external=True)
-    portal = declaration("public")
     try:
-        _mail(
-            email,
-            f"{portal.title}：开通企业账号",
-            f"{record.get('applicant_name', '')}，您好：\n\n{record.get('enterprise_name', '')}的企业账号申请已批准。"
-            f"请在 {minutes} 分钟内打开以下链接设置密码、开通账号（链接只能使用一次）：\n{link}\n\n登录名为本邮箱地址。",
-        )
+        _mail(email, *activation_mail(declaration("public").title, record, link, minutes))
     except MailFailed:
         return _page("portals/public_message.html", 503, title=title, message="邮件发送失败，请稍后再试。")
     return _page(
