@@ -11,6 +11,8 @@ import weakref
 
 from sqlalchemy import Column, DateTime, Engine, Index, Integer, MetaData, String, Table, Text
 
+from anjian.store.db import write
+
 __all__ = ["PORTAL", "ensure_tables", "portal_hit", "portal_outbox", "portal_token"]
 
 PORTAL = MetaData()
@@ -62,5 +64,8 @@ _READY: weakref.WeakSet[Engine] = weakref.WeakSet()
 def ensure_tables(engine: Engine) -> None:
     """Create the portal's tables once per engine (idempotent: existing tables are left alone)."""
     if engine not in _READY:
-        PORTAL.create_all(engine)
+        # In a write transaction: the first requests of a new server arrive together, and on SQLite
+        # two plain create_all calls deadlock on the upgrade from reading to writing ("database is locked").
+        with write(engine) as conn, conn.begin():
+            PORTAL.create_all(conn)
         _READY.add(engine)
