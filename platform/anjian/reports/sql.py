@@ -6,6 +6,7 @@ Both render to plain SQL expressions over one column, so grouping happens in the
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, case, func, literal, literal_column
@@ -93,6 +94,7 @@ def bucket_of(value: dt.date, unit: str) -> str:
     return f"{value.year:04d}"
 
 
+@lru_cache(maxsize=4096)  # a report's drill links ask it once per group, of a few hundred buckets
 def bucket_bounds(text: str, unit: str) -> tuple[dt.date, dt.date]:
     """The first and last day of a bucket given as its text (ValueError if it is not one)."""
     if unit in ("day", "week"):
