@@ -28,8 +28,9 @@ from common import fresh_platform  # noqa: E402
 
 from anjian import Actor  # noqa: E402
 from anjian.reports import ReportRunner  # noqa: E402
+from anjian.reports.compiled import CompiledReport  # noqa: E402
 from anjian.reports.export import csv_chunks, xlsx_chunks  # noqa: E402
-from anjian.reports.runner import CompiledReport, ReportResult  # noqa: E402
+from anjian.reports.runner import ReportResult  # noqa: E402
 from anjian.testing import entity_document, write_json  # noqa: E402
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000

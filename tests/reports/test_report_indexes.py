@@ -10,9 +10,9 @@ from sqlalchemy import insert
 
 from anjian.meta.loader import Document
 from anjian.meta.report_spec import build_report
+from anjian.reports.compiled import CompiledReport
 from anjian.reports.indexes import create_report_indexes, report_indexes
 from anjian.reports.parameters import parse_parameters
-from anjian.reports.runner import CompiledReport
 
 DOCUMENT = {
     "report": "indexed_check",

@@ -17,8 +17,9 @@ from sqlalchemy import delete, insert
 
 from anjian.meta.loader import Document
 from anjian.meta.report_spec import build_report
+from anjian.reports.compiled import CompiledReport
 from anjian.reports.parameters import parse_parameters
-from anjian.reports.runner import CompiledReport, comparison_period
+from anjian.reports.runner import comparison_period
 from anjian.reports.sql import bucket_of
 from anjian.workflow.tables import instance
 
