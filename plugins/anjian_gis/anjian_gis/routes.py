@@ -10,7 +10,7 @@ from anjian.errors import AnjianError
 from anjian.ui.base import actor, guard, render
 from anjian.ui.base import platform as ui_platform
 
-from . import ogcapi, ows
+from . import ogcapi, ows, wms
 from .layers import visible_layers
 from .params import BadParameter
 from .styles import legend
@@ -26,6 +26,7 @@ screens = Blueprint(
 guard(screens)
 ogcapi.register(ogc)
 ows.register(services)
+wms.register(services)
 
 
 def _ogc_error(status: int, code: str, description: str) -> Any:
