@@ -20,8 +20,9 @@ from ..meta.pointer import pointer
 from ..meta.spec import EntitySpec, FieldSpec, normalise_text
 from .dated_codes import local_today, retired_code_errors
 from .export import restore
+from .pointers import as_errors
 from .query import parse_value
-from .records import RecordService, ValidationContext, as_errors
+from .records import RecordService, ValidationContext
 
 __all__ = ["RowPipeline", "read_cell"]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
@@ -32,6 +31,7 @@ from .dated_codes import retired_code_errors
 from .db import inserted_id, write
 from .files import FileStore
 from .messages import describe
+from .pointers import as_errors, top_pointer, value_at
 
 __all__ = ["RecordListener", "RecordService", "ValidationContext", "as_errors"]
 
@@ -136,14 +136,14 @@ class RecordService:
         """Overrides in force: reasons given now, and stored ones whose value has not changed."""
         result: dict[str, dict[str, Any]] = {}
         for where, entry in ((old or {}).get("overrides") or {}).items():
-            if isinstance(entry, Mapping) and _value_at(record, where) == entry.get("value"):
+            if isinstance(entry, Mapping) and value_at(record, where) == entry.get("value"):
                 result[where] = dict(entry)
         for where, reason in given.items():
             result[str(where)] = {
                 "reason": str(reason).strip(),
                 "by": actor.username,
                 "at": self.codec.moment(self.codec.now()),
-                "value": _value_at(record, str(where)),
+                "value": value_at(record, str(where)),
             }
         return result
 
@@ -251,7 +251,7 @@ class RecordService:
                 value = row.get(field.name)
                 if value is None:
                     continue
-                where = pointer(at + [field.name]) if at else _top_pointer(field.name)
+                where = pointer(at + [field.name]) if at else top_pointer(field.name)
                 if where in invalid:
                     continue
                 if field.dictionary and value not in codes.get(field.dictionary, frozenset()):
@@ -262,7 +262,7 @@ class RecordService:
                             "dictionary",
                         )
                     )
-                elif field.dictionary and (context.old is None or value != _value_at(context.old, where)):
+                elif field.dictionary and (context.old is None or value != value_at(context.old, where)):
                     errors += retired_code_errors(registry.catalog.dictionaries[field.dictionary], value, where, self.codec)
                 for name in field.validators:
                     errors += as_errors(functions[name](value, context), where)
@@ -563,41 +563,3 @@ class RecordService:
         table = self.registry.table(spec.name)
         if conn.execute(select(table.c.id).where(table.c.id == record_id)).first() is None:
             raise NotFound(f"{spec.title} {record_id} 不存在")
-
-
-@lru_cache(maxsize=4096)
-def _top_pointer(name: str) -> str:
-    """The pointer of a top-level field (asked for every rule of every imported row)."""
-    return pointer([name])
-
-
-def as_errors(result: Any, where: str) -> list[FieldError]:
-    """Named validators may return None, a message, a FieldError or a list of FieldErrors."""
-    if not result:
-        return []
-    if isinstance(result, str):
-        return [FieldError(where, result, "rule")]
-    items = [result] if isinstance(result, FieldError) else list(result)
-    # Validators point relative to what they were given; anchor that at the field or row.
-    return [
-        FieldError(
-            where + e.pointer if e.pointer != where and not e.pointer.startswith(where + "/") else e.pointer,
-            e.message,
-            e.code,
-            e.overridable,
-        )
-        for e in items
-    ]
-
-
-def _value_at(record: Mapping[str, Any], where: str) -> Any:
-    """The value a JSON pointer names in a record (None when absent)."""
-    node: Any = record
-    for part in where.strip("/").split("/"):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, Mapping):
-            node = node.get(part)
-        else:
-            return None
-    return node
