@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from test_accident_report import CITY, ENT, OFFICER, PROVINCE, TOWN, report, take
 
 from anjian import Actor
 from anjian.data.system import audit_log
@@ -14,36 +15,13 @@ from anjian.errors import NotFound, PermissionDenied
 from anjian.workflow.tables import deadline
 
 ADMIN = Actor("admin", is_admin=True)
-ENT, OFFICER, CITY, PROVINCE = Actor("ent"), Actor("officer"), Actor("city"), Actor("province")
-TOWN = "350524100000"
-
-
-def file_report(levels, occurred, **figures):
-    body = {
-        "enterprise_id": levels["firm"],
-        "region_code": TOWN,
-        "occurred_at": occurred,
-        "category": "03",
-        "account": "车间冲压机伤人，已送医救治",
-        "deaths": 0,
-        "missing": 0,
-        "serious_injuries": 1,
-        "direct_loss": 20,
-        "reporter": "陈安全",
-        **figures,
-    }
-    return levels["platform"].records.create("accident_report", body, ENT)
-
-
-def step(levels, actor, accident, name, data=None):
-    return levels["platform"].workflow.take(actor, "accident_report", accident["id"], name, {"data": data or {}})
 
 
 def received(levels, occurred, **figures):
     """A 快报 filed, submitted and received by the county."""
-    accident = file_report(levels, occurred, **figures)
-    step(levels, ENT, accident, "submit")
-    step(levels, OFFICER, accident, "receive", {"receiver": "值班员王"})
+    accident = report(levels, occurred, **figures)
+    take(levels, ENT, accident, "submit")
+    take(levels, OFFICER, accident, "receive", {"receiver": "值班员王"})
     return accident
 
 
@@ -98,20 +76,20 @@ def supplement(levels, accident, reported_at, deaths, actor=ENT):
 
 def test_each_level_forwards_only_at_its_own_level(levels):
     accident = received(levels, "2025-09-29T09:30:00+08:00", deaths=10)  # 重大: up to the ministry
-    step(levels, OFFICER, accident, "forward_city")
+    take(levels, OFFICER, accident, "forward_city")
     # The county officer's grant covers the record, but 报省级 is the city's step.
     with pytest.raises(PermissionDenied, match="设区的市级"):
-        step(levels, OFFICER, accident, "forward_province")
-    step(levels, CITY, accident, "forward_province")
+        take(levels, OFFICER, accident, "forward_province")
+    take(levels, CITY, accident, "forward_province")
     for actor in (OFFICER, CITY):  # the city sees the record now, and its grant covers it: still not its step
         with pytest.raises(PermissionDenied, match="省级"):
-            step(levels, actor, accident, "forward_national")
-    assert step(levels, PROVINCE, accident, "forward_national")["state"] == "national"
+            take(levels, actor, accident, "forward_national")
+    assert take(levels, PROVINCE, accident, "forward_national")["state"] == "national"
 
 
 def test_the_inbox_offers_a_forwarding_step_only_to_its_level(levels):
     accident = received(levels, "2025-09-29T09:30:00+08:00", deaths=3)
-    step(levels, OFFICER, accident, "forward_city")
+    take(levels, OFFICER, accident, "forward_city")
     workflow = levels["platform"].workflow
     spec = levels["platform"].registry.entity("accident_report")
     process = workflow.process_for("accident_report")
@@ -148,7 +126,7 @@ def test_follow_up_reminders_recur_and_switch_to_twice_daily_when_the_grade_rise
     platform.timers.scan()
     assert len([t for t in notices(levels, "officer", "reminder") if "续报" in t]) == 4
     # 核报结案 ends the reminders.
-    step(levels, OFFICER, accident, "forward_city")
+    take(levels, OFFICER, accident, "forward_city")
     platform.workflow.take(OFFICER, "accident_report", accident["id"], "close", {"comment": "核报：死亡10人"})
     assert clocks(levels, accident["id"])["follow_up_major"].status == "met"
     clock.set_local("2025-10-03 11:00")
@@ -159,7 +137,7 @@ def test_follow_up_reminders_recur_and_switch_to_twice_daily_when_the_grade_rise
 def test_the_timer_counts_the_missing_as_dead_after_30_days_and_flags_the_grade(levels):
     platform, clock = levels["platform"], levels["clock"]
     accident = received(levels, "2025-09-29T09:30:00+08:00", deaths=1, missing=2)
-    step(levels, OFFICER, accident, "forward_city")
+    take(levels, OFFICER, accident, "forward_city")
     assert "forward_from_city" not in clocks(levels, accident["id"])  # 一般: the city is the last level
     clock.set_local("2025-10-29 09:29")
     platform.timers.scan()
@@ -197,7 +175,7 @@ def test_a_supplement_at_the_city_starts_its_clock_across_midnight_and_a_holiday
     clock.set_local("2025-09-30 21:30")
     accident = received(levels, "2025-09-30T21:00:00+08:00")
     clock.set_local("2025-09-30 22:00")
-    step(levels, OFFICER, accident, "forward_city")
+    take(levels, OFFICER, accident, "forward_city")
     clock.set_local("2025-09-30 23:40")
     raised = supplement(levels, accident, "2025-09-30T23:30:00+08:00", 3)
     assert (raised["grade"], raised["grade_changed"]) == ("larger", True)
@@ -207,7 +185,7 @@ def test_a_supplement_at_the_city_starts_its_clock_across_midnight_and_a_holiday
     platform.timers.scan()
     assert any("市级接报后2小时内报省级" in t for t in notices(levels, "city", "overdue"))
     assert stored_as(levels, PROVINCE, accident["id"]) is None  # the province sees it once the city forwards it
-    step(levels, CITY, accident, "forward_province")
+    take(levels, CITY, accident, "forward_province")
     assert stored_as(levels, PROVINCE, accident["id"])["reach"] == "province"
     row = clocks(levels, accident["id"])["forward_from_city"]
     assert row.status == "met" and row.ended_at > row.due_at  # met late
@@ -232,7 +210,7 @@ def test_receipt_and_forwarding_tell_the_government_and_departments_of_the_level
         user for user in ("gov_county", "police_county", "ems_county", "gov_town", "gov_city") if notices(levels, user, "notify")
     }
     assert told == {"gov_county", "police_county"}
-    step(levels, OFFICER, accident, "forward_city")
+    take(levels, OFFICER, accident, "forward_city")
     assert notices(levels, "gov_city", "notify") == [f"【通报】事故报送：#{accident['id']} {accident['title']}（报设区的市）"]
     with platform.engine.connect() as conn:
         entries = conn.execute(
@@ -250,7 +228,7 @@ def test_the_record_page_offers_each_level_its_step_and_shows_the_notices(levels
         "agency", {"name": "安溪县人民政府", "level": "county", "kind": "member_unit", "region_code": "350524"}, ADMIN
     )
     accident = received(levels, "2025-09-29T09:30:00+08:00", deaths=3)
-    step(levels, OFFICER, accident, "forward_city")
+    take(levels, OFFICER, accident, "forward_city")
 
     def page(user):
         client = levels["app"].test_client()

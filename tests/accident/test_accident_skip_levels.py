@@ -5,7 +5,7 @@ the skipped level told, visibility widened (never narrowed) and each clock met, 
 
 import pytest
 from sqlalchemy import select
-from test_accident_clocks import ADMIN, CITY, ENT, OFFICER, PROVINCE, clocks, file_report, local, notices, stored_as, supplement
+from test_accident_clocks import ADMIN, CITY, ENT, OFFICER, PROVINCE, clocks, local, notices, report, stored_as, supplement
 
 from anjian import Actor
 from anjian.data.system import audit_log
@@ -22,7 +22,7 @@ def take(levels, actor, accident, name, comment="", data=None):
 
 def test_a_larger_accident_gives_the_unit_an_hour_to_report_to_the_province(levels):
     levels["clock"].set_local("2025-09-29 09:40")
-    accident = file_report(levels, "2025-09-29T09:30:00+08:00", deaths=3)  # 较大
+    accident = report(levels, "2025-09-29T09:30:00+08:00", deaths=3)  # 较大
     row = clocks(levels, accident["id"])["unit_direct_province"]
     assert row.status == "open" and local(row.due_at) == "2025-09-29 10:30:00"
     assert stored_as(levels, PROVINCE, accident["id"]) is None
@@ -44,7 +44,7 @@ def test_the_county_receipt_keeps_the_reach_and_tells_its_own_government(levels)
     ):
         platform.records.create("agency", {"name": name, "level": level, "kind": "member_unit", "region_code": region}, ADMIN)
         platform.access.store.save_account(ADMIN, user, "agency", region, org_name=name)
-    accident = file_report(levels, "2025-09-29T09:30:00+08:00", deaths=3)
+    accident = report(levels, "2025-09-29T09:30:00+08:00", deaths=3)
     take(levels, ENT, accident, "report_province_direct", WHY)
     take(levels, ENT, accident, "submit")
     take(levels, OFFICER, accident, "receive", data={"receiver": "值班员王"})
@@ -57,7 +57,7 @@ def test_the_county_receipt_keeps_the_reach_and_tells_its_own_government(levels)
 
 def test_a_general_accident_has_no_such_hour_and_a_unit_that_reported_ahead_is_not_asked_again(levels):
     levels["clock"].set_local("2025-09-29 10:00")
-    general = file_report(levels, "2025-09-29T09:30:00+08:00")
+    general = report(levels, "2025-09-29T09:30:00+08:00")
     assert "unit_direct_province" not in clocks(levels, general["id"])
     take(levels, ENT, general, "report_province_direct", "事故单位认为险情可能扩大，越级直报")  # 越级: allowed with a reason
     take(levels, ENT, general, "submit")
@@ -70,7 +70,7 @@ def test_a_general_accident_has_no_such_hour_and_a_unit_that_reported_ahead_is_n
 def test_a_supplement_that_makes_it_larger_asks_the_unit_at_once(levels):
     platform, clock = levels["platform"], levels["clock"]
     clock.set_local("2025-09-29 10:00")
-    accident = file_report(levels, "2025-09-29T09:30:00+08:00")
+    accident = report(levels, "2025-09-29T09:30:00+08:00")
     take(levels, ENT, accident, "submit")
     take(levels, OFFICER, accident, "receive", data={"receiver": "值班员王"})
     clock.set_local("2025-09-29 23:50")
@@ -88,7 +88,7 @@ def test_a_supplement_that_makes_it_larger_asks_the_unit_at_once(levels):
 
 def test_the_county_may_skip_the_city_with_a_reason_and_the_city_is_told(levels):
     levels["clock"].set_local("2025-09-29 10:00")
-    accident = file_report(levels, "2025-09-29T09:30:00+08:00", deaths=10)  # 重大: up to the ministry
+    accident = report(levels, "2025-09-29T09:30:00+08:00", deaths=10)  # 重大: up to the ministry
     take(levels, ENT, accident, "submit")
     take(levels, OFFICER, accident, "receive", data={"receiver": "值班员王"})
     with pytest.raises(NotFound):
@@ -117,7 +117,7 @@ def test_the_county_may_skip_the_city_with_a_reason_and_the_city_is_told(levels)
 
 
 def test_the_city_may_skip_the_province(levels):
-    accident = file_report(levels, "2025-09-29T09:30:00+08:00", deaths=30)  # 特别重大
+    accident = report(levels, "2025-09-29T09:30:00+08:00", deaths=30)  # 特别重大
     take(levels, ENT, accident, "submit")
     take(levels, OFFICER, accident, "receive", data={"receiver": "值班员王"})
     take(levels, OFFICER, accident, "forward_city")
@@ -130,7 +130,7 @@ def test_the_city_may_skip_the_province(levels):
 
 
 def test_the_record_page_shows_the_skip_its_reason_and_every_history_entry_in_chinese(levels):
-    accident = file_report(levels, "2025-09-29T09:30:00+08:00", deaths=3)
+    accident = report(levels, "2025-09-29T09:30:00+08:00", deaths=3)
     take(levels, ENT, accident, "report_province_direct", WHY)
     take(levels, ENT, accident, "submit")
     take(levels, OFFICER, accident, "receive", data={"receiver": "值班员王"})
