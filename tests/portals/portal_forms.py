@@ -1,6 +1,13 @@
-"""Answering the public forms' offline captcha as a reader would (shared by the portal tests)."""
+"""Shared by the portal tests: answering the public forms' offline captcha as a reader would, and
+published records to answer."""
 
 import re
+
+from sqlalchemy import func, select
+
+from anjian import Actor
+
+ADMIN = Actor("admin", is_admin=True)
 
 DIGITS = "零一二三四五六七八九十"
 
@@ -11,3 +18,17 @@ def captcha_fields(html):
     a, b = re.search(r"验证题：(.)加(.)等于几", html).groups()
     fields["captcha"] = str(DIGITS.index(a) + DIGITS.index(b))
     return fields
+
+
+def published_record(platform, entity, data):
+    """A record of ``entity`` in 安溪县, submitted and published by the administrator; its id."""
+    record = platform.records.create(entity, {"region_code": "350524", **data}, ADMIN)
+    platform.workflow.take(ADMIN, entity, record["id"], "submit")
+    platform.workflow.take(ADMIN, entity, record["id"], "publish")
+    return record["id"]
+
+
+def count_of(platform, entity):
+    table = platform.registry.table(entity)
+    with platform.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()

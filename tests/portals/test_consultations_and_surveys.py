@@ -4,8 +4,8 @@
 import datetime as dt
 import re
 
-from portal_forms import captcha_fields
-from sqlalchemy import func, select
+from portal_forms import captcha_fields, count_of, published_record
+from sqlalchemy import select
 
 from anjian import Actor
 
@@ -20,22 +20,9 @@ def _closes(days):
     )
 
 
-def _publish(platform, entity, data):
-    record = platform.records.create(entity, {"region_code": "350524", **data}, ADMIN)
-    platform.workflow.take(ADMIN, entity, record["id"], "submit")
-    platform.workflow.take(ADMIN, entity, record["id"], "publish")
-    return record["id"]
-
-
-def _count(platform, entity):
-    table = platform.registry.table(entity)
-    with platform.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
-
-
 def test_comments_are_taken_until_the_closing_date_then_the_summary_shows(client, published, clock):
     clock.set(dt.datetime(2026, 11, 20, 2, 0))
-    record_id = _publish(
+    record_id = published_record(
         published,
         "consultation",
         {"title": "关于《县安全生产约谈办法》征求意见", "body": "现公开征求意见。", "closes_at": "2026-11-30T18:00:00+08:00"},
@@ -51,7 +38,7 @@ def test_comments_are_taken_until_the_closing_date_then_the_summary_shows(client
     )
     assert sent.status_code == 303
     assert "您的意见已提交" in client.get(url).get_data(as_text=True)
-    assert _count(published, "consultation_comment") == 1
+    assert count_of(published, "consultation_comment") == 1
 
     short = client.post(f"/comment/consult_comment/{record_id}", data={**captcha_fields(html), "content": "短"})
     assert short.status_code == 422 and 'aria-invalid="true"' in short.get_data(as_text=True)
@@ -61,7 +48,7 @@ def test_comments_are_taken_until_the_closing_date_then_the_summary_shows(client
     assert "已截止" in closed and "提交意见</button>" not in closed and "整理后在此公布" in closed
     late = client.post(f"/comment/consult_comment/{record_id}", data={**captcha_fields(html), "content": "截止后提交的意见。"})
     assert late.status_code == 422 and "截止" in late.get_data(as_text=True)
-    assert _count(published, "consultation_comment") == 1
+    assert count_of(published, "consultation_comment") == 1
 
     published.records.update("consultation", record_id, {"summary": "共收到意见 1 条，采纳 1 条。"}, ADMIN, partial=True)
     assert "共收到意见 1 条" in client.get(url).get_data(as_text=True)
@@ -87,7 +74,7 @@ QUESTIONS = [
 
 def test_one_answer_per_visitor_and_results_after_closing(client, published, clock, app):
     clock.set(dt.datetime(2026, 11, 20, 2, 0))
-    record_id = _publish(
+    record_id = published_record(
         published,
         "survey",
         {"title": "2026 年安全生产满意度调查", "questions": QUESTIONS, "closes_at": "2026-11-25T18:00:00+08:00"},
@@ -111,7 +98,7 @@ def test_one_answer_per_visitor_and_results_after_closing(client, published, clo
     other = app.test_client()  # another visitor (another cookie)
     page = other.get(url).get_data(as_text=True)
     assert other.post(f"/survey/survey/{record_id}", data={**captcha_fields(page), "q0": "1", "q1": "0"}).status_code == 303
-    assert _count(published, "survey_answer") == 2
+    assert count_of(published, "survey_answer") == 2
     table = published.registry.table("survey_answer")
     with published.engine.connect() as conn:
         voters = [v for (v,) in conn.execute(select(table.c.voter))]
@@ -122,4 +109,4 @@ def test_one_answer_per_visitor_and_results_after_closing(client, published, clo
     assert "调查结果" in results and "共 2 人参加" in results and "1 票（50%）" in results and "2 票（100%）" in results
     late = other.post(f"/survey/survey/{record_id}", data={**captcha_fields(page), "q0": "2", "q1": "3"})
     assert late.status_code == 422 and "已截止" in late.get_data(as_text=True)
-    assert _count(published, "survey_answer") == 2
+    assert count_of(published, "survey_answer") == 2

@@ -3,7 +3,7 @@ the same closing dates, one-answer rule and hourly limits as the pages; in the O
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from portal_forms import count_of, published_record
 
 from anjian import Actor
 
@@ -14,28 +14,15 @@ QUESTIONS = [
 ]
 
 
-def _publish(platform, entity, data):
-    record = platform.records.create(entity, {"region_code": "350524", **data}, ADMIN)
-    platform.workflow.take(ADMIN, entity, record["id"], "submit")
-    platform.workflow.take(ADMIN, entity, record["id"], "publish")
-    return record["id"]
-
-
-def _count(platform, entity):
-    table = platform.registry.table(entity)
-    with platform.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
-
-
 def test_comments_by_json_until_the_closing_date(client, published, clock):
     clock.set(dt.datetime(2026, 11, 20, 2, 0))
-    record_id = _publish(
+    record_id = published_record(
         published, "consultation", {"title": "征求意见", "body": "现公开征求意见。", "closes_at": "2026-11-30T18:00:00+08:00"}
     )
     url = f"/api/v1/public/comment/consult_comment/{record_id}"
     sent = client.post(url, json={"content": "建议增加约谈后的复查时限。", "commenter_name": "张三"})
     assert sent.status_code == 201 and sent.get_json()["received"] is True
-    assert _count(published, "consultation_comment") == 1
+    assert count_of(published, "consultation_comment") == 1
 
     short = client.post(url, json={"content": "短"})
     assert short.status_code == 422 and short.get_json()["error"]["errors"][0]["pointer"] == "/content"
@@ -54,12 +41,12 @@ def test_comments_by_json_until_the_closing_date(client, published, clock):
     clock.set(dt.datetime(2026, 11, 30, 10, 0))  # 18:00 local: closed
     late = client.post(url, json={"content": "截止后提交的意见。"})
     assert late.status_code == 422 and "截止" in late.get_json()["error"]["errors"][0]["message"]
-    assert _count(published, "consultation_comment") == 1
+    assert count_of(published, "consultation_comment") == 1
 
 
 def test_survey_answers_by_json_once_per_voter_and_limited_per_address(client, published, clock):
     clock.set(dt.datetime(2026, 11, 20, 2, 0))
-    record_id = _publish(
+    record_id = published_record(
         published, "survey", {"title": "满意度调查", "questions": QUESTIONS, "closes_at": "2026-11-25T18:00:00+08:00"}
     )
     url = f"/api/v1/public/survey/survey/{record_id}"
@@ -81,14 +68,14 @@ def test_survey_answers_by_json_once_per_voter_and_limited_per_address(client, p
         == 404
     )
     assert client.post(f"/api/v1/public/survey/nosuch/{record_id}", json={}).status_code == 404
-    assert _count(published, "survey_answer") == 1
+    assert count_of(published, "survey_answer") == 1
 
     for n in range(3, 30):  # the declared 20 answers per address an hour hold for the API too
         last = client.post(url, json={"voter": f"site-visitor-{n:04d}", "answers": {"0": [2], "1": [1]}})
         if last.status_code == 429:
             break
     assert last.status_code == 429 and last.get_json()["error"]["code"] == "portal.rate_limited"
-    assert _count(published, "survey_answer") == 20
+    assert count_of(published, "survey_answer") == 20
 
     clock.set(dt.datetime(2026, 11, 26, 2, 0))
     late = client.post(url, json={"voter": "site-visitor-0100", "answers": {"0": [0], "1": [0]}})
