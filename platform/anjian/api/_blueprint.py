@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from ..audit import Actor
 from ..auth import TokenService
-from ..auth.key_actors import KeyActors
+from ..auth.callers import Caller, bearer_caller, key_caller
 from ..auth.key_use import KeyUse
-from ..auth.state import token_state
 from ..error_messages import headline as error_headline
 from ..errors import (
     AnjianError,
@@ -39,6 +39,7 @@ __all__ = [
     "error_body",
     "error_response",
     "http_error_response",
+    "json_response",
     "platform",
     "request_language",
     "tokens",
@@ -85,48 +86,30 @@ def user_actor(username: str) -> Actor:
 
 
 def bearer_actor(token: str) -> Actor:
-    """The Actor of an access token of the user's current token generation and a live login."""
+    """The Actor of an access token of the user's current token generation and a live login:
+    the token's signature, then one query for the user's state and roles (anjian.auth.callers)."""
     claims = tokens().verify(token)
-    username = str(claims["sub"])
-    generation, revoked = token_state(platform().engine, username, str(claims.get("sid") or ""))
-    if int(claims.get("gen", 0)) != generation or revoked:
+    caller = bearer_caller(platform().engine, str(claims["sub"]), str(claims.get("sid") or ""))
+    if caller is None or not caller.active:
+        raise AuthenticationFailed("账号不存在或已停用")
+    if int(claims.get("gen", 0)) != caller.generation or caller.revoked:
         raise AuthenticationFailed("访问令牌已失效（密码已修改或令牌已撤销），请重新登录", code="auth.token_revoked")
-    return user_actor(username)
+    return _actor(caller)
 
 
 def key_actor(secret: str) -> Actor:
-    """The Actor of an API key: its user, limited to the key's scopes; each use is audited.
-
-    One query checks the key and its user's state on every request; the user's roles are resolved
-    through Flask-AppBuilder only when that check or the cache's age asks for it (anjian.auth.key_actors).
-    """
-    actors = key_actors()
-    check = actors.check(secret)
-    key = check.key
-    if not check.user_active:
+    """The Actor of an API key: its user, limited to the key's scopes; each use is audited."""
+    key, caller = key_caller(platform().engine, secret)
+    if caller is None or not caller.active:
         raise AuthenticationFailed("账号不存在或已停用")
-    roles = actors.roles(check)
-    if roles is None:
-        roles = user_actor(key.username).roles
-        actors.remember(check, roles)
-    actor = Actor(
-        username=key.username,
-        address=request.remote_addr or "",
-        roles=roles,
-        is_admin="Admin" in roles,
-        key_id=key.key_id,
-        key_scopes=frozenset(key.scopes),
-    )
+    actor = _actor(caller, key_id=key.key_id, key_scopes=frozenset(key.scopes))
     key_use().record(key.key_id, actor, request.method, request.path)
     return actor
 
 
-def key_actors() -> KeyActors:
-    """The app's cache of API-key callers' roles (anjian.auth.key_actors)."""
-    found: KeyActors | None = current_app.extensions.get("anjian_key_actors")
-    if found is None:
-        found = current_app.extensions["anjian_key_actors"] = KeyActors(platform().engine)
-    return found
+def _actor(caller: Caller, **key: Any) -> Actor:
+    roles = caller.roles
+    return Actor(username=caller.username, address=request.remote_addr or "", roles=roles, is_admin="Admin" in roles, **key)
 
 
 def key_use() -> KeyUse:
@@ -175,6 +158,15 @@ def request_language() -> str:
     if best:
         return "en" if best.startswith("en") else "zh_CN"
     return platform().settings.language
+
+
+_encoder = msgspec.json.Encoder(decimal_format="number")
+
+
+def json_response(body: Any) -> Response:
+    """A large JSON answer (a report's thousand rows, a trend's arrays) encoded by msgspec: about
+    ten times faster than the json module; UTF-8 text unescaped, as ``jsonify`` answers here."""
+    return Response(_encoder.encode(body), mimetype="application/json")
 
 
 def error_body(exc: AnjianError) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ..reports import ReportRunner
 from ..reports.export import csv_chunks, xlsx_chunks
 from ..reports.statutory import StatutoryFilings
 from ..store.clock import utc_now
-from ._blueprint import api, current_actor, platform
+from ._blueprint import api, current_actor, json_response, platform
 
 __all__ = ["export_report", "list_reports", "report_filing_versions", "report_filings", "run_report"]
 
@@ -43,7 +43,7 @@ def list_reports() -> Any:
 @api.get("/reports/<name>")
 def run_report(name: str) -> Any:
     result = runner().run(current_actor(), name, request.args.to_dict())
-    return jsonify(result.as_json())
+    return json_response(result.as_json())
 
 
 @api.get("/reports/<name>/export")

@@ -3,19 +3,19 @@
 Every access token carries the user's token generation (claim ``gen``); changing or resetting the
 password, or disabling the user, bumps it, so tokens issued before stop working at once. It also
 carries its login (claim ``sid``); logout or a reused refresh token revokes that login's refresh
-tokens, and ``token_state`` reports it, so the login's access tokens stop working at once too.
+tokens, and ``anjian.auth.callers.bearer_caller`` reports it, so the login's access tokens stop working at once too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, exists, insert, literal, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from ..data.db import write
-from ..data.system import refresh_token, user_security
+from ..data.system import user_security
 
-__all__ = ["bump_generation", "security_row", "set_security", "token_generation", "token_state"]
+__all__ = ["bump_generation", "security_row", "set_security", "token_generation"]
 
 
 def security_row(conn: Connection, username: str) -> Any:
@@ -34,15 +34,6 @@ def token_generation(engine: Engine, username: str) -> int:
     with engine.connect() as conn:
         value = conn.execute(select(user_security.c.token_generation).where(user_security.c.username == username)).scalar()
     return int(value or 0)
-
-
-def token_state(engine: Engine, username: str, session: str) -> tuple[int, bool]:
-    """The user's token generation, and whether the login ``session`` was revoked: one query."""
-    generation = select(user_security.c.token_generation).where(user_security.c.username == username).scalar_subquery()
-    revoked = exists().where(refresh_token.c.family == session, refresh_token.c.revoked_at.is_not(None))
-    with engine.connect() as conn:
-        row = conn.execute(select(generation, revoked if session else literal(False))).one()
-    return int(row[0] or 0), bool(row[1])
 
 
 def bump_generation(conn: Connection, username: str) -> None:

@@ -1,7 +1,7 @@
 """JWT access tokens for the API: HS256 pinned, expiry, issuer and audience always checked.
 
 A token names the login it belongs to (claim ``sid``: the family of its refresh tokens), so
-logging out or a reused refresh token voids it at once (see ``anjian.auth.state.token_state``).
+logging out or a reused refresh token voids it at once (see ``anjian.auth.callers.bearer_caller``).
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ __all__ = ["CompiledReport"]
 YEAR_DAYS = 365  # a period this long or longer has no 同比: last year's period would overlap it
 WINDOW_TOTALS: dict[str, Any] = {"count": func.sum, "sum": func.sum, "min": func.min, "max": func.max}  # add up by group
 TOTAL_SUFFIX = "__total"
+_UNKNOWN: Any = object()  # not worked out yet (None is an answer: "cannot be asked")
 
 
 class CompiledReport:
@@ -312,7 +313,7 @@ class CompiledReport:
         grouped, totals_stmt = self.statements()
         result = conn.execute(grouped)
         keys = list(result.keys())
-        rows = [dict(zip(keys, row, strict=True)) for row in result]  # no mapping view per group
+        rows = [dict(zip(keys, row, strict=True)) for row in result.all()]  # no mapping view per group
         totals = None
         if totals_stmt is not None and self.wants_totals():
             totals = dict(conn.execute(totals_stmt).mappings().one())
@@ -337,21 +338,41 @@ class CompiledReport:
     def _needs_totals(self) -> bool:
         return any(m.kind == "share" for m in self.report.measures)
 
+    @cached_property
+    def _derived(self) -> list[MeasureSpec]:
+        return [m for m in self.report.measures if m.kind in ("ratio", "share", "change")]
+
     def derive(self, row: dict[str, Any], totals: Mapping[str, Any] | None) -> None:
         """Ratios, shares and changes from the aggregates (numbers, not rows)."""
-        for m in self.report.measures:
+        for m in self._derived:
             if m.kind == "ratio":
                 row[m.name] = divide(row.get(m.numerator or ""), row.get(m.denominator or ""))
             elif m.kind == "share":
                 row[m.name] = divide(row.get(m.of or ""), (totals or {}).get(m.of or ""))
-            elif m.kind == "change":
+            else:
                 base = row.get(f"{m.name}__base")
                 current = row.get(m.of or "")
                 row[m.name] = None if base is None or current is None else divide(current - base, base)
 
+    @cached_property
+    def _shown(self) -> tuple[list[str], list[tuple[str, Any]]]:
+        """The names a row shows, and those whose values need converting for JSON: a date that is
+        not bucketed (to ISO text), a sum, average, minimum or maximum (Decimal to float, no NaN).
+        Counts are integers and ratios, shares and changes floats already."""
+        names = [d.name for d in self.report.dimensions] + [m.name for m in self.report.measures]
+        converted: list[tuple[str, Any]] = []
+        for d in self.report.dimensions:
+            spec = self.report.fields.get(d.field)
+            if not d.bucket and (spec is None or spec.format in ("date", "date-time")):
+                converted.append((d.name, plain))
+        converted += [(m.name, as_number) for m in self.report.measures if m.kind in ("sum", "avg", "min", "max")]
+        return names, converted
+
     def output(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        result = {d.name: plain(row.get(d.name)) for d in self.report.dimensions}
-        result.update({m.name: as_number(row.get(m.name)) for m in self.report.measures})
+        names, converted = self._shown
+        result = {name: row.get(name) for name in names}
+        for name, convert in converted:
+            result[name] = convert(result[name])
         return result
 
     def columns(self) -> list[dict[str, Any]]:
@@ -366,28 +387,65 @@ class CompiledReport:
 
     def links(self, row: Mapping[str, Any]) -> dict[str, str]:
         """Where each number of ``row`` leads: the next level of a tree dimension (``<dimension>``
-        keys) and the records that add up to a measure (``<measure>`` keys), when expressible."""
+        keys) and the records that add up to a measure (``<measure>`` keys), when expressible.
+
+        A thousand rows repeat the same few dimension values and the same measure conditions: the
+        next-level link of a value and each measure's own part of the list query are worked out once.
+        """
         links: dict[str, str] = {}
-        base_args = self._base_args
-        for d in self.report.dimensions:
+        for d, deeper in self._deeper_levels:
             value = row.get(d.name)
-            if value is None or not d.levels:
+            if value is None:
                 continue
-            level = self.query.levels[d.name]
-            position = d.levels.index(level)
-            if position + 1 < len(d.levels):
-                args = {**base_args, d.name: str(value), f"{d.name}_level": d.levels[position + 1]}
-                links[d.name] = f"/reports/{self.report.name}?" + _query(args)  # empty bounds: "all", not the default
+            link = self._level_links.get((d.name, value))
+            if link is None:
+                args = {**self._base_args, d.name: str(value), f"{d.name}_level": deeper}
+                # Empty bounds in the link mean "all", not the default period.
+                link = self._level_links[(d.name, value)] = f"/reports/{self.report.name}?" + _query(args)
+            links[d.name] = link
         common = self._record_args(row)
         if common is None:
             return links
-        for m in self.report.measures:
-            if not m.is_aggregate:
+        records = f"/e/{self.entity.name}/?"
+        common_query: str | None = None
+        for m, own in self._measure_args:
+            if own is None:
+                continue  # the list screen cannot ask this measure's condition
+            if not own.keys().isdisjoint(common):  # the row and the measure ask the same field: combine them
+                args = dict(common)
+                if all(self._express(args, c) for c in m.where):
+                    links[m.name] = records + _query(args)
                 continue
-            args = dict(common)
-            if all(self._express(args, c) for c in m.where):
-                links[m.name] = f"/e/{self.entity.name}/?" + _query(args)
+            if common_query is None:
+                common_query = _query(common)
+            own_query = _query(own)
+            links[m.name] = records + ("&".join(q for q in (common_query, own_query) if q))
         return links
+
+    @cached_property
+    def _deeper_levels(self) -> list[tuple[DimensionSpec, str]]:
+        """Each tree dimension with a level below the one shown, and that level."""
+        found = []
+        for d in self.report.dimensions:
+            if d.levels:
+                position = d.levels.index(self.query.levels[d.name])
+                if position + 1 < len(d.levels):
+                    found.append((d, d.levels[position + 1]))
+        return found
+
+    @cached_property
+    def _level_links(self) -> dict[tuple[str, Any], str]:
+        return {}
+
+    @cached_property
+    def _measure_args(self) -> list[tuple[MeasureSpec, dict[str, str] | None]]:
+        """Each aggregate measure with the list arguments of its own conditions (None: not expressible)."""
+        found: list[tuple[MeasureSpec, dict[str, str] | None]] = []
+        for m in self.report.measures:
+            if m.is_aggregate:
+                own: dict[str, str] = {}
+                found.append((m, own if all(self._express(own, c) for c in m.where) else None))
+        return found
 
     @cached_property
     def _base_args(self) -> dict[str, str]:
@@ -430,13 +488,42 @@ class CompiledReport:
                 value = self.query.drill[d.name]
             else:
                 continue
-            if d.bucket:
-                first, last = bucket_bounds(str(value), d.bucket)
-                if not self._range(args, d.field, first, last):
+            if not self._separate_fields:
+                if not self._ask(args, d, value):
                     return None
-            elif not self._put(args, d.field, as_text(value), replace=True):
+                continue
+            part = self._dimension_parts.get((d.name, value), _UNKNOWN)
+            if part is _UNKNOWN:
+                part = self._dimension_parts[(d.name, value)] = self._dimension_part(fixed, d, value)
+            if part is None:
                 return None
+            args.update(part)
         return args
+
+    def _ask(self, args: dict[str, str], d: DimensionSpec, value: Any) -> bool:
+        """Add "``d`` is ``value``" to list arguments if the list screen can ask it."""
+        if d.bucket:
+            first, last = bucket_bounds(str(value), d.bucket)
+            return self._range(args, d.field, first, last)
+        return self._put(args, d.field, as_text(value), replace=True)
+
+    def _dimension_part(self, fixed: Mapping[str, str], d: DimensionSpec, value: Any) -> dict[str, str] | None:
+        """What "``d`` is ``value``" adds to or changes in the fixed arguments (None: it cannot be asked)."""
+        args = dict(fixed)
+        if not self._ask(args, d, value):
+            return None
+        return {k: v for k, v in args.items() if fixed.get(k) != v}
+
+    @cached_property
+    def _separate_fields(self) -> bool:
+        """Whether each dimension asks a field of its own: then what one value asks does not depend
+        on the other dimensions, and is worked out once per value rather than once per row."""
+        fields = [d.field for d in self.report.dimensions]
+        return len(set(fields)) == len(fields)
+
+    @cached_property
+    def _dimension_parts(self) -> dict[tuple[str, Any], dict[str, str] | None]:
+        return {}
 
     def _filterable(self, name: str) -> bool:
         return name == STATE_FIELD or name in self._filterable_names  # joined fields and deadlines are not

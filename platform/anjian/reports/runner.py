@@ -141,7 +141,8 @@ class ReportRunner:
             rows, totals = compiled.execute(conn)
             link_titles = self._link_titles(conn, actor, report, rows)
         result = ReportResult(report, query, compiled.columns(), rows, totals, self.scope_text(actor, report))
-        result.labels = [self._row_labels(report, row, link_titles) for row in rows]
+        shown: dict[tuple[str, Any], str] = {}  # a thousand rows repeat a few values of each dimension
+        result.labels = [self._row_labels(report, row, link_titles, shown) for row in rows]
         result.links = [compiled.links(row) for row in rows]
         result.total_links = compiled.links({}) if totals is not None else {}
         return result
@@ -185,12 +186,21 @@ class ReportRunner:
             found[d.name] = {key: str(title) for key, title in conn.execute(stmt)}
         return found
 
-    def _row_labels(self, report: ReportSpec, row: Mapping[str, Any], titles: Mapping[str, Mapping[Any, str]]) -> dict[str, str]:
+    def _row_labels(
+        self,
+        report: ReportSpec,
+        row: Mapping[str, Any],
+        titles: Mapping[str, Mapping[Any, str]],
+        shown: dict[tuple[str, Any], str],
+    ) -> dict[str, str]:
         labels = {}
         for d in report.dimensions:
             value = row.get(d.name)
-            spec = report.fields.get(d.field)
-            labels[d.name] = self.label(spec, d, value, titles.get(d.name, {}))
+            label = shown.get((d.name, value))
+            if label is None:
+                spec = report.fields.get(d.field)
+                label = shown[(d.name, value)] = self.label(spec, d, value, titles.get(d.name, {}))
+            labels[d.name] = label
         return labels
 
     def label(self, spec: FieldSpec | None, dimension: DimensionSpec, value: Any, titles: Mapping[Any, str]) -> str:

@@ -19,11 +19,12 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, delete, insert, inspect, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from .. import audit
 from ..audit import Actor
 from ..data.db import write
+from ..data.users import UserAccount, accounts
 from ..errors import AnjianError, FieldError, NotFound, RecordValidationError
 from ..store.clock import utc_now
 from .export import xlsx_chunks
@@ -132,7 +133,7 @@ class ReportSchedules:
         s = report_subscription
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(select(s).order_by(s.c.id))]
-            users = _users(conn)
+            users = accounts(conn)
         delivered = 0
         for row in rows:
             key = period_key(row["every"], today)
@@ -159,10 +160,10 @@ class ReportSchedules:
             args[f"{period.name}_from"], args[f"{period.name}_to"] = first.isoformat(), last.isoformat()
         return args
 
-    def _deliver(self, row: Mapping[str, Any], user: Mapping[str, Any] | None, today: dt.date, now: dt.datetime) -> None:
-        if user is None or not user["active"]:
+    def _deliver(self, row: Mapping[str, Any], user: UserAccount | None, today: dt.date, now: dt.datetime) -> None:
+        if user is None or not user.active:
             raise NotFound(f"用户 {row['username']} 不存在或已停用")
-        recipient = Actor(username=row["username"], address="worker", roles=user["roles"], is_admin="Admin" in user["roles"])
+        recipient = Actor(username=row["username"], address="worker", roles=user.roles, is_admin="Admin" in user.roles)
         result = self.runner.run(recipient, row["report"], self.args_for(row, today), today)
         title = f"{EVERY[row['every']]}报表：{result.report.title}（{period_key(row['every'], today)}）"
         lines = [f"统计范围：{result.scope}"]
@@ -170,10 +171,10 @@ class ReportSchedules:
             lines += [f"{m.title}：{_shown(result.totals.get(m.name), m.format)}" for m in result.report.measures]
         lines.append(f"查看：/reports/{row['report']}")
         body = "\n".join(lines)
-        mailed = bool(row["email"] and user.get("email") and self.settings.smtp_host)
+        mailed = bool(row["email"] and user.email and self.settings.smtp_host)
         if mailed:
             workbook = b"".join(xlsx_chunks(result, row["username"], now))
-            self._mail(user["email"], title, body, workbook, f"{row['report']}-{today.strftime('%Y%m%d')}.xlsx")
+            self._mail(user.email, title, body, workbook, f"{row['report']}-{today.strftime('%Y%m%d')}.xlsx")
         with write(self.engine) as conn, conn.begin():
             self.notices.send(conn, [row["username"]], "report", title, body, result.report.source, None, now)
             if mailed or not row["email"]:  # sent here with its workbook, or not wanted: not again as plain text
@@ -210,21 +211,3 @@ def _shown(value: Any, fmt: str) -> str:
     if fmt == "percent":
         return f"{float(value) * 100:.1f}%"
     return f"{value:,.2f}" if isinstance(value, float) else str(value)
-
-
-def _users(conn: Connection) -> dict[str, dict[str, Any]]:
-    """Active flag, e-mail and role names of every FAB user (none before the web app made its tables)."""
-    if not inspect(conn).has_table("ab_user"):
-        return {}
-    meta = MetaData()
-    users = Table("ab_user", meta, autoload_with=conn)
-    link = Table("ab_user_role", meta, autoload_with=conn)
-    roles = Table("ab_role", meta, autoload_with=conn)
-    found: dict[str, dict[str, Any]] = {}
-    for r in conn.execute(select(users.c.id, users.c.username, users.c.email, users.c.active)):
-        found[r.username] = {"id": r.id, "email": r.email, "active": bool(r.active), "roles": ()}
-    by_id = {u["id"]: u for u in found.values()}
-    for user_id, role in conn.execute(select(link.c.user_id, roles.c.name).join(roles, roles.c.id == link.c.role_id)):
-        if user_id in by_id:
-            by_id[user_id]["roles"] = (*by_id[user_id]["roles"], role)
-    return found

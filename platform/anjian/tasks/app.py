@@ -8,9 +8,11 @@ from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from sqlalchemy import select
 
 from ..audit import Actor
 from ..config import Settings, load_settings
+from ..data.users import ab_user
 from ..errors import PluginError
 
 __all__ = ["backup_schedule", "celery_app", "make_celery", "register_plugins", "worker_platform"]
@@ -105,11 +107,8 @@ def worker_platform() -> Any:
 
 def _addresses(platform: Any) -> dict[str, str]:
     """User name -> e-mail address of active users (FAB's user table)."""
-    from sqlalchemy import MetaData, Table, select
-
     with platform.engine.connect() as conn:
-        users = Table("ab_user", MetaData(), autoload_with=conn)
-        rows = conn.execute(select(users.c.username, users.c.email).where(users.c.active.is_(True)))
+        rows = conn.execute(select(ab_user.c.username, ab_user.c.email).where(ab_user.c.active.is_(True)))
         return {r.username: r.email for r in rows if r.email}
 
 

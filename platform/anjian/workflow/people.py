@@ -9,17 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, inspect, select
+from sqlalchemy import Connection, Engine, select
+
+from ..data.users import ab_user, display_name, has_users
 
 __all__ = ["People"]
-
-_users = Table(
-    "ab_user",
-    MetaData(),
-    Column("username", String),
-    Column("first_name", String),
-    Column("last_name", String),
-)
 
 
 class People:
@@ -32,7 +26,7 @@ class People:
     def _has_table(self, conn: Connection) -> bool:
         # Asked before querying: a failed query would abort the caller's transaction on PostgreSQL.
         if not self._known_table:
-            self._known_table = inspect(conn).has_table("ab_user")
+            self._known_table = has_users(conn)
         return self._known_table
 
     def names(self, conn: Connection, usernames: Iterable[str]) -> dict[str, str]:
@@ -41,11 +35,10 @@ class People:
         found = {u: u for u in wanted}
         if wanted and self._has_table(conn):
             rows = conn.execute(
-                select(_users.c.username, _users.c.first_name, _users.c.last_name).where(_users.c.username.in_(wanted))
+                select(ab_user.c.username, ab_user.c.first_name, ab_user.c.last_name).where(ab_user.c.username.in_(wanted))
             )
             for username, first, last in rows:
-                name = "".join(p for p in (first, last) if p and p.strip()).strip()
-                found[username] = name or username
+                found[username] = display_name(first, last, username)
         return found
 
     def name(self, conn: Connection, username: str) -> str:

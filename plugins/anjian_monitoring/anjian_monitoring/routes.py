@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from flask import Blueprint, Response, jsonify, request, send_file
 
-from anjian.api import LIMITS, Limit, current_actor
+from anjian.api import LIMITS, Limit, current_actor, json_response
 from anjian.api import platform as api_platform
 from anjian.errors import FieldError, RecordValidationError
 from anjian.ui.base import actor, guard, render
@@ -80,14 +79,9 @@ def points() -> Any:
     return jsonify({"items": live_points(api_platform(), current_actor())})
 
 
-def _json(body: Any) -> Response:
-    """A large JSON answer (a trend: four arrays of up to 10,080 numbers) encoded by msgspec, not json."""
-    return Response(msgspec.json.encode(body), mimetype="application/json")
-
-
 @api.get("/points/<int:point_id>/trend")
 def point_trend(point_id: int) -> Any:
-    return _json(trend(api_platform(), current_actor(), point_id, _int_arg("hours", 24, 1, 24 * 400)))
+    return json_response(trend(api_platform(), current_actor(), point_id, _int_arg("hours", 24, 1, 24 * 400)))
 
 
 # ---- screens ------------------------------------------------------------------------------------
@@ -113,7 +107,7 @@ def trend_page(point_id: int) -> Any:
 
 @screens.get("/points/<int:point_id>/trend.json")
 def trend_data(point_id: int) -> Any:
-    return _json(trend(ui_platform(), actor(), point_id, _int_arg("hours", 24, 1, 24 * 400)))
+    return json_response(trend(ui_platform(), actor(), point_id, _int_arg("hours", 24, 1, 24 * 400)))
 
 
 @screens.get("/vendor/plotly.min.js")
