@@ -43,7 +43,8 @@ class Settings(BaseModel):
     celery_eager: bool = Field(False, description="Run tasks in-process (tests).")
     metadata_paths: tuple[Path, ...] = Field((), description="Declaration folders, os.pathsep-separated.")
     plugins: tuple[str, ...] = Field(
-        ("registry", "hazard", "complaints", "accident"), description="Enabled plugins, comma-separated."
+        ("registry", "hazard", "complaints", "accident"),
+        description="Enabled plugins, comma-separated; +name / -name add to / remove from this default instead.",
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(5000, ge=1, le=65535, description="Port the web server listens on.")
