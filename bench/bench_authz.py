@@ -13,14 +13,13 @@ import datetime as dt
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))  # scripts run with PYTHONSAFEPATH=1
-from common import fresh_platform  # noqa: E402
+from common import fresh_platform, scratch_folder  # noqa: E402
 
 from anjian import Actor  # noqa: E402
 from anjian.authz.policy import Grant, PolicyState  # noqa: E402
@@ -63,7 +62,7 @@ def decisions(platform) -> str:  # type: ignore[no-untyped-def]
 
 
 def listing(platform) -> str:  # type: ignore[no-untyped-def]
-    folder = Path(tempfile.mkdtemp())
+    folder = scratch_folder()
     write_json(
         folder / "site.json",
         entity_document(

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))  # scripts run with PYTHONSAFEPATH=1
-from common import Server, fresh_platform  # noqa: E402
+from common import Server, fresh_platform, scratch_folder  # noqa: E402
 
 from anjian.testing import entity_document, write_json  # noqa: E402
 
@@ -32,7 +31,7 @@ def main() -> str:
             floor.append(time.perf_counter() - start)
         publish_times, live_times = [], []
         for n in range(ROUNDS):
-            folder = Path(tempfile.mkdtemp())
+            folder = scratch_folder()
             write_json(folder / "e.json", entity_document(f"bench_entity_{n}", {"name": {"type": "string"}}))
             start = time.perf_counter()
             platform.publish([folder])

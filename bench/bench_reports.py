@@ -16,7 +16,6 @@ import datetime as dt
 import random
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).parent))  # scripts run with PYTHONSAFEPATH=1
-from common import fresh_platform  # noqa: E402
+from common import fresh_platform, scratch_folder  # noqa: E402
 
 from anjian import Actor  # noqa: E402
 from anjian.reports import ReportRunner  # noqa: E402
@@ -77,7 +76,7 @@ def interleaved(fns, rounds: int = 5) -> dict[str, tuple[float, float]]:  # type
 
 
 def prepare(platform):  # type: ignore[no-untyped-def]
-    folder = Path(tempfile.mkdtemp())
+    folder = scratch_folder()
     write_json(
         folder / "event.json",
         entity_document(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import random
+import shutil
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,10 +18,26 @@ from anjian.runtime import Platform
 SECRET = "bench-secret-0123456789-0123456789-0123456789"
 
 
+def scratch_folder() -> Path:
+    """A temporary folder removed when the benchmark's process exits (a run leaves nothing in /tmp)."""
+    folder = Path(tempfile.mkdtemp(prefix="anjian-bench-"))
+    atexit.register(_remove, folder)
+    return folder
+
+
+def _remove(folder: Path) -> None:
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:  # said, not hidden: a folder left behind is worth knowing about
+        print(f"bench: could not remove {folder}: {exc}", file=sys.stderr)
+
+
 def fresh_platform(home: Path | None = None, **overrides: Any) -> Platform:
-    home = home or Path(tempfile.mkdtemp(prefix="anjian-bench-"))
+    """A platform with the standard metadata published, in ``home`` or a scratch folder of its own."""
+    home = home or scratch_folder()
     settings = load_settings({}, home=home, secret_key=SECRET, demo_data=False, **overrides)
     platform = Platform(settings)
+    atexit.register(platform.dispose)  # registered after the folder's removal, so it runs before it
     platform.init_db()
     platform.publish()
     return platform

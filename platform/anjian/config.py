@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "bundled_metadata_path", "load_settings"]
+__all__ = ["Settings", "bundled_metadata_path", "load_settings", "resolve_plugins"]
 
 PREFIX = "ANJIAN_"
 TOOLING_PREFIXES = ("ANJIAN_TEST_", "ANJIAN_PG_")
@@ -43,7 +43,8 @@ class Settings(BaseModel):
     celery_eager: bool = Field(False, description="Run tasks in-process (tests).")
     metadata_paths: tuple[Path, ...] = Field((), description="Declaration folders, os.pathsep-separated.")
     plugins: tuple[str, ...] = Field(
-        ("registry", "hazard", "complaints", "accident"), description="Enabled plugins, comma-separated."
+        ("registry", "hazard", "complaints", "accident"),
+        description="Enabled plugins, comma-separated; +name / -name add to / remove from this default instead.",
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(5000, ge=1, le=65535, description="Port the web server listens on.")
@@ -169,6 +170,45 @@ class Settings(BaseModel):
 _SPLIT = {"metadata_paths": os.pathsep, "plugins": ","}
 
 
+def resolve_plugins(entries: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+    """The enabled plugins an ``ANJIAN_PLUGINS`` list names.
+
+    Plain names replace the default list; ``+name`` / ``-name`` change it (so enabling GIS is
+    ``+gis`` rather than the bundled names retyped). Mixing both forms is ambiguous and refused
+    with the two lists it could have meant, ready to copy.
+    """
+    signed = [entry for entry in entries if entry[0] in "+-"]
+    if not signed:
+        return entries
+    plain = [entry for entry in entries if entry[0] not in "+-"]
+    bare = [entry for entry in signed if not entry[1:].strip()]
+    if bare:
+        raise ValueError(f"{bare[0]!r} names no plugin. Write +name to add a plugin or -name to remove one.")
+    if plain:
+        meant = _apply_changes(default, [*signed, *(f"+{name}" for name in plain)])
+        changes = [f"+{name}" for name in meant if name not in default]
+        changes += [f"-{name}" for name in default if name not in meant]
+        raise ValueError(
+            f"mixes plugin names ({', '.join(plain)}) with +/- changes ({', '.join(signed)}). "
+            f"Write either only the changes to the default list ({PREFIX}PLUGINS={','.join(changes) or '+name'}) "
+            f"or the whole list without signs ({PREFIX}PLUGINS={','.join(meant)})."
+        )
+    return _apply_changes(default, signed)
+
+
+def _apply_changes(default: tuple[str, ...], changes: list[str]) -> tuple[str, ...]:
+    enabled = list(default)
+    for change in changes:
+        name = change[1:].strip()
+        if change[0] == "+" and name not in enabled:
+            enabled.append(name)
+        elif change[0] == "-":
+            if name not in enabled:
+                raise ValueError(f"cannot remove {name!r}: it is not enabled (the default list is {','.join(default)}).")
+            enabled.remove(name)
+    return tuple(enabled)
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read settings from ``environ`` (default: the process environment); report all problems."""
     environ = os.environ if environ is None else environ
@@ -185,6 +225,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             continue
         if name in _SPLIT:
             values[name] = tuple(part.strip() for part in raw.split(_SPLIT[name]) if part.strip())
+            if name == "plugins":
+                try:
+                    values[name] = resolve_plugins(values[name], Settings.model_fields["plugins"].default)
+                except ValueError as exc:
+                    problems.append((key, str(exc)))
+                    del values[name]
         else:
             values[name] = raw
     values.update(overrides)

@@ -90,6 +90,25 @@ def test_regions():
     assert region_range("350000") == ("35", "36") and region_range("*") is None
 
 
+def test_area_conditions_are_index_ranges():
+    from sqlalchemy import Column, MetaData, String, Table
+    from sqlalchemy.dialects import sqlite
+
+    from anjian.authz.sql import in_areas, within_area
+
+    column = Table("t", MetaData(), Column("region_code", String)).c.region_code
+
+    def sql(clause):
+        return str(clause.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+
+    assert sql(within_area(column, "350524")) == "t.region_code >= '350524' AND t.region_code < '350525'"
+    assert within_area(column, "*") is None  # the whole country: no condition
+    assert in_areas(column, ["*"]) is None and in_areas(column, None) is None
+    assert sql(in_areas(column, ["350524", "350200"])) == (
+        "t.region_code >= '350524' AND t.region_code < '350525' OR t.region_code >= '3502' AND t.region_code < '3503'"
+    )
+
+
 def test_a_delegated_administrator_grants_neither_themself_nor_the_audit_role(published):
     store = published.access.store
     store.add_grant(ADMIN, "county_admin", "region_admin", "350524")

@@ -1,8 +1,8 @@
-"""A real worker with its beat fires a deadline that fell due while nothing ran, and e-mails the notice."""
+"""A real worker with its beat fires a deadline that fell due while nothing ran, and e-mails the notice
+(to the ``smtp_sink`` fixture of ``anjian.testing.plugin``)."""
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,26 +15,6 @@ from anjian import Actor
 
 PASSWORD = "Process-test-1"
 TOWN = "350524100000"
-
-
-@pytest.fixture
-def smtp_sink():
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Sink(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, received
-    controller.stop()
 
 
 @pytest.mark.worker

@@ -4,7 +4,6 @@ approved by an officer of the enterprise's region and opened by the applicant.""
 
 import datetime as dt
 import re
-import socket
 
 import pytest
 from portal_forms import captcha_fields
@@ -182,33 +181,13 @@ def test_enterprise_account_requested_approved_in_its_region_and_opened(client, 
     assert "发送开通链接" not in client.get(f"/track/{code}").get_data(as_text=True)
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.slow
-def test_registration_mail_goes_through_a_real_smtp_server(published, app, monkeypatch):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Sink(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    port = _free_port()
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        update = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_sender": "portal@anjian.example.cn"}
-        monkeypatch.setattr(published, "settings", published.settings.model_copy(update=update))
-        client = app.test_client()
-        assert _register(client, email="zhao@example.cn").status_code == 200
-    finally:
-        controller.stop()
+def test_registration_mail_goes_through_a_real_smtp_server(published, app, monkeypatch, smtp_sink):
+    port, received = smtp_sink
+    update = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_sender": "portal@anjian.example.cn"}
+    monkeypatch.setattr(published, "settings", published.settings.model_copy(update=update))
+    client = app.test_client()
+    assert _register(client, email="zhao@example.cn").status_code == 200
     assert len(received) == 1 and received[0]["To"] == "zhao@example.cn"
     body = received[0].get_payload(decode=True).decode("utf-8")
     link = re.search(r"http://localhost(/\S+)", body).group(1)

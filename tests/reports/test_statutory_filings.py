@@ -200,6 +200,19 @@ def test_the_officers_screens(app, client, quarter):
     assert platform  # the platform behind the app is the quarter's
 
 
+def test_the_versions_page_names_the_filer_as_people_know_them(app, client, quarter):
+    records = quarter["records"]
+    with app.app_context():
+        sm = app.appbuilder.sm
+        sm.add_user("ent_a1", "企业", "安全员", "ent_a1@example.org", sm.find_role(sm.auth_role_public), password=ADMIN_PASSWORD)
+    assert client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD}).status_code in (200, 302)
+    assert client.get(f"/reports/{REPORT}/filings?year=2026&quarter=1").status_code == 200  # the period's filings, as filed
+    named = client.get(f"/reports/{REPORT}/filings/{records['a1']}").get_data(as_text=True)
+    assert "报送人 <span" in named and ">企业安全员</span>" in named and ">ent_a1</span>" not in named
+    unnamed = client.get(f"/reports/{REPORT}/filings/{records['b1']}").get_data(as_text=True)
+    assert ">ent_b1</span>" in unnamed  # no account in the user table: the login name
+
+
 def test_the_beat_task_snapshots_filings_as_filed(quarter, monkeypatch):
     from anjian.tasks import app as tasks
 

@@ -41,3 +41,43 @@ def test_audit_retention_defaults_to_six_months_and_refuses_less():
         load_settings({"ANJIAN_AUDIT_RETENTION_DAYS": "90"})
     [(key, message)] = info.value.problems
     assert key == "ANJIAN_AUDIT_RETENTION_DAYS" and "180" in message and "等保" in message
+
+
+DEFAULT = ("registry", "hazard", "complaints", "accident")
+
+
+def test_signed_plugin_entries_change_the_default_list():
+    assert load_settings({"ANJIAN_PLUGINS": "+gis, +monitoring"}).plugins == (*DEFAULT, "gis", "monitoring")
+    assert load_settings({"ANJIAN_PLUGINS": "-complaints"}).plugins == ("registry", "hazard", "accident")
+    assert load_settings({"ANJIAN_PLUGINS": "+gis,-complaints,+registry"}).plugins == (
+        "registry",
+        "hazard",
+        "accident",
+        "gis",
+    )
+    assert load_settings({"ANJIAN_PLUGINS": "registry,gis"}).plugins == ("registry", "gis")  # no sign: replaces
+
+
+def test_signed_entries_reach_the_plugins_own_settings():
+    settings = load_settings({"ANJIAN_PLUGINS": "+hello", "ANJIAN_HELLO_GREETING": "您好"})
+    assert settings.plugin_values == {"hello": {"greeting": "您好"}}
+
+
+def test_mixing_plain_and_signed_plugin_entries_says_what_to_write():
+    with pytest.raises(ConfigError) as info:
+        load_settings({"ANJIAN_PLUGINS": "registry,hazard,complaints,accident,+gis"})
+    [(key, message)] = info.value.problems
+    assert key == "ANJIAN_PLUGINS"
+    assert "(ANJIAN_PLUGINS=+gis)" in message
+    assert "(ANJIAN_PLUGINS=registry,hazard,complaints,accident,gis)" in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("-gis", "cannot remove 'gis'"), ("+gis,+", "'+' names no plugin"), ("-", "'-' names no plugin")],
+)
+def test_signed_entries_that_change_nothing_are_refused(raw, expected):
+    with pytest.raises(ConfigError) as info:
+        load_settings({"ANJIAN_PLUGINS": raw})
+    [(key, message)] = info.value.problems
+    assert key == "ANJIAN_PLUGINS" and expected in message

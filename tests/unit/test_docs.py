@@ -1,5 +1,6 @@
 """The documentation states what the code does: settings, default plugins, actions, kinds, widgets."""
 
+import json
 from pathlib import Path
 
 from anjian.config import Settings
@@ -43,3 +44,12 @@ def test_widgets_drawn_as_plain_inputs_are_said_to_be():
     for widget in ("switch", "richtext", "map", "image"):
         drawn = f"f.widget == '{widget}'" in FIELDS_TEMPLATE  # a control of its own in the form macro
         assert drawn != (f"`{widget}`" in said), widget
+
+
+def test_the_obligations_example_is_the_shipped_declaration():
+    workflow = (ROOT / "docs" / "workflow.md").read_text(encoding="utf-8")
+    block = workflow.split('```json\n"obligations": [', 1)[1].split("```", 1)[0]
+    shown = json.loads('{"obligations": [' + block + "}")
+    shipped = json.loads((ROOT / "metadata" / "hazard" / "hazard_statistics.process.json").read_text(encoding="utf-8"))
+    assert shown["obligations"] == shipped["obligations"]
+    assert all(f"`{key}`" in workflow for ob in shipped["obligations"] for key in ob)  # every keyword is explained

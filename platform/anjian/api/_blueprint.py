@@ -35,6 +35,7 @@ __all__ = [
     "adopt",
     "api",
     "bearer_actor",
+    "created_record",
     "current_actor",
     "error_body",
     "error_response",
@@ -64,6 +65,14 @@ PUBLIC_ENDPOINTS = {
 def platform() -> Platform:
     result: Platform = current_app.extensions["anjian"]
     return result
+
+
+def created_record(entity: str, record: dict[str, Any]) -> Response:
+    """201 with the new record and its address (``Location``), as a create and an amendment answer."""
+    response = jsonify(record)
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/e/{entity}/{record['id']}"
+    return response
 
 
 def tokens() -> TokenService:

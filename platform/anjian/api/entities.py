@@ -11,7 +11,7 @@ from ..data.query import ALL_FIELDS, ListQuery
 from ..data.transfer import export_records, import_records, read_rows
 from ..errors import FieldError, RecordValidationError
 from ..messages import message
-from ._blueprint import api, current_actor, platform
+from ._blueprint import api, created_record, current_actor, platform
 
 __all__ = ["create", "export", "get", "import_", "list_", "list_fields", "remove", "replace"]
 
@@ -48,11 +48,7 @@ def list_fields(spec: Any, query: ListQuery) -> tuple[str, ...] | None:
 
 @api.post("/e/<entity>")
 def create(entity: str) -> Any:
-    record = platform().records.create(entity, _body(), current_actor())
-    response = jsonify(record)
-    response.status_code = 201
-    response.headers["Location"] = f"/api/v1/e/{entity}/{record['id']}"
-    return response
+    return created_record(entity, platform().records.create(entity, _body(), current_actor()))
 
 
 @api.get("/e/<entity>/<int:record_id>")

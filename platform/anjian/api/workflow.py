@@ -9,7 +9,7 @@ from flask import jsonify, request
 from ..errors import FieldError, RecordValidationError
 from ..messages import message
 from ..workflow.inbox import BOXES
-from ._blueprint import api, current_actor, platform
+from ._blueprint import api, created_record, current_actor, platform
 from ._limits import MAX_ID
 
 __all__ = ["amend", "decide", "extend", "inbox", "notices", "status", "take", "urge"]
@@ -55,11 +55,7 @@ def take(entity: str, record_id: int, name: str) -> Any:
 
 @api.post("/e/<entity>/<int:record_id>/amendments")
 def amend(entity: str, record_id: int) -> Any:
-    created = platform().workflow.amend(current_actor(), entity, record_id, _body())
-    response = jsonify(created)
-    response.status_code = 201
-    response.headers["Location"] = f"/api/v1/e/{entity}/{created['id']}"
-    return response
+    return created_record(entity, platform().workflow.amend(current_actor(), entity, record_id, _body()))
 
 
 @api.post("/e/<entity>/<int:record_id>/urge")

@@ -160,8 +160,8 @@ register(
         "meta.computed.unknown": ("没有注册名为 {name!r} 的计算函数", "no computed function {name!r} is registered"),
         "meta.widget.unknown": ("没有插件注册名为 {name!r} 的控件", "no plugin registers the widget {name!r}"),
         "meta.plugin.hint": (
-            "请启用提供该函数的模块（ANJIAN_PLUGINS）。",
-            "Enable the module that provides it (ANJIAN_PLUGINS).",
+            "请启用提供该函数的模块（在默认列表上添加：ANJIAN_PLUGINS=+模块名）。",
+            "Enable the module that provides it (add it to the default list with ANJIAN_PLUGINS=+<module>).",
         ),
         "meta.validator.unknown": ("没有注册名为 {name!r} 的校验函数", "no validator {name!r} is registered"),
         "meta.role.unknown": ("未知的角色 {name!r}", "unknown role {name!r}"),

@@ -19,7 +19,8 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, case, false, lite
 from ..access import Access
 from ..audit import Actor
 from ..authz.access import area_level
-from ..authz.regions import prefix, region_range
+from ..authz.regions import prefix
+from ..authz.sql import within_area
 from ..data.records import ValidationContext
 from ..errors import FieldError, PermissionDenied, WorkflowRefused
 from ..meta.process_spec import ProcessSpec, StateSpec, TransitionSpec
@@ -81,10 +82,10 @@ class Eligibility:
         column = table.c[spec.scope]
         clauses: list[ColumnElement[bool]] = []
         for area in areas:
-            bounds = region_range(area)
-            if bounds is None:
+            clause = within_area(column, area)
+            if clause is None:
                 return true()
-            clauses.append(and_(column >= bounds[0], column < bounds[1]))
+            clauses.append(clause)
         return or_(false(), *clauses)
 
     def level_refusal(self, actor: Actor, spec: EntitySpec, transition: TransitionSpec) -> str | None:
@@ -145,9 +146,7 @@ class Eligibility:
     def actors(self, conn: Connection, spec: EntitySpec, process: ProcessSpec, state: str, record_id: int) -> set[str]:
         """Every user whose step it is now: who may take a transition out of ``state`` (for notices)."""
         leaving = process.leaving(state)
-        candidates = sorted(
-            u for u in self.access.grants() if any(self.access.regions(u, spec.name, t.action) for t in leaving)
-        )
+        candidates = sorted(u for u in self.access.grants() if any(self.access.regions(u, spec.name, t.action) for t in leaving))
         table = self._registry().table(spec.name)
         found: set[str] = set()
         for start in range(0, len(candidates), BATCH):

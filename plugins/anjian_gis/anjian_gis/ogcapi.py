@@ -19,6 +19,7 @@ from anjian.ui.base import render
 
 from .callers import caller
 from .layers import Layer, Query, extent, feature_collection_json, read, read_json, visible_layers
+from .ows_common import current_platform, gis_settings
 from .params import BadParameter, parse_bbox, parse_datetime, parse_int, parse_value, unknown
 
 __all__ = ["CONFORMANCE", "register"]
@@ -31,19 +32,6 @@ CONFORMANCE = [
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
-
-
-def _platform() -> Any:
-    from anjian.api import platform
-
-    return platform()
-
-
-def _settings() -> Any:
-    from .settings import GisSettings
-
-    found = _platform().host.settings.get("gis")
-    return found if found is not None else GisSettings()
 
 
 def wants_html() -> bool:
@@ -87,7 +75,7 @@ def _answer(document: dict[str, Any], template: str, media: str = "application/j
 
 
 def _layer(actor: Actor | None, collection_id: str) -> Layer:
-    for layer in visible_layers(_platform(), actor):
+    for layer in visible_layers(current_platform(), actor):
         if layer.id == collection_id:
             return layer
     raise NotFound(f"没有名为 {collection_id} 的图层（要素集合），或您无权查看")
@@ -132,7 +120,7 @@ def conformance() -> Any:
 
 
 def _collection_doc(layer: Layer, actor: Actor | None) -> dict[str, Any]:
-    box = extent(_platform(), actor, layer)
+    box = extent(current_platform(), actor, layer)
     doc: dict[str, Any] = {
         "id": layer.id,
         "title": layer.title,
@@ -165,7 +153,7 @@ def _collection_doc(layer: Layer, actor: Actor | None) -> dict[str, Any]:
 def collections() -> Any:
     actor = caller()
     unknown(request.args, ["f"])
-    items = [_collection_doc(layer, actor) for layer in visible_layers(_platform(), actor)]
+    items = [_collection_doc(layer, actor) for layer in visible_layers(current_platform(), actor)]
     doc = {"links": _self_links("gis_ogc.collections"), "collections": items}
     return _answer(doc, "gis/ogc_page.html", kind="collections")
 
@@ -179,7 +167,7 @@ def collection(collection_id: str) -> Any:
 
 def build_query(layer: Layer, actor: Actor | None, args: Any) -> Query:
     """The items query of ``args`` (request.args), checked."""
-    settings = _settings()
+    settings = gis_settings()
     fields = {f.name: f for f in layer.property_fields(anonymous=actor is None)}
     unknown(args, ["f", "bbox", "bbox-crs", "limit", "offset", "datetime", *fields])
     crs = args.get("bbox-crs", CRS84)
@@ -208,11 +196,11 @@ def items(collection_id: str) -> Any:
     html = wants_html()
     texts: list[bytes] = []
     if html:
-        result = read(_platform(), actor, layer, query)
+        result = read(current_platform(), actor, layer, query)
         matched = result.matched
         returned = len(result.features)
     else:  # 10,000 features: the database writes the GeoJSON, Python only joins it
-        texts, matched = read_json(_platform(), actor, layer, query)
+        texts, matched = read_json(current_platform(), actor, layer, query)
         returned = len(texts)
     base = {k: v for k, v in request.args.items() if k != "offset"}
     links = [
@@ -250,7 +238,7 @@ def item(collection_id: str, feature_id: str) -> Any:
     layer = _layer(actor, collection_id)
     if not feature_id.isdigit():
         raise NotFound(f"图层 {collection_id} 中没有要素 {feature_id[:40]}")
-    result = read(_platform(), actor, layer, Query(record_id=int(feature_id), limit=1, count=False))
+    result = read(current_platform(), actor, layer, Query(record_id=int(feature_id), limit=1, count=False))
     if not result.features:
         raise NotFound(f"图层 {collection_id} 中没有要素 {feature_id}，或您无权查看")
     doc = dict(result.features[0])
@@ -273,7 +261,7 @@ def openapi() -> Response:
     from .openapi import document
 
     actor = caller()
-    return jsonify(document(visible_layers(_platform(), actor), actor is None, url_for("gis_ogc.landing", _external=True)))
+    return jsonify(document(visible_layers(current_platform(), actor), actor is None, url_for("gis_ogc.landing", _external=True)))
 
 
 def register(bp: Any) -> None:

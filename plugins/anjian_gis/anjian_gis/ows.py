@@ -1,9 +1,9 @@
-"""WFS 2.0 (``/ogc/wfs``) and WMS 1.3.0 (``/ogc/wms``), key-value requests, inside the caller's scope.
+"""WFS 2.0 (``/ogc/wfs``), key-value requests and POSTed GetFeature, inside the caller's scope.
 
-WFS: GetCapabilities, DescribeFeatureType, ListStoredQueries, DescribeStoredQueries and GetFeature
+GetCapabilities, DescribeFeatureType, ListStoredQueries, DescribeStoredQueries and GetFeature
 (typeNames, BBOX with its CRS and axis order, count, startIndex, resourceId, the stored query
-GetFeatureById) as GML 3.2 or GeoJSON. WMS: GetCapabilities, GetMap (PNG drawn with Pillow) and
-GetFeatureInfo (GeoJSON, HTML or text). Exceptions are OGC exception reports with status 400.
+GetFeatureById) as GML 3.2 or GeoJSON. Exceptions are OGC exception reports with status 400.
+The WMS is ``wms.py``; what both services share is ``ows_common.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .callers import caller
 from .fes import parse_filter, parse_xml
 from .geometry import BBox
 from .layers import Layer, Query, extent, read, visible_layers
+from .ows_common import check_known, current_platform, find_layer, gis_settings, kvp_args, xml_response
 from .params import BadParameter, parse_bbox, parse_int
 
 __all__ = ["register"]
@@ -34,33 +35,11 @@ GML_FORMATS = ("application/gml+xml; version=3.2", "text/xml; subtype=gml/3.2", 
 GET_FEATURE_BY_ID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
 
 
-def _platform() -> Any:
-    from anjian.api import platform
-
-    return platform()
-
-
-def _settings() -> Any:
-    from .settings import GisSettings
-
-    found = _platform().host.settings.get("gis")
-    return found if found is not None else GisSettings()
-
-
-def _args() -> dict[str, str]:
-    """KVP parameter names are case-insensitive (OGC 06-121r9 §11.5.2)."""
-    return {k.lower(): v for k, v in request.args.items()}
-
-
-def _xml(body: str, status: int = 200, mimetype: str = "text/xml") -> Response:
-    return Response('<?xml version="1.0" encoding="UTF-8"?>\n' + body, status=status, mimetype=mimetype)
-
-
 def wfs_exception(error: BadParameter | Exception, status: int = 400) -> Response:
     code = getattr(error, "code", "NoApplicableCode")
     locator = getattr(error, "locator", "")
     text = getattr(error, "message", str(error))
-    return _xml(
+    return xml_response(
         '<ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows/1.1" version="2.0.0">'
         f"<ows:Exception exceptionCode={quoteattr(code)} locator={quoteattr(locator)}>"
         f"<ows:ExceptionText>{escape(text)}</ows:ExceptionText></ows:Exception></ows:ExceptionReport>",
@@ -68,26 +47,8 @@ def wfs_exception(error: BadParameter | Exception, status: int = 400) -> Respons
     )
 
 
-def wms_exception(error: BadParameter | Exception, status: int = 400) -> Response:
-    code = getattr(error, "code", "NoApplicableCode")
-    text = getattr(error, "message", str(error))
-    return _xml(
-        '<ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc">'
-        f"<ServiceException code={quoteattr(code)}>{escape(text)}</ServiceException></ServiceExceptionReport>",
-        status,
-    )
-
-
 def _typename(layer: Layer) -> str:
     return f"{PREFIX}:{layer.id}"
-
-
-def _find(actor: Actor | None, name: str, locator: str) -> Layer:
-    wanted = name.split(":", 1)[-1]
-    for layer in visible_layers(_platform(), actor):
-        if layer.id == wanted:
-            return layer
-    raise BadParameter(locator, f"没有名为 {name[:60]} 的图层，或您无权查看", "InvalidParameterValue")
 
 
 def _box_xml(box: BBox | None) -> str:
@@ -101,8 +62,7 @@ def _box_xml(box: BBox | None) -> str:
 # ---- WFS ----------------------------------------------------------------------------------------
 
 
-# Parameters each operation takes (lower case; KVP names are case-insensitive). Anything else is a 400.
-_COMMON = {"service", "version", "request", "namespaces", "namespace"}
+# Parameters each operation takes besides the common ones (lower case). Anything else is a 400.
 WFS_PARAMETERS = {
     "getcapabilities": {"acceptversions", "acceptformats", "sections", "updatesequence"},
     "describefeaturetype": {"typenames", "typename", "outputformat"},
@@ -137,13 +97,6 @@ SRS_NAMES = (
     "urn:ogc:def:crs:OGC:1.3:CRS84",
     "CRS:84",
 )
-
-
-def _known(args: Mapping[str, str], allowed: set[str], service: str) -> None:
-    extra = sorted(set(args) - allowed - _COMMON)
-    if extra:
-        names = "、".join(sorted(allowed | {"service", "version", "request"}))
-        raise BadParameter(extra[0], f"{service} 此操作不认识参数 {extra[0][:40]}；可用参数：{names}", "InvalidParameterValue")
 
 
 def _posted_get_feature() -> tuple[dict[str, str], Any]:
@@ -208,7 +161,7 @@ def wfs() -> Response:
         if request.method == "POST":
             args, posted = _posted_get_feature()
         else:
-            args = _args()
+            args = kvp_args()
         actor = caller()
         if args.get("service", "WFS").upper() != "WFS":
             raise BadParameter("service", "参数 service 应为 WFS")
@@ -225,7 +178,7 @@ def wfs() -> Response:
             raise BadParameter(
                 "request", f"不支持的操作 request={operation[:40]}；可用：{', '.join(sorted(handlers))}", "OperationNotSupported"
             )
-        _known(args, WFS_PARAMETERS[operation.lower()], "WFS")
+        check_known(args, WFS_PARAMETERS[operation.lower()], "WFS")
         if handler is _get_feature:
             return _get_feature(actor, args, posted)
         return handler(actor, args)
@@ -294,7 +247,7 @@ def _constraint(name: str, value: str) -> str:
 
 def _wfs_capabilities(actor: Actor | None, args: Mapping[str, str]) -> Response:
     href = url_for("gis_ows.wfs", _external=True)
-    platform = _platform()
+    platform = current_platform()
     types = "".join(
         f"<wfs:FeatureType><wfs:Name>{_typename(layer)}</wfs:Name><wfs:Title>{escape(layer.title)}</wfs:Title>"
         f"<wfs:Abstract>{escape(layer.description)}</wfs:Abstract><wfs:DefaultCRS>{URN_4326}</wfs:DefaultCRS>"
@@ -317,7 +270,7 @@ def _wfs_capabilities(actor: Actor | None, args: Mapping[str, str]) -> Response:
             ("KVPEncoding", "TRUE"),
             ("XMLEncoding", "TRUE"),  # GetFeature only (as OWSLib posts it)
             ("ImplementsTransactionalWFS", "FALSE"),
-            ("CountDefault", str(_settings().max_limit)),
+            ("CountDefault", str(gis_settings().max_limit)),
         )
     )
     body = (
@@ -332,7 +285,7 @@ def _wfs_capabilities(actor: Actor | None, args: Mapping[str, str]) -> Response:
         f"<ows:OperationsMetadata>{operations}{constraints}</ows:OperationsMetadata>"
         f"<wfs:FeatureTypeList>{types}</wfs:FeatureTypeList>" + _filter_capabilities() + "</wfs:WFS_Capabilities>"
     )
-    return _xml(body)
+    return xml_response(body)
 
 
 _XSD_TYPES = {"integer": "xsd:long", "number": "xsd:double", "boolean": "xsd:boolean"}
@@ -349,7 +302,7 @@ def _xsd_type(field: Any) -> str:
 
 def _describe_feature_type(actor: Actor | None, args: Mapping[str, str]) -> Response:
     names = (args.get("typenames") or args.get("typename") or "").split(",")
-    chosen = [_find(actor, n.strip(), "typeNames") for n in names if n.strip()] or visible_layers(_platform(), actor)
+    chosen = [find_layer(actor, n.strip(), "typeNames") for n in names if n.strip()] or visible_layers(current_platform(), actor)
     parts = []
     for layer in chosen:
         elements = f'<xsd:element name="{layer.geometry_field}" type="{_GML_PROPERTY[layer.kind]}" minOccurs="0"/>' + "".join(
@@ -369,14 +322,13 @@ def _describe_feature_type(actor: Actor | None, args: Mapping[str, str]) -> Resp
         + "".join(parts)
         + "</xsd:schema>"
     )
-    return _xml(body, mimetype="application/gml+xml")
+    return xml_response(body, mimetype="application/gml+xml")
 
 
 def _list_stored_queries(actor: Actor | None, args: Mapping[str, str]) -> Response:
-    types = "".join(
-        f"<wfs:ReturnFeatureType>{_typename(layer)}</wfs:ReturnFeatureType>" for layer in visible_layers(_platform(), actor)
-    )
-    return _xml(
+    layers = visible_layers(current_platform(), actor)
+    types = "".join(f"<wfs:ReturnFeatureType>{_typename(layer)}</wfs:ReturnFeatureType>" for layer in layers)
+    return xml_response(
         f'<wfs:ListStoredQueriesResponse xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:{PREFIX}="{NS}">'
         f'<wfs:StoredQuery id="{GET_FEATURE_BY_ID}"><wfs:Title>按编号取要素</wfs:Title>{types}</wfs:StoredQuery>'
         "</wfs:ListStoredQueriesResponse>"
@@ -384,7 +336,7 @@ def _list_stored_queries(actor: Actor | None, args: Mapping[str, str]) -> Respon
 
 
 def _describe_stored_queries(actor: Actor | None, args: Mapping[str, str]) -> Response:
-    return _xml(
+    return xml_response(
         '<wfs:DescribeStoredQueriesResponse xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
         f'<wfs:StoredQueryDescription id="{GET_FEATURE_BY_ID}"><wfs:Title>按编号取要素</wfs:Title>'
         '<wfs:Parameter name="ID" type="xsd:string"/>'
@@ -421,7 +373,7 @@ def _filter_of(args: Mapping[str, str], posted: Any) -> Any:
 
 
 def _get_feature(actor: Actor | None, args: Mapping[str, str], posted: Any = None) -> Response:
-    settings = _settings()
+    settings = gis_settings()
     record_id: int | None = None
     names = args.get("typenames") or args.get("typename") or ""
     ids = args.get("resourceid") or args.get("featureid") or ""
@@ -439,7 +391,7 @@ def _get_feature(actor: Actor | None, args: Mapping[str, str], posted: Any = Non
     srs = args.get("srsname", "")
     if srs and srs not in SRS_NAMES:
         raise BadParameter("srsName", f"不支持的坐标系 {srs[:60]}；可用：{'、'.join(SRS_NAMES)}", "InvalidParameterValue")
-    layers = [_find(actor, n.strip(), "typeNames") for n in names.split(",") if n.strip()]
+    layers = [find_layer(actor, n.strip(), "typeNames") for n in names.split(",") if n.strip()]
     count = parse_int(
         args, "count", parse_int(args, "maxfeatures", settings.default_limit, 1, settings.max_limit), 1, settings.max_limit
     )
@@ -462,12 +414,12 @@ def _get_feature(actor: Actor | None, args: Mapping[str, str], posted: Any = Non
         query = Query(bbox=box, limit=count, offset=start, record_id=record_id, count=True)
         query.order = parse_sort(args.get("sortby", ""), fields)
         if filter_element is not None:
-            parsed = parse_filter(filter_element, layer, fields, _platform().registry.table(layer.id))
+            parsed = parse_filter(filter_element, layer, fields, current_platform().registry.table(layer.id))
             query.conditions += parsed.conditions
             query.bbox = parsed.bbox
         if hits == "hits":
             query.limit = 1
-        result = read(_platform(), actor, layer, query)
+        result = read(current_platform(), actor, layer, query)
         matched += result.matched or 0
         if hits == "results":
             features += [(layer, _project(f, wanted)) for f in result.features]
@@ -493,7 +445,7 @@ def _get_feature(actor: Actor | None, args: Mapping[str, str], posted: Any = Non
         f'xmlns:{PREFIX}="{NS}" '
         f'numberMatched="{matched}" numberReturned="{len(features)}">{members}</wfs:FeatureCollection>'
     )
-    return _xml(body, mimetype="application/gml+xml; version=3.2")
+    return xml_response(body, mimetype="application/gml+xml; version=3.2")
 
 
 def _project(feature: dict[str, Any], wanted: list[str]) -> dict[str, Any]:

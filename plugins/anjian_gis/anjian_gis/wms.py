@@ -1,5 +1,5 @@
 """WMS 1.3.0 at ``/ogc/wms``: capabilities, maps drawn on the server and feature info, in the caller's scope
-(split from ``ows``, which holds WFS and what both services share)."""
+(what it shares with the WFS of ``ows`` is in ``ows_common``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from anjian.audit import Actor
 from .callers import caller
 from .geometry import BBox
 from .layers import Layer, Query, extent, geometries, points, read, visible_layers
-from .ows import _args, _find, _known, _platform, _xml, wms_exception
+from .ows_common import check_known, current_platform, find_layer, kvp_args, xml_response
 from .params import BadParameter, parse_int
 from .render import MERCATOR_CRS, Frame, draw_png
 from .styles import CATEGORY_FIELDS, colour_of
@@ -37,15 +37,26 @@ WMS_PARAMETERS = {
 }
 
 
+def wms_exception(error: BadParameter | Exception, status: int = 400) -> Response:
+    """The WMS 1.3.0 service exception report (WFS answers with its own, ``ows.wfs_exception``)."""
+    code = getattr(error, "code", "NoApplicableCode")
+    text = getattr(error, "message", str(error))
+    return xml_response(
+        '<ServiceExceptionReport version="1.3.0" xmlns="http://www.opengis.net/ogc">'
+        f"<ServiceException code={quoteattr(code)}>{escape(text)}</ServiceException></ServiceExceptionReport>",
+        status,
+    )
+
+
 def wms() -> Response:
-    args = _args()
+    args = kvp_args()
     try:
         actor = caller()
         if args.get("service", "WMS").upper() != "WMS":
             raise BadParameter("service", "参数 service 应为 WMS")
         operation = args.get("request", "").lower()
         if operation in WMS_PARAMETERS:
-            _known(args, WMS_PARAMETERS[operation], "WMS")
+            check_known(args, WMS_PARAMETERS[operation], "WMS")
         if operation == "getcapabilities":
             return _wms_capabilities(actor)
         if operation == "getmap":
@@ -63,7 +74,7 @@ def wms() -> Response:
 
 def _wms_capabilities(actor: Actor | None) -> Response:
     href = quoteattr(url_for("gis_ows.wms", _external=True) + "?")
-    platform = _platform()
+    platform = current_platform()
     crs = "".join(f"<CRS>{c}</CRS>" for c in WMS_CRS)
     layers = ""
     for layer in visible_layers(platform, actor):
@@ -96,7 +107,7 @@ def _wms_capabilities(actor: Actor | None) -> Response:
         + "</Request><Exception><Format>XML</Format></Exception>"
         f"<Layer><Title>安监一张图</Title>{crs}{layers}</Layer></Capability></WMS_Capabilities>"
     )
-    return _xml(body)
+    return xml_response(body)
 
 
 def _frame(args: Mapping[str, str]) -> Frame:
@@ -130,7 +141,7 @@ def _layers_arg(actor: Actor | None, args: Mapping[str, str], name: str) -> list
     found = []
     for n in names:
         try:
-            found.append(_find(actor, n, name))
+            found.append(find_layer(actor, n, name))
         except BadParameter as error:
             raise BadParameter(name, error.message, "LayerNotDefined") from None
     return found
@@ -149,11 +160,11 @@ def _get_map(actor: Actor | None, args: Mapping[str, str]) -> Response:
         category = CATEGORY_FIELDS.get(layer.id)
         colours: dict[Any, str] = {}
         if layer.kind == "point":  # the box index holds a point's position: no GeoJSON to parse
-            for lon, lat, value in points(_platform(), actor, layer, box, category, MAX_DRAWN):
+            for lon, lat, value in points(current_platform(), actor, layer, box, category, MAX_DRAWN):
                 colour = colours.get(value) or colours.setdefault(value, colour_of(layer.id, value))
                 dots.append((lon, lat, colour))
             continue
-        for _id, geometry, value in geometries(_platform(), actor, layer, box, category, MAX_DRAWN):
+        for _id, geometry, value in geometries(current_platform(), actor, layer, box, category, MAX_DRAWN):
             drawn.append((geometry, colours.get(value) or colours.setdefault(value, colour_of(layer.id, value))))
     transparent = args.get("transparent", "TRUE").upper() == "TRUE"
     return Response(draw_png(frame, drawn, transparent, dots), mimetype="image/png")
@@ -170,7 +181,7 @@ def _get_feature_info(actor: Actor | None, args: Mapping[str, str]) -> Response:
     box = BBox(corners[0][0], corners[0][1], corners[1][0], corners[1][1])
     features = []
     for layer in _layers_arg(actor, args, "query_layers"):
-        for f in read(_platform(), actor, layer, Query(bbox=box, limit=count, count=False)).features:
+        for f in read(current_platform(), actor, layer, Query(bbox=box, limit=count, count=False)).features:
             features.append({**f, "id": f"{layer.id}.{f['id']}"})
     features = features[:count]
     fmt = args.get("info_format", "text/plain")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, func, select
 
 from ...access import OrganisationInput
-from ...authz.regions import region_range
-from ...authz.sql import in_areas
+from ...authz.sql import in_areas, within_area
 from ...data.system import account, organisation
 from ...errors import AnjianError
 from ..base import actor, like_pattern, page_number, paged, platform, render, screen_args
@@ -35,10 +34,9 @@ def organisations_view() -> Any:
         clauses.append(organisation.c.name.like(like_pattern(args["q"]), escape="\\"))
     if args.get("kind") in USER_TYPE_LABELS:
         clauses.append(organisation.c.kind == args["kind"])
-    if "region" in args:
-        bounds = region_range(args["region"])
-        if bounds:
-            clauses.append(and_(organisation.c.region_code >= bounds[0], organisation.c.region_code < bounds[1]))
+    region = within_area(organisation.c.region_code, args["region"]) if "region" in args else None
+    if region is not None:
+        clauses.append(region)
     members = (
         select(func.count())
         .select_from(account)

@@ -11,11 +11,10 @@ import re
 from typing import Any
 
 from flask import current_app, flash, redirect, request, url_for
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from ... import audit
-from ...authz.regions import region_range
-from ...authz.sql import in_areas
+from ...authz.sql import in_areas, within_area
 from ...data.db import write
 from ...data.system import account, organisation
 from ...errors import AnjianError, NotFound, PermissionDenied, RecordValidationError
@@ -81,10 +80,9 @@ def users_view() -> Any:
         clauses.append(or_(*(c.like(like_pattern(args["q"]), escape="\\") for c in searched)))
     if args.get("user_type") in USER_TYPE_LABELS:
         clauses.append(account.c.user_type == args["user_type"])
-    if "region" in args:
-        bounds = region_range(args["region"])
-        if bounds:
-            clauses.append(and_(account.c.region_code >= bounds[0], account.c.region_code < bounds[1]))
+    region = within_area(account.c.region_code, args["region"]) if "region" in args else None
+    if region is not None:
+        clauses.append(region)
     if args.get("organisation_id", "").isdigit():
         clauses.append(account.c.organisation_id == int(args["organisation_id"]))
     joined = users.outerjoin(account, account.c.username == users.c.username)
