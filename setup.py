@@ -88,7 +88,12 @@ setup(
     install_requires=_requirements(),
     entry_points={
         "console_scripts": ["anjian = anjian.cli:main"],
-        "anjian.plugins": ["registry = anjian_registry", "hazard = anjian_hazard", "complaints = anjian_complaints", "accident = anjian_accident"],
+        "anjian.plugins": [
+            "registry = anjian_registry",
+            "hazard = anjian_hazard",
+            "complaints = anjian_complaints",
+            "accident = anjian_accident",
+        ],
         "pytest11": ["anjian = anjian.testing.plugin"],
         "anjian.portals": [
             "public = anjian_portals.public:face",

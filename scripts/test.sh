@@ -8,8 +8,7 @@ PY=${PY:-.venv/bin/python}
 export PYTHONSAFEPATH=1
 
 echo "== lint and types (ruff; mypy --strict on platform/anjian)"
-"$PY" -m ruff check platform modules tests bench portals
-"$PY" -m ruff check plugins
+"$PY" -m ruff check .
 "$PY" -m mypy platform/anjian
 for package in plugins/*/anjian_*/__init__.py; do "$PY" -m mypy "$(dirname "$package")"; done
 "$PY" -m mypy portals/anjian_portals
