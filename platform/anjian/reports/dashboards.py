@@ -5,7 +5,7 @@ records behind it) and its widgets (reports with their charts), each run in the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -51,22 +51,26 @@ def dashboard_for(runner: ReportRunner, actor: Actor) -> DashboardSpec | None:
     return next((d for d in dashboards if held & set(d.roles)), None)
 
 
-def kpis(runner: ReportRunner, actor: Actor, dashboard: DashboardSpec, today: dt.date | None = None) -> list[Kpi]:
-    """The cards the user may see (reports they may not run are left out), with their totals."""
+def _runs(runner: ReportRunner, actor: Actor, parts: Iterable[Any], today: dt.date | None) -> Iterator[tuple[Any, ReportResult]]:
+    """(card or widget, its report's result) for each one whose report the user may run; a report
+    that cannot run now (e.g. refused parameters after a republish) leaves its part out."""
     today = today or local_today()
-    cards = []
-    for spec in dashboard.kpis:
-        report = runner.registry.catalog.reports[spec.report]
-        if not runner.may_run(actor, report):
+    for part in parts:
+        if not runner.may_run(actor, runner.registry.catalog.reports[part.report]):
             continue
-        args = report_args(runner, spec.report, spec.parameters, today)
         try:
-            result = runner.run(actor, spec.report, args, today)
+            yield part, runner.run(actor, part.report, report_args(runner, part.report, part.parameters, today), today)
         except AnjianError:
             continue
+
+
+def kpis(runner: ReportRunner, actor: Actor, dashboard: DashboardSpec, today: dt.date | None = None) -> list[Kpi]:
+    """The cards the user may see (reports they may not run are left out), with their totals."""
+    cards = []
+    for spec, result in _runs(runner, actor, dashboard.kpis, today):
         value = result.totals[spec.measure] if result.totals is not None else None
         link = result.total_links.get(spec.measure) or f"/reports/{spec.report}?" + urlencode(result.query.as_args())
-        cards.append(Kpi(spec, value, report.by_measure[spec.measure].format, link))
+        cards.append(Kpi(spec, value, result.report.by_measure[spec.measure].format, link))
     return cards
 
 
@@ -74,16 +78,4 @@ def widgets(
     runner: ReportRunner, actor: Actor, dashboard: DashboardSpec, today: dt.date | None = None
 ) -> list[tuple[Any, ReportResult]]:
     """(widget, result) for each widget whose report the user may run."""
-    today = today or local_today()
-    shown = []
-    for widget in dashboard.widgets:
-        report = runner.registry.catalog.reports[widget.report]
-        if not runner.may_run(actor, report):
-            continue
-        try:
-            shown.append(
-                (widget, runner.run(actor, widget.report, report_args(runner, widget.report, widget.parameters, today), today))
-            )
-        except AnjianError:
-            continue
-    return shown
+    return list(_runs(runner, actor, dashboard.widgets, today))
