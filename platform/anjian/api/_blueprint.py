@@ -35,6 +35,7 @@ __all__ = [
     "adopt",
     "api",
     "bearer_actor",
+    "caller_actor",
     "created_record",
     "current_actor",
     "error_body",
@@ -44,7 +45,6 @@ __all__ = [
     "platform",
     "request_language",
     "tokens",
-    "user_actor",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,15 +85,6 @@ def current_actor() -> Actor:
     return actor
 
 
-def user_actor(username: str) -> Actor:
-    """The Actor of an active FAB user; AuthenticationFailed if the account is gone or disabled."""
-    user = current_app.appbuilder.sm.find_user(username=username)  # type: ignore[attr-defined]
-    if user is None or not user.is_active:
-        raise AuthenticationFailed("账号不存在或已停用")
-    roles = tuple(sorted(r.name for r in user.roles))
-    return Actor(username=user.username, address=request.remote_addr or "", roles=roles, is_admin="Admin" in roles)
-
-
 def bearer_actor(token: str) -> Actor:
     """The Actor of an access token of the user's current token generation and a live login:
     the token's signature, then one query for the user's state and roles (anjian.auth.callers)."""
@@ -103,7 +94,7 @@ def bearer_actor(token: str) -> Actor:
         raise AuthenticationFailed("账号不存在或已停用")
     if int(claims.get("gen", 0)) != caller.generation or caller.revoked:
         raise AuthenticationFailed("访问令牌已失效（密码已修改或令牌已撤销），请重新登录", code="auth.token_revoked")
-    return _actor(caller)
+    return caller_actor(caller)
 
 
 def key_actor(secret: str) -> Actor:
@@ -111,12 +102,13 @@ def key_actor(secret: str) -> Actor:
     key, caller = key_caller(platform().engine, secret)
     if caller is None or not caller.active:
         raise AuthenticationFailed("账号不存在或已停用")
-    actor = _actor(caller, key_id=key.key_id, key_scopes=frozenset(key.scopes))
+    actor = caller_actor(caller, key_id=key.key_id, key_scopes=frozenset(key.scopes))
     key_use().record(key.key_id, actor, request.method, request.path)
     return actor
 
 
-def _actor(caller: Caller, **key: Any) -> Actor:
+def caller_actor(caller: Caller, **key: Any) -> Actor:
+    """The Actor of a request's caller as read by ``anjian.auth.callers`` (``key``: an API key's id and scopes)."""
     roles = caller.roles
     return Actor(username=caller.username, address=request.remote_addr or "", roles=roles, is_admin="Admin" in roles, **key)
 

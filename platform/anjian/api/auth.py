@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request
 
+from ..auth.callers import Caller
 from ..auth.refresh import RefreshError
 from ..auth.security_audit import record
 from ..auth.state import token_generation
 from ..errors import AuthenticationFailed, FieldError, LoginLocked, RecordValidationError
-from ._blueprint import api, bearer_actor, platform, tokens, user_actor
+from ._blueprint import api, bearer_actor, caller_actor, platform, tokens
 
 __all__ = ["change_password", "logout", "refresh", "token"]
 
@@ -137,6 +138,7 @@ def change_password() -> Any:
     user = _password_login(username, body["current_password"])
     if not signed_in:  # a password alone (any other header included) still needs the second factor
         _second_factor(user, body.get("otp"))
-    g.anjian_actor = user_actor(user.username)  # the change is by the user themself
+    caller = Caller(user.username, bool(user.is_active), tuple(sorted(r.name for r in user.roles)))
+    g.anjian_actor = caller_actor(caller)  # the change is by the user themself
     _sm().reset_password(user.id, body["password"])
     return jsonify({"message": "密码已修改，此前签发的令牌均已失效", **_pair(user.username)})
