@@ -116,4 +116,3 @@ class WorkflowLocks(WorkflowCore, RecordListener):
         self.deadlines.on_step(conn, inst, process, None, None, process.start, record, now)
         self._announce(conn, spec, process, process.start, record, actor, now)
         self._step_taken(StepTaken(conn, spec, record, process, START, None, process.start, actor, now))
-
