@@ -33,7 +33,8 @@ from .tables import statutory_filing
 
 __all__ = ["FilingSnapshots", "number"]
 
-Filed = tuple[dt.datetime | None, str]  # when and by whom a version was filed
+Filed = tuple[dt.datetime | None, str]  # when and by whom a version was filed (None: no filing in the history)
+ByStep = tuple[dt.datetime, str]  # the moment and actor of the step that files a record
 
 
 def number(value: Any) -> int | float | None:
@@ -83,7 +84,7 @@ class FilingSnapshots:
             self.capture_records(step.connection, report, [int(step.record["id"])], step.now, filed)
 
     def capture_records(
-        self, conn: Connection, report: ReportSpec, ids: Iterable[int], now: dt.datetime, filed: Filed | None = None
+        self, conn: Connection, report: ReportSpec, ids: Iterable[int], now: dt.datetime, filed: ByStep | None = None
     ) -> int:
         """In ``conn``: a version for each of these records in a filed state whose figures differ
         from its last version; ``filed`` is the filing step's (moment, actor) when a step files them."""
@@ -117,7 +118,7 @@ class FilingSnapshots:
     # ---- the versions ---------------------------------------------------------------------------
 
     def _capture(
-        self, conn: Connection, report: ReportSpec, where: list[ColumnElement[bool]], now: dt.datetime, filed: Filed | None
+        self, conn: Connection, report: ReportSpec, where: list[ColumnElement[bool]], now: dt.datetime, filed: ByStep | None
     ) -> int:
         spec = report.statutory
         assert spec is not None
@@ -140,7 +141,7 @@ class FilingSnapshots:
         row: Mapping[str, Any],
         last: tuple[int, dict[str, Any] | None],
         now: dt.datetime,
-        step: Filed | None,
+        step: ByStep | None,
     ) -> int:
         """Add the record's next version unless its figures are its last version's; how many were added."""
         spec = report.statutory
@@ -150,6 +151,7 @@ class FilingSnapshots:
         if before == figures:
             return 0
         added = 0
+        filed: Filed
         if version:
             filed = step or self._filed(conn, report.source, row["id"], spec.filed, first=False)  # a correction
         else:

@@ -145,7 +145,9 @@ class Eligibility:
     def actors(self, conn: Connection, spec: EntitySpec, process: ProcessSpec, state: str, record_id: int) -> set[str]:
         """Every user whose step it is now: who may take a transition out of ``state`` (for notices)."""
         leaving = process.leaving(state)
-        candidates = sorted(u for u in self.access.grants() if any(self.access.regions(u, spec.name, t.action) for t in leaving))
+        candidates = sorted(
+            u for u in self.access.grants() if any(self.access.regions(u, spec.name, t.action) for t in leaving)
+        )
         table = self._registry().table(spec.name)
         found: set[str] = set()
         for start in range(0, len(candidates), BATCH):

@@ -171,3 +171,4 @@ class WorkflowStatus(WorkflowCore):
                 }
             )
         return result
+
