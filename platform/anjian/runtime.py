@@ -62,10 +62,10 @@ class Platform:
         self.files = FileStore(self.engine, self.settings.upload_dir)
         self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec, self.files)
         self.workflow = Workflow(self)
-        # Step listeners, wired here because the workflow layer cannot import reports or call plugins by
-        # name: each runs inside the step's transaction, and an error rolls the step back.
-        self.statutory = FilingSnapshots(lambda: self.registry, self.engine)
-        self.workflow.on_step(self.statutory.on_step)  # statutory figures as filed, captured by the filing step
+        # Step listeners, wired where the platform is assembled (the workflow layer may not import reports):
+        # each runs inside the step's transaction, and an error rolls the step back.
+        self.statutory_snapshots = FilingSnapshots(lambda: self.registry, self.engine)
+        self.workflow.on_step(self.statutory_snapshots.on_step)  # statutory figures as filed, captured by the filing step
         self.workflow.on_step(self._tell_plugins_of_step)
         self.timers = Timers(self.workflow)
         self.obligations = Obligations(self)  # expected filings (workflow.obligations)

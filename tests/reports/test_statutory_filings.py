@@ -371,8 +371,8 @@ def test_a_step_without_a_statutory_filing_costs_no_statutory_query(quarter):
         step("hazard_statistics", "return", "submitted", "draft", quarterly),
         step("hazard_statistics", "_migrate", "draft_old", "submitted", quarterly),
     ]:
-        platform.statutory.on_step(taken)  # returns before touching the database
-    assert platform.statutory.statutory_reports(danger.name) == []
+        platform.statutory_snapshots.on_step(taken)  # returns before touching the database
+    assert platform.statutory_snapshots.statutory_reports(danger.name) == []
 
     statements = []
 

@@ -79,7 +79,8 @@ class WorkflowCore:
         exception it raises rolls the step back. Listeners run in the order they were added."""
         self.step_listeners.append(listener)
 
-    def _step_taken(self, step: StepTaken) -> None:
+    def call_step_listeners(self, step: StepTaken) -> None:
+        """Tell every listener of ``step``; the parts that move an instance call this, nothing else."""
         for listener in self.step_listeners:
             listener(step)
 

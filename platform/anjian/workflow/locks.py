@@ -115,4 +115,4 @@ class WorkflowLocks(WorkflowCore, RecordListener):
         record = self._json(spec, stored)
         self.deadlines.on_step(conn, inst, process, None, None, process.start, record, now)
         self._announce(conn, spec, process, process.start, record, actor, now)
-        self._step_taken(StepTaken(conn, spec, record, process, START, None, process.start, actor, now))
+        self.call_step_listeners(StepTaken(conn, spec, record, process, START, None, process.start, actor, now))

@@ -370,6 +370,6 @@ class Timers:
                     stored = record.get((inst.entity, inst.record_id)) or {"id": inst.record_id}
                     log_step(conn, entry, actor, now, "migrate", detail, spec.region_of(stored))
                     # Listeners hear of it like of any step (a listener that raises keeps the records on their version).
-                    wf._step_taken(StepTaken(conn, spec, stored, process, MIGRATE, inst.state, target, actor, now))
+                    wf.call_step_listeners(StepTaken(conn, spec, stored, process, MIGRATE, inst.state, target, actor, now))
                     moved[process.name] = moved.get(process.name, 0) + 1
         return moved

@@ -61,7 +61,7 @@ class WorkflowTransitions(WorkflowCore):
             log_step(conn, entry, actor, now)  # audited with the write (_write_step)
             record = self._json(spec, stored) if step.values else stored
             self._after_move(conn, actor, spec, process, inst, transition, record, step.comment, now)
-            self._step_taken(StepTaken(conn, spec, record, process, transition.name, inst["state"], to, actor, now))
+            self.call_step_listeners(StepTaken(conn, spec, record, process, transition.name, inst["state"], to, actor, now))
         target = process.state(to)
         return {"state": to, "state_title": target.title, "record": stored}
 
