@@ -35,9 +35,11 @@ from .meta.loader import Document, load_documents
 from .meta.schema_check import check_document
 from .reports import tables as report_tables  # noqa: F401  # statutory snapshots, subscriptions: on SYSTEM for init_db
 from .reports.indexes import create_report_indexes
+from .reports.statutory_snapshots import FilingSnapshots
 from .workflow.engine import Workflow
 from .workflow.inbox import Inbox
 from .workflow.obligations import Obligations
+from .workflow.steps import StepTaken
 from .workflow.timers import Timers
 
 __all__ = ["Platform"]
@@ -60,9 +62,18 @@ class Platform:
         self.files = FileStore(self.engine, self.settings.upload_dir)
         self.records = RecordService(self.engine, lambda: self.registry, self.access, self.host.hook, self.codec, self.files)
         self.workflow = Workflow(self)
+        # Step listeners, wired where the platform is assembled (the workflow layer may not import reports):
+        # each runs inside the step's transaction, and an error rolls the step back.
+        self.statutory_snapshots = FilingSnapshots(lambda: self.registry, self.engine)
+        self.workflow.on_step(self.statutory_snapshots.on_step)  # statutory figures as filed, captured by the filing step
+        self.workflow.on_step(self._tell_plugins_of_step)
         self.timers = Timers(self.workflow)
         self.obligations = Obligations(self)  # expected filings (workflow.obligations)
         self.inbox = Inbox(self.workflow)
+
+    def _tell_plugins_of_step(self, step: StepTaken) -> None:
+        """The ``anjian_step_taken`` hook: plugins act on a step inside its transaction."""
+        self.host.hook.anjian_step_taken(step=step)
 
     # ---- catalog ---------------------------------------------------------------------------
 

@@ -15,12 +15,15 @@ from pathlib import Path
 
 import pytest
 from report_world import ADMIN, OTHER_COUNTY, TOWN_A, TOWN_B, grant
+from sqlalchemy import delete, event, select
 
 from anjian import Actor
 from anjian.errors import PermissionDenied, RecordValidationError
 from anjian.reports import ReportRunner
 from anjian.reports.statutory import StatutoryFilings, difference, due_date, period_end
+from anjian.reports.tables import statutory_filing
 from anjian.testing.plugin import ADMIN_PASSWORD
+from anjian.workflow.steps import StepTaken
 
 pytestmark = pytest.mark.postgres  # the PostgreSQL pass runs them again
 REPORT = "hazard_statistics_quarterly"
@@ -213,14 +216,17 @@ def test_the_versions_page_names_the_filer_as_people_know_them(app, client, quar
     assert ">ent_b1</span>" in unnamed  # no account in the user table: the login name
 
 
-def test_the_beat_task_snapshots_filings_as_filed(quarter, monkeypatch):
+def test_the_beat_task_snapshots_filings_made_before_step_capture(quarter, monkeypatch):
     from anjian.tasks import app as tasks
 
     monkeypatch.setattr(tasks, "worker_platform", lambda: quarter["platform"])
     celery = tasks.celery_app
     assert celery.conf.beat_schedule["anjian-statutory-capture"]["task"] == "anjian.statutory_capture"
+    assert celery.tasks["anjian.statutory_capture"].apply().get() == {"captured": 0}  # every filing step captured its own
+    forget_snapshots(quarter["platform"])  # as filed before snapshots were taken at the step
     assert celery.tasks["anjian.statutory_capture"].apply().get() == {"captured": 3}  # a1, b1, x1 (a2 is a draft)
     assert celery.tasks["anjian.statutory_capture"].apply().get() == {"captured": 0}
+    assert snapshots(quarter["platform"], quarter["records"]["b1"])[0]["filed_at"] == dt.datetime(2026, 4, 20, 2, 0)
 
 
 def test_the_api_answers_the_period_and_the_versions(api, officer_api, quarter):
@@ -249,7 +255,152 @@ def test_a_correction_filed_before_any_snapshot_keeps_the_first_filing_date(quar
     period = filings(platform).period(COUNTY_OFFICER, REPORT, {"year": "2026", "quarter": "1"})
     a1 = next(f for f in period.filers if f.record_id == records["a1"])
     assert (a1.status, a1.filed_on, a1.figures["general_found"]) == ("on_time", dt.date(2026, 4, 10), 4)
-    # the figures as first filed come back from the audited correction: version 1 has 3, version 2 has 4
+    # each filing step captured its figures: version 1 has 3, version 2 has 4
     _, versions = filings(platform).versions(COUNTY_OFFICER, REPORT, records["a1"])
     assert [(v["version"], v["figures"]["general_found"]) for v in versions] == [(1, 3), (2, 4)]
     assert versions[1]["changes"]["general_found"][:2] == (3, 4) and versions[1]["filed_at"].date() == dt.date(2026, 4, 28)
+
+
+# ---- captured by the filing step ---------------------------------------------------------------
+
+
+def snapshots(platform, record_id):
+    """The versions stored for one filing, read straight from the table (no view, no beat)."""
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            select(statutory_filing).where(statutory_filing.c.record_id == record_id).order_by(statutory_filing.c.version)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def forget_snapshots(platform):
+    """Delete every version, as for filings made before snapshots were taken at the step."""
+    with platform.engine.begin() as conn:
+        conn.execute(delete(statutory_filing))
+
+
+def test_the_filing_step_captures_version_1_in_its_own_transaction(quarter, api):
+    platform, records, firms = quarter["platform"], quarter["records"], quarter["firms"]
+    [a1] = snapshots(platform, records["a1"])  # no period was shown and no beat ran
+    assert (a1["version"], a1["state"], a1["filed_by"], a1["owner_id"]) == (1, "submitted", "ent_a1", firms["a1"])
+    assert a1["filed_at"] == a1["captured_at"] == dt.datetime(2026, 4, 10, 2, 0)  # the step's moment (10:00 in 安溪)
+    assert a1["figures"] == {"general_found": 3, "general_rectified": 2, "major_found": 1, "major_rectified": 0, "funds": 2.5}
+    assert snapshots(platform, records["a2"]) == []  # a draft is not filed
+    body = {"enterprise_id": firms["a3"], "region_code": TOWN_A, "period": "quarter", "year": 2026, "quarter": 1}
+    a3 = platform.records.create("hazard_statistics", {**body, "general_found": 6, "signed_by": "负责人"}, Actor("ent_a3"))
+    taken = api.post(f"/api/v1/e/hazard_statistics/{a3['id']}/transitions/submit", json={})
+    assert taken.status_code == 200, taken.get_json()
+    [version] = snapshots(platform, a3["id"])
+    assert (version["version"], version["figures"]["general_found"], version["filed_by"]) == (1, 6, "admin")
+    platform.workflow.take(COUNTY_OFFICER, "hazard_statistics", a3["id"], "receive", {})  # filed to filed: no new version
+    assert len(snapshots(platform, a3["id"])) == 1
+
+
+def test_a_listener_that_raises_rolls_back_the_filing_step_and_its_snapshot(quarter):
+    platform, records = quarter["platform"], quarter["records"]
+    seen = []
+
+    def refuse(step):
+        with_snapshot = step.connection.execute(
+            select(statutory_filing.c.version).where(statutory_filing.c.record_id == step.record["id"])
+        ).all()
+        seen.append((step.transition, step.from_state, step.to_state, len(with_snapshot)))
+        raise RuntimeError("拒绝")
+
+    platform.workflow.on_step(refuse)  # after the statutory listener the runtime registered
+    with pytest.raises(RuntimeError, match="拒绝"):
+        platform.workflow.take(Actor("ent_a2"), "hazard_statistics", records["a2"], "submit", {})
+    assert seen == [("submit", "draft", "submitted", 1)]  # the snapshot was written in the step's transaction...
+    assert snapshots(platform, records["a2"]) == []  # ...and rolled back with it
+    assert platform.workflow.status(ADMIN, "hazard_statistics", records["a2"])["state"] == "draft"
+
+
+def test_a_correction_is_captured_as_the_next_version_by_its_step(quarter):
+    platform, records, clock = quarter["platform"], quarter["records"], quarter["clock"]
+    ent = Actor("ent_b1")
+    platform.workflow.take(COUNTY_OFFICER, "hazard_statistics", records["b1"], "return", {"comment": "资金有误"})
+    platform.records.update("hazard_statistics", records["b1"], {"funds": 3.75, "major_found": 2}, ent, partial=True)
+    assert [v["version"] for v in snapshots(platform, records["b1"])] == [1]  # returned, not filed again yet
+    clock.set_local("2026-05-03 16:30")
+    platform.workflow.take(ent, "hazard_statistics", records["b1"], "submit", {})
+    first, second = snapshots(platform, records["b1"])
+    assert (first["figures"]["funds"], second["figures"]["funds"], second["figures"]["major_found"]) == (2.5, 3.75, 2)
+    assert second["filed_at"] == second["captured_at"] == dt.datetime(2026, 5, 3, 8, 30) and second["filed_by"] == "ent_b1"
+    _, versions = filings(platform).versions(COUNTY_OFFICER, REPORT, records["b1"])
+    assert versions[1]["changes"] == {"funds": (2.5, 3.75, 1.25), "major_found": (1, 2, 1)}
+    platform.workflow.take(COUNTY_OFFICER, "hazard_statistics", records["b1"], "return", {"comment": "再核对"})
+    platform.workflow.take(ent, "hazard_statistics", records["b1"], "submit", {})  # filed again unchanged
+    assert len(snapshots(platform, records["b1"])) == 2
+
+
+def test_edits_after_filing_before_any_view_leave_version_1_as_signed(quarter):
+    platform, records, clock = quarter["platform"], quarter["records"], quarter["clock"]
+    ent = Actor("ent_a1")
+    platform.workflow.take(COUNTY_OFFICER, "hazard_statistics", records["a1"], "return", {"comment": "请核对"})
+    platform.records.update("hazard_statistics", records["a1"], {"general_found": 8}, ent, partial=True)
+    platform.records.update("hazard_statistics", records["a1"], {"general_rectified": 0}, ent, partial=True)
+    clock.set_local("2026-05-06 09:00")
+    period = filings(platform).period(COUNTY_OFFICER, REPORT, {"year": "2026", "quarter": "1"})  # the first view
+    a1 = next(f for f in period.filers if f.record_id == quarter["records"]["a1"])
+    assert (a1.version, a1.figures["general_found"], a1.figures["general_rectified"]) == (1, 3, 2)
+    [version] = snapshots(platform, records["a1"])
+    assert version["captured_at"] == dt.datetime(2026, 4, 10, 2, 0)  # taken by the filing step, not by this view
+
+
+def test_a_legacy_filing_corrected_before_any_snapshot_is_rebuilt_from_the_audit_log(quarter):
+    platform, records, clock = quarter["platform"], quarter["records"], quarter["clock"]
+    forget_snapshots(platform)  # a1 was filed before snapshots were taken at the step
+    ent = Actor("ent_a1")
+    platform.workflow.take(COUNTY_OFFICER, "hazard_statistics", records["a1"], "return", {"comment": "请更正"})
+    platform.records.update("hazard_statistics", records["a1"], {"general_found": 4}, ent, partial=True)
+    clock.set_local("2026-04-28 10:00")
+    platform.workflow.take(ent, "hazard_statistics", records["a1"], "submit", {})  # the step finds no version 1
+    first, second = snapshots(platform, records["a1"])
+    assert (first["figures"]["general_found"], first["filed_at"]) == (3, dt.datetime(2026, 4, 10, 2, 0))
+    assert (second["figures"]["general_found"], second["filed_at"]) == (4, dt.datetime(2026, 4, 28, 2, 0))
+
+
+class _NoDatabase:
+    """A connection that fails the test if anything asks it a question."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the statutory listener used the database ({name})")
+
+
+def test_a_step_without_a_statutory_filing_costs_no_statutory_query(quarter):
+    platform, records = quarter["platform"], quarter["records"]
+    catalog = platform.registry.catalog
+    danger = platform.registry.entity("hidden_danger")
+
+    def step(entity, transition, from_state, to_state, record):
+        spec = platform.registry.entity(entity)
+        process = catalog.process_of(entity)
+        return StepTaken(_NoDatabase(), spec, record, process, transition, from_state, to_state, ADMIN, dt.datetime(2026, 5, 1))
+
+    quarterly = {"id": records["a1"], "period": "quarter"}
+    for taken in [
+        step("hidden_danger", "report_major", "reported", "county_review", {"id": 1, "region_code": TOWN_A}),
+        step("hazard_statistics", "receive", "submitted", "received", quarterly),  # filed to filed
+        step("hazard_statistics", "return", "submitted", "draft", quarterly),
+        step("hazard_statistics", "_migrate", "draft_old", "submitted", quarterly),
+    ]:
+        platform.statutory_snapshots.on_step(taken)  # returns before touching the database
+    assert platform.statutory_snapshots.statutory_reports(danger.name) == []
+
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(platform.engine, "before_cursor_execute", count)
+    try:
+        platform.workflow.take(COUNTY_OFFICER, "hazard_statistics", records["a1"], "receive", {})
+        received = [s for s in statements if "anjian_statutory_filing" in s]
+        platform.workflow.take(COUNTY_OFFICER, "hazard_statistics", records["b1"], "return", {"comment": "再核对"})
+        returned = [s for s in statements if "anjian_statutory_filing" in s]
+        statements.clear()
+        platform.workflow.take(Actor("ent_b1"), "hazard_statistics", records["b1"], "submit", {})
+        submitted = [s for s in statements if "anjian_statutory_filing" in s]
+    finally:
+        event.remove(platform.engine, "before_cursor_execute", count)
+    assert received == [] and returned == [] and submitted  # the counter sees the filing step's statutory queries

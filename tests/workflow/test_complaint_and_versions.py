@@ -149,9 +149,14 @@ def test_a_declared_migration_moves_records_in_flight(county):
                 d["starts"]["state"] = "screening"
         content["migration"] = {"states": {"received": "screening"}}
 
+    heard = []
+    platform.workflow.on_step(lambda step: heard.append((step.transition, step.record["id"], step.from_state, step.to_state)))
     platform.publish(documents=[_process_document(rename)])
     with platform.engine.connect() as conn:
         rows = {r.record_id: (r.state, r.version) for r in conn.execute(select(instance).where(instance.c.entity == "complaint"))}
     assert rows == {waiting: ("screening", 2), accepted: ("accepted", 2)}
+    # step listeners hear of each move like of any step (a record that stays in its state moves too, to the new version)
+    moves = {(waiting, "received", "screening"), (accepted, "accepted", "accepted")}
+    assert {(record, was, now) for step, record, was, now in heard if step == "_migrate"} == moves and len(heard) == 2
     assert platform.workflow.status(OFFICER, "complaint", waiting)["history"][-1]["transition"] == "_migrate"
     platform.workflow.take(OFFICER, "complaint", waiting, "accept", {})

@@ -63,6 +63,17 @@ def anjian_record_written(entity: Any, action: str, record: Mapping[str, Any], c
     """Called inside the write transaction after a create/update/delete; raise to roll it back."""
 
 
+@hookspec
+def anjian_step_taken(step: Any) -> None:
+    """Called inside the transaction of every workflow step, after the record moved and the step
+    was logged; raise to roll the step back.
+
+    ``step`` is an ``anjian.workflow.steps.StepTaken``: ``connection`` (write in it to be atomic
+    with the step), ``entity``, ``record`` (after the step), ``process``, ``transition`` (a step's
+    name, ``_start`` or ``_migrate``), ``from_state``, ``to_state``, ``actor`` and ``now``.
+    """
+
+
 # ---- capabilities: what a plugin adds beyond business rules (docs/plugins.md) -------------------
 
 

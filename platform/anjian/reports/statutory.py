@@ -2,13 +2,13 @@
 figures as filed, version by version.
 
 A report with a ``statutory`` option names an obligation of its source's process (the registry
-records that owe one filing per quarter or year, due ``due_days`` after the period). Filings are
-snapshotted when they are found in a filed state with figures that differ from their last
-snapshot: the first snapshot is the filing as filed (its moment is the transition into the filed
-state, from the workflow history); a correction (returned, changed and filed again) becomes the next
-version, and its difference against the one before is shown. Snapshots are taken before a period
-is shown and by the worker's beat (``anjian.statutory_capture``), so the figures a county summed
-stay what the enterprise signed even if the record changes later.
+records that owe one filing per quarter or year, due ``due_days`` after the period). The figures
+as filed are kept version by version (``statutory_snapshots``): version 1 is captured inside the
+filing step's own transaction, so it is exactly what the enterprise signed; a correction (returned,
+changed and filed again) becomes the next version, and its difference against the one before is
+shown. So the figures a county summed stay what the enterprise signed even if the record changes
+later. Before a period is shown (and by the worker's beat) filings made before snapshots were taken
+at the step are captured too.
 
 Everything the caller sees passes the caller's scope: the filings through the filing entity's
 scope (``read`` and ``report``), the registry through its ``read`` scope. The summary is the roll-up
@@ -20,23 +20,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, select
 
 from ..audit import Actor
-from ..audit.tables import audit_log
-from ..data.db import write
 from ..errors import FieldError, RecordValidationError
 from ..meta.expr import parse_condition
 from ..meta.report_spec import ReportSpec
 from ..meta.statutory_spec import StatutorySpec
-from ..store.clock import utc_now
 from ..workflow.obligations import latest_ended_period
-from ..workflow.tables import history, instance
 from .runner import ReportRunner
 from .sql import ancestor_at
+from .statutory_snapshots import FilingSnapshots, number
 from .tables import statutory_filing
 from .values import CHINA, local_today
 
@@ -59,21 +55,13 @@ def due_date(spec: StatutorySpec, year: int, quarter: int | None) -> dt.date:
     return period_end(year, quarter) + dt.timedelta(days=spec.due_days)
 
 
-def _number(value: Any) -> int | float | None:
-    if value is None or isinstance(value, int):
-        return value
-    if isinstance(value, Decimal | float):
-        return int(value) if value == int(value) else float(value)
-    return float(value)
-
-
 def difference(before: Mapping[str, Any], after: Mapping[str, Any], names: Iterable[str]) -> dict[str, tuple[Any, Any, Any]]:
     """figure -> (before, after, change) for each figure that changed between two versions."""
     changed = {}
     for name in names:
         old, new = before.get(name), after.get(name)
         if old != new:
-            delta = None if old is None or new is None else _number(new - old)
+            delta = None if old is None or new is None else number(new - old)
             changed[name] = (old, new, delta)
     return changed
 
@@ -129,133 +117,20 @@ class StatutoryFilings:
         self.runner = runner
         self.registry = runner.registry
         self.engine = runner.engine
+        self.snapshots = FilingSnapshots(lambda: runner.registry, runner.engine)
 
     # ---- snapshots ----------------------------------------------------------------------------
 
     def capture_all(self, now: dt.datetime | None = None) -> int:
-        """Snapshot every statutory report's filings newly filed or corrected (the worker's beat)."""
-        return sum(self.capture(r, now=now) for r in self.registry.catalog.reports.values() if r.statutory is not None)
+        """Snapshot every statutory report's filings not captured by their step (the worker's beat)."""
+        return self.snapshots.capture_all(now)
 
     def capture(
         self, report: ReportSpec, year: int | None = None, quarter: int | None = None, now: dt.datetime | None = None
     ) -> int:
-        """Add a version for each filing in a filed state whose figures differ from its last version."""
-        spec = report.statutory
-        assert spec is not None
-        table = self.registry.table(report.source)
-        c = table.c
-        where = [c[k] == v for k, v in spec.values.items()]
-        if year is not None:
-            where.append(c[spec.period_fields["year"]] == year)
-        if quarter is not None and "quarter" in spec.period_fields:
-            where.append(c[spec.period_fields["quarter"]] == quarter)
-        joined = table.join(instance, and_(instance.c.entity == report.source, instance.c.record_id == c.id))
-        columns = [c.id, c[spec.owner_field], c[spec.region_field], c[spec.period_fields["year"]], instance.c.state]
-        if "quarter" in spec.period_fields:
-            columns.append(c[spec.period_fields["quarter"]])
-        stmt = select(*columns, *(c[f] for f in spec.figures)).select_from(joined)
-        stmt = stmt.where(instance.c.state.in_(spec.filed), *where)
-        added = 0
-        with write(self.engine) as conn, conn.begin():
-            rows = [dict(r._mapping) for r in conn.execute(stmt)]
-            latest = self._latest(conn, report.source, [r["id"] for r in rows])
-            for row in rows:
-                figures = {f: _number(row[f]) for f in spec.figures}
-                version, before = latest.get(row["id"], (0, None))
-                if before == figures:
-                    continue
-                filed_at, filed_by = self._filed(conn, report.source, row["id"], spec.filed, first=not version)
-                if not version and filed_at is not None:
-                    # Corrected before any snapshot (returned and filed again within the beat's hour):
-                    # the figures as first filed are today's with the corrections audited since undone.
-                    first = self._as_first_filed(conn, report.source, row["id"], figures, filed_at)
-                    if first != figures:
-                        self._add(conn, report, row, 1, first, (filed_at, filed_by), now)
-                        version, added = 1, added + 1
-                        filed_at, filed_by = self._filed(conn, report.source, row["id"], spec.filed, first=False)
-                self._add(conn, report, row, version + 1, figures, (filed_at, filed_by), now)
-                added += 1
-        return added
-
-    def _add(
-        self,
-        conn: Connection,
-        report: ReportSpec,
-        row: Mapping[str, Any],
-        version: int,
-        figures: Mapping[str, Any],
-        filed: tuple[dt.datetime | None, str],
-        now: dt.datetime | None,
-    ) -> None:
-        spec = report.statutory
-        assert spec is not None
-        conn.execute(
-            insert(statutory_filing).values(
-                entity=report.source,
-                obligation=spec.obligation,
-                record_id=row["id"],
-                owner_id=row[spec.owner_field],
-                region_code=row[spec.region_field] or "",
-                year=row[spec.period_fields["year"]],
-                quarter=row.get(spec.period_fields.get("quarter", "")) or 0,
-                version=version,
-                state=row["state"],
-                figures=dict(figures),
-                filed_at=filed[0] or now or utc_now(),
-                filed_by=filed[1],
-                captured_at=now or utc_now(),
-            )
-        )
-
-    def _as_first_filed(
-        self, conn: Connection, entity: str, record_id: int, figures: Mapping[str, Any], filed_at: dt.datetime
-    ) -> dict[str, Any]:
-        """``figures`` with every change made by an edit after the first filing undone, newest first
-        (the audit log keeps each edit's ``{field: [old, new]}``)."""
-        first = dict(figures)
-        edits = conn.execute(
-            select(audit_log.c.detail)
-            .where(audit_log.c.entity == entity, audit_log.c.record_id == str(record_id))
-            .where(audit_log.c.action == "update", audit_log.c.at > filed_at)
-            .order_by(audit_log.c.id.desc())
-        )
-        for (detail,) in edits:
-            for name, change in ((detail or {}).get("changes") or {}).items():
-                if name in first and isinstance(change, list) and len(change) == 2:
-                    first[name] = _number(change[0])
-        return first
-
-    def _latest(self, conn: Connection, entity: str, ids: list[int]) -> dict[int, tuple[int, dict[str, Any]]]:
-        """record id -> (last version, its figures)."""
-        if not ids:
-            return {}
-        s = statutory_filing
-        last = (
-            select(s.c.record_id, func.max(s.c.version).label("version"))
-            .where(s.c.entity == entity, s.c.record_id.in_(ids))
-            .group_by(s.c.record_id)
-            .subquery()
-        )
-        stmt = select(s.c.record_id, s.c.version, s.c.figures).join(
-            last, and_(s.c.record_id == last.c.record_id, s.c.version == last.c.version)
-        )
-        return {r.record_id: (r.version, dict(r.figures)) for r in conn.execute(stmt.where(s.c.entity == entity))}
-
-    def _filed(
-        self, conn: Connection, entity: str, record_id: int, states: tuple[str, ...], first: bool
-    ) -> tuple[dt.datetime | None, str]:
-        """When and by whom the filing entered a filed state (its workflow history): the first time
-        for its first version (so a correction filed before any snapshot keeps the filing date), the
-        last time for a correction."""
-        order = (history.c.at, history.c.id) if first else (history.c.at.desc(), history.c.id.desc())
-        step = conn.execute(
-            select(history.c.at, history.c.actor)
-            .where(history.c.entity == entity, history.c.record_id == record_id, history.c.to_state.in_(states))
-            .where(history.c.from_state.is_(None) | history.c.from_state.not_in(states))
-            .order_by(*order)
-            .limit(1)
-        ).first()
-        return (step.at, step.actor) if step else (None, "")
+        """Add a version for each filing in a filed state whose figures differ from its last version
+        (the safety net for filings made before snapshots were taken at the step)."""
+        return self.snapshots.capture(report, year, quarter, now)
 
     # ---- a period -----------------------------------------------------------------------------
 
@@ -415,7 +290,7 @@ class StatutoryFilings:
                     row["filed"] += 1
                     row["corrected"] += filer.version > 1
                     for f in spec.figures:
-                        row[f] = _number(row[f] + (filer.figures.get(f) or 0))
+                        row[f] = number(row[f] + (filer.figures.get(f) or 0))
         for row in (*groups.values(), totals):
             row["filed_rate"] = row["filed"] / row["expected"] if row["expected"] else None
         return [groups[k] for k in sorted(groups)], totals

@@ -47,7 +47,7 @@ def make_celery(settings: Settings) -> Celery:
     app.conf.beat_schedule["anjian-exchange"] = {"task": "anjian.exchange_tick", "schedule": 60.0}
     # Scheduled reports: each subscription once per week or month, computed with its recipient's scope.
     app.conf.beat_schedule["anjian-report-schedules"] = {"task": "anjian.report_schedules", "schedule": crontab(minute=10)}
-    # Statutory statistics: filings newly filed or corrected are snapshotted as filed.
+    # Statutory statistics: the filing step snapshots its figures; this catches filings made before it did.
     app.conf.beat_schedule["anjian-statutory-capture"] = {"task": "anjian.statutory_capture", "schedule": crontab(minute=20)}
     if not settings.broker.startswith("sqla+"):
         # A real broker (scale-out): a task is acknowledged when it is done, so one whose worker dies
@@ -209,7 +209,7 @@ def _register(app: Celery) -> None:
 
     @app.task(name="anjian.statutory_capture")
     def statutory_capture() -> dict[str, Any]:
-        """Beat: snapshot statutory filings newly filed or corrected (reports.statutory)."""
+        """Beat, the safety net: snapshot statutory filings their step did not capture (reports.statutory_snapshots)."""
         from ..reports import ReportRunner
         from ..reports.statutory import StatutoryFilings
 

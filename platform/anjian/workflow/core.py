@@ -24,12 +24,12 @@ from .deadlines import Deadlines
 from .eligibility import Eligibility
 from .notices import NoticeCenter
 from .people import People
+from .steps import START, StepListener, StepTaken
 from .tables import history, instance
 from .versions import ProcessBook
 
 __all__ = ["START", "STEP_FILES", "URGE_INTERVAL", "WorkflowCore"]
 
-START = "_start"
 URGE_INTERVAL = dt.timedelta(hours=1)  # one urging per record and person within it
 STEP_FILES = "_step"  # the pseudo-field step attachments are uploaded under
 
@@ -55,6 +55,7 @@ class WorkflowCore:
         self._calendar: tuple[int, WorkCalendar] | None = None
         self.who = Eligibility(platform.access, lambda: platform.registry)
         self.people = People(platform.engine)
+        self.step_listeners: list[StepListener] = []
         platform.files.add_holder(STEP_FILES, _step_file_records)
 
     @property
@@ -71,6 +72,17 @@ class WorkflowCore:
         if self._calendar is None or self._calendar[0] != registry.version:
             self._calendar = (registry.version, WorkCalendar.from_documents(registry.catalog.calendars))
         return self._calendar[1]
+
+    def on_step(self, listener: StepListener) -> None:
+        """Call ``listener`` with every step (a transition, a process start, a version migration)
+        inside the step's transaction, after the instance moved and the step was logged; an
+        exception it raises rolls the step back. Listeners run in the order they were added."""
+        self.step_listeners.append(listener)
+
+    def call_step_listeners(self, step: StepTaken) -> None:
+        """Tell every listener of ``step``; the parts that move an instance call this, nothing else."""
+        for listener in self.step_listeners:
+            listener(step)
 
     def process_for(self, entity: str) -> ProcessSpec | None:
         process: ProcessSpec | None = self.registry.catalog.process_of(entity)

@@ -16,7 +16,7 @@ from ..errors import FieldError, RecordValidationError, WorkflowRefused
 from ..meta.process_spec import ProcessSpec
 from ..meta.spec import EntitySpec
 from .core import START, WorkflowCore
-from .steps import StepEntry, log_step
+from .steps import StepEntry, StepTaken, log_step
 from .tables import deadline, extension, history, instance, notice
 
 __all__ = ["WorkflowLocks"]
@@ -115,4 +115,4 @@ class WorkflowLocks(WorkflowCore, RecordListener):
         record = self._json(spec, stored)
         self.deadlines.on_step(conn, inst, process, None, None, process.start, record, now)
         self._announce(conn, spec, process, process.start, record, actor, now)
-
+        self.call_step_listeners(StepTaken(conn, spec, record, process, START, None, process.start, actor, now))

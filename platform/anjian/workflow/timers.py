@@ -18,7 +18,7 @@ from ..meta.process_spec import Duration
 from .core import _label
 from .deadlines import STAGE_TITLES
 from .engine import Workflow
-from .steps import StepEntry, log_step
+from .steps import MIGRATE, StepEntry, StepTaken, log_step
 from .tables import deadline, extension, instance
 
 __all__ = ["Timers"]
@@ -75,11 +75,6 @@ class Timers:
                 audit.append_many(conn, entries)  # one chain lock for the batch
             if len(rows) < batch:
                 return fired_total
-
-    def _region(self, conn: Any, entity: str, record_id: int) -> str:
-        """A record's region for its audit entry ("" when the entity is gone)."""
-        found = self._records(conn, [{"entity": entity, "record_id": record_id}]).get((entity, record_id))
-        return self.workflow.registry.entity(entity).region_of(found) if found else ""
 
     def _records(self, conn: Any, rows: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, Any]]:
         """The records of a batch of deadlines, one query per entity (stored fields, no child rows)."""
@@ -361,7 +356,7 @@ class Timers:
                     if moved_now.rowcount != 1:
                         continue
                     entry = StepEntry(
-                        inst.id, inst.entity, inst.record_id, "_migrate", f"流程升级到第 {version} 版", inst.state, target
+                        inst.id, inst.entity, inst.record_id, MIGRATE, f"流程升级到第 {version} 版", inst.state, target
                     )
                     detail = {
                         "process": process.name,
@@ -370,6 +365,11 @@ class Timers:
                         "from": inst.state,
                         "to": target,
                     }
-                    log_step(conn, entry, actor, now, "migrate", detail, self._region(conn, inst.entity, inst.record_id))
+                    spec = wf.registry.entity(inst.entity)
+                    record = self._records(conn, [{"entity": inst.entity, "record_id": inst.record_id}])
+                    stored = record.get((inst.entity, inst.record_id)) or {"id": inst.record_id}
+                    log_step(conn, entry, actor, now, "migrate", detail, spec.region_of(stored))
+                    # Listeners hear of it like of any step (a listener that raises keeps the records on their version).
+                    wf.call_step_listeners(StepTaken(conn, spec, stored, process, MIGRATE, inst.state, target, actor, now))
                     moved[process.name] = moved.get(process.name, 0) + 1
         return moved

@@ -1,6 +1,7 @@
 """Taking a transition: check the state, whose turn it is and the step's input, write through the
 record service, move the instance (conditionally, so two users at once give one 409), log the step,
-and start, stop or pause the clocks and tell the next actors."""
+start, stop or pause the clocks, tell the next actors, and call the step listeners
+(``WorkflowCore.on_step``), all in one transaction."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ..errors import FieldError, NotFound, RecordValidationError, WorkflowRefuse
 from ..meta.process_spec import ProcessSpec, TransitionSpec
 from ..meta.spec import REACH_LEVELS, EntitySpec
 from .core import STEP_FILES, WorkflowCore, _label
-from .steps import StepEntry, log_step
+from .steps import StepEntry, StepTaken, log_step
 from .tables import instance
 
 __all__ = ["WorkflowTransitions"]
@@ -60,6 +61,7 @@ class WorkflowTransitions(WorkflowCore):
             log_step(conn, entry, actor, now)  # audited with the write (_write_step)
             record = self._json(spec, stored) if step.values else stored
             self._after_move(conn, actor, spec, process, inst, transition, record, step.comment, now)
+            self.call_step_listeners(StepTaken(conn, spec, record, process, transition.name, inst["state"], to, actor, now))
         target = process.state(to)
         return {"state": to, "state_title": target.title, "record": stored}
 
