@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 export PYTHONSAFEPATH=1
 
-echo "== lint and types (ruff; mypy --strict on platform/anjian)"
+echo "== lint, format and types (ruff check and format; mypy --strict on platform/anjian, the plugins and the portals)"
 "$PY" -m ruff check .
+"$PY" -m ruff format --check .
 "$PY" -m mypy platform/anjian
 for package in plugins/*/anjian_*/__init__.py; do "$PY" -m mypy "$(dirname "$package")"; done
 "$PY" -m mypy portals/anjian_portals

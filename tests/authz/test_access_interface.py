@@ -17,7 +17,9 @@ from anjian.authz import CasbinAccess
 from anjian.demo import credit_code
 
 ENGINE = Path(__file__).parents[2] / "platform" / "anjian"
-REACH = re.compile(r"access\)?\.(state|store|organisations|refresh|_\w+)\b|getattr\([^)]*access[^)]*\"(state|store)\"|CasbinAccess")
+REACH = re.compile(
+    r"access\)?\.(state|store|organisations|refresh|_\w+)\b|getattr\([^)]*access[^)]*\"(state|store)\"|CasbinAccess"
+)
 ADMIN = Actor("admin", is_admin=True)
 
 

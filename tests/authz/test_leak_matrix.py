@@ -116,7 +116,6 @@ def world(tmp_path_factory):
 
     url = shared_database_url()
     if url:  # the PostgreSQL pass: start from an empty database
-
         _reset_database(url)
     settings = load_settings(
         {},

@@ -85,7 +85,12 @@ def test_enterprise_files_county_forwards_and_a_follow_up_raises_the_grade(scree
     # The county receives it, notes whom it told, and forwards it to the city.
     sign_in(page, "keyuan", password)
     page.goto(url)
-    take_step(page, "receive", {"#receiver": "县局值班员", "#notified": "安溪县人民政府、县公安局、县总工会"}, lambda: shot("41-county-receives"))
+    take_step(
+        page,
+        "receive",
+        {"#receiver": "县局值班员", "#notified": "安溪县人民政府、县公安局、县总工会"},
+        lambda: shot("41-county-receives"),
+    )
     assert state(page) == "county"
     take_step(page, "forward_city")
     assert state(page) == "city"
@@ -142,7 +147,14 @@ def test_a_unit_reports_to_the_province_and_the_county_skips_the_city(screen, pa
     take_step(page, "skip_to_province", {"#comment": "市局值班电话无法接通，越级报省厅"}, lambda: shot("45-county-skips"))
     assert state(page) == "province"
     history = page.inner_text("table.anjian-history")
-    for text in ("办理：越级报省级", "意见：市局值班电话无法接通", "通报", "安溪县人民政府", "办理：单位直报省级", "已通知：市局值班员"):
+    for text in (
+        "办理：越级报省级",
+        "意见：市局值班电话无法接通",
+        "通报",
+        "安溪县人民政府",
+        "办理：单位直报省级",
+        "已通知：市局值班员",
+    ):
         assert text in history
     no_overflow(page)
     page.locator("table.anjian-history").scroll_into_view_if_needed()

@@ -144,4 +144,3 @@ def test_links_equal_those_worked_out_row_by_row(catalog, declared, data):
     )
     for row in [*rows, *rows, {}]:  # again: the second time every value's part is remembered
         assert drill.links(row) == reference_links(drill, row), row
-

@@ -209,7 +209,9 @@ def test_report_values_equal_a_python_reference(world, rows, period, levels, cou
         assert close_enough(totals[name], expected_totals[name]), (name, totals[name], expected_totals[name])
     # Without count distinct and avg every aggregate adds up by group: the totals then ride on the
     # grouped statement as window functions (no second scan) and must agree with the same reference.
-    additive = report.model_copy(update={"measures": tuple(m for m in report.measures if m.kind not in ("count_distinct", "avg"))})
+    additive = report.model_copy(
+        update={"measures": tuple(m for m in report.measures if m.kind not in ("count_distinct", "avg"))}
+    )
     windowed = CompiledReport(registry, additive, query, None, TODAY)
     assert windowed.statements()[1] is None
     with platform.engine.connect() as conn:

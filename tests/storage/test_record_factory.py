@@ -7,7 +7,13 @@ from anjian.testing import entity_document, write_json
 ENTITIES = ["enterprise", "agency", "staff", "expert", "hidden_danger", "hazard_statistics", "hazard_source_filing", "complaint"]
 ENTITIES += ["major_hazard_source", "accident_report", "accident_investigation", "accident_supervision", "accident_case"]
 ENTITIES += ["article", "service_rating", "leader_letter", "disclosure_request"]  # the public face (portals)
-ENTITIES += ["consultation", "consultation_comment", "survey", "survey_answer", "enterprise_account_request"]  # 互动交流, accounts
+ENTITIES += [
+    "consultation",
+    "consultation_comment",
+    "survey",
+    "survey_answer",
+    "enterprise_account_request",
+]  # 互动交流, accounts
 UNIT = {"unit_name": "未登记的某作坊"}  # a unit is linked or named: a rule no single field's schema describes
 
 
@@ -45,7 +51,10 @@ def test_overrides_win_and_links_get_records_of_their_own(record_factory, publis
     assert danger["title"] == "配电箱未接地"
     with published.engine.connect() as conn:
         spec = published.registry.entity("enterprise")
-        assert published.records.read_scoped(conn, spec, danger["enterprise_id"], record_factory.actor)["id"] == danger["enterprise_id"]
+        assert (
+            published.records.read_scoped(conn, spec, danger["enterprise_id"], record_factory.actor)["id"]
+            == danger["enterprise_id"]
+        )
     firm = record_factory.create("enterprise")
     assert record_factory.body("hidden_danger", enterprise_id=firm["id"])["enterprise_id"] == firm["id"]
 

@@ -35,6 +35,8 @@ def test_the_clock_fixture_drives_stamps_and_the_codec(published, clock):
     assert stamped == MOMENT
     assert published.codec.now() == MOMENT
     created = published.records.create(
-        "agency", {"name": "时钟测试机构", "kind": "authority", "level": "county", "region_code": "350524"}, Actor("admin", is_admin=True)
+        "agency",
+        {"name": "时钟测试机构", "kind": "authority", "level": "county", "region_code": "350524"},
+        Actor("admin", is_admin=True),
     )
     assert created["created_at"].startswith("2025-10-01T08:30")  # shown in local time

@@ -173,7 +173,7 @@ def test_accepted_conditions_evaluate_to_a_bool_for_any_record(parts, last, reco
 @pytest.mark.parametrize(
     ("text", "allowed", "expected"),
     [
-        ('__import__("os")', None, "不允许调用函数 ('__import__(\"os\")')。条件只能把字段与常量比较，例如 level == \"major\""),
+        ('__import__("os")', None, '不允许调用函数 (\'__import__("os")\')。条件只能把字段与常量比较，例如 level == "major"'),
         ("a in {1, 2}", None, "不允许集合 {...}，'in' 后请写元组 (...)"),
         ("a ==", None, "不是有效的条件（语法错误）。条件只能把字段与常量比较"),
         ("", None, "条件为空。请写一个条件，例如"),

@@ -56,7 +56,9 @@ def _build_county(settings):
                 sm.create_db()
                 app.appbuilder.add_permissions(update_perms=True)
                 for name, (user_type, region, grants) in USERS.items():
-                    assert sm.add_user(name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD)
+                    assert sm.add_user(
+                        name, name, "", f"{name}@example.org", sm.find_role(sm.auth_role_public), password=PASSWORD
+                    )
                     app.appbuilder.session.commit()
                     firm = {"ent": firms[0], "ent2": firms[1]}.get(name)
                     platform.access.store.save_account(ADMIN, name, user_type, region, enterprise_id=firm)

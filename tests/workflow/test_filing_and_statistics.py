@@ -60,8 +60,14 @@ def test_filing_limit_expiry_reminder_and_amendment(county):
     # The register entry (GB 18218-2018): 液氨 150 t (Q 10 t, β 2), 60 people nearby → R = 45, 三级.
     source = platform.records.create(
         "major_hazard_source",
-        {"enterprise_id": county["firms"][0], "region_code": TOWN, "name": "液氨储罐区", "unit_kind": "storage",
-         "people_nearby": 60, "chemicals": [{"chemical": "7664-41-7", "quantity": 150}]},
+        {
+            "enterprise_id": county["firms"][0],
+            "region_code": TOWN,
+            "name": "液氨储罐区",
+            "unit_kind": "storage",
+            "people_nearby": 60,
+            "chemicals": [{"chemical": "7664-41-7", "quantity": 150}],
+        },
         ADMIN,
     )
     filing = platform.records.create(

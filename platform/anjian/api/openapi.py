@@ -356,9 +356,7 @@ def _exchange_paths() -> dict[str, Any]:
                 requestBody=_body(batch),
             )
         },
-        "/catalog": {
-            "get": _operation(tag, "The resource directory (信息资源目录)", {"200": _ok("directory", directory)})
-        },
+        "/catalog": {"get": _operation(tag, "The resource directory (信息资源目录)", {"200": _ok("directory", directory)})},
     }
 
 

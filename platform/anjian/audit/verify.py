@@ -143,8 +143,12 @@ def _walk(connection: Connection, plan: _Walk, up_to: int | None) -> tuple[int, 
     if expected:
         anchor = min(expected.values(), key=lambda a: a.id)
         reached = f"ends at entry {last[0]}" if last else "has no entries"
-        return count, last, (
-            f"entry {anchor.id} was removed: the anchor of {anchor.at:%Y-%m-%d %H:%M} UTC ({anchor.source}) records it, "
-            f"but the chain {reached} (newest entries deleted)"
+        return (
+            count,
+            last,
+            (
+                f"entry {anchor.id} was removed: the anchor of {anchor.at:%Y-%m-%d %H:%M} UTC ({anchor.source}) records it, "
+                f"but the chain {reached} (newest entries deleted)"
+            ),
         )
     return count, last, None

@@ -179,7 +179,6 @@ class CasbinAccess(Access):
                 f"记录所在区划 {region or '（空）'} 不在您{ACTION_NAMES.get(action, action)}「{entity.title}」的权限范围内", **who
             )
 
-
     # ---- who holds what (Access) ------------------------------------------------------------------
 
     def allowed(self, username: str, region: str, entity: str, action: str) -> bool:
@@ -301,4 +300,3 @@ def _reach_scope(column: Any, reach: Any, regions: Iterable[str]) -> ColumnEleme
 def area_level(area: str) -> int:
     """The index in REACH_LEVELS of a grant's area: county (or a township) 0, city 1, province 2, country 3."""
     return {0: 3, 2: 2, 4: 1}.get(len(prefix(area)), 0)
-

@@ -48,8 +48,8 @@ def check_requires(name: str, info: PluginInfo, current: str | None = None) -> N
     except InvalidSpecifier:
         raise PluginError(
             name,
-            f"声明的 anjian 版本范围 {info.requires!r} 无法解析，应写成 PEP 440 形式，如 \">=0.1,<0.3\"。 / "
-            f"its supported anjian versions {info.requires!r} are not a PEP 440 specifier; write e.g. \">=0.1,<0.3\".",
+            f'声明的 anjian 版本范围 {info.requires!r} 无法解析，应写成 PEP 440 形式，如 ">=0.1,<0.3"。 / '
+            f'its supported anjian versions {info.requires!r} are not a PEP 440 specifier; write e.g. ">=0.1,<0.3".',
         ) from None
     try:
         fits = wanted.contains(Version(current), prereleases=True)

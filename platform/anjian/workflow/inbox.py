@@ -85,9 +85,7 @@ class Inbox:
             if entity is None:
                 continue
             if not actor.is_admin and not self.workflow.access.regions(actor.username, entity.name, "read"):
-                if not any(
-                    self.workflow.access.regions(actor.username, entity.name, t.action) for t in process.transitions
-                ):
+                if not any(self.workflow.access.regions(actor.username, entity.name, t.action) for t in process.transitions):
                     continue
             pairs.append((entity, process))
         return pairs

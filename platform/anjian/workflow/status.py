@@ -171,4 +171,3 @@ class WorkflowStatus(WorkflowCore):
                 }
             )
         return result
-

@@ -102,8 +102,7 @@ def mark_sent(platform: Any, sent: list[tuple[int, int]]) -> None:
     now = now_ms()
     with write(platform.engine) as conn, conn.begin():
         known = {
-            r.alarm_id
-            for r in conn.execute(select(alarm_sent.c.alarm_id).where(alarm_sent.c.alarm_id.in_([a for a, _ in sent])))
+            r.alarm_id for r in conn.execute(select(alarm_sent.c.alarm_id).where(alarm_sent.c.alarm_id.in_([a for a, _ in sent])))
         }
         for alarm_id, version in sent:
             if alarm_id in known:

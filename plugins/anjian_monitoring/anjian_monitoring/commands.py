@@ -89,7 +89,9 @@ def forward() -> None:
 
 
 @monitoring.command()
-@click.option("--broker", default="mqtt://127.0.0.1:1883", show_default=True, help="The MQTT broker (mqtt://user:password@host:port).")
+@click.option(
+    "--broker", default="mqtt://127.0.0.1:1883", show_default=True, help="The MQTT broker (mqtt://user:password@host:port)."
+)
 def mqtt(broker: str) -> None:
     """Store what gateways publish on anjian/monitoring/<key id>/ingest (MQTT 5, QoS 1) until stopped."""
     import signal

@@ -90,9 +90,7 @@ def _record(platform: Any, cursor: int, sent: int, refused: int, error: str) -> 
             conn.execute(insert(forward_state).values(name=TARGET, cursor=0, sent=0, refused=0))
         values: dict[str, Any] = {"last_error": error[:2000] or None}
         if not error:
-            values.update(
-                cursor=cursor, sent=forward_state.c.sent + sent, refused=forward_state.c.refused + refused, last_ok=now
-            )
+            values.update(cursor=cursor, sent=forward_state.c.sent + sent, refused=forward_state.c.refused + refused, last_ok=now)
             conn.execute(delete(outbox).where(outbox.c.seq <= cursor))
         conn.execute(update(forward_state).where(forward_state.c.name == TARGET).values(**values))
 

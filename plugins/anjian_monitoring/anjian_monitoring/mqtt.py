@@ -50,9 +50,7 @@ class MqttBridge:
         self.settings: MonitoringSettings = platform.host.settings.get("monitoring") or MonitoringSettings()
         where = urlparse(broker if "://" in broker else f"mqtt://{broker}")
         self.host, self.port = where.hostname or "127.0.0.1", where.port or 1883
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=True
-        )
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, manual_ack=True)
         if where.username:
             self.client.username_pw_set(where.username, where.password)
         self.client.on_connect = self._subscribe

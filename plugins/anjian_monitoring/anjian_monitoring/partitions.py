@@ -26,6 +26,7 @@ PARENT = sample.name
 DEFAULT = SAMPLE_DEFAULT
 NAME = re.compile(rf"^{PARENT}_p(\d{{8}})$")
 
+
 def _name(day: int) -> str:
     return f"{PARENT}_p{dt.datetime.fromtimestamp(day / 1000, dt.UTC):%Y%m%d}"
 
@@ -61,9 +62,7 @@ def ensure_partitions(conn: Connection, now: int, back_days: int, ahead_days: in
         if name in existing:
             continue
         bounds = {"start": start, "end": start + DAY}
-        held = conn.exec_driver_sql(
-            f"SELECT 1 FROM {DEFAULT} WHERE ts >= %(start)s AND ts < %(end)s LIMIT 1", bounds
-        ).first()
+        held = conn.exec_driver_sql(f"SELECT 1 FROM {DEFAULT} WHERE ts >= %(start)s AND ts < %(end)s LIMIT 1", bounds).first()
         if held is None:
             conn.exec_driver_sql(f"CREATE TABLE {name} PARTITION OF {PARENT} FOR VALUES FROM ({start}) TO ({start + DAY})")
         else:  # rows of this day arrived before its partition: move them over, then attach

@@ -41,7 +41,9 @@ def _through(upper: Any, down: list[bool]) -> Any:
         path = url.split("://", 1)[1].split("/", 1)[1]
         response = upper["client"].post("/" + path, json=body, headers={"Authorization": f"ApiKey {key}"})
         if response.status_code != 200:
-            raise DeliveryFailed(f"{url} answered {response.status_code}: {response.get_data(as_text=True)}", response.status_code)
+            raise DeliveryFailed(
+                f"{url} answered {response.status_code}: {response.get_data(as_text=True)}", response.status_code
+            )
         return response.get_json()
 
     return transport
@@ -78,7 +80,13 @@ def test_alarms_reach_the_upper_deployment_once_each_through_an_outage(county: A
     first = forward(lower, transport=transport)
     assert (first.sent, first.alarms_sent, first.alarms_stored, first.alarms_pending, first.failed) == (1, 1, 1, 0, "")
     (held,) = _forwarded(upper, "officer")
-    assert (held["point"], held["kind"], held["value"], held["threshold"], held["state_title"]) == ("A-T1", "high", 65.0, 60.0, "待确认")
+    assert (held["point"], held["kind"], held["value"], held["threshold"], held["state_title"]) == (
+        "A-T1",
+        "high",
+        65.0,
+        60.0,
+        "待确认",
+    )
     assert held["source"].startswith("ent/") and held["closed_at"] is None
     assert _forwarded(upper, "stranger") == []  # an officer of another county upstairs
     own = upper["client"].get("/api/v1/monitoring/alarms", headers=_token(upper["client"], "officer")).get_json()
@@ -88,7 +96,9 @@ def test_alarms_reach_the_upper_deployment_once_each_through_an_outage(county: A
 
     # The upper deployment goes down while the enterprise handles the alarm to 闭环.
     down[0] = True
-    ent = {"Authorization": f"Bearer {client.post('/api/v1/auth/token', json={'username': 'ent', 'password': PASSWORD}).get_json()['access_token']}"}
+    ent = {
+        "Authorization": f"Bearer {client.post('/api/v1/auth/token', json={'username': 'ent', 'password': PASSWORD}).get_json()['access_token']}"
+    }
     base = f"/api/v1/e/monitoring_alarm/{held['alarm']}/transitions"
     assert client.post(f"{base}/confirm", json={}, headers=ent).status_code == 200
     outage = forward(lower, transport=transport)
@@ -110,9 +120,12 @@ def test_alarms_reach_the_upper_deployment_once_each_through_an_outage(county: A
     assert closed["alarm"] == held["alarm"] and closed["state_title"] == "已闭环" and closed["closed_at"]
     assert closed["version"] > held["version"] and _rows(upper) == 1
     assert _forwarded(upper, "officer") == [closed]
-    assert upper["client"].get(
-        "/api/v1/monitoring/alarms?forwarded=1&open=1", headers=_token(upper["client"], "officer")
-    ).get_json()["items"] == []
+    assert (
+        upper["client"]
+        .get("/api/v1/monitoring/alarms?forwarded=1&open=1", headers=_token(upper["client"], "officer"))
+        .get_json()["items"]
+        == []
+    )
 
 
 def test_a_malformed_forwarded_alarm_is_a_field_level_422(county: Any) -> None:

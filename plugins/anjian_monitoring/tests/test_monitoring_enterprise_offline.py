@@ -23,7 +23,9 @@ def test_a_silent_enterprise_raises_one_alarm_and_its_points_none(county: Any, g
     assert gateway.send([{"point": c, "ts": iso(START), "value": v} for c, v in normal.items()]).status_code == 200
     Gateway(county["client"], county["keys"]["ent_b"]).send([{"point": "B-T1", "ts": iso(START), "value": 20}])
     clock.advance(minutes=5)
-    Gateway(county["client"], county["keys"]["ent_b"]).send([{"point": "B-T1", "ts": iso(START + dt.timedelta(minutes=5)), "value": 20}])
+    Gateway(county["client"], county["keys"]["ent_b"]).send(
+        [{"point": "B-T1", "ts": iso(START + dt.timedelta(minutes=5)), "value": 20}]
+    )
     clock.advance(minutes=6)  # A silent for 11 minutes (limit 10), B for 6, X never reported since registration
     assert sweep(platform)["offline_alarms"] == 3
     officer = _alarms(county, token_of("officer"))
@@ -33,7 +35,10 @@ def test_a_silent_enterprise_raises_one_alarm_and_its_points_none(county: Any, g
     (alarm,) = [a for a in officer if a["kind"] == "enterprise_offline"]
     assert alarm["kind_title"] == "企业离线" and "全部 3 个监测点位已 11 分钟无数据" in alarm["summary"]
     assert [(a["kind"], a["enterprise_id"]) for a in _alarms(county, token_of("stranger"))] == [("enterprise_offline", firm_x)]
-    states = {p["code"]: p["state"] for p in county["client"].get("/api/v1/monitoring/points", headers=token_of("ent")).get_json()["items"]}
+    states = {
+        p["code"]: p["state"]
+        for p in county["client"].get("/api/v1/monitoring/points", headers=token_of("ent")).get_json()["items"]
+    }
     assert states == {"A-L1": "offline", "A-P1": "offline", "A-T1": "offline"}  # the panel still shows each point 离线
     assert sweep(platform)["offline_alarms"] == 0  # one alarm, not one per sweep
     # reporting again, then silent again: the first alarm is still open (not 闭环), so no second one

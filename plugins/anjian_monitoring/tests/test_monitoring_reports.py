@@ -39,7 +39,10 @@ def test_alarm_statistics_count_kinds_closing_and_handling_time(county: Any, gat
     assert rows[(firm_a, "high")]["closed"] == 0 and rows[(firm_a, "high")]["avg_minutes"] is None
     assert by_firm["totals"]["alarms"] == 3 and by_firm["totals"]["closed"] == 1
     by_month = _report(county, "monitoring_alarms_by_month", officer)
-    assert {(r["month"], r["kind"], r["alarms"]) for r in by_month["rows"]} == {("2026-03", "high", 2), ("2026-03", "high_high", 1)}
+    assert {(r["month"], r["kind"], r["alarms"]) for r in by_month["rows"]} == {
+        ("2026-03", "high", 2),
+        ("2026-03", "high_high", 1),
+    }
     by_region = _report(county, "monitoring_alarms_by_region", officer)
     assert by_region["totals"]["alarms"] == 3 and by_region["totals"]["open"] == 2
     # another county's officer counts only its own alarms (none)
