@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, and_, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.tables import audit_log
 from ..data.db import write
@@ -112,8 +113,13 @@ class FilingSnapshots:
             where.append(c[spec.period_fields["year"]] == year)
         if quarter is not None and "quarter" in spec.period_fields:
             where.append(c[spec.period_fields["quarter"]] == quarter)
-        with write(self.engine) as conn, conn.begin():
-            return self._capture(conn, report, where, now or utc_now(), None)
+        try:
+            with write(self.engine) as conn, conn.begin():
+                return self._capture(conn, report, where, now or utc_now(), None)
+        except IntegrityError:
+            # Two safety-net captures of one older filing at once (two views, or a view and the
+            # beat): the unique version refused the second; the first one's versions stand.
+            return 0
 
     # ---- the versions ---------------------------------------------------------------------------
 
