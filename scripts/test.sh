@@ -26,7 +26,9 @@ echo "== schemathesis (generated requests against the OpenAPI document, in-proce
 "$PY" -m pytest -q -s -m schemathesis
 
 echo "== process suites (web servers, worker, anjian run)"
-"$PY" -m pytest -q -m "slow or worker" -n auto --dist loadfile --ignore=plugins/anjian_monitoring/tests/test_monitoring_mqtt.py
+# The MQTT and scale-out tests are slow too; each has a pass of its own below.
+"$PY" -m pytest -q -m "slow or worker" -n auto --dist loadfile \
+  --ignore=plugins/anjian_monitoring/tests/test_monitoring_mqtt.py --ignore=tests/integration/test_scale_out.py
 
 echo "== monitoring over MQTT (Debian's mosquitto, installed when missing)"
 PY="$PY" plugins/anjian_monitoring/scripts/test.sh
