@@ -19,7 +19,10 @@ from ..store.clock import use_clock
 from .clock import ManualClock
 from .factory import RecordFactory
 from .helpers import ApiClient
+from .routes import share_route_builders
 from .templates import Templates
+
+share_route_builders()  # every test builds an app with the same URL rules (anjian.testing.routes)
 
 ADMIN_PASSWORD = "Anjian-test-1"  # meets the password policy for both test users
 
