@@ -65,7 +65,11 @@ def test_every_page_is_chinese_local_and_fits(chromium, server, demo_password, u
         page.goto("/e/")
         if viewport == "phone":
             page.click(".navbar-toggle")
+            # As a person waits for the menu to finish opening: a click during Bootstrap's collapse
+            # animation can be lost on a loaded machine (the class "in" is set when it has opened).
+            page.wait_for_selector(".navbar-collapse.in")
         page.click("#anjian-user-menu")
+        page.wait_for_selector("#anjian-change-password", state="visible")
         page.click("#anjian-change-password")
         page.wait_for_url("**/resetmypassword/form")
         # The buttons of 用户信息 work for everyone: 重设密码 and 编辑用户 open the user's own forms.
