@@ -37,6 +37,10 @@ class DrillLinks:
         self.query = query
         self.entity = entity
         self.typed = typed
+        # What many rows share, filled as rows come: a value's next-level link, and what a
+        # dimension value adds to the records query (None: the list cannot ask it).
+        self._level_links: dict[tuple[str, Any], str] = {}
+        self._dimension_parts: dict[tuple[str, Any], dict[str, str] | None] = {}
 
     def spec_of(self, name: str) -> FieldSpec:
         return self.report.fields[name]  # resolved (and checked) when the report was published
@@ -64,7 +68,7 @@ class DrillLinks:
             return links
         records = f"/e/{self.entity.name}/?"
         common_query: str | None = None
-        for m, own in self._measure_args:
+        for m, own, own_query in self._measure_args:
             if own is None:
                 continue  # the list screen cannot ask this measure's condition
             if not own.keys().isdisjoint(common):  # the row and the measure ask the same field: combine them
@@ -74,8 +78,7 @@ class DrillLinks:
                 continue
             if common_query is None:
                 common_query = _query(common)
-            own_query = _query(own)
-            links[m.name] = records + ("&".join(q for q in (common_query, own_query) if q))
+            links[m.name] = records + "&".join(q for q in (common_query, own_query) if q)
         return links
 
     @cached_property
@@ -90,17 +93,15 @@ class DrillLinks:
         return found
 
     @cached_property
-    def _level_links(self) -> dict[tuple[str, Any], str]:
-        return {}
-
-    @cached_property
-    def _measure_args(self) -> list[tuple[MeasureSpec, dict[str, str] | None]]:
-        """Each aggregate measure with the list arguments of its own conditions (None: not expressible)."""
-        found: list[tuple[MeasureSpec, dict[str, str] | None]] = []
+    def _measure_args(self) -> list[tuple[MeasureSpec, dict[str, str] | None, str]]:
+        """Each aggregate measure with the list arguments of its own conditions (None: not
+        expressible) and their query text."""
+        found: list[tuple[MeasureSpec, dict[str, str] | None, str]] = []
         for m in self.report.measures:
             if m.is_aggregate:
                 own: dict[str, str] = {}
-                found.append((m, own if all(self._express(own, c) for c in m.where) else None))
+                expressible = all(self._express(own, c) for c in m.where)
+                found.append((m, own if expressible else None, _query(own) if expressible else ""))
         return found
 
     @cached_property
@@ -176,10 +177,6 @@ class DrillLinks:
         on the other dimensions, and is worked out once per value rather than once per row."""
         fields = [d.field for d in self.report.dimensions]
         return len(set(fields)) == len(fields)
-
-    @cached_property
-    def _dimension_parts(self) -> dict[tuple[str, Any], dict[str, str] | None]:
-        return {}
 
     def _filterable(self, name: str) -> bool:
         return name == STATE_FIELD or name in self._filterable_names  # joined fields and deadlines are not
