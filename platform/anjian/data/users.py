@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Integer, MetaData, String, Table, inspect, select
 
-__all__ = ["UserAccount", "ab_role", "ab_user", "ab_user_role", "accounts", "display_name", "has_users", "role_names"]
+__all__ = ["UserAccount", "ab_role", "ab_user", "ab_user_role", "accounts", "display_name", "has_users"]
 
 _fab = MetaData()  # never created from here: FAB's own models create these tables
 ab_user = Table(
@@ -57,12 +57,6 @@ def display_name(first: str | None, last: str | None, username: str) -> str:
     return name or username
 
 
-def role_names(user_id: Any = None) -> Any:
-    """``SELECT`` of (user id, role name) pairs, for one user id expression or for all users."""
-    stmt = select(ab_user_role.c.user_id, ab_role.c.name).join(ab_role, ab_role.c.id == ab_user_role.c.role_id)
-    return stmt if user_id is None else stmt.where(ab_user_role.c.user_id == user_id)
-
-
 def accounts(conn: Connection, usernames: Iterable[str] | None = None) -> dict[str, UserAccount]:
     """Every user (or those named) with e-mail, active flag and sorted role names: two queries."""
     if not has_users(conn):
@@ -72,7 +66,8 @@ def accounts(conn: Connection, usernames: Iterable[str] | None = None) -> dict[s
         stmt = stmt.where(ab_user.c.username.in_(sorted(set(usernames))))
     users = {r.id: (r.username, r.email or "", bool(r.active)) for r in conn.execute(stmt)}
     roles: dict[Any, list[str]] = {}
-    for user_id, role in conn.execute(role_names().where(ab_user_role.c.user_id.in_(list(users)))):
+    pairs = select(ab_user_role.c.user_id, ab_role.c.name).join(ab_role, ab_role.c.id == ab_user_role.c.role_id)
+    for user_id, role in conn.execute(pairs.where(ab_user_role.c.user_id.in_(list(users)))):
         roles.setdefault(user_id, []).append(role)
     return {
         username: UserAccount(username, email, active, tuple(sorted(roles.get(user_id, ()))))

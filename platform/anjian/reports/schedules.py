@@ -133,7 +133,7 @@ class ReportSchedules:
         s = report_subscription
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(select(s).order_by(s.c.id))]
-            users = accounts(conn)
+            users = accounts(conn, {r["username"] for r in rows})  # the subscribers only
         delivered = 0
         for row in rows:
             key = period_key(row["every"], today)
