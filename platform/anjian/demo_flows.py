@@ -66,7 +66,8 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
             platform.access.add_grant(admin, username, role, area)
     ent, officer, head = Actor("qiye"), Actor("keyuan"), Actor("kezhang")
     take = platform.workflow.take
-    base = {"enterprise_id": firm.id, "region_code": firm.region_code, "found_on": "2025-11-03", "responsible_person": "王安全"}
+    day = _days_from_today  # the cases are dated around the day the demo is made, so this year's reports count them
+    base = {"enterprise_id": firm.id, "region_code": firm.region_code, "found_on": day(-30), "responsible_person": "王安全"}
     major = platform.records.create(
         "hidden_danger",
         {
@@ -76,7 +77,7 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
             "category": "thing",
             "description": "液氨储罐区未按规定设置泄漏检测报警装置，未与应急处置联锁。",
             "measures": "加装报警装置并接入中控室",
-            "rectify_deadline": "2026-12-31",
+            "rectify_deadline": day(29),
             "current_state": "储罐区无泄漏检测报警，值班人员无法及时发现液氨泄漏",
             "cause": "建设时未按规范设计报警系统，投产后未补装",
             "severity": "液氨泄漏可致中毒、爆炸，危及厂区作业人员和周边村庄",
@@ -94,7 +95,7 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
             "category": "management",
             "description": "二号车间东侧消防通道堆放包装材料。",
             "measures": "立即清理并划线管理",
-            "rectify_deadline": "2026-12-10",
+            "rectify_deadline": day(8),
         },
         ent,
     )
@@ -102,7 +103,7 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
     complaint = platform.records.create(
         "complaint",
         {
-            "received_at": "2026-11-20T09:30:00+08:00",
+            "received_at": f"{day(-12)}T09:30:00+08:00",
             "channel": "hotline",
             "subject": "夜间违规动火作业",
             "content": "某厂夜间在仓库内违规动火作业，无人监护。",
@@ -115,7 +116,7 @@ def load_demo_flows(app: Any, platform: Platform) -> int:
     platform.records.create(
         "complaint",
         {
-            "received_at": "2026-11-21T15:00:00+08:00",
+            "received_at": f"{day(-11)}T15:00:00+08:00",
             "channel": "online",
             "subject": "烟花爆竹非法储存",
             "content": "民房内大量储存烟花爆竹。",
@@ -134,6 +135,15 @@ ACCIDENT_GRANTS = {  # demo user -> roles added for the accident and major hazar
     "kezhang": ("accident_head", "accident_approver"),
 }
 CITY_USER = ("shiji", "市局值班员", "350500")  # 泉州市: sees an accident once the county forwards it
+
+
+def _days_from_today(days: int) -> str:
+    """A date ``days`` from today in China, as the records take it."""
+    import datetime as dt
+
+    from .reports.values import local_today
+
+    return (local_today() + dt.timedelta(days=days)).isoformat()
 
 
 def load_demo_accidents(app: Any, platform: Platform) -> int:
