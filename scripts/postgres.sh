@@ -13,13 +13,17 @@
 #   scripts/postgres.sh stop          # fast shutdown; fine if not running
 #   scripts/postgres.sh url           # print the URL only
 #
-# The URL is postgresql+psycopg://postgres@127.0.0.1:$ANJIAN_PG_PORT/anjian_test
+# The URL is postgresql+psycopg://postgres@127.0.0.1:<port>/anjian_test
 # (for psql, drop the "+psycopg").  `start` is idempotent.  All chatter goes to
 # stderr.
 #
 # Environment:
-#   ANJIAN_PG_PORT  TCP port on 127.0.0.1 (default 55432)
-#   ANJIAN_PG_DIR   cluster (data) directory (default /tmp/anjian-pgtest-<uid>-<port>)
+#   ANJIAN_PG_PORT  TCP port on 127.0.0.1.  Unset: 25432, or the next free port
+#                   after it when something else listens there.  The default
+#                   lies below Linux's ephemeral range (32768-60999), where a
+#                   test server that asked the kernel for any free port, or one
+#                   left behind, could already hold it.  Set: exactly that port.
+#   ANJIAN_PG_DIR   cluster (data) directory (default /tmp/anjian-pgtest-<uid>)
 #                   The default lives in /tmp, not in the repo, because the
 #                   server runs as the `postgres` OS user, which cannot reach a
 #                   repo under e.g. /root, and so nothing lands in the work tree.
@@ -36,8 +40,9 @@ set -euo pipefail
 
 readonly DB_NAME=anjian_test
 readonly DB_USER=postgres
-PORT=${ANJIAN_PG_PORT:-55432}
-PG_DIR=${ANJIAN_PG_DIR:-/tmp/anjian-pgtest-$(id -u)-${PORT}}
+readonly DEFAULT_PORT=25432
+PORT=${ANJIAN_PG_PORT:-$DEFAULT_PORT}
+PG_DIR=${ANJIAN_PG_DIR:-/tmp/anjian-pgtest-$(id -u)}
 BINDIR=
 READY_DEADLINE=0 # the $SECONDS by which the server must answer pg_isready
 
@@ -189,6 +194,20 @@ is_running() { as_pg "$BINDIR/pg_ctl" status -D "$PG_DIR" >/dev/null 2>&1; }
 # The port the running server was started on (line 4 of postmaster.pid).
 running_port() { sed -n 4p "$PG_DIR/postmaster.pid" 2>/dev/null || true; }
 
+# Whether something answers on 127.0.0.1:$1.
+port_taken() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# With no ANJIAN_PG_PORT, move PORT past ports another program listens on.
+choose_port() {
+  [[ -z ${ANJIAN_PG_PORT:-} ]] || return 0
+  local tries=0
+  while port_taken "$PORT"; do
+    log "127.0.0.1:$PORT is taken by another program; trying $((PORT + 1))"
+    PORT=$((PORT + 1))
+    ((++tries < 100)) || die "no free port in $DEFAULT_PORT-$PORT; set ANJIAN_PG_PORT"
+  done
+}
+
 show_log_tail() {
   if [[ -f $PG_DIR/server.log ]]; then
     log "last lines of $PG_DIR/server.log:"
@@ -234,6 +253,11 @@ cmd_start() {
   find_bindir || install_server
   init_cluster
   READY_DEADLINE=$((SECONDS + 30))
+  if is_running && [[ -z ${ANJIAN_PG_PORT:-} ]]; then
+    local ours
+    ours=$(running_port) # ours already: keep the port it has
+    PORT=${ours:-$PORT}
+  fi
   if is_running; then
     local rp
     rp=$(running_port)
@@ -246,6 +270,7 @@ cmd_start() {
     fi
   fi
   if ! is_running; then
+    choose_port
     write_settings
     log "starting PostgreSQL ($BINDIR) on 127.0.0.1:$PORT, cluster $PG_DIR"
     if ! as_pg "$BINDIR/pg_ctl" start -D "$PG_DIR" -l "$PG_DIR/server.log" -w -t 30 -s >&2; then
@@ -283,7 +308,7 @@ usage: scripts/postgres.sh start|stop|url
   start  install (if needed), init, start the test cluster; print its URL
   stop   stop the test cluster (fast); fine if it is not running
   url    print the SQLAlchemy URL of the test database
-env: ANJIAN_PG_PORT (default 55432), ANJIAN_PG_DIR (default /tmp/anjian-pgtest-<uid>-<port>)
+env: ANJIAN_PG_PORT (default 25432 or the next free port), ANJIAN_PG_DIR (default /tmp/anjian-pgtest-<uid>)
 EOF
 }
 
@@ -303,6 +328,11 @@ main() {
     ;;
   url)
     check_settings
+    if [[ -z ${ANJIAN_PG_PORT:-} ]] && find_bindir && is_running; then
+      local ours
+      ours=$(running_port)
+      PORT=${ours:-$PORT}
+    fi
     url
     ;;
   -h | --help | help) usage ;;

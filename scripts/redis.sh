@@ -11,13 +11,17 @@
 #   scripts/redis.sh url            # print the URL only
 #
 # Environment:
-#   ANJIAN_REDIS_PORT  TCP port on 127.0.0.1 (default 56379)
-#   ANJIAN_REDIS_DIR   its directory: pid file, log (default /tmp/anjian-redis-<uid>-<port>)
+#   ANJIAN_REDIS_PORT  TCP port on 127.0.0.1.  Unset: 26379, or the next free port after it
+#                      when another program listens there (the default lies below Linux's
+#                      ephemeral range, 32768-60999, where a test server given any free port
+#                      could hold it).  Set: exactly that port.
+#   ANJIAN_REDIS_DIR   its directory: pid file, port, log (default /tmp/anjian-redis-<uid>)
 
 set -euo pipefail
 
-PORT=${ANJIAN_REDIS_PORT:-56379}
-DIR=${ANJIAN_REDIS_DIR:-/tmp/anjian-redis-$(id -u)-${PORT}}
+readonly DEFAULT_PORT=26379
+PORT=${ANJIAN_REDIS_PORT:-$DEFAULT_PORT}
+DIR=${ANJIAN_REDIS_DIR:-/tmp/anjian-redis-$(id -u)}
 
 log() { printf 'redis.sh: %s\n' "$*" >&2; }
 die() {
@@ -38,11 +42,33 @@ install_server() {
 
 running() { [[ -f $DIR/redis.pid ]] && kill -0 "$(<"$DIR/redis.pid")" 2>/dev/null; }
 
+# The port our running server listens on (written at start), unless ANJIAN_REDIS_PORT says one.
+use_running_port() {
+  if [[ -z ${ANJIAN_REDIS_PORT:-} ]] && running && [[ -s $DIR/port ]]; then PORT=$(<"$DIR/port"); fi
+}
+
+# Whether something answers on 127.0.0.1:$1.
+port_taken() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# With no ANJIAN_REDIS_PORT, move PORT past ports another program listens on.
+choose_port() {
+  [[ -z ${ANJIAN_REDIS_PORT:-} ]] || return 0
+  local tries=0
+  while port_taken "$PORT"; do
+    log "127.0.0.1:$PORT is taken by another program; trying $((PORT + 1))"
+    PORT=$((PORT + 1))
+    ((++tries < 100)) || die "no free port in $DEFAULT_PORT-$PORT; set ANJIAN_REDIS_PORT"
+  done
+}
+
 start() {
   [[ $PORT =~ ^[1-9][0-9]{0,4}$ ]] && ((PORT <= 65535)) || die "ANJIAN_REDIS_PORT must be a port number, got '$PORT'"
   command -v redis-server >/dev/null || install_server
   mkdir -p "$DIR"
+  use_running_port
   if ! running; then
+    choose_port
+    printf '%s\n' "$PORT" >"$DIR/port"
     log "starting redis-server on 127.0.0.1:$PORT (directory $DIR)"
     redis-server --bind 127.0.0.1 --port "$PORT" --daemonize yes --pidfile "$DIR/redis.pid" \
       --logfile "$DIR/redis.log" --dir "$DIR" --save "" --appendonly no --protected-mode yes >&2
@@ -56,6 +82,7 @@ start() {
 }
 
 stop() {
+  use_running_port
   if running; then
     redis-cli -p "$PORT" shutdown nosave >/dev/null 2>&1 || kill "$(<"$DIR/redis.pid")"
     log "stopped redis-server on port $PORT"
@@ -65,6 +92,9 @@ stop() {
 case ${1:-} in
 start) start ;;
 stop) stop ;;
-url) url ;;
+url)
+  use_running_port
+  url
+  ;;
 *) die "usage: $0 start|stop|url" ;;
 esac
