@@ -14,6 +14,7 @@ from typing import Any
 from anjian.config import load_settings
 from anjian.demo import credit_code
 from anjian.runtime import Platform
+from anjian.testing import free_port
 
 SECRET = "bench-secret-0123456789-0123456789-0123456789"
 
@@ -107,14 +108,6 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     """(p50, p95) in milliseconds."""
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:

@@ -2,25 +2,20 @@
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
+from anjian.testing import free_port
+
 PASSWORD = "Browser-test-1"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
 def running_server(home, extra_env=None, prepare=()):
     """``anjian init``, each command of ``prepare``, then ``anjian serve`` until the block ends."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
     env.update(
         ANJIAN_HOME=str(home),

@@ -5,7 +5,6 @@ with an e-mail address verified through the mail, signs in, and asks for a passw
 axe-core finds no serious or critical violation on any of these pages."""
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,9 @@ import test_portal_in_browser
 from browser_server import running_server
 from test_portal_in_browser import ARTIFACTS, axe_clean, no_overflow, shoot, solve
 
+from anjian.testing import free_port
+
 pytestmark = pytest.mark.browser
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +28,7 @@ def mailbox():
         def handle_message(self, message):
             received.append(message)
 
-    port = _free_port()
+    port = free_port()
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
     yield port, received

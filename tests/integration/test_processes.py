@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,15 +10,9 @@ import urllib.request
 
 import pytest
 
-from anjian.testing import entity_document, write_json
+from anjian.testing import entity_document, free_port, write_json
 
 PASSWORD = "Process-test-1"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def call(url, body=None, token=None, method=None):

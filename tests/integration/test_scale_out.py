@@ -13,7 +13,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from anjian.testing import entity_document, write_json
+from anjian.testing import entity_document, free_port, write_json
 
 PASSWORD = "Scale-out-test-1"
 DATABASE = os.environ.get("ANJIAN_TEST_DATABASE_URL", "")
@@ -36,12 +35,6 @@ pytestmark = [
         not (DATABASE and REDIS), reason="needs ANJIAN_TEST_DATABASE_URL and ANJIAN_TEST_REDIS_URL (scripts/test.sh)"
     ),
 ]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _fresh_database(name):

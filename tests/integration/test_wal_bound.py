@@ -9,7 +9,6 @@ import csv
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -20,16 +19,11 @@ import urllib.request
 import pytest
 
 from anjian.demo import credit_code
+from anjian.testing import free_port
 
 PASSWORD = "Wal-bound-pass-1"
 FILES, ROWS = 20, 5_000  # 100,000 imported rows, plus the API writes
 WAL_BOUND = 24 * 1024 * 1024  # 7.7 MiB measured with the fix, 68.8 MiB with the start-up snapshot held
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _call(url, body=None, token=None):
@@ -103,7 +97,7 @@ def test_the_wal_stays_bounded_through_100k_writes(tmp_path):
         ANJIAN_MFA_ADMIN="false",
         ANJIAN_SECRET_KEY="wal-bound-secret-0123456789-0123456789-01",
         ANJIAN_TIMER_INTERVAL="1",
-        ANJIAN_PORT=str(_free_port()),
+        ANJIAN_PORT=str(free_port()),
     )
     run = {"env": env, "cwd": tmp_path, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     subprocess.run([sys.executable, "-m", "anjian.cli", "init"], check=True, timeout=300, **run)

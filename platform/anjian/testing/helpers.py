@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ApiClient", "entity_document", "write_json"]
+__all__ = ["ApiClient", "entity_document", "free_port", "write_json"]
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def write_json(path: Path, content: Any) -> Path:

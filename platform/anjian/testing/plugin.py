@@ -18,7 +18,7 @@ from ..config import Settings, load_settings
 from ..store.clock import use_clock
 from .clock import ManualClock
 from .factory import RecordFactory
-from .helpers import ApiClient
+from .helpers import ApiClient, free_port
 from .routes import share_route_builders
 from .templates import Templates
 
@@ -228,8 +228,6 @@ def record_factory(published: Any) -> RecordFactory:
 def smtp_sink() -> Iterator[tuple[int, list[Any]]]:
     """(port, received messages) of an SMTP server (aiosmtpd) running in this process on a free
     loopback port; a test using it starts a server, so mark it ``slow``."""
-    import socket
-
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
@@ -239,9 +237,7 @@ def smtp_sink() -> Iterator[tuple[int, list[Any]]]:
         def handle_message(self, message: Any) -> None:
             received.append(message)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
     yield port, received

@@ -12,7 +12,6 @@ import datetime as dt
 import gzip
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -172,12 +171,6 @@ def token_of(county: Any) -> Any:
 
 
 # ---- a real server on the county's database (slow and browser tests) ----------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_env(settings: Any, port: int) -> dict[str, str]:
