@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from ..errors import MetadataError
 from ..messages import register
+from .frozen import FrozenSpec
 from .loader import Document
 from .messages import known, say
 from .pointer import pointer
@@ -29,17 +28,12 @@ register(
         "meta.dashboard.report": ("未知的报表 {name!r}", "unknown report {name!r}"),
         "meta.dashboard.measure": ("报表 {report} 没有指标 {name!r}", "report {report} has no measure {name!r}"),
         "meta.dashboard.parameter": ("报表 {report} 没有参数 {name!r}", "report {report} has no parameter {name!r}"),
-        "meta.dashboard.role": ("未知的角色 {name!r}", "unknown role {name!r}"),
         "meta.dashboard.names.hint": ("可用：{names}。", "Known: {names}."),
     }
 )
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class KpiSpec(_Frozen):
+class KpiSpec(FrozenSpec):
     name: str
     title: str
     report: str
@@ -48,14 +42,14 @@ class KpiSpec(_Frozen):
     tone: str = "info"
 
 
-class WidgetSpec(_Frozen):
+class WidgetSpec(FrozenSpec):
     report: str
     title: str = ""
     parameters: dict[str, str] = {}
     width: int = 6
 
 
-class DashboardSpec(_Frozen):
+class DashboardSpec(FrozenSpec):
     name: str
     title: str
     description: str = ""
@@ -96,7 +90,7 @@ def build_dashboard(
 
     for i, role in enumerate(c.get("roles", ())):
         if role not in known_roles:
-            error(["roles", i], "meta.dashboard.role", known("roles", known_roles), name=role)
+            error(["roles", i], "meta.role.unknown", known("roles", known_roles), name=role)
 
     def check(item: Mapping[str, Any], at: list[Any], measure: str | None) -> None:
         report = reports.get(item["report"])

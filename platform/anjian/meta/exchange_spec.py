@@ -11,10 +11,11 @@ from typing import Any
 
 from ..errors import MetadataError
 from ..messages import register
+from .frozen import FrozenSpec
 from .loader import Document
 from .messages import known, say
 from .pointer import pointer
-from .spec import EntitySpec, _Frozen
+from .spec import EntitySpec
 
 __all__ = ["ExchangeSpec", "build_exchange", "check_exchanges"]
 
@@ -37,7 +38,7 @@ register(
 )
 
 
-class ExchangeSpec(_Frozen):
+class ExchangeSpec(FrozenSpec):
     """One exchange: the entity, fields and filter, the direction, target and schedule."""
 
     name: str

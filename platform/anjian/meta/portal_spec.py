@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from ..errors import MetadataError
 from ..messages import register
+from .frozen import FrozenSpec
 from .loader import Document
 from .messages import known, say
 from .pointer import pointer
@@ -55,11 +54,7 @@ register(
 )
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class ColumnSpec(_Frozen):
+class ColumnSpec(FrozenSpec):
     """A column (栏目) listing the published records of an entity that match ``where``."""
 
     name: str
@@ -70,7 +65,7 @@ class ColumnSpec(_Frozen):
     where: Mapping[str, Any] = {}
 
 
-class BlockSpec(_Frozen):
+class BlockSpec(FrozenSpec):
     """One block of a face's home page."""
 
     kind: str
@@ -82,7 +77,7 @@ class BlockSpec(_Frozen):
     limit: int = 8
 
 
-class IntakeSpec(_Frozen):
+class IntakeSpec(FrozenSpec):
     """A form anonymous visitors file; the answer is the record's tracking code."""
 
     name: str
@@ -105,7 +100,7 @@ class IntakeSpec(_Frozen):
     bind: Mapping[str, Any] = {}
 
 
-class SurveySpec(_Frozen):
+class SurveySpec(FrozenSpec):
     """A 网上调查: published surveys of ``entity`` (questions in one field), one answer per visitor."""
 
     name: str
@@ -117,7 +112,7 @@ class SurveySpec(_Frozen):
     per_hour: int = 20
 
 
-class PortalSpec(_Frozen):
+class PortalSpec(FrozenSpec):
     name: str
     face: str
     title: str

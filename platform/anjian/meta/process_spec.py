@@ -5,20 +5,20 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from .spec import _Frozen
+from .frozen import FrozenSpec
 
 __all__ = ["DeadlineSpec", "Duration", "ProcessSpec", "StageSpec", "StateSpec", "TransitionSpec"]
 
 STAGE_KINDS = ("reminder", "warning", "supervision", "overdue")
 
 
-class Duration(_Frozen):
+class Duration(FrozenSpec):
     amount: int
     unit: str  # hours | days | workdays
     roll_to_workday: bool = False
 
 
-class StateSpec(_Frozen):
+class StateSpec(FrozenSpec):
     name: str
     title: str
     description: str = ""
@@ -32,7 +32,7 @@ class StateSpec(_Frozen):
         return self.editable == "all" or field in self.editable
 
 
-class TransitionSpec(_Frozen):
+class TransitionSpec(FrozenSpec):
     name: str
     title: str
     sources: tuple[str, ...]
@@ -60,7 +60,7 @@ class TransitionSpec(_Frozen):
         return self.to or state
 
 
-class StageSpec(_Frozen):
+class StageSpec(FrozenSpec):
     kind: str
     title: str = ""
     before: Duration | None = None
@@ -69,7 +69,7 @@ class StageSpec(_Frozen):
     recompute: bool = False  # when it fires, the record is saved again so time-dependent computed values follow
 
 
-class DeadlineSpec(_Frozen):
+class DeadlineSpec(FrozenSpec):
     name: str
     title: str
     start_state: str | None = None
@@ -86,7 +86,7 @@ class DeadlineSpec(_Frozen):
     basis: dict[str, str] = {}  # kind (law/commitment/order), source, confidence, setting (meta.profile)
 
 
-class ProcessSpec(_Frozen):
+class ProcessSpec(FrozenSpec):
     name: str
     title: str
     description: str = ""

@@ -10,17 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from .frozen import FrozenSpec
 
 __all__ = ["MASKS", "PublicProjection", "mask_value", "project"]
 
 MASKS = ("name", "phone", "id_number", "initial")
 
 
-class PublicProjection(BaseModel):
+class PublicProjection(FrozenSpec):
     """Fields shown to the public, in order, and the masks some of them wear."""
-
-    model_config = ConfigDict(frozen=True)
 
     fields: tuple[str, ...] = ()
     mask: Mapping[str, str] = {}

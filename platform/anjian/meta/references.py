@@ -19,6 +19,23 @@ __all__ = ["check_processes", "check_references", "known"]
 ACTIONS = ("read", "create", "update", "delete", "export", "import", "approve", "report", "urge")
 
 
+def _unknown_validators(
+    source: str, at: str, names: tuple[str, ...], functions: Mapping[str, frozenset[str]]
+) -> list[MetadataError]:
+    """An error for each validator a field or an entity names that no plugin registered."""
+    registered = functions.get("validator", frozenset())
+    return [
+        MetadataError(
+            source,
+            f"{at}/validators/{i}",
+            say("meta.validator.unknown", name=name),
+            known("validators", dict.fromkeys(registered)),
+        )
+        for i, name in enumerate(names)
+        if name not in registered
+    ]
+
+
 def check_references(
     entities: Mapping[str, EntitySpec],
     modules: Mapping[str, ModuleSpec],
@@ -63,27 +80,9 @@ def check_references(
                             known("widgets", dict.fromkeys(functions.get("widget", ())), say("meta.plugin.hint")),
                         )
                     )
-                for i, name in enumerate(f.validators):
-                    if name not in functions.get("validator", frozenset()):
-                        errors.append(
-                            MetadataError(
-                                spec.source,
-                                f"{at}/validators/{i}",
-                                say("meta.validator.unknown", name=name),
-                                known("validators", dict.fromkeys(functions.get("validator", ()))),
-                            )
-                        )
+                errors.extend(_unknown_validators(spec.source, at, f.validators, functions))
         if functions is not None:
-            for i, name in enumerate(spec.validators):
-                if name not in functions.get("validator", frozenset()):
-                    errors.append(
-                        MetadataError(
-                            spec.source,
-                            f"{base}/x-anjian/validators/{i}",
-                            say("meta.validator.unknown", name=name),
-                            known("validators", dict.fromkeys(functions.get("validator", ()))),
-                        )
-                    )
+            errors.extend(_unknown_validators(spec.source, f"{base}/x-anjian", spec.validators, functions))
     roles = {r.name for m in modules.values() for r in m.roles}
     for module in modules.values():
         errors.extend(_check_menu(module, module.menu, ["menu"], top))

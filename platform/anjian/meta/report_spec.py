@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from ..errors import MetadataError
 from ..messages import register
+from .frozen import FrozenSpec
 from .loader import Document
 from .messages import known, say
 from .pointer import pointer
@@ -121,11 +120,7 @@ register(
 )
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ConditionSpec(_Frozen):
+class ConditionSpec(FrozenSpec):
     """``field op value``: a report filter or a measure's condition (values bound, never spliced)."""
 
     field: str
@@ -133,7 +128,7 @@ class ConditionSpec(_Frozen):
     value: Any = None
 
 
-class ParameterSpec(_Frozen):
+class ParameterSpec(FrozenSpec):
     name: str
     title: str
     kind: str  # date_range | values
@@ -141,7 +136,7 @@ class ParameterSpec(_Frozen):
     default: Any = None
 
 
-class DimensionSpec(_Frozen):
+class DimensionSpec(FrozenSpec):
     name: str
     title: str
     field: str
@@ -150,7 +145,7 @@ class DimensionSpec(_Frozen):
     dictionary: str | None = None  # the field's dictionary (tree dictionaries drill down by level)
 
 
-class MeasureSpec(_Frozen):
+class MeasureSpec(FrozenSpec):
     name: str
     title: str
     kind: str
@@ -167,7 +162,7 @@ class MeasureSpec(_Frozen):
         return self.kind in AGGREGATES
 
 
-class ReportSpec(_Frozen):
+class ReportSpec(FrozenSpec):
     name: str
     title: str
     description: str = ""

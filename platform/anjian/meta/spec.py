@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from .frozen import FrozenSpec
 from .public import PublicProjection
 
 __all__ = [
@@ -37,11 +36,7 @@ SYSTEM_COLUMNS = ("id", "created_at", "updated_at", "created_by", "updated_by", 
 CHILD_SYSTEM_COLUMNS = ("id", "parent_id", "position")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
-
-
-class AttachmentSpec(_Frozen):
+class AttachmentSpec(FrozenSpec):
     """Upload limits of an attachment field."""
 
     max_size: int = 20 * 1024 * 1024
@@ -49,7 +44,7 @@ class AttachmentSpec(_Frozen):
     multiple: bool = True
 
 
-class FieldSpec(_Frozen):
+class FieldSpec(FrozenSpec):
     """One declared property of an entity."""
 
     name: str
@@ -91,7 +86,7 @@ class FieldSpec(_Frozen):
 REACH_LEVELS = ("county", "city", "province", "national")
 
 
-class EntitySpec(_Frozen):
+class EntitySpec(FrozenSpec):
     """One entity (a business record type), or a child table of one."""
 
     name: str
@@ -196,7 +191,7 @@ def normalise_text(value: str, steps: tuple[str, ...]) -> str:
     return value
 
 
-class DictionaryItem(_Frozen):
+class DictionaryItem(FrozenSpec):
     """One code of a code table."""
 
     code: str
@@ -213,7 +208,7 @@ class DictionaryItem(_Frozen):
         return not ((self.valid_to and on > self.valid_to) or (self.valid_from and on < self.valid_from))
 
 
-class DictionarySpec(_Frozen):
+class DictionarySpec(FrozenSpec):
     """A code table (GB/T 2260 regions, GB/T 4754 industries, ...)."""
 
     name: str
@@ -267,7 +262,7 @@ class DictionarySpec(_Frozen):
         return item if item is not None and not item.in_force(on) else None
 
 
-class MenuItem(_Frozen):
+class MenuItem(FrozenSpec):
     """A menu entry: a group of items, an entity's screens, or a URL."""
 
     title: str
@@ -277,7 +272,7 @@ class MenuItem(_Frozen):
     items: tuple[MenuItem, ...] = ()
 
 
-class RoleSpec(_Frozen):
+class RoleSpec(FrozenSpec):
     """A role a module declares: what it may do per entity, and what it includes."""
 
     name: str
@@ -288,7 +283,7 @@ class RoleSpec(_Frozen):
     mfa: bool = False  # holders must sign in with a second factor (TOTP)
 
 
-class ModuleSpec(_Frozen):
+class ModuleSpec(FrozenSpec):
     """A business system: title, menu, entities and roles."""
 
     name: str

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from ..errors import MetadataError
 from ..messages import register
+from .frozen import FrozenSpec
 from .messages import known, say
 from .pointer import pointer
 from .process_spec import ProcessSpec
@@ -56,10 +55,8 @@ register(
 )
 
 
-class StatutorySpec(BaseModel):
+class StatutorySpec(FrozenSpec):
     """One reporting obligation as a statutory report sees it (resolved from the process)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     obligation: str
     title: str
