@@ -26,11 +26,12 @@ from typing import Any
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).parent))  # scripts run with PYTHONSAFEPATH=1
-from common import SECRET, free_port, fresh_platform, percentiles  # noqa: E402
+from common import SECRET, fresh_platform, percentiles  # noqa: E402
 
 from anjian import Actor  # noqa: E402
 from anjian.auth.apikeys import ApiKeys  # noqa: E402
 from anjian.data.db import write  # noqa: E402
+from anjian.testing import free_port  # noqa: E402
 
 POINTS = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 BATCHES = int(sys.argv[2]) if len(sys.argv) > 2 else 40

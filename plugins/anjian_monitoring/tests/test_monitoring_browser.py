@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from anjian_monitoring.simulate import post_batch
-from monitoring_county import PASSWORD, free_port, serve, server_env
+from monitoring_county import PASSWORD, serve, server_env
+
+from anjian.testing import free_port
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from anjian_monitoring.forward import forward
 from anjian_monitoring.tables import outbox, received_alarm, sample
-from monitoring_county import PASSWORD, Gateway, _build, free_port, serve, server_env
+from monitoring_county import PASSWORD, Gateway, _build, serve, server_env
 from sqlalchemy import create_engine, func, select
 
 from anjian import Actor
 from anjian.exchange import http_transport, set_target
 from anjian.store.db import write
+from anjian.testing import free_port
 
 pytestmark = pytest.mark.slow
 ADMIN = Actor("admin", is_admin=True)

@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 from anjian_monitoring.simulate import post_batch
 from anjian_monitoring.tables import sample
-from monitoring_county import PASSWORD, free_port, serve, server_env
+from monitoring_county import PASSWORD, serve, server_env
 from sqlalchemy import func, select
+
+from anjian.testing import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 from anjian_monitoring.tables import sample
-from monitoring_county import free_port, iso, server_env
+from monitoring_county import iso, server_env
 from sqlalchemy import func, select
+
+from anjian.testing import free_port
 
 MOSQUITTO = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin")  # Debian's place for it
 if MOSQUITTO is None and os.environ.get("ANJIAN_TEST_MQTT") == "required":  # set by the plugin's scripts/test.sh
