@@ -124,3 +124,10 @@ def test_accounts_grants_and_explain(run):
     assert f"grant {grant_id} revoked" in run("grant", "revoke", grant_id, check=0).stdout
     assert "no grants" in run("authz", "explain", "--user", "fengcheng", "--entity", "enterprise", check=0).stdout
     assert "不存在或已撤销" in run("grant", "revoke", grant_id, check=1).stderr
+
+
+def test_init_on_a_fresh_home_sends_nobody_to_fab_commands(run):
+    result = run("init", check=0)
+    output = result.stdout + result.stderr
+    assert "admin" in output  # the administrator it created, not FAB's "use flask fab command"
+    assert "flask fab" not in output

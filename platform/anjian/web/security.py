@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from flask import current_app, g, has_request_context
+from flask_appbuilder.const import LOGMSG_WAR_SEC_NO_USER
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import func, update
 from werkzeug.security import generate_password_hash
@@ -28,6 +30,21 @@ from .password_views import (
 from .security_audit import acting_user, address, record, via
 
 __all__ = ["OWN_ACCOUNT", "AnjianSecurityManager", "record_login"]
+
+
+_FAB_NO_USER: str = LOGMSG_WAR_SEC_NO_USER
+
+
+class _NoFabUserHint(logging.Filter):
+    """Drops FAB's "No user yet created, use flask fab command to do it." at a first start:
+    `anjian init` (and `make run`) create the administrator themselves, so the hint would only
+    send a newcomer to a command they must not use."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != _FAB_NO_USER
+
+
+logging.getLogger("flask_appbuilder.security.manager").addFilter(_NoFabUserHint())
 
 # FAB permissions every signed-in user holds on their own account: 用户信息 (the page and its two
 # buttons, which act on the signed-in user whatever record they name), editing one's name, 修改密码.
