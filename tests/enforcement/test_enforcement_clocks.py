@@ -148,7 +148,13 @@ def test_the_rectification_order_and_its_recheck(bureau, as_user):
     )
     assert status == 201, record
     url = f"{INSPECTIONS}/{record['id']}"
-    step(as_user, "officer", url, "order_rectification", {"order_doc_no": "安应急责改〔2025〕31号", "rectify_deadline": "2025-10-20"})
+    step(
+        as_user,
+        "officer",
+        url,
+        "order_rectification",
+        {"order_doc_no": "安应急责改〔2025〕31号", "rectify_deadline": "2025-10-20"},
+    )
     rows = clocks(bureau, "inspection_record", record["id"])
     assert local(rows["rectification"].due_at) == "2025-10-20 23:59:59"
     assert basis_of(as_user, url, "rectification")["basis"]["kind"] == "order"

@@ -109,7 +109,11 @@ def test_a_major_case_needs_its_collective_discussion(bureau, as_user):
     status, body = step(as_user, "head", case, "approve_collective", {"review_opinion": "同意"})
     assert status == 422
     assert {e["pointer"] for e in body["error"]["errors"]} == {"/collective_discussion", "/collective_discussion_on"}
-    discussion = {"review_opinion": "同意", "collective_discussion": "局务会议讨论，同意处罚", "collective_discussion_on": "2025-10-08"}
+    discussion = {
+        "review_opinion": "同意",
+        "collective_discussion": "局务会议讨论，同意处罚",
+        "collective_discussion_on": "2025-10-08",
+    }
     status, body = step(as_user, "head", case, "approve_collective", discussion)
     assert status == 200 and body["state"] == "pending_notice"
 
