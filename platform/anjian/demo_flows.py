@@ -287,7 +287,7 @@ def load_demo_enforcement(app: Any, platform: Platform) -> int:
     officer, head = Actor("keyuan"), Actor("kezhang")
     take, day = platform.workflow.take, _days_from_today
     inspectors = [{"name": "林执法", "certificate_no": "35052400017"}, {"name": "陈执法", "certificate_no": "35052400023"}]
-    first, second, third = (firms * 3)[:3]
+    first, second, third = (list(firms) * 3)[:3]  # fewer than three enterprises: the first ones again
 
     def inspect(firm: Any, **values: Any) -> dict[str, Any]:
         record = {"enterprise_id": firm.id, "region_code": firm.region_code, "inspectors": inspectors, **values}
