@@ -13,7 +13,7 @@ from sqlalchemy import select
 from .audit import Actor
 from .runtime import Platform
 
-__all__ = ["DEMO_USERS", "demo_password", "load_demo_flows"]
+__all__ = ["DEMO_USERS", "demo_password", "load_demo_enforcement", "load_demo_flows"]
 
 COUNTY = "350524"
 # user -> (display name, type, region (None: the enterprise's township), roles)
@@ -257,6 +257,130 @@ def load_demo_accidents(app: Any, platform: Platform) -> int:
         "accident_investigation",
         {"accident_id": forwarded["id"], "region_code": firm.region_code, "case_no": "安应调〔2026〕1号"},
         Actor("kezhang"),
+    )
+    return 5
+
+
+# ---- administrative enforcement (行政执法) -----------------------------------------------------------
+
+ENFORCEMENT_GRANTS = {"keyuan": ("enforcement_officer",), "kezhang": ("enforcement_head",)}  # at the county
+
+
+def load_demo_enforcement(app: Any, platform: Platform) -> int:
+    """Three inspections and two penalty cases at different steps (skipped once inspections exist)."""
+    from sqlalchemy import func
+
+    if "inspection_record" not in platform.registry.catalog.entities or app.appbuilder.sm.find_user(username="keyuan") is None:
+        return 0
+    table = platform.registry.table("inspection_record")
+    enterprise = platform.registry.table("enterprise")
+    with platform.engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(table)).scalar_one():
+            return 0
+        firms = conn.execute(select(enterprise.c.id, enterprise.c.region_code).order_by(enterprise.c.id).limit(3)).all()
+    if not firms:
+        return 0
+    admin = Actor.system("demo")
+    for username, roles in ENFORCEMENT_GRANTS.items():
+        for role in roles:
+            platform.access.add_grant(admin, username, role, COUNTY)
+    officer, head = Actor("keyuan"), Actor("kezhang")
+    take, day = platform.workflow.take, _days_from_today
+    inspectors = [{"name": "林执法", "certificate_no": "35052400017"}, {"name": "陈执法", "certificate_no": "35052400023"}]
+    first, second, third = (list(firms) * 3)[:3]  # fewer than three enterprises: the first ones again
+
+    def inspect(firm: Any, **values: Any) -> dict[str, Any]:
+        record = {"enterprise_id": firm.id, "region_code": firm.region_code, "inspectors": inspectors, **values}
+        return platform.records.create("inspection_record", record, officer)
+
+    ordered = inspect(
+        first,
+        inspected_on=day(-20),
+        inspection_kind="plan",
+        items_checked="危险化学品储存、特种作业人员持证上岗、应急预案",
+        problems="1. 液氨储罐区未设置泄漏检测报警装置；2. 一名电焊工未取得特种作业操作证",
+        problem_count=2,
+        handling="rectify_order",
+    )
+    take(
+        officer,
+        "inspection_record",
+        ordered["id"],
+        "order_rectification",
+        {"data": {"order_doc_no": "安应急责改〔2026〕7号", "rectify_deadline": day(10)}},
+    )
+    done = inspect(
+        second,
+        inspected_on=day(-6),
+        inspection_kind="random",
+        items_checked="消防通道、安全警示标志",
+        problems="安全出口指示灯损坏一处",
+        problem_count=1,
+        handling="corrected_on_site",
+    )
+    take(officer, "inspection_record", done["id"], "close_on_site", {"comment": "已当场更换"})
+    referred = inspect(
+        third,
+        inspected_on=day(-45),
+        inspection_kind="complaint",
+        items_checked="动火作业管理（举报核查）",
+        problems="仓库内动火作业未办理动火审批，无人监护",
+        problem_count=1,
+        handling="file_case",
+    )
+    take(head, "inspection_record", referred["id"], "refer_case", {"comment": "违法事实清楚，立案查处"})
+    case = platform.records.create(
+        "penalty_case",
+        {
+            "case_title": "未履行动火作业审批和现场监护制度案",
+            "enterprise_id": third.id,
+            "region_code": third.region_code,
+            "inspection_id": referred["id"],
+            "source": "inspection",
+            "violation_category": "hazardous_work",
+            "facts": "在仓库内进行动火作业，未办理动火审批手续，未安排专人现场监护。",
+        },
+        officer,
+    )
+    take(head, "penalty_case", case["id"], "approve_filing", {"data": {"case_no": "安应急立〔2026〕3号", "filed_on": day(-40)}})
+    platform.records.update(
+        "penalty_case",
+        case["id"],
+        {
+            "evidence": "询问笔录2份、现场勘验笔录1份、照片8张、动火作业票登记簿复印件",
+            "legal_basis": "违反《安全生产法》第四十三条，依据第一百零一条处罚",
+            "proposed_penalty": "责令限期改正，处罚款人民币二万元",
+        },
+        officer,
+        partial=True,
+    )
+    take(officer, "penalty_case", case["id"], "submit_review", {})
+    take(
+        head,
+        "penalty_case",
+        case["id"],
+        "approve_review",
+        {"data": {"review_opinion": "事实清楚，证据确凿，程序合法，适用依据正确"}},
+    )
+    take(
+        officer,
+        "penalty_case",
+        case["id"],
+        "serve_notice",
+        {"data": {"notice_doc_no": "安应急告〔2026〕3号", "notice_served_on": day(-2), "hearing_right": True}},
+    )
+    platform.records.create(  # proposed, waiting for the head to approve its filing
+        "penalty_case",
+        {
+            "case_title": "特种作业人员未持证上岗案",
+            "enterprise_id": first.id,
+            "region_code": first.region_code,
+            "inspection_id": ordered["id"],
+            "source": "inspection",
+            "violation_category": "training",
+            "facts": "电焊工一名未取得特种作业操作证上岗作业。",
+        },
+        officer,
     )
     return 5
 

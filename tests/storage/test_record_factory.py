@@ -6,6 +6,7 @@ from anjian.testing import entity_document, write_json
 
 ENTITIES = ["enterprise", "agency", "staff", "expert", "hidden_danger", "hazard_statistics", "hazard_source_filing", "complaint"]
 ENTITIES += ["major_hazard_source", "accident_report", "accident_investigation", "accident_supervision", "accident_case"]
+ENTITIES += ["inspection_record", "penalty_case"]  # 行政执法
 ENTITIES += ["article", "service_rating", "leader_letter", "disclosure_request"]  # the public face (portals)
 ENTITIES += [
     "consultation",

@@ -66,13 +66,15 @@ def initialise(platform: Any, demo: bool = True) -> InitResult:
     result = platform.publish(comment="anjian init")
     added = 0
     if demo and platform.settings.demo_data:
-        from ..demo_flows import load_demo_accidents, load_demo_flows
+        from ..demo_flows import load_demo_accidents, load_demo_enforcement, load_demo_flows
 
         added = load_demo_data(platform)
         with app.app_context():
             added += load_demo_flows(app, platform)
         with app.app_context():
             added += load_demo_accidents(app, platform)
+        with app.app_context():
+            added += load_demo_enforcement(app, platform)
         from ..demo_portal import load_demo_portal
 
         added += load_demo_portal(platform)

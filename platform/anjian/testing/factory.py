@@ -1,8 +1,8 @@
 """Valid records built from the published specs, for engine, module and plugin tests.
 
 The metadata is the factory: required fields get their declared default, the first enum value,
-a dictionary code (the factory's ``region`` for region pickers), a fresh linked record, or a
-value that fits their type, format and length. Fields checked by a named validator that no
+a dictionary code (the factory's ``region`` for region pickers), a fresh linked record, the rows a
+required child table needs, or a value that fits their type, format and length. Fields checked by a named validator that no
 schema can describe get a value from ``makers`` (the registry's credit-code check has one; the
 citizen ID number check uses the studio's sample generator).
 Overrides always win; a required field the factory cannot fill is an error naming the field.
@@ -74,6 +74,10 @@ class RecordFactory:
             return field.enum[0]
         if field.link:
             return self.create(field.link)["id"]
+        if field.child:  # a required child table: as many rows as it needs, each with its required fields
+            rows = self.platform.registry.entity(field.child, child_ok=True)
+            count = max(1, int(schema.get("minItems", 1)))
+            return [{f.name: self._value(rows, f) for f in rows.fields if f.required} for _ in range(count)]
         if field.dictionary:
             codes = self.platform.registry.dictionary_codes.get(field.dictionary, frozenset())
             if self.region in codes:
