@@ -1,5 +1,5 @@
 """Each legal clock of enforcement, with its due date from its start and its basis: 90 days from
-立案 to the decision, 5 days from the notice for a hearing request, 15 days from service to pay;
+立案 to the decision, 5 working days from the notice for a hearing request, 15 days from service to pay;
 the rectification date of the order and the agency's own recheck commitment; reminders and overdue."""
 
 from conftest import TOWN
@@ -66,7 +66,7 @@ def test_the_decision_hearing_and_payment_clocks(bureau, as_user):
     assert "hearing_request" not in clocks(bureau, "penalty_case", case["id"])  # no hearing right told: no window
     as_user("officer")("patch", url, {"statement": "无"})
 
-    # Another case told of its hearing right: 5 days from the notice.
+    # Another case told of its hearing right: 5 working days from the notice (Art. 64 with Art. 85).
     status, other = as_user("officer")("post", CASES, {**_case(bureau), "facts": "未设置报警装置"})
     other_url = f"{CASES}/{other['id']}"
     step(as_user, "head", other_url, "approve_filing", {"case_no": "立21", "filed_on": "2025-09-29"})
@@ -76,7 +76,8 @@ def test_the_decision_hearing_and_payment_clocks(bureau, as_user):
     notice = {"notice_doc_no": "告21", "notice_served_on": "2025-10-10", "hearing_right": True}
     step(as_user, "officer", other_url, "serve_notice", notice)
     hearing = clocks(bureau, "penalty_case", other["id"])["hearing_request"]
-    assert local(hearing.due_at) == "2025-10-15 23:59:59"  # 5 days (行政处罚法 Art. 64)
+    # Served Friday 10-10; Saturday 10-11 was a make-up workday after National Day, then Mon-Thu.
+    assert local(hearing.due_at) == "2025-10-16 23:59:59"
     assert "第六十四条" in basis_of(as_user, other_url, "hearing_request")["basis"]["source"]
 
     # Back to the first case: decided, served on a Friday; 15 days end on a Saturday, rolled to Monday.
