@@ -130,3 +130,29 @@ def test_the_index_of_a_withdrawn_report_is_dropped(published):
     assert names <= present()
     create_report_indexes(published.engine, published.registry, [])
     assert not names & present()
+
+
+def test_a_published_report_index_leaves_publish_and_checksums_working(published, tmp_path):
+    """SQLite cannot describe an index on expressions to SQLAlchemy, which warns when it reflects the
+    table: the next publish (which compares indexes) and a backup's checksums must still work."""
+    import json
+    import shutil
+    import warnings
+
+    from anjian.backup.checksums import table_checksums
+    from anjian.config import bundled_metadata_path
+
+    folder = tmp_path / "metadata"
+    shutil.copytree(bundled_metadata_path(), folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (folder / "hazard" / "indexed_check.report.json").write_text(json.dumps(DOCUMENT, ensure_ascii=False), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as pytest's configuration does; a server would only log it
+        published.publish([folder])
+        names = {name for name, _, _ in report_indexes(published.registry, build(published, DOCUMENT))}
+        with published.engine.connect() as conn:
+            present = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert names and names <= present
+        again = published.publish([folder])  # compares the tables' indexes with the declarations
+        assert not again.plan.destructive
+        with published.engine.connect() as conn:
+            assert table_checksums(conn)["hidden_danger"].rows == 0

@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, inspect, select
 
+from ..data.reflection import skipping_expression_indexes
+
 __all__ = ["TableSum", "table_checksums"]
 
 
@@ -45,6 +47,7 @@ def _user_tables(connection: Connection) -> list[str]:
     return sorted(n for n in names if not n.startswith("sqlite_"))
 
 
+@skipping_expression_indexes()
 def table_checksums(connection: Connection) -> dict[str, TableSum]:
     """Every user table's row count and content checksum, in the connection's current snapshot."""
     sums: dict[str, TableSum] = {}

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from ..errors import SchemaChangeRefused
+from .reflection import skipping_expression_indexes
 
 __all__ = ["Change", "Plan", "apply_plan", "plan_sync"]
 
@@ -146,6 +147,7 @@ def _type_text(type_: TypeEngine[Any]) -> str:
     return f"{kind}({length})" if length else kind
 
 
+@skipping_expression_indexes()
 def plan_sync(
     connection: Connection,
     metadata: MetaData,
@@ -315,6 +317,7 @@ def _rewrite_values(connection: Connection, table: str, column: Column[Any]) -> 
         connection.execute(update(db_table).where(db_table.c.id == row_id).values({column.name: _convert(value, kind, length)}))
 
 
+@skipping_expression_indexes()
 def apply_plan(connection: Connection, metadata: MetaData, plan: Plan, *, confirm_destructive: bool, export_dir: Path) -> Plan:
     """Apply ``plan`` inside the caller's transaction; refuse data loss unless confirmed."""
     if plan.blocked or (plan.destructive and not confirm_destructive):
