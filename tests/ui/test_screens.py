@@ -215,3 +215,18 @@ def test_the_audit_log_screen_filters_entries(browser, app):
     assert len(rows) == 1 and "create" in rows[0] and "安溪县" in rows[0]
     logins = browser.get("/e/_audit/?action=login").get_data(as_text=True)
     assert "admin" in logins
+
+
+def test_a_table_that_needs_rows_starts_with_them_on_a_new_form(browser, app):
+    """执法人员 needs at least one row (minItems 1): a new inspection record's form shows one blank
+    row and marks the table required; the enterprise's optional staff table starts empty; a record
+    being edited shows its own rows only."""
+    form_html = browser.get("/e/inspection_record/new").get_data(as_text=True)
+    rows = re.search(r'data-name="inspectors" data-token="__i0__">\s*<div class="anjian-rows">(.*?)<template', form_html, re.S)
+    assert rows and 'name="inspectors-0-name"' in rows.group(1) and 'name="inspectors-1-name"' not in rows.group(1)
+    assert re.search(r'<label class="control-label">执法人员 <span class="text-danger">\*</span>', form_html)
+    staff = browser.get("/e/enterprise/new").get_data(as_text=True)
+    assert 'name="safety_staff-0-name"' not in staff
+    assert not re.search(r'<label class="control-label">[^<]*安全管理人员[^<]*<span', staff)
+    left_empty = browser.post("/e/inspection_record/new", data={"inspectors-0-__row": "1", "inspectors-0-name": ""})
+    assert left_empty.status_code == 422 and "inspectors-0-name" in errors_in(left_empty.get_data(as_text=True))
