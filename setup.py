@@ -37,6 +37,7 @@ setup(
         "anjian_hazard": "modules/anjian_hazard",
         "anjian_complaints": "modules/anjian_complaints",
         "anjian_accident": "modules/anjian_accident",
+        "anjian_enforcement": "modules/anjian_enforcement",
         "anjian_portals": "portals/anjian_portals",
     },
     packages=[
@@ -61,6 +62,7 @@ setup(
         "anjian_hazard",
         "anjian_complaints",
         "anjian_accident",
+        "anjian_enforcement",
         "anjian_portals",
         "anjian_portals.public",
         "anjian_portals.office",
@@ -93,6 +95,7 @@ setup(
             "hazard = anjian_hazard",
             "complaints = anjian_complaints",
             "accident = anjian_accident",
+            "enforcement = anjian_enforcement",
         ],
         "pytest11": ["anjian = anjian.testing.plugin"],
         "anjian.portals": [

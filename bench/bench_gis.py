@@ -77,7 +77,7 @@ def main() -> str:
     from anjian_gis.tables import bbox_index
     from sqlalchemy import Text, and_, cast, select
 
-    platform = fresh_platform(mfa_admin=False, plugins=("registry", "hazard", "complaints", "accident", "gis"))
+    platform = fresh_platform(mfa_admin=False, plugins=("registry", "hazard", "complaints", "accident", "enforcement", "gis"))
     fill(platform)
     app = build_app(platform)
     client = app.test_client()

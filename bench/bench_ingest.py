@@ -38,7 +38,7 @@ BATCHES = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 PER_BATCH = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 ADMIN = Actor("bench", is_admin=True)
 TOWN = "350524100000"
-PLUGINS = "registry,hazard,complaints,accident,monitoring"
+PLUGINS = "+monitoring"
 
 
 def set_up(platform: Any) -> list[int]:

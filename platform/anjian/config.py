@@ -43,7 +43,7 @@ class Settings(BaseModel):
     celery_eager: bool = Field(False, description="Run tasks in-process (tests).")
     metadata_paths: tuple[Path, ...] = Field((), description="Declaration folders, os.pathsep-separated.")
     plugins: tuple[str, ...] = Field(
-        ("registry", "hazard", "complaints", "accident"),
+        ("registry", "hazard", "complaints", "accident", "enforcement"),
         description="Enabled plugins, comma-separated; +name / -name add to / remove from this default instead.",
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")

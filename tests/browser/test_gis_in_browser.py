@@ -13,7 +13,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshot
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The demo server with the GIS plugin enabled (overrides the conftest's)."""
-    plugins = {"ANJIAN_PLUGINS": "registry,hazard,complaints,accident,gis"}
+    plugins = {"ANJIAN_PLUGINS": "+gis"}
     with running_server(tmp_path_factory.mktemp("gis-browser") / "var", plugins, prepare=[["gis", "reindex"]]) as running:
         yield running
 

@@ -22,7 +22,7 @@ def inspection(platform, firm, region, handling, problems=1):
     return platform.records.create("inspection_record", body, Actor("officer"))["id"]
 
 
-def case(platform, firm, region, fine=None, decided_on="2025-09-29", steps=True):
+def case(platform, firm, region, fine=None, decided_on="2025-09-29", steps=True, filed_on="2025-09-29"):
     take = platform.workflow.take
     body = {"case_title": "未按规定设置报警装置案", "enterprise_id": firm, "region_code": region, "source": "inspection"}
     record = platform.records.create(
@@ -31,13 +31,13 @@ def case(platform, firm, region, fine=None, decided_on="2025-09-29", steps=True)
     if not steps:
         return record["id"]
     officer, head, n = Actor("officer"), Actor("head"), record["id"]
-    take(head, "penalty_case", n, "approve_filing", {"data": {"case_no": f"立{n}", "filed_on": "2025-09-29"}})
+    take(head, "penalty_case", n, "approve_filing", {"data": {"case_no": f"立{n}", "filed_on": filed_on}})
     platform.records.update(
         "penalty_case", n, {"evidence": "笔录", "legal_basis": "条款", "proposed_penalty": "罚款"}, officer, partial=True
     )
     take(officer, "penalty_case", n, "submit_review", {})
     take(head, "penalty_case", n, "approve_review", {"data": {"review_opinion": "同意"}})
-    take(officer, "penalty_case", n, "serve_notice", {"data": {"notice_doc_no": f"告{n}", "notice_served_on": "2025-09-29"}})
+    take(officer, "penalty_case", n, "serve_notice", {"data": {"notice_doc_no": f"告{n}", "notice_served_on": filed_on}})
     take(officer, "penalty_case", n, "end_statement", {})
     decision = {"decision_no": f"罚{n}", "decision_on": decided_on, "penalty_kind": "fine" if fine else "warning"}
     take(head, "penalty_case", n, "decide", {"data": {**decision, **({"fine_amount": fine} if fine else {})}})
@@ -51,7 +51,7 @@ def filled(bureau):
         inspection(platform, firm, TOWN, handling, problems=2)
     inspection(platform, other, OTHER_TOWN, "file_case")
     case(platform, firm, TOWN, fine=30000)
-    case(platform, firm, TOWN, fine=12000.5, decided_on="2025-08-15")
+    case(platform, firm, TOWN, fine=12000.5, decided_on="2025-08-15", filed_on="2025-08-01")
     case(platform, other, OTHER_TOWN, fine=None)
     case(platform, other, OTHER_TOWN, steps=False)
     return bureau

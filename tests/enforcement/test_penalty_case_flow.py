@@ -65,7 +65,13 @@ def test_a_case_runs_from_filing_to_closing_by_the_right_roles(bureau, as_user):
     status, body = step(as_user, "officer", case, "hearing_held", {"hearing_on": "2025-10-20"})
     assert status == 422 and {e["pointer"] for e in body["error"]["errors"]} == {"/hearing_notice_on", "/hearing_report"}
     hearing = {"hearing_notice_on": "2025-10-12", "hearing_on": "2025-10-20", "hearing_report": "当事人对事实无异议，请求从轻"}
-    assert step(as_user, "officer", case, "hearing_held", hearing)[0] == 200
+    # Notified on Sunday 10-12: seven working days (Art. 64, 85) run 10-13 to 10-21.
+    status, body = step(as_user, "officer", case, "hearing_held", hearing)
+    assert status == 422 and [(e["pointer"], e["code"]) for e in body["error"]["errors"]] == [
+        ("/hearing_on", "enforcement.hearing_notice")
+    ]
+    assert "7个工作日" in body["error"]["errors"][0]["message"] and "2025-10-21" in body["error"]["errors"][0]["message"]
+    assert step(as_user, "officer", case, "hearing_held", {**hearing, "hearing_on": "2025-10-21"})[0] == 200
 
     decision = {"decision_no": "安应急罚〔2025〕12号", "decision_on": "2025-10-24", "penalty_kind": "fine", "fine_amount": 30000}
     assert step(as_user, "officer", case, "decide", decision)[0] == 403
@@ -191,3 +197,19 @@ def _body(bureau):
         "source": "inspection",
         "violation_category": "major_hazard",
     }
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ({"filed_on": "2025-10-10", "decision_on": "2025-10-09"}, "/decision_on"),
+        ({"filed_on": "2025-10-10", "notice_served_on": "2025-10-01"}, "/notice_served_on"),
+        ({"decision_on": "2025-10-20", "decision_served_on": "2025-10-19"}, "/decision_served_on"),
+        ({"decision_served_on": "2025-10-20", "paid_on": "2025-10-18"}, "/paid_on"),
+    ],
+)
+def test_the_dates_of_a_case_follow_its_procedure(bureau, as_user, change, pointer):
+    status, body = as_user("officer")("post", "/api/v1/e/penalty_case", {**_body(bureau), "region_code": TOWN, **change})
+    assert status == 422 and [(e["pointer"], e["code"]) for e in body["error"]["errors"]] == [
+        (pointer, "enforcement.date_order")
+    ], body

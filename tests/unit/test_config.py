@@ -43,16 +43,17 @@ def test_audit_retention_defaults_to_six_months_and_refuses_less():
     assert key == "ANJIAN_AUDIT_RETENTION_DAYS" and "180" in message and "等保" in message
 
 
-DEFAULT = ("registry", "hazard", "complaints", "accident")
+DEFAULT = ("registry", "hazard", "complaints", "accident", "enforcement")
 
 
 def test_signed_plugin_entries_change_the_default_list():
     assert load_settings({"ANJIAN_PLUGINS": "+gis, +monitoring"}).plugins == (*DEFAULT, "gis", "monitoring")
-    assert load_settings({"ANJIAN_PLUGINS": "-complaints"}).plugins == ("registry", "hazard", "accident")
+    assert load_settings({"ANJIAN_PLUGINS": "-complaints"}).plugins == ("registry", "hazard", "accident", "enforcement")
     assert load_settings({"ANJIAN_PLUGINS": "+gis,-complaints,+registry"}).plugins == (
         "registry",
         "hazard",
         "accident",
+        "enforcement",
         "gis",
     )
     assert load_settings({"ANJIAN_PLUGINS": "registry,gis"}).plugins == ("registry", "gis")  # no sign: replaces
@@ -69,7 +70,7 @@ def test_mixing_plain_and_signed_plugin_entries_says_what_to_write():
     [(key, message)] = info.value.problems
     assert key == "ANJIAN_PLUGINS"
     assert "(ANJIAN_PLUGINS=+gis)" in message
-    assert "(ANJIAN_PLUGINS=registry,hazard,complaints,accident,gis)" in message
+    assert "(ANJIAN_PLUGINS=registry,hazard,complaints,accident,enforcement,gis)" in message
 
 
 @pytest.mark.parametrize(
