@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 export PYTHONSAFEPATH=1
+# Keep compiled bytecode between processes: with PYTHONDONTWRITEBYTECODE set (some CI images set it),
+# every pytest worker and every server a test starts compiled the project again; collecting the
+# suite took 13.6 s instead of 5.1 s.
+unset PYTHONDONTWRITEBYTECODE
 
 echo "== lint, format and types (ruff check and format; mypy --strict on platform/anjian, the plugins and the portals)"
 "$PY" -m ruff check .
