@@ -77,7 +77,9 @@ def main() -> str:
     from anjian_gis.tables import bbox_index
     from sqlalchemy import Text, and_, cast, select
 
-    platform = fresh_platform(mfa_admin=False, plugins=("registry", "hazard", "complaints", "accident", "enforcement", "gis"))
+    from anjian.config import load_settings
+
+    platform = fresh_platform(mfa_admin=False, plugins=load_settings({"ANJIAN_PLUGINS": "+gis"}).plugins)
     fill(platform)
     app = build_app(platform)
     client = app.test_client()

@@ -30,6 +30,7 @@ from common import SECRET, fresh_platform, percentiles  # noqa: E402
 
 from anjian import Actor  # noqa: E402
 from anjian.auth.apikeys import ApiKeys  # noqa: E402
+from anjian.config import load_settings  # noqa: E402
 from anjian.data.db import write  # noqa: E402
 from anjian.testing import free_port  # noqa: E402
 
@@ -38,7 +39,7 @@ BATCHES = int(sys.argv[2]) if len(sys.argv) > 2 else 40
 PER_BATCH = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 ADMIN = Actor("bench", is_admin=True)
 TOWN = "350524100000"
-PLUGINS = "+monitoring"
+PLUGINS = load_settings({"ANJIAN_PLUGINS": "+monitoring"}).plugins  # the bundled modules and monitoring
 
 
 def set_up(platform: Any) -> list[int]:
@@ -87,13 +88,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 def main() -> None:
-    platform = fresh_platform(plugins=tuple(PLUGINS.split(",")))
+    platform = fresh_platform(plugins=PLUGINS)
     set_up(platform)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANJIAN_")}
     env.update(
         ANJIAN_HOME=str(platform.settings.home), ANJIAN_DATABASE_URL=platform.settings.db_url, ANJIAN_SECRET_KEY=SECRET,
-        ANJIAN_PORT=str(port), ANJIAN_ADMIN_PASSWORD="Bench-pass-1", ANJIAN_MFA_ADMIN="false", ANJIAN_PLUGINS=PLUGINS,
+        ANJIAN_PORT=str(port), ANJIAN_ADMIN_PASSWORD="Bench-pass-1", ANJIAN_MFA_ADMIN="false", ANJIAN_PLUGINS=",".join(PLUGINS),
     )  # fmt: skip
     subprocess.run([sys.executable, "-m", "anjian.cli", "init", "--no-demo"], env=env, check=True, capture_output=True)
     _key, secret = ApiKeys(platform.engine).create(
