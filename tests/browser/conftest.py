@@ -7,6 +7,7 @@ import pytest
 from browser_server import running_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -78,3 +79,28 @@ def sign_in():
         page.goto("/e/")
 
     return sign
+
+
+@pytest.fixture
+def password(server):
+    """The demo users' password, generated at `anjian init` and kept in HOME (as `anjian run` prints it)."""
+    return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
+
+
+@pytest.fixture(params=sorted(WIDTHS))
+def screen(request, chromium, server):
+    """A page at one width (desktop 1366 px, phone 390 px), and a screenshot taker whose files carry
+    the width's name."""
+    width = request.param
+    context = chromium.new_context(
+        base_url=server["base"], locale="zh-CN", viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def shot(name):
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+
+    yield page, shot, width
+    context.close()

@@ -3,61 +3,17 @@ receives it and forwards it to the city, a 续报 with three deaths raises the g
 the city forwards it to the province, which the grade now requires."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
+from flow_steps import no_overflow, state, take_step
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CST = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture
-def password(server):
-    return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
-
-
-@pytest.fixture(params=sorted(WIDTHS))
-def screen(request, chromium, server):
-    width = request.param
-    context = chromium.new_context(
-        base_url=server["base"], locale="zh-CN", viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def shot(name):
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
-
-    yield page, shot, width
-    context.close()
 
 
 def minutes_ago(minutes):
     return (dt.datetime.now(CST) - dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
-
-
-def take_step(page, name, fill=None, shot=None):
-    page.click(f".anjian-transitions a[data-transition={name}]")
-    page.wait_for_url(f"**/transitions/{name}")
-    for selector, value in (fill or {}).items():
-        page.fill(selector, value)
-    if shot:
-        shot()
-    page.click(".anjian-transition-form button[type=submit]")
-    page.wait_for_selector(".anjian-flow")
-    assert not page.locator(".anjian-error, .anjian-general-error").count(), page.inner_text(".anjian-page")
-
-
-def state(page):
-    return page.get_attribute(".anjian-flow", "data-state")
-
-
-def no_overflow(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_enterprise_files_county_forwards_and_a_follow_up_raises_the_grade(screen, password, sign_in):

@@ -3,53 +3,13 @@ that found problems, orders a rectification with its deadline, arranges the rech
 with the 整改复查意见书; the section head sees the closed record with its history and the report."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
+from flow_steps import no_overflow, state, take_step
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CST = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture
-def password(server):
-    return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
-
-
-@pytest.fixture(params=sorted(WIDTHS))
-def screen(request, chromium, server):
-    width = request.param
-    context = chromium.new_context(
-        base_url=server["base"], locale="zh-CN", viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def shot(name):
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
-
-    yield page, shot, width
-    context.close()
-
-
-def take_step(page, name, fill=None, shot=None):
-    page.click(f".anjian-transitions a[data-transition={name}]")
-    page.wait_for_url(f"**/transitions/{name}")
-    for selector, value in (fill or {}).items():
-        page.fill(selector, value)
-    if shot:
-        shot()
-    page.click(".anjian-transition-form button[type=submit]")
-    page.wait_for_selector(".anjian-flow")
-    assert not page.locator(".anjian-error, .anjian-general-error").count(), page.inner_text(".anjian-page")
-
-
-def state(page):
-    return page.get_attribute(".anjian-flow", "data-state")
 
 
 def pick_region(page, *codes):
@@ -81,7 +41,7 @@ def test_an_officer_orders_a_rectification_and_closes_it_after_the_recheck(scree
     page.fill("#problems", "有限空间作业未审批；入口无警示标志")
     page.fill("#problem_count", "2")
     page.select_option("#handling", "rectify_order")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    no_overflow(page)
     shot("80-inspection-form")
     page.click("button[type=submit]:has-text('保存')")
     page.wait_for_selector(".anjian-flow[data-state=recorded]")

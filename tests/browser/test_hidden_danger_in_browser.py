@@ -2,17 +2,9 @@
 the inbox and confirms it, the enterprise submits its plan, the section head puts it under
 supervision; every step shows in the record's history. Uses the demo people of `anjian init`."""
 
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def password(server):
-    """The demo users' password, generated at `anjian init` and kept in HOME (as `anjian run` prints it)."""
-    return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
 
 
 def step(page, name, fill=None):

@@ -3,54 +3,12 @@ with a photo, the county officer confirms it from the inbox, the enterprise writ
 plan, the section head approves it, the enterprise asks for and gets more time, reports the work
 done, the officer checks on site and closes it (销号). Then Swagger UI renders offline."""
 
-from pathlib import Path
-
 import pytest
+from flow_steps import state, take_step
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PLAN = ("plan_goal", "plan_methods", "plan_resources", "plan_organisation", "plan_schedule", "plan_safety")
-
-
-@pytest.fixture
-def password(server):
-    return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
-
-
-@pytest.fixture(params=sorted(WIDTHS))
-def screen(request, chromium, server):
-    """A page at one width, and a screenshot taker whose files carry the width's name."""
-    width = request.param
-    context = chromium.new_context(
-        base_url=server["base"], locale="zh-CN", viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def shot(name):
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
-
-    yield page, shot, width
-    context.close()
-
-
-def take_step(page, name, fill=None, shot=None):
-    page.click(f".anjian-transitions a[data-transition={name}]")
-    page.wait_for_url(f"**/transitions/{name}")
-    for selector, value in (fill or {}).items():
-        page.fill(selector, value)
-    if shot:
-        shot()
-    page.click(".anjian-transition-form button[type=submit]")
-    page.wait_for_selector(".anjian-flow")
-    assert not page.locator(".anjian-error, .anjian-general-error").count(), page.inner_text(".anjian-page")
-
-
-def state(page):
-    return page.get_attribute(".anjian-flow", "data-state")
 
 
 def test_major_hidden_danger_from_report_to_closing_on_screen(screen, password, tmp_path, sign_in):

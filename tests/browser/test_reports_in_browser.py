@@ -1,16 +1,9 @@
 """The section chief (县局科长) in a real browser: the dashboard on the start page, a report with a
 changed parameter, a bar of its chart drilled to the records behind it, and an export."""
 
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def password(server):
-    return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
 
 
 def test_the_section_chief_reads_drills_and_exports(page, shot, password, sign_in, tmp_path):

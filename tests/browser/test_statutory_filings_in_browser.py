@@ -6,8 +6,6 @@ The enterprise files through the real process (the platform of the same installa
 process); everything the chief sees comes from the server through the browser.
 """
 
-from pathlib import Path
-
 import pytest
 
 from anjian import Actor
@@ -15,11 +13,6 @@ from anjian import Actor
 pytestmark = pytest.mark.browser
 REPORT = "hazard_statistics_quarterly"
 YEAR, QUARTER = 2026, 3  # due 2026-10-15: ended before any run of this test
-
-
-@pytest.fixture
-def password(server):
-    return (Path(server["env"]["ANJIAN_HOME"]) / "demo_password").read_text().strip()
 
 
 @pytest.fixture
