@@ -1,32 +1,14 @@
 """A county (安溪县) with two townships, enforcement officers at the county and in one township, the
 执法负责人, a read-only leader, an officer of another module and an enterprise user, on a turned clock."""
 
-import datetime as dt
-
 import pytest
+from enforcement_world import ADMIN, OTHER_TOWN, PASSWORD, START, TOWN, USERS
 
-from anjian import Actor
 from anjian.demo import credit_code
 from anjian.store.clock import use_clock
+from anjian.testing import token_callers
 from anjian.testing.clock import ManualClock
 from anjian.testing.plugin import TEST_APP_CONFIG
-
-ADMIN = Actor("admin", is_admin=True)
-PASSWORD = "Enforce-pass-1"
-COUNTY = "350524"  # 安溪县
-TOWN = "350524100000"  # 凤城镇
-OTHER_TOWN = "350524101000"  # 蓬莱镇
-START = dt.datetime(2025, 9, 29, 2, 0)  # Monday 29 September 2025, 10:00 in 安溪
-
-# user -> (type, region, grants)
-USERS = {
-    "officer": ("agency", COUNTY, [("enforcement_officer", COUNTY)]),
-    "head": ("agency", COUNTY, [("enforcement_head", COUNTY)]),
-    "leader": ("agency", COUNTY, [("enforcement_viewer", COUNTY)]),
-    "town_officer": ("agency", OTHER_TOWN, [("enforcement_officer", OTHER_TOWN)]),
-    "hazard": ("agency", COUNTY, [("hazard_officer", COUNTY)]),
-    "ent": ("enterprise", TOWN, [("enterprise_safety", TOWN)]),
-}
 
 
 def _build(settings):
@@ -86,18 +68,4 @@ def bureau(settings, anjian_templates, clock):
 @pytest.fixture
 def as_user(bureau):
     """as_user(name) -> call(method, url, json=None) -> (status, body), over HTTP with the user's token."""
-    client = bureau["app"].test_client()
-    tokens = {}
-
-    def call_as(user):
-        if user not in tokens:
-            response = client.post("/api/v1/auth/token", json={"username": user, "password": PASSWORD})
-            tokens[user] = response.get_json()["access_token"]
-
-        def call(method, url, json=None):
-            response = getattr(client, method)(url, json=json, headers={"Authorization": f"Bearer {tokens[user]}"})
-            return response.status_code, response.get_json(silent=True)
-
-        return call
-
-    return call_as
+    return token_callers(bureau["app"], PASSWORD)

@@ -2,7 +2,7 @@
 立案 to the decision, 5 working days from the notice for a hearing request, 15 days from service to pay;
 the rectification date of the order and the agency's own recheck commitment; reminders and overdue."""
 
-from conftest import TOWN
+from enforcement_world import TOWN
 from sqlalchemy import select
 
 from anjian.workflow.tables import deadline

@@ -4,7 +4,7 @@ penalties by month, inspections by handling; the leadership's dashboard card cou
 import re
 
 import pytest
-from conftest import ADMIN, OTHER_TOWN, PASSWORD, TOWN
+from enforcement_world import ADMIN, OTHER_TOWN, PASSWORD, TOWN
 
 from anjian import Actor
 

@@ -2,7 +2,7 @@
 立案查处), by the officer or the 执法负责人 only; inspectors are required; another township is not seen."""
 
 import pytest
-from conftest import OTHER_TOWN, TOWN
+from enforcement_world import OTHER_TOWN, TOWN
 
 pytestmark = pytest.mark.postgres
 

@@ -2,7 +2,7 @@
 refused to the others; a major case needs its 集体讨论; a case may be dropped with a reason."""
 
 import pytest
-from conftest import OTHER_TOWN, TOWN
+from enforcement_world import OTHER_TOWN, TOWN
 
 pytestmark = pytest.mark.postgres
 

@@ -7,6 +7,7 @@ import pytest
 from anjian import Actor
 from anjian.demo import credit_code
 from anjian.store.clock import use_clock
+from anjian.testing import token_callers
 from anjian.testing.clock import ManualClock
 from anjian.testing.plugin import TEST_APP_CONFIG
 
@@ -89,18 +90,4 @@ def county(settings, anjian_templates, clock):
 @pytest.fixture
 def api_as(county):
     """api_as(user) -> a function (method, url, json) -> (status, body) over HTTP with the user's token."""
-    client = county["app"].test_client()
-    tokens = {}
-
-    def call_as(user):
-        if user not in tokens:
-            response = client.post("/api/v1/auth/token", json={"username": user, "password": PASSWORD})
-            tokens[user] = response.get_json()["access_token"]
-
-        def call(method, url, json=None):
-            response = getattr(client, method)(url, json=json, headers={"Authorization": f"Bearer {tokens[user]}"})
-            return response.status_code, response.get_json(silent=True)
-
-        return call
-
-    return call_as
+    return token_callers(county["app"], PASSWORD)

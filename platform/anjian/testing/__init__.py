@@ -9,7 +9,16 @@ permissions and the users ``admin`` and ``officer``), ``client``, ``admin_token`
 
 from .clock import ManualClock
 from .factory import RecordFactory
-from .helpers import ApiClient, entity_document, free_port, write_json
+from .helpers import ApiClient, entity_document, free_port, token_callers, write_json
 from .templates import Templates
 
-__all__ = ["ApiClient", "ManualClock", "RecordFactory", "Templates", "entity_document", "free_port", "write_json"]
+__all__ = [
+    "ApiClient",
+    "ManualClock",
+    "RecordFactory",
+    "Templates",
+    "entity_document",
+    "free_port",
+    "token_callers",
+    "write_json",
+]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ApiClient", "entity_document", "free_port", "write_json"]
+__all__ = ["ApiClient", "entity_document", "free_port", "token_callers", "write_json"]
 
 
 def free_port() -> int:
@@ -50,3 +51,27 @@ class ApiClient:
             return getattr(self.client, method)(url, json=json, headers=headers, **kwargs)
 
         return call
+
+
+Caller = Callable[..., tuple[int, Any]]
+
+
+def token_callers(app: Any, password: str) -> Callable[[str], Caller]:
+    """``as_user(name)(method, url, json=None) -> (status, body)``: API requests with each user's
+    bearer token, asked for once per user (all users share ``password``)."""
+    client = app.test_client()
+    apis: dict[str, ApiClient] = {}
+
+    def as_user(user: str) -> Caller:
+        if user not in apis:
+            response = client.post("/api/v1/auth/token", json={"username": user, "password": password})
+            apis[user] = ApiClient(client, response.get_json()["access_token"])
+        api = apis[user]
+
+        def call(method: str, url: str, json: Any = None) -> tuple[int, Any]:
+            response = getattr(api, method)(url, json=json)
+            return int(response.status_code), response.get_json(silent=True)
+
+        return call
+
+    return as_user
