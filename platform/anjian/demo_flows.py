@@ -286,6 +286,7 @@ def load_demo_enforcement(app: Any, platform: Platform) -> int:
             platform.access.add_grant(admin, username, role, COUNTY)
     officer, head = Actor("keyuan"), Actor("kezhang")
     take, day = platform.workflow.take, _days_from_today
+    year = day(0)[:4]  # documents numbered in the year they are dated
     inspectors = [{"name": "林执法", "certificate_no": "35052400017"}, {"name": "陈执法", "certificate_no": "35052400023"}]
     first, second, third = (list(firms) * 3)[:3]  # fewer than three enterprises: the first ones again
 
@@ -307,7 +308,7 @@ def load_demo_enforcement(app: Any, platform: Platform) -> int:
         "inspection_record",
         ordered["id"],
         "order_rectification",
-        {"data": {"order_doc_no": "安应急责改〔2026〕7号", "rectify_deadline": day(10)}},
+        {"data": {"order_doc_no": f"安应急责改〔{year}〕7号", "rectify_deadline": day(10)}},
     )
     done = inspect(
         second,
@@ -342,7 +343,9 @@ def load_demo_enforcement(app: Any, platform: Platform) -> int:
         },
         officer,
     )
-    take(head, "penalty_case", case["id"], "approve_filing", {"data": {"case_no": "安应急立〔2026〕3号", "filed_on": day(-40)}})
+    take(
+        head, "penalty_case", case["id"], "approve_filing", {"data": {"case_no": f"安应急立〔{year}〕3号", "filed_on": day(-40)}}
+    )
     platform.records.update(
         "penalty_case",
         case["id"],
@@ -367,7 +370,7 @@ def load_demo_enforcement(app: Any, platform: Platform) -> int:
         "penalty_case",
         case["id"],
         "serve_notice",
-        {"data": {"notice_doc_no": "安应急告〔2026〕3号", "notice_served_on": day(-2), "hearing_right": True}},
+        {"data": {"notice_doc_no": f"安应急告〔{year}〕3号", "notice_served_on": day(-2), "hearing_right": True}},
     )
     platform.records.create(  # proposed, waiting for the head to approve its filing
         "penalty_case",
